@@ -1,0 +1,8 @@
+/** Every suite runs our nodes inside n8n-core's real WorkflowExecute against the local simulator. */
+module.exports = {
+	preset: 'ts-jest',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+	testTimeout: 30000,
+};

@@ -1,0 +1,127 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { VariantId } from '../shared/endpoints';
+import type { FieldUi } from '../shared/schema/fields';
+import { fieldProperty } from '../shared/schema/fields';
+import type { InpaintVariant } from './variants';
+import { VARIANTS, variantIds } from './variants';
+
+export const variantProperty: INodeProperties = {
+	displayName: 'Endpoint',
+	name: 'variant',
+	type: 'options',
+	noDataExpression: true,
+	options: variantIds.map((id) => ({
+		name: VARIANTS[id].displayName,
+		value: id,
+		description: VARIANTS[id].description,
+	})),
+	default: 'imageEditing',
+	description: 'Which ModelsLab inpainting endpoint to use. Each has its own settings.',
+};
+
+export type ImageRole = 'init' | 'mask';
+
+export const imageRoles: Record<ImageRole, { label: string; wireKey: 'init_image' | 'mask_image'; binaryDefault: string }> = {
+	init: { label: 'Image', wireKey: 'init_image', binaryDefault: 'data' },
+	mask: { label: 'Mask', wireKey: 'mask_image', binaryDefault: 'mask' },
+};
+
+export const imageParameter = (role: ImageRole) => ({
+	source: `${role}ImageSource`,
+	url: `${role}ImageUrl`,
+	binaryProperty: `${role}ImageBinaryProperty`,
+});
+
+function imageProperties(role: ImageRole): INodeProperties[] {
+	const { label, binaryDefault } = imageRoles[role];
+	const names = imageParameter(role);
+	const what = role === 'init' ? 'the picture to edit' : 'the mask (white = repaint, black = keep)';
+	return [
+		{
+			displayName: `${label} Source`,
+			name: names.source,
+			type: 'options',
+			options: [
+				{
+					name: 'Binary File',
+					value: 'binary',
+					description: 'A file from an earlier node, such as a form upload or a Google Drive download',
+				},
+				{ name: 'URL', value: 'url', description: 'A public link to the picture' },
+			],
+			default: 'url',
+			description: `Where ${what} comes from`,
+		},
+		{
+			displayName: `${label} URL`,
+			name: names.url,
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'https://example.com/picture.png',
+			description: `Public http(s) link to ${what}`,
+			displayOptions: { show: { [names.source]: ['url'] } },
+		},
+		{
+			displayName: `${label} Binary Field`,
+			name: names.binaryProperty,
+			type: 'string',
+			default: binaryDefault,
+			required: true,
+			description: `Name of the input binary field that holds ${what}. It is uploaded to ModelsLab (max 5 MB), which keeps it for 24 hours.`,
+			displayOptions: { show: { [names.source]: ['binary'] } },
+		},
+	];
+}
+
+const showFor = (variants: VariantId[]) => ({ show: { variant: variants } });
+
+/** The options collection of one variant; its own name keeps values from bleeding between variants. */
+export const optionsParameter = (variant: VariantId) => `${variant}Options`;
+
+function fieldsWith(variant: InpaintVariant, placement: FieldUi['placement']) {
+	return (Object.entries(variant.fields) as Array<[string, FieldUi]>)
+		.filter(([, ui]) => ui.placement === placement)
+		.map(([wireKey, ui]) => fieldProperty(wireKey, variant.schema.shape[wireKey], ui));
+}
+
+/** Main fields that are the same in several variants are shown once, for all of them. */
+function mainProperties(): INodeProperties[] {
+	const merged = new Map<string, { property: INodeProperties; variants: VariantId[] }>();
+	for (const id of variantIds) {
+		for (const property of fieldsWith(VARIANTS[id], 'main')) {
+			const identity = JSON.stringify(property);
+			const entry = merged.get(identity) ?? { property, variants: [] };
+			entry.variants.push(id);
+			merged.set(identity, entry);
+		}
+	}
+	// The model is picked before the prompt is written.
+	const rank = (property: INodeProperties) => (property.name.endsWith('ModelId') ? 0 : 1);
+	return [...merged.values()]
+		.map(({ property, variants }) => ({ ...property, displayOptions: showFor(variants) }))
+		.sort((a, b) => rank(a) - rank(b));
+}
+
+function optionsProperty(id: VariantId): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: optionsParameter(id),
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: showFor([id]),
+		options: fieldsWith(VARIANTS[id], 'option').sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
+	};
+}
+
+export const properties: INodeProperties[] = [
+	variantProperty,
+	...mainProperties(),
+	...imageProperties('init'),
+	...imageProperties('mask'),
+	...variantIds.map(optionsProperty),
+];

@@ -1,0 +1,190 @@
+import { z } from 'zod';
+
+import type { FieldUi } from '../../shared/schema/fields';
+import {
+	imageReference,
+	numberList,
+	optionalHttpUrl,
+	optionalInteger,
+	optionalText,
+	requiredText,
+} from '../../shared/schema/wire';
+import { field } from './variant';
+
+/**
+ * Fields whose meaning, range and wire format are the same in every endpoint that has them, and
+ * the editor wording of fields whose ranges differ per endpoint.
+ */
+
+export const prompt = field(requiredText(), {
+	displayName: 'Prompt',
+	description: 'What to paint into the masked area, for example "a red vintage car parked on the street"',
+	placement: 'main',
+	typeOptions: { rows: 2 },
+});
+
+/** The community endpoint generates from the model and the image alone when no prompt is given. */
+export const optionalPrompt = field(optionalText(), { ...prompt.ui, required: false });
+
+export const negativePrompt = field(optionalText(), {
+	displayName: 'Negative Prompt',
+	description: 'Things you do not want to see in the result, for example "blurry, text, watermark"',
+	placement: 'option',
+	typeOptions: { rows: 2 },
+});
+
+export const initImage = field(imageReference(), {
+	displayName: 'Image',
+	description: 'The picture to edit',
+	placement: 'image',
+});
+
+export const maskImage = field(imageReference(), {
+	displayName: 'Mask',
+	description: 'Black-and-white picture of the same size: white marks the area to repaint, black is kept',
+	placement: 'image',
+});
+
+export const seed = field(optionalInteger(z.number().min(0)), {
+	displayName: 'Seed',
+	description:
+		'Makes results reproducible: the same seed and settings give the same picture. Leave the option out for a random seed.',
+	placement: 'option',
+	editorDefault: 12345,
+});
+
+export const webhook = field(optionalHttpUrl(), {
+	displayName: 'Webhook URL',
+	description:
+		'ModelsLab calls this URL when the job is done, for example the production URL of a ModelsLab Trigger node',
+	placement: 'option',
+	placeholder: 'https://your-n8n.example.com/webhook/...',
+});
+
+const trackIdUi: FieldUi = {
+	displayName: 'Track ID',
+	description: 'Your own reference, sent back in the webhook call so you can tell jobs apart',
+	placement: 'option',
+};
+
+/** v6 image editing types the track id as an integer; the other endpoints take any text. */
+export const numericTrackId = field(optionalInteger(z.number().min(0)), {
+	...trackIdUi,
+	description: `${trackIdUi.description} (a whole number for this endpoint)`,
+	editorDefault: 1,
+});
+
+export const textTrackId = field(optionalText(), trackIdUi);
+
+export const modelId = (ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'>, fallback?: string) =>
+	field(fallback ? requiredText().default(fallback) : requiredText(), {
+		displayName: 'Model ID',
+		placement: 'main',
+		...ui,
+	});
+
+export const loraModel = field(optionalText(), {
+	displayName: 'LoRA Models',
+	description: 'LoRA model IDs to apply, comma-separated, for example "contrast-fix,yae-miko-genshin"',
+	placement: 'option',
+});
+
+export const loraStrength = field(numberList(0.1, 1), {
+	displayName: 'LoRA Strengths',
+	description:
+		'Strength of each LoRA model, comma-separated in the same order, each from 0.1 to 1, for example "0.6,0.8"',
+	placement: 'option',
+});
+
+export const vae = field(optionalText(), {
+	displayName: 'VAE',
+	description: 'ID of a custom VAE to use; leave the option out for the model\'s own',
+	placement: 'option',
+});
+
+/** Editor wording for fields every endpoint has, each with its own range. */
+export const describe = {
+	width: {
+		displayName: 'Width',
+		description: 'Width of the result in pixels',
+		placement: 'option',
+	},
+	height: {
+		displayName: 'Height',
+		description: 'Height of the result in pixels',
+		placement: 'option',
+	},
+	samples: {
+		displayName: 'Number of Images',
+		description: 'How many pictures to generate (each is billed)',
+		placement: 'option',
+	},
+	steps: {
+		displayName: 'Inference Steps',
+		description: 'Number of denoising steps: more steps give finer detail but take longer',
+		placement: 'option',
+	},
+	guidanceScale: {
+		displayName: 'Guidance Scale',
+		description: 'How closely to follow the prompt: higher values follow it more literally',
+		placement: 'option',
+	},
+	strength: {
+		displayName: 'Strength',
+		description:
+			'How much the masked area may change: 1 replaces it completely, lower values keep more of the original',
+		placement: 'option',
+	},
+	safetyChecker: {
+		displayName: 'Safety Checker',
+		description: 'Whether to replace NSFW results with a blank image',
+		placement: 'option',
+	},
+	safetyCheckerType: {
+		displayName: 'Safety Checker Type',
+		description: 'What to do with a picture the safety checker flags',
+		placement: 'option',
+		optionNames: {
+			black: 'Black Out',
+			blur: 'Blur',
+			pixelate: 'Pixelate',
+			sensitive_content_text: 'Sensitive Content Text',
+		},
+	},
+	enhancePrompt: {
+		displayName: 'Enhance Prompt',
+		description: 'Whether ModelsLab may add detail to your prompt for better results',
+		placement: 'option',
+	},
+	scheduler: {
+		displayName: 'Scheduler',
+		description: 'The sampling method used for denoising',
+		placement: 'option',
+	},
+	useKarrasSigmas: {
+		displayName: 'Use Karras Sigmas',
+		description: 'Whether to use Karras noise sigmas, which often give cleaner results',
+		placement: 'option',
+	},
+	algorithmType: {
+		displayName: 'Algorithm Type',
+		description: 'Solver algorithm, used with the DPMSolverMultistepScheduler scheduler',
+		placement: 'option',
+	},
+	clipSkip: {
+		displayName: 'CLIP Skip',
+		description: 'Number of last CLIP layers to skip; changes how the prompt\'s style is read',
+		placement: 'option',
+	},
+	base64: {
+		displayName: 'Base64 Output',
+		description:
+			'Whether the results come as links to base64 text files instead of image links',
+		placement: 'option',
+	},
+	temp: {
+		displayName: 'Temporary Links',
+		description: 'Whether to store results in temporary storage that is cleaned after 24 hours',
+		placement: 'option',
+	},
+} satisfies Record<string, FieldUi>;

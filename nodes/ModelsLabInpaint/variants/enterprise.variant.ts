@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+import { asNumber, asNumericString, asYesNo, oneOf } from '../../shared/schema/wire';
+import * as common from './common';
+import { defineVariant, field } from './variant';
+
+const SCHEDULERS = [
+	'EulerDiscreteScheduler',
+	'EulerAncestralDiscreteScheduler',
+	'LMSDiscreteScheduler',
+	'HeunDiscreteScheduler',
+	'KDPM2DiscreteScheduler',
+	'KDPM2AncestralDiscreteScheduler',
+	'DPMSolverMultistepScheduler',
+	'DPMSolverSinglestepScheduler',
+	'DDIMScheduler',
+	'DDPMScheduler',
+	'PNDMScheduler',
+	'UniPCMultistepScheduler',
+	'DEISMultistepScheduler',
+	'LCMScheduler',
+	'IPNDMScheduler',
+] as const;
+
+const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
+
+/** v1 Enterprise Pony inpaint: `POST /api/v1/enterprise/pony/inpaint` with the enterprise key.
+ *  Sizes, samples and steps go as numeric strings, flags as "yes"/"no" (the doc's example). */
+export const enterprise = defineVariant({
+	id: 'enterprise',
+	displayName: 'v1 Enterprise (Pony)',
+	description: 'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
+	fields: {
+		model_id: common.modelId({
+			name: 'enterpriseModelId',
+			description: 'ID of a public model or of a model trained on your enterprise server',
+			placeholder: 'your_model_id',
+		}),
+		prompt: common.prompt,
+		negative_prompt: common.negativePrompt,
+		init_image: common.initImage,
+		mask_image: common.maskImage,
+		width: field(dimension(), { ...common.describe.width, description: 'Width of the result in pixels, at most 1024' }),
+		height: field(dimension(), {
+			...common.describe.height,
+			description: 'Height of the result in pixels, at most 1024',
+		}),
+		samples: field(
+			asNumericString(z.number().int().min(1).max(4)).default(1),
+			common.describe.samples,
+		),
+		// The doc: "The value accepts 21,31,41."
+		num_inference_steps: field(oneOf(['21', '31', '41']).default('31'), common.describe.steps),
+		safety_checker: field(asYesNo().default(true), common.describe.safetyChecker),
+		safety_checker_type: field(
+			oneOf(['blur', 'sensitive_content_text', 'pixelate', 'black']).default('sensitive_content_text'),
+			common.describe.safetyCheckerType,
+		),
+		enhance_prompt: field(asYesNo().default(true), common.describe.enhancePrompt),
+		guidance_scale: field(
+			asNumber(z.number().min(1).max(20)).default(7.5),
+			common.describe.guidanceScale,
+		),
+		strength: field(asNumber(z.number().min(0).max(1)).default(0.7), common.describe.strength),
+		scheduler: field(oneOf([...SCHEDULERS]).default('PNDMScheduler'), common.describe.scheduler),
+		tomesd: field(asYesNo().default(true), {
+			displayName: 'ToMe SD',
+			description: 'Whether to use token merging, which gives much faster results',
+			placement: 'option',
+		}),
+		use_karras_sigmas: field(asYesNo().default(true), common.describe.useKarrasSigmas),
+		algorithm_type: field(oneOf(['none', 'dpmsolver+++']).default('none'), common.describe.algorithmType),
+		clip_skip: field(
+			asNumericString(z.number().int().min(1).max(8)).optional(),
+			{ ...common.describe.clipSkip, editorDefault: 1 },
+		),
+		lora_model: common.loraModel,
+		lora_strength: common.loraStrength,
+		vae: common.vae,
+		base64: field(asYesNo().default(false), {
+			...common.describe.base64,
+			description: `${common.describe.base64.description}. Binary input images are then sent inline instead of being uploaded.`,
+		}),
+		temp: field(asYesNo().default(false), common.describe.temp),
+		seed: common.seed,
+		webhook: common.webhook,
+		track_id: common.textTrackId,
+	},
+	// "pass init_image, mask_image as base64 string, to get base64 response" (enterprise doc).
+	acceptsInlineImages: (body) => body.base64 === 'yes',
+});

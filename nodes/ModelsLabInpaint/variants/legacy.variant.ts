@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+import { asNumber, asNumericString, asYesNo, oneOf } from '../../shared/schema/wire';
+import * as common from './common';
+import { defineVariant, field } from './variant';
+
+const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
+
+/** v3 legacy Stable Diffusion API inpaint: `POST <legacy host>/api/v3/inpaint`. Sizes, samples
+ *  and steps go as numeric strings, flags as "yes"/"no" (the doc's examples). */
+export const legacy = defineVariant({
+	id: 'legacy',
+	displayName: 'v3 Legacy Stable Diffusion',
+	description: 'The older Stable Diffusion API (api/v3/inpaint), for existing v3 integrations',
+	fields: {
+		prompt: common.prompt,
+		negative_prompt: common.negativePrompt,
+		init_image: common.initImage,
+		mask_image: common.maskImage,
+		width: field(dimension(), { ...common.describe.width, description: 'Width of the result in pixels, at most 1024' }),
+		height: field(dimension(), {
+			...common.describe.height,
+			description: 'Height of the result in pixels, at most 1024',
+		}),
+		samples: field(
+			asNumericString(z.number().int().min(1).max(4)).default(1),
+			common.describe.samples,
+		),
+		// The doc lists 21, 31, 41 and 51 as the available values.
+		num_inference_steps: field(oneOf(['21', '31', '41', '51']).default('31'), common.describe.steps),
+		safety_checker: field(asYesNo().default(false), common.describe.safetyChecker),
+		enhance_prompt: field(asYesNo().default(true), common.describe.enhancePrompt),
+		guidance_scale: field(
+			asNumber(z.number().min(1).max(20)).default(7.5),
+			common.describe.guidanceScale,
+		),
+		strength: field(asNumber(z.number().min(0).max(1)).default(0.7), common.describe.strength),
+		base64: field(asYesNo().default(false), common.describe.base64),
+		seed: common.seed,
+		webhook: common.webhook,
+		track_id: common.textTrackId,
+	},
+});

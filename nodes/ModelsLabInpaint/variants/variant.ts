@@ -1,0 +1,48 @@
+import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod';
+
+import type { VariantId } from '../../shared/endpoints';
+import type { FieldUi, FieldUiMap } from '../../shared/schema/fields';
+
+/** A request field: its schema (type, range, default, wire format) and how the editor shows it. */
+export interface Field<S extends z.ZodTypeAny = z.ZodTypeAny> {
+	schema: S;
+	ui: FieldUi;
+}
+
+export const field = <S extends z.ZodTypeAny>(schema: S, ui: FieldUi): Field<S> => ({ schema, ui });
+
+type SchemaShape<Fields extends Record<string, Field>> = { [Key in keyof Fields]: Fields[Key]['schema'] };
+
+export interface InpaintVariant<Shape extends z.ZodRawShape = z.ZodRawShape> {
+	id: VariantId;
+	displayName: string;
+	description: string;
+	/** The request body, keyed by the API's field names: the single source of truth for the variant. */
+	schema: z.ZodObject<Shape>;
+	fields: FieldUiMap<Shape>;
+	/** Whether binary images may go inline as data URIs rather than being uploaded first. */
+	acceptsInlineImages: (body: IDataObject) => boolean;
+}
+
+export function defineVariant<Fields extends Record<string, Field>>(definition: {
+	id: VariantId;
+	displayName: string;
+	description: string;
+	fields: Fields;
+	acceptsInlineImages?: (body: IDataObject) => boolean;
+}): InpaintVariant<SchemaShape<Fields>> {
+	const entries = Object.entries(definition.fields);
+	return {
+		id: definition.id,
+		displayName: definition.displayName,
+		description: definition.description,
+		schema: z.object(
+			Object.fromEntries(entries.map(([key, { schema }]) => [key, schema])) as SchemaShape<Fields>,
+		),
+		fields: Object.fromEntries(entries.map(([key, { ui }]) => [key, ui])) as FieldUiMap<
+			SchemaShape<Fields>
+		>,
+		acceptsInlineImages: definition.acceptsInlineImages ?? (() => false),
+	};
+}

@@ -1,0 +1,95 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from './endpoints';
+import { urlList } from './result';
+import { modelsLabRequest } from './transport';
+
+export interface BinaryImage {
+	buffer: Buffer;
+	mimeType: string;
+}
+
+const SIGNATURES: Array<{ mimeType: string; matches: (bytes: Buffer) => boolean }> = [
+	{ mimeType: 'image/png', matches: (b) => b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')) },
+	{ mimeType: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+	{ mimeType: 'image/gif', matches: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
+	{
+		mimeType: 'image/webp',
+		matches: (b) =>
+			b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+	},
+	{ mimeType: 'image/bmp', matches: (b) => b.subarray(0, 2).toString('latin1') === 'BM' },
+];
+
+/** The image type from the file's first bytes; the declared MIME type of binary data is often generic. */
+export const sniffImageType = (bytes: Buffer) =>
+	SIGNATURES.find((signature) => signature.matches(bytes))?.mimeType;
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * Reads an image from the item's binary data, refusing what ModelsLab would refuse (missing,
+ * empty, not an image, over 5 MB) before anything is sent.
+ */
+export async function readBinaryImage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+	fieldLabel: string,
+): Promise<BinaryImage> {
+	const fail = (problem: string, description?: string): never => {
+		throw new NodeOperationError(ctx.getNode(), `"${fieldLabel}": ${problem} [item ${itemIndex}]`, {
+			itemIndex,
+			description: description ?? 'Nothing was sent to ModelsLab.',
+		});
+	};
+	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
+	const metadata = binary[property];
+	if (!metadata) {
+		const available = Object.keys(binary);
+		return fail(
+			`the input item has no binary field named "${property}"`,
+			available.length
+				? `Binary fields on this item: ${available.join(', ')}. Nothing was sent to ModelsLab.`
+				: 'This item has no binary data at all. Use a node that outputs files (for example a Form Trigger, Read Files or HTTP Request with "File" response) before this one.',
+		);
+	}
+	if (typeof metadata.bytes === 'number' && metadata.bytes > MAX_UPLOAD_BYTES) {
+		return fail(`the file "${property}" is ${megabytes(metadata.bytes)}; ModelsLab accepts images up to 5 MB`);
+	}
+	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+	if (buffer.length === 0) return fail(`the file "${property}" is empty`);
+	if (buffer.length > MAX_UPLOAD_BYTES) {
+		return fail(`the file "${property}" is ${megabytes(buffer.length)}; ModelsLab accepts images up to 5 MB`);
+	}
+	const mimeType =
+		sniffImageType(buffer) ?? (metadata.mimeType?.startsWith('image/') ? metadata.mimeType : undefined);
+	if (!mimeType) {
+		return fail(
+			`the file "${property}" is not an image (${metadata.mimeType || 'unknown type'})`,
+			'Use a PNG, JPEG or WebP picture. Nothing was sent to ModelsLab.',
+		);
+	}
+	return { buffer, mimeType };
+}
+
+export const toDataUri = (image: BinaryImage) =>
+	`data:${image.mimeType};base64,${image.buffer.toString('base64')}`;
+
+/** Uploads through `base64_to_url`, which returns a link that stays valid for 24 hours. */
+export async function uploadImage(ctx: IExecuteFunctions, image: BinaryImage, itemIndex: number) {
+	const answer = await modelsLabRequest(
+		ctx,
+		{ host: 'modelslab', path: UPLOAD_PATH, body: { base64_string: toDataUri(image) } },
+		itemIndex,
+	);
+	const url = urlList(answer.body.output)[0] ?? urlList(answer.body.link)[0];
+	if (!url) {
+		throw new NodeApiError(ctx.getNode(), answer.body as never, {
+			message: 'ModelsLab accepted the image upload but returned no link to it',
+			itemIndex,
+		});
+	}
+	return url;
+}

@@ -1,0 +1,68 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { z } from 'zod';
+
+import type { FieldUi } from './fields';
+import { describeAllowed, inspectField } from './inspect';
+
+export interface ParseTarget {
+	schema: z.AnyZodObject;
+	fields: Record<string, FieldUi>;
+}
+
+const shown = (value: unknown) => {
+	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+function fieldLabel(target: ParseTarget, wireKey: string) {
+	const ui = target.fields[wireKey];
+	if (!ui) return wireKey;
+	return ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.displayName;
+}
+
+function explainIssue(target: ParseTarget, issue: z.ZodIssue, raw: IDataObject) {
+	const wireKey = String(issue.path[0] ?? '');
+	const label = fieldLabel(target, wireKey);
+	const value = raw[wireKey];
+	if (value === undefined || value === '' || value === null) return `"${label}" is required`;
+	const schema = target.schema.shape[wireKey] as z.ZodTypeAny | undefined;
+	const facts = schema ? inspectField(schema) : undefined;
+	// Refinements carry their own wording ("must be an http(s) link to an image").
+	const rule =
+		issue.code === 'custom' || facts?.kind === 'string' || !facts
+			? issue.message
+			: `must be ${describeAllowed(facts)}`;
+	return `"${label}" ${rule} (got ${shown(value)})`;
+}
+
+/**
+ * Runs the schema on one item's fields. A bad value stops the item with an error naming the
+ * field, what is allowed and the item, before anything is sent to ModelsLab.
+ */
+export function parseOrThrow(
+	node: INode,
+	target: ParseTarget,
+	raw: IDataObject,
+	itemIndex: number,
+	context: string,
+): IDataObject {
+	const parsed = target.schema.safeParse(raw);
+	if (parsed.success) return parsed.data as IDataObject;
+	const problems = parsed.error.issues.map((issue) => explainIssue(target, issue, raw));
+	const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+	return failValidation(node, `${problems[0]}${more} [item ${itemIndex}]`, problems, itemIndex, context);
+}
+
+export function failValidation(
+	node: INode,
+	message: string,
+	problems: string[],
+	itemIndex: number,
+	context: string,
+): never {
+	throw new NodeOperationError(node, message, {
+		itemIndex,
+		description: `${context}: ${problems.join('; ')}. Nothing was sent to ModelsLab.`,
+	});
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * Zod building blocks for request fields. Each one states what a user may enter (its type, range
+ * and options) and how ModelsLab wants the value on the wire: the four endpoints disagree on
+ * numbers vs numeric strings and on `yes`/`no` vs `"true"`/`"false"` vs real booleans.
+ *
+ * Inputs are read leniently because n8n expressions often resolve to strings ("512", "yes").
+ */
+
+const numberLike = (value: unknown) =>
+	typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+		? Number(value)
+		: value;
+
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, yes: true, false: false, no: false };
+const booleanLike = (value: unknown) =>
+	typeof value === 'string' && value.trim().toLowerCase() in BOOLEAN_WORDS
+		? BOOLEAN_WORDS[value.trim().toLowerCase()]
+		: value;
+
+/** An empty field in n8n means "not set", so the endpoint's own default applies. */
+const blankToUndefined = (value: unknown) =>
+	value === '' || value === null || (typeof value === 'string' && value.trim() === '')
+		? undefined
+		: value;
+
+const stringLike = (value: unknown) =>
+	typeof value === 'number' ? String(value) : blankToUndefined(value);
+
+/** A number sent as a JSON number. */
+export const asNumber = (range: z.ZodNumber) => z.preprocess(numberLike, range);
+
+/** A number sent as a numeric string, the way the legacy and enterprise docs show it ("512"). */
+export const asNumericString = (range: z.ZodNumber) =>
+	z.preprocess(numberLike, range).transform((value) => String(value));
+
+/** A flag sent as "yes" / "no". */
+export const asYesNo = () =>
+	z.preprocess(booleanLike, z.boolean()).transform((flag) => (flag ? 'yes' : 'no'));
+
+/** A flag sent as the strings "true" / "false" (v6 image editing). */
+export const asTrueFalseString = () =>
+	z.preprocess(booleanLike, z.boolean()).transform((flag) => (flag ? 'true' : 'false'));
+
+/** A flag sent as a JSON boolean. */
+export const asBoolean = () => z.preprocess(booleanLike, z.boolean());
+
+/** One of a fixed list of string values. Numbers are accepted for numeric lists ("31" or 31). */
+export const oneOf = <T extends [string, ...string[]]>(values: T) =>
+	z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.enum(values));
+
+/** Free text that must not be empty. */
+export const requiredText = () => z.preprocess(blankToUndefined, z.string().trim());
+
+/** Free text; empty means "not set". */
+export const optionalText = () => z.preprocess(stringLike, z.string().optional());
+
+/** An http(s) link, e.g. the webhook URL; empty means "not set". */
+export const optionalHttpUrl = () =>
+	z.preprocess(
+		blankToUndefined,
+		z
+			.string()
+			.trim()
+			.url()
+			.refine((url) => /^https?:\/\//i.test(url), 'must start with http:// or https://')
+			.optional(),
+	);
+
+/** A link to an image: http(s), or a base64 data URI where the endpoint accepts one. */
+export const imageReference = () =>
+	z
+		.string()
+		.trim()
+		.refine(
+			(value) => /^https?:\/\/[^\s]+$/i.test(value) || /^data:image\/[a-z+.-]+;base64,/i.test(value),
+			'must be an http(s) link to an image',
+		);
+
+/** A whole number; empty means "not set" (a random seed, for example). */
+export const optionalInteger = (range: z.ZodNumber) =>
+	z.preprocess((value) => numberLike(blankToUndefined(value)), range.int().optional());
+
+/** A comma-separated list of numbers each within the range, e.g. LoRA strengths "0.6,0.8". */
+export const numberList = (min: number, max: number) =>
+	z.preprocess(
+		stringLike,
+		z
+			.string()
+			.trim()
+			.refine(
+				(list) =>
+					list.split(',').every((part) => {
+						const value = Number(part.trim());
+						return part.trim() !== '' && Number.isFinite(value) && value >= min && value <= max;
+					}),
+				`must be comma-separated numbers from ${min} to ${max}`,
+			)
+			.optional(),
+	);
