@@ -3,6 +3,5 @@ module.exports = {
 	preset: 'ts-jest',
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
-	setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 	testTimeout: 30000,
 };

@@ -3,6 +3,9 @@
  * resolved and applied the way n8n's CLI does: defaults filled in from the credential type,
  * `authenticate` called on every authenticated request. Used by the tests and `npm run demo`.
  */
+// First: n8n-core must not write its instance config into the real ~/.n8n.
+import './user-folder';
+
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
