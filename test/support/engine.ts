@@ -106,7 +106,8 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-	run: IRun;
+	/** Undefined when n8n refused to start the run. */
+	run?: IRun;
 	/** The node's output items (first output). */
 	output: INodeExecutionData[];
 	/** The error the run stopped with, if any. */
@@ -183,7 +184,12 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 			],
 		},
 	} as never);
-	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	try {
+		await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+	} catch (error) {
+		// n8n refuses to start a workflow whose nodes have issues (an empty required field).
+		return { run: undefined, output: [], error: error as RunResult['error'] };
+	}
 	const run = await finished;
 	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {

@@ -25,7 +25,8 @@ function explainIssue(target: ParseTarget, issue: z.ZodIssue, raw: IDataObject) 
 	const wireKey = String(issue.path[0] ?? '');
 	const label = fieldLabel(target, wireKey);
 	const value = raw[wireKey];
-	if (value === undefined || value === '' || value === null) return `"${label}" is required`;
+	const blank = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	if (blank) return `"${label}" is required`;
 	const schema = target.schema.shape[wireKey] as z.ZodTypeAny | undefined;
 	const facts = schema ? inspectField(schema) : undefined;
 	// Refinements carry their own wording ("must be an http(s) link to an image").

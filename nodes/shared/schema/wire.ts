@@ -56,16 +56,19 @@ export const requiredText = () => z.preprocess(blankToUndefined, z.string().trim
 /** Free text; empty means "not set". */
 export const optionalText = () => z.preprocess(stringLike, z.string().optional());
 
+const isHttpUrl = (value: string) => {
+	try {
+		return ['http:', 'https:'].includes(new URL(value).protocol);
+	} catch {
+		return false;
+	}
+};
+
 /** An http(s) link, e.g. the webhook URL; empty means "not set". */
 export const optionalHttpUrl = () =>
 	z.preprocess(
 		blankToUndefined,
-		z
-			.string()
-			.trim()
-			.url()
-			.refine((url) => /^https?:\/\//i.test(url), 'must start with http:// or https://')
-			.optional(),
+		z.string().trim().refine(isHttpUrl, 'must be an http(s) link, such as https://example.com/hook').optional(),
 	);
 
 /** A link to an image: http(s), or a base64 data URI where the endpoint accepts one. */
@@ -74,7 +77,7 @@ export const imageReference = () =>
 		.string()
 		.trim()
 		.refine(
-			(value) => /^https?:\/\/[^\s]+$/i.test(value) || /^data:image\/[a-z+.-]+;base64,/i.test(value),
+			(value) => isHttpUrl(value) || /^data:image\/[a-z+.-]+;base64,/i.test(value),
 			'must be an http(s) link to an image',
 		);
 
