@@ -1,0 +1,98 @@
+/**
+ * What the editor shows is derived from each variant's schema: every field of a variant appears
+ * once, only for that variant, with the schema's default, range and options.
+ */
+import { existsSync } from 'fs';
+import { join } from 'path';
+
+import type { INodeProperties } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+import type { z } from 'zod';
+
+import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
+import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
+import { parameterName } from '../nodes/shared/schema/fields';
+
+const node = new ModelsLabInpaint();
+const { properties } = node.description;
+
+/** The parameters n8n shows for a variant (with everything else at its default). */
+function visibleFor(variant: string): INodeProperties[] {
+	const values = NodeHelpers.getNodeParameters(properties, { variant }, true, false, null, null) ?? {};
+	return properties.filter((property) => NodeHelpers.displayParameter(values, property, null, null));
+}
+
+describe.each(variantIds)('%s fields', (id) => {
+	const variant = VARIANTS[id];
+	const visible = visibleFor(id);
+	const options = visible.find((property) => property.name === `${id}Options`)?.options as INodeProperties[];
+	const editorField = (wireKey: string) => {
+		const name = parameterName(wireKey, variant.fields[wireKey]);
+		return variant.fields[wireKey].placement === 'main'
+			? visible.find((property) => property.name === name)
+			: options.find((property) => property.name === name);
+	};
+	const fieldKeys = Object.keys(variant.fields).filter((key) => variant.fields[key].placement !== 'image');
+
+	it('every request field is in the editor exactly once', () => {
+		for (const key of fieldKeys) expect(editorField(key)).toBeDefined();
+		const names = visible.map((property) => property.name);
+		expect(new Set(names).size).toBe(names.length);
+		expect(options).toHaveLength(fieldKeys.filter((key) => variant.fields[key].placement === 'option').length);
+	});
+
+	it('no other variant\'s options are shown', () => {
+		const otherCollections = variantIds.filter((other) => other !== id).map((other) => `${other}Options`);
+		for (const name of otherCollections) expect(visible.some((property) => property.name === name)).toBe(false);
+	});
+
+	it('adding an option with its editor default sends what leaving it out sends', () => {
+		for (const key of fieldKeys.filter((k) => variant.fields[k].placement === 'option')) {
+			const schema = variant.schema.shape[key] as z.ZodTypeAny;
+			const omitted = schema.safeParse(undefined);
+			if (omitted.success && omitted.data !== undefined) {
+				expect({ key, value: schema.parse(editorField(key)!.default) }).toEqual({ key, value: omitted.data });
+			}
+		}
+	});
+
+	it('editor ranges and option lists are exactly what the schema accepts', () => {
+		for (const key of fieldKeys) {
+			const property = editorField(key)!;
+			const schema = variant.schema.shape[key] as z.ZodTypeAny;
+			const { minValue, maxValue } = property.typeOptions ?? {};
+			if (minValue !== undefined) {
+				expect(schema.safeParse(minValue).success).toBe(true);
+				expect(schema.safeParse(minValue - 0.5).success).toBe(false);
+			}
+			if (maxValue !== undefined) {
+				expect(schema.safeParse(maxValue).success).toBe(true);
+				expect(schema.safeParse(maxValue + 0.5).success).toBe(false);
+			}
+			if (property.type === 'options') {
+				for (const option of property.options as Array<{ value: string }>) {
+					expect(schema.safeParse(option.value).success).toBe(true);
+				}
+				expect(schema.safeParse('not-an-option').success).toBe(false);
+			}
+		}
+	});
+});
+
+describe('the node', () => {
+	it('offers the four documented endpoints, with a subtitle for each', () => {
+		const selector = properties.find((property) => property.name === 'variant')!;
+		const values = (selector.options as Array<{ value: string }>).map((option) => option.value);
+		expect(values).toEqual(['imageEditing', 'community', 'legacy', 'enterprise']);
+		for (const value of values) expect(node.description.subtitle).toContain(`"${value}"`);
+	});
+
+	it('is usable as an AI tool, needs the ModelsLab credential, and ships its icons', () => {
+		expect(node.description.usableAsTool).toBe(true);
+		expect(node.description.credentials).toEqual([{ name: 'modelsLabApi', required: true }]);
+		const icon = node.description.icon as { light: string; dark: string };
+		for (const file of [icon.light, icon.dark]) {
+			expect(existsSync(join(__dirname, '..', 'nodes', 'ModelsLabInpaint', file.replace('file:', '')))).toBe(true);
+		}
+	});
+});
