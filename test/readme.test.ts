@@ -1,0 +1,17 @@
+/** The README a user reads first must match what the package does. */
+import { readFileSync } from 'fs';
+
+import { README, withFieldTables } from '../scripts/field-tables';
+
+const readme = readFileSync(README, 'utf8');
+
+it('documents every endpoint field exactly as the schemas enforce it (run npm run docs:fields)', () => {
+	expect(readme).toBe(withFieldTables(readme));
+	expect(readme).toContain('| Width | `width` | Options | `"512"` | a whole number from 1 to 1024 |');
+});
+
+it('gives a fresh clone exactly two commands: the demo and the tests', () => {
+	const quickStart = readme.split('## Quick start')[1].split('\n## ')[0];
+	const commands = quickStart.match(/```bash\n([\s\S]*?)```/)![1].trim().split('\n');
+	expect(commands).toEqual(['npm ci && npm run demo', 'npm test']);
+});
