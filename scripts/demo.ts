@@ -11,7 +11,7 @@ import { join } from 'path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { ModelsLabSimulator } from '../simulator/server';
+import { ModelsLabSimulator } from '../simulator';
 import { isPng, makeMask, makePhoto, pngDimensions } from '../simulator/png';
 import { runNode } from '../test/support/engine';
 

@@ -2,13 +2,15 @@
  * A wrong value stops the item with an error that names the field, what is allowed and the item,
  * and nothing at all is sent to ModelsLab (no upload, no submit).
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import { MASK_URL, PHOTO_URL, minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint, credentials } = useSimulator();
 
-type Case = [description: string, parameters: Record<string, unknown>, field: string, allowed: string];
+type Case = [description: string, parameters: IDataObject, field: string, allowed: string];
 
-const withOptions = (variant: string, options: Record<string, unknown>) => ({
+const withOptions = (variant: string, options: IDataObject): IDataObject => ({
 	...minimalParameters[variant],
 	[`${variant}Options`]: options,
 });

@@ -1,27 +1,25 @@
-// Imported first by tests that read n8n's logs: n8n reads its log level once, when it loads.
+// Imported first by tests that read n8n's logs. n8n reads its log level when it loads, and its
+// logger (winston) writes to console._stdout / console._stderr when they exist, else to the
+// console.log it saw at start-up; all of these are redirected here, before n8n-core is loaded.
 process.env.N8N_LOG_LEVEL = 'debug';
 
-/**
- * Captures everything written to stdout, stderr and the console during each test of the file
- * (and keeps it out of the test report). Returns a reader for the current test's text.
- */
+let captured: string[] = [];
+const record = (chunk: unknown) => {
+	captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+	return true;
+};
+const sink = { write: record };
+for (const stream of ['_stdout', '_stderr']) {
+	Object.defineProperty(console, stream, { value: sink, configurable: true, writable: true });
+}
+for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+	console[method] = (...args: unknown[]) => void record(args.map(String).join(' '));
+}
+
+/** Everything n8n logged during the current test. */
 export function useLogCapture() {
-	let chunks: string[] = [];
-	const record = (chunk: unknown) => {
-		chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
-		return true;
-	};
-	let spies: jest.SpyInstance[] = [];
 	beforeEach(() => {
-		chunks = [];
-		spies = [
-			jest.spyOn(process.stdout, 'write').mockImplementation(record),
-			jest.spyOn(process.stderr, 'write').mockImplementation(record),
-			...(['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
-				jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void record(args.map(String).join(' '))),
-			),
-		];
+		captured = [];
 	});
-	afterEach(() => spies.forEach((spy) => spy.mockRestore()));
-	return () => chunks.join('');
+	return () => captured.join('\n');
 }

@@ -1,0 +1,17 @@
+/** Public API of the ModelsLab simulator (dev/test tooling; not part of the published package). */
+export { ModelsLabSimulator } from './server';
+export type { SimulatorOptions } from './server';
+export { defaultSettings } from './settings';
+export type { SimulatorSettings } from './settings';
+export type {
+	CallbackDelivery,
+	CannedResponse,
+	JobStatus,
+	RecordedRequest,
+	ResponseMatch,
+	SimulatedJob,
+	Variant,
+} from './types';
+export { MAX_UPLOAD_BYTES } from './uploads';
+export { decodePng, defaultMaskBox, encodePng, isPng, makeMask, makePhoto, pngDimensions } from './png';
+export type { MaskOptions, PngFilter, Raster } from './png';

@@ -1,0 +1,173 @@
+/**
+ * The ModelsLab routes. One server plays both hosts: modelslab.com (/api/v6, /api/v1/enterprise,
+ * /api/wallet_balance) and the legacy stablediffusionapi.com (/api/v3). Every API call is a POST
+ * with a JSON body carrying `key` (modelslab-api.md §1); generated and uploaded files are GETs.
+ */
+import {
+	errorReply,
+	fetchProcessingAnswer,
+	invalidKeyReply,
+	invalidRequestReply,
+	jobFailedAnswer,
+	requestNotFoundAnswer,
+	successAnswer,
+	validationErrorReply,
+} from './answers';
+import type { IncomingCall, SimulatorContext } from './context';
+import { handleSubmit } from './submit';
+import type { Reply } from './types';
+import { contentTypeForName, decodeBase64Payload, MAX_UPLOAD_BYTES, sniffContentType } from './uploads';
+import { asInteger, isAbsent } from './validation';
+import { VARIANTS, type KeyKind, type VariantSpec } from './variants';
+
+type Body = Record<string, unknown>;
+
+interface ApiRoute {
+	pattern: RegExp;
+	keyKind: KeyKind;
+	handle(ctx: SimulatorContext, body: Body, params: string[]): Reply;
+}
+
+const API_ROUTES: readonly ApiRoute[] = [
+	...Object.values(VARIANTS).map(
+		(spec): ApiRoute => ({
+			pattern: exact(spec.submitPath),
+			keyKind: spec.keyKind,
+			handle: (ctx, body) => handleSubmit(ctx, spec, body),
+		}),
+	),
+	fetchRoute(/^\/api\/v6\/image_editing\/fetch\/([^/]+)$/, VARIANTS.imageEditing),
+	fetchRoute(/^\/api\/v6\/images\/fetch\/([^/]+)$/, VARIANTS.community),
+	fetchRoute(/^\/api\/v6\/images\/fetch$/, VARIANTS.community),
+	fetchRoute(/^\/api\/v3\/fetch\/([^/]+)$/, VARIANTS.legacy),
+	fetchRoute(/^\/api\/v1\/enterprise\/pony\/fetch$/, VARIANTS.enterprise),
+	{
+		pattern: exact('/api/v6/base64_to_url'),
+		keyKind: 'standard',
+		handle: (ctx, body) => handleUpload(ctx, body, 'base64_string'),
+	},
+	{
+		pattern: exact('/api/v6/image_editing/base64_to_url'),
+		keyKind: 'standard',
+		handle: (ctx, body) => handleUpload(ctx, body, 'init_image'),
+	},
+	{
+		pattern: exact('/api/wallet_balance'),
+		keyKind: 'standard',
+		handle: (ctx) => ({
+			status: 200,
+			json: { status: 'success', data: { balance: ctx.settings.balance, currency: 'USD' } },
+		}),
+	},
+];
+
+/** decodeURIComponent that leaves malformed escapes alone instead of throwing. */
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+function exact(path: string): RegExp {
+	return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** Path-style fetch takes the id from the URL; body-style reads `request_id` from the JSON body. */
+function fetchRoute(pattern: RegExp, spec: VariantSpec): ApiRoute {
+	return { pattern, keyKind: spec.keyKind, handle: (ctx, body, params) => handleFetch(ctx, spec, body, params[0]) };
+}
+
+export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply {
+	const path = call.path.length > 1 ? call.path.replace(/\/+$/, '') : call.path;
+	for (const route of API_ROUTES) {
+		const match = route.pattern.exec(path);
+		if (!match) continue;
+		if (call.method !== 'POST') {
+			return errorReply(`The ${call.method} method is not supported for this route. Supported methods: POST.`, 405);
+		}
+		const body = jsonObjectBody(call);
+		if (!body) return invalidRequestReply();
+		if (ctx.keyKind(body.key) !== route.keyKind) return invalidKeyReply(ctx.settings);
+		return route.handle(ctx, body, match.slice(1).map(safeDecode));
+	}
+	if (call.method === 'GET' || call.method === 'HEAD') {
+		if (path.startsWith('/uploads/')) return serveUpload(ctx, path.slice('/uploads/'.length));
+		if (path.startsWith('/generations/')) return serveGeneration(ctx, path.slice('/generations/'.length));
+	}
+	return errorReply('Not Found', 404);
+}
+
+/**
+ * The body must be a JSON object sent as JSON: the real API's tip for "Invalid API Request" is
+ * precisely about the Content-Type header and valid JSON.
+ */
+function jsonObjectBody(call: IncomingCall): Body | undefined {
+	const contentType = String(call.headers['content-type'] ?? '');
+	if (!/json/i.test(contentType)) return undefined;
+	const json = call.json;
+	return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Body) : undefined;
+}
+
+function handleFetch(ctx: SimulatorContext, spec: VariantSpec, body: Body, pathId: string | undefined): Reply {
+	if (pathId === undefined && isAbsent(body.request_id)) {
+		return validationErrorReply(spec.errorStyle, [
+			{ field: 'request_id', message: 'The request_id field is required.' },
+		]);
+	}
+	const id = asInteger(pathId ?? body.request_id);
+	const now = Date.now();
+	ctx.jobs.finishDueJobs(now);
+	const job = id === undefined ? undefined : ctx.jobs.find(id);
+	// Ids are per family and per account: another family's fetch URL does not find the job.
+	if (!job || job.variant !== spec.variant || job.apiKey !== body.key) {
+		return { status: 200, json: requestNotFoundAnswer() };
+	}
+	if (job.status === 'processing') return { status: 200, json: fetchProcessingAnswer(job, spec, ctx.settings, now) };
+	if (job.status === 'failed') return { status: 200, json: jobFailedAnswer() };
+	return { status: 200, json: successAnswer(job, ctx.settings) };
+}
+
+/** base64_to_url (general and image-editing): store the bytes, hand back a link (D2 base64-to-url.mdx). */
+function handleUpload(ctx: SimulatorContext, body: Body, field: string): Reply {
+	const payload = body[field];
+	if (isAbsent(payload)) return errorReply(`The ${field} field is required.`);
+	if (typeof payload !== 'string') return errorReply(`The ${field} must be a string.`);
+	const decoded = decodeBase64Payload(payload);
+	if (!decoded.ok) {
+		return errorReply(`The ${field} is not valid base64. Send data:image/png;base64,... or raw base64.`);
+	}
+	if (decoded.bytes.length > MAX_UPLOAD_BYTES) return errorReply('Maximum file size allowed is 5MB');
+	const name = ctx.files.put(decoded.bytes, decoded.mime ?? sniffContentType(decoded.bytes));
+	return {
+		status: 200,
+		json: { status: 'success', id: ctx.nextUploadId(), output: [`${ctx.baseUrl()}/uploads/${name}`] },
+	};
+}
+
+function notFoundFile(): Reply {
+	return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+}
+
+function serveUpload(ctx: SimulatorContext, name: string): Reply {
+	const file = ctx.files.get(safeDecode(name));
+	if (!file) return notFoundFile();
+	return { status: 200, raw: file.bytes, headers: { 'content-type': file.contentType } };
+}
+
+/** Output files exist only once the job succeeded: future_links are not valid before (§4). */
+function serveGeneration(ctx: SimulatorContext, name: string): Reply {
+	const file = ctx.jobs.lookupFile(safeDecode(name));
+	if (!file) return notFoundFile();
+	ctx.jobs.finishDueJobs(Date.now());
+	if (file.job.status !== 'success') return notFoundFile();
+	const png = ctx.jobs.renderPng(file.job, file.index);
+	if (file.format === 'png') return { status: 200, raw: png, headers: { 'content-type': 'image/png' } };
+	const prefix = ctx.settings.base64Prefix ? 'data:image/png;base64,' : '';
+	return {
+		status: 200,
+		raw: prefix + png.toString('base64'),
+		headers: { 'content-type': contentTypeForName(name) },
+	};
+}

@@ -1,0 +1,148 @@
+/** The four inpaint submit routes: validate like the real API, then create a job and answer. */
+import { randomInt, randomUUID } from 'crypto';
+import {
+	jobFailedAnswer,
+	queueFullReply,
+	submitProcessingAnswer,
+	successAnswer,
+	validationErrorReply,
+} from './answers';
+import type { SimulatorContext } from './context';
+import { decodePng, isPng, type Raster } from './png-codec';
+import type { Reply, SimulatedJob } from './types';
+import { decodeBase64Payload } from './uploads';
+import { asInteger, isImageDataUri, isTrueFlag, validateFields } from './validation';
+import type { VariantSpec } from './variants';
+
+const DEFAULT_SIZE = 512;
+const MAX_SIZE = 1024;
+
+export function handleSubmit(ctx: SimulatorContext, spec: VariantSpec, body: Record<string, unknown>): Reply {
+	const errors = validateFields(body, spec.fields, { allowDataUriImages: spec.acceptsDataUriImages(body) });
+	if (errors.length > 0) return validationErrorReply(spec.errorStyle, errors);
+
+	const apiKey = String(body.key);
+	const { queueLimit } = ctx.settings;
+	if (queueLimit !== null && ctx.jobs.unfinishedCount(apiKey) >= queueLimit) return queueFullReply(ctx.settings);
+
+	const init = readOwnImage(ctx, body.init_image);
+	const mask = readOwnImage(ctx, body.mask_image);
+	const job = createJob(ctx, spec, body, apiKey, init);
+	ctx.jobs.add(job, { init, mask, prompt: typeof body.prompt === 'string' ? body.prompt : '' });
+
+	// instant_response (v6 image editing) asks for the queue answer even when the result is ready.
+	const instant = spec.supportsInstantResponse && isTrueFlag(body.instant_response);
+	if (job.status === 'processing' || instant) {
+		return { status: 200, json: submitProcessingAnswer(job, spec, ctx.settings, ctx.baseUrl(), Date.now()) };
+	}
+	if (job.status === 'failed') return { status: 200, json: jobFailedAnswer() };
+	return { status: 200, json: successAnswer(job, ctx.settings) };
+}
+
+function createJob(
+	ctx: SimulatorContext,
+	spec: VariantSpec,
+	body: Record<string, unknown>,
+	apiKey: string,
+	init: Raster | undefined,
+): SimulatedJob {
+	// v6 image editing: "If not provided, the width of init_image is used".
+	const fallbackWidth = spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.width) : DEFAULT_SIZE;
+	const fallbackHeight = spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.height) : DEFAULT_SIZE;
+	const width = asInteger(body.width) ?? fallbackWidth;
+	const height = asInteger(body.height) ?? fallbackHeight;
+	const samples = asInteger(body.samples) ?? 1;
+	const seed = asInteger(body.seed) ?? randomInt(0, 2 ** 32);
+	const base64Output = spec.wantsBase64Output(body);
+	const filePrefix = randomUUID();
+	const extension = base64Output ? 'base64' : 'png';
+	const outputs = Array.from(
+		{ length: samples },
+		(_, i) => `${ctx.baseUrl()}/generations/${filePrefix}-${i}.${extension}`,
+	);
+	const durationMs = Math.max(0, ctx.settings.jobDurationMs);
+	const createdAt = Date.now();
+	return {
+		id: ctx.nextJobId(),
+		variant: spec.variant,
+		body,
+		createdAt,
+		readyAt: createdAt + durationMs,
+		status: 'processing',
+		outputs,
+		apiKey,
+		width,
+		height,
+		samples,
+		base64Output,
+		willFail: ctx.settings.failJobs,
+		meta: buildMeta(spec, body, { width, height, samples, seed, filePrefix }),
+		generationTime: Math.round((0.8 + durationMs / 1000 + Math.random() * 0.4) * 1000) / 1000,
+	};
+}
+
+/** meta = documented defaults, overlaid with everything sent except the key, with resolved sizes. */
+function buildMeta(
+	spec: VariantSpec,
+	body: Record<string, unknown>,
+	resolved: { width: number; height: number; samples: number; seed: number; filePrefix: string },
+): Record<string, unknown> {
+	const echo = { ...body };
+	delete echo.key;
+	const meta: Record<string, unknown> = {
+		...spec.defaults,
+		...echo,
+		width: resolved.width,
+		height: resolved.height,
+		samples: resolved.samples,
+		seed: resolved.seed,
+	};
+	if (spec.legacyMeta) {
+		// SD-API v3 inpaint example response: W/H/n_samples/file_prefix/outdir in meta.
+		Object.assign(meta, {
+			W: resolved.width,
+			H: resolved.height,
+			n_samples: resolved.samples,
+			file_prefix: resolved.filePrefix,
+			outdir: 'out',
+		});
+	}
+	return meta;
+}
+
+/**
+ * Decodes init/mask images we can read without going anywhere: data URIs and this simulator's own
+ * /uploads/ and /generations/ links. Anything else (external URLs) stays unread on purpose.
+ */
+export function readOwnImage(ctx: SimulatorContext, ref: unknown): Raster | undefined {
+	const bytes = ownImageBytes(ctx, ref);
+	if (!bytes || !isPng(bytes)) return undefined;
+	try {
+		return decodePng(bytes);
+	} catch {
+		return undefined;
+	}
+}
+
+function ownImageBytes(ctx: SimulatorContext, ref: unknown): Buffer | undefined {
+	if (typeof ref !== 'string') return undefined;
+	if (isImageDataUri(ref)) {
+		const decoded = decodeBase64Payload(ref);
+		return decoded.ok ? decoded.bytes : undefined;
+	}
+	let url: URL;
+	try {
+		url = new URL(ref);
+	} catch {
+		return undefined;
+	}
+	const isOwnHost = ['127.0.0.1', 'localhost'].includes(url.hostname) && Number(url.port) === ctx.port();
+	if (!isOwnHost) return undefined;
+	const name = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
+	if (url.pathname.startsWith('/uploads/')) return ctx.files.get(name)?.bytes;
+	if (url.pathname.startsWith('/generations/')) {
+		const file = ctx.jobs.lookupFile(name);
+		if (file && file.format === 'png' && file.job.status === 'success') return ctx.jobs.renderPng(file.job, file.index);
+	}
+	return undefined;
+}

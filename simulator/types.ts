@@ -1,0 +1,80 @@
+/** Shared shapes of the simulator's public state. */
+
+/** The four inpaint families ModelsLab documents; each has its own routes, rules and quirks. */
+export type Variant = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+
+export type JobStatus = 'processing' | 'success' | 'failed';
+
+/** One HTTP request received on a ModelsLab (non-control) route, in arrival order. */
+export interface RecordedRequest {
+	method: string;
+	/** Path without the query string. */
+	path: string;
+	query: Record<string, string>;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON when the body is JSON, otherwise the raw text ('' when empty). */
+	body: unknown;
+	/** Date.now() when the request arrived. */
+	receivedAt: number;
+}
+
+/** A generation job created by an accepted submit. */
+export interface SimulatedJob {
+	id: number;
+	variant: Variant;
+	/** The submitted JSON body, key included, exactly as received. */
+	body: Record<string, unknown>;
+	createdAt: number;
+	/** When the job finishes (equal to createdAt for instant jobs). */
+	readyAt: number;
+	status: JobStatus;
+	/** Output URLs; assigned at submit (they double as future_links) but served only after success. */
+	outputs: string[];
+	/** The API key that submitted the job (the "account" used for queue limits and fetch). */
+	apiKey: string;
+	width: number;
+	height: number;
+	samples: number;
+	/** True when outputs are `.base64` text files instead of PNGs. */
+	base64Output: boolean;
+	/** Decided at submit from settings.failJobs, so flipping the setting later does not change it. */
+	willFail: boolean;
+	/** Echo of the request without the key, plus defaults (and W/H/n_samples/file_prefix on v3). */
+	meta: Record<string, unknown>;
+	generationTime: number;
+}
+
+/** One webhook delivery attempt made by the simulator (automatic or via deliverCallback). */
+export interface CallbackDelivery {
+	jobId: number;
+	url: string;
+	body: unknown;
+	/** HTTP status the receiver answered with; 0 when nothing was delivered. */
+	status: number;
+	error?: string;
+	deliveredAt: number;
+}
+
+/** Which requests a canned respondOnce() answer applies to. */
+export interface ResponseMatch {
+	/** Upper-case HTTP method; any method when omitted. */
+	method?: string;
+	/** Exact path (no query) or a pattern tested against the path. */
+	path: string | RegExp;
+}
+
+/** A canned answer; `raw` wins over `body` (sent as JSON). Status defaults to 200. */
+export interface CannedResponse {
+	status?: number;
+	body?: unknown;
+	raw?: string;
+	headers?: Record<string, string>;
+}
+
+/** What a route handler wants written back. */
+export interface Reply {
+	status: number;
+	json?: unknown;
+	raw?: string | Buffer;
+	headers?: Record<string, string>;
+}
