@@ -3,6 +3,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { properties } from './description';
 import { router } from './router';
+import { VARIANTS } from './variants';
+
+const variantNames = Object.fromEntries(
+	Object.values(VARIANTS).map((variant) => [variant.id, variant.displayName]),
+);
 
 export class ModelsLabInpaint implements INodeType {
 	description: INodeTypeDescription = {
@@ -11,8 +16,7 @@ export class ModelsLabInpaint implements INodeType {
 		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ {"imageEditing": "v6 Image Editing", "community": "v6 Community Models", "legacy": "v3 Legacy", "enterprise": "v1 Enterprise"}[$parameter["variant"]] }}',
+		subtitle: `={{ ${JSON.stringify(variantNames)}[$parameter["variant"]] }}`,
 		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',
 		defaults: { name: 'ModelsLab Inpaint' },
 		usableAsTool: true,

@@ -182,6 +182,12 @@ export const describe = {
 			'Whether the results come as links to base64 text files instead of image links',
 		placement: 'option',
 	},
+	base64WithInlineInput: {
+		displayName: 'Base64 Output',
+		description:
+			'Whether the results come as links to base64 text files instead of image links. Binary input images are then sent inline instead of being uploaded.',
+		placement: 'option',
+	},
 	temp: {
 		displayName: 'Temporary Links',
 		description: 'Whether to store results in temporary storage that is cleaned after 24 hours',

@@ -74,10 +74,7 @@ export const community = defineVariant({
 			oneOf(['blur', 'sensitive_content_text', 'pixelate', 'black']).optional(),
 			{ ...common.describe.safetyCheckerType, editorDefault: 'sensitive_content_text' },
 		),
-		base64: field(asBoolean().default(false), {
-			...common.describe.base64,
-			description: `${common.describe.base64.description}. Binary input images are then sent inline instead of being uploaded.`,
-		}),
+		base64: field(asBoolean().default(false), common.describe.base64WithInlineInput),
 		temp: field(asBoolean().default(false), common.describe.temp),
 		seed: common.seed,
 		webhook: common.webhook,

@@ -77,10 +77,7 @@ export const enterprise = defineVariant({
 		lora_model: common.loraModel,
 		lora_strength: common.loraStrength,
 		vae: common.vae,
-		base64: field(asYesNo().default(false), {
-			...common.describe.base64,
-			description: `${common.describe.base64.description}. Binary input images are then sent inline instead of being uploaded.`,
-		}),
+		base64: field(asYesNo().default(false), common.describe.base64WithInlineInput),
 		temp: field(asYesNo().default(false), common.describe.temp),
 		seed: common.seed,
 		webhook: common.webhook,
