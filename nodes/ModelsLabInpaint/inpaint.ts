@@ -46,14 +46,8 @@ export async function buildInpaintBody(
 	const schema = variant.schema.partial(
 		Object.fromEntries(fromBinary.map((role) => [imageRoles[role].wireKey, true])),
 	);
-	const fields = Object.fromEntries(
-		Object.entries(variant.fields).map(([key, ui]) => [
-			key,
-			ui.placement === 'image' ? { ...ui, displayName: `${ui.displayName} URL` } : ui,
-		]),
-	);
 	const context = `${variant.displayName} inpainting`;
-	const body = parseOrThrow(ctx.getNode(), { schema, fields }, raw, itemIndex, context);
+	const body = parseOrThrow(ctx.getNode(), { schema, fields: variant.fields }, raw, itemIndex, context);
 
 	const inline = variant.acceptsInlineImages(body);
 	for (const role of ROLES) {

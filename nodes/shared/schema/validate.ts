@@ -18,6 +18,7 @@ const shown = (value: unknown) => {
 function fieldLabel(target: ParseTarget, wireKey: string) {
 	const ui = target.fields[wireKey];
 	if (!ui) return wireKey;
+	if (ui.placement === 'image') return `${ui.displayName} URL`;
 	return ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.displayName;
 }
 
