@@ -39,14 +39,14 @@ describe('an API error', () => {
 		expect(error?.message).toBe('ModelsLab: prompt: The prompt field is required.; width: Too wide.');
 	});
 
-	it('the legacy spelling "messege" is read', async () => {
+	it('the legacy spelling "messege" is read, with its tip', async () => {
 		simulator.respondOnce(
 			{ path: LEGACY_ROUTE },
-			{ body: { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 30 seconds' } },
+			{ body: { status: 'error', messege: 'Invalid API Request', tip: 'Send the request as JSON' } },
 		);
 		const { error } = await inpaint(minimalParameters.legacy);
-		expect(error?.message).toBe('ModelsLab: Rate limit exceeded');
-		expect(error?.description).toContain('please wait for 30 seconds');
+		expect(error?.message).toBe('ModelsLab: Invalid API Request');
+		expect(error?.description).toContain('Send the request as JSON');
 	});
 
 	it('a failed job with an empty id reports the API message', async () => {
@@ -76,10 +76,11 @@ describe('an API error', () => {
 		expect(error?.httpCode).toBe('402');
 	});
 
-	it('a full queue (HTTP 429) carries the API message', async () => {
+	it('a queue that stays full (HTTP 429) is retried as asked, then reported with the API message', async () => {
 		simulator.settings.queueLimit = 1;
 		simulator.settings.jobDurationMs = 60_000;
-		const { output } = await inpaint(minimalParameters.community, {
+		simulator.settings.retryAfterSeconds = 0.05;
+		const { output } = await inpaint({ ...minimalParameters.community, completion: 'immediate' }, {
 			items: [{ json: {} }, { json: {} }],
 			continueOnFail: true,
 		});
@@ -89,6 +90,8 @@ describe('an API error', () => {
 			httpCode: '429',
 		});
 		expect(simulator.jobs).toHaveLength(1);
+		// The first submit of item 1 and three retries, all refused: no job was created by them.
+		expect(simulator.requestsTo(COMMUNITY_ROUTE)).toHaveLength(5);
 	});
 
 	it('an HTML error page (HTTP 502) is reported as such', async () => {
@@ -131,7 +134,7 @@ describe('a usable answer with a quirk', () => {
 			{ path: COMMUNITY_ROUTE },
 			{ status: 400, body: { status: 'processing', id: 4242, eta: 12.5, output: [], messege: 'Try to fetch request after seconds estimated' } },
 		);
-		const { output, error } = await inpaint(minimalParameters.community);
+		const { output, error } = await inpaint({ ...minimalParameters.community, completion: 'immediate' });
 		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({
 			status: 'processing',
@@ -145,7 +148,7 @@ describe('a usable answer with a quirk', () => {
 
 	it('the legacy queued answer (output "" and messege) keeps the fetch URL the API gave', async () => {
 		simulator.settings.jobDurationMs = 30_000;
-		const { output } = await inpaint(minimalParameters.legacy);
+		const { output } = await inpaint({ ...minimalParameters.legacy, completion: 'immediate' });
 		const [job] = simulator.jobs;
 		const answer = simulator.requests[0];
 		expect(answer.path).toBe(LEGACY_ROUTE);
@@ -164,15 +167,16 @@ describe('a usable answer with a quirk', () => {
 			{ path: '/api/v1/enterprise/pony/inpaint' },
 			{ body: { status: 'processing', id: 77, eta: 20, output: [] } },
 		);
-		const { output } = await inpaint(minimalParameters.enterprise);
+		const { output } = await inpaint({ ...minimalParameters.enterprise, completion: 'immediate' });
 		expect(output[0].json.fetchUrl).toBe(`${simulator.baseUrl}/api/v1/enterprise/pony/fetch`);
 		expect(output[0].json.requestId).toBe('77');
 	});
 
 	it('every result has the same keys whatever the answer looked like', async () => {
 		simulator.respondOnce({ path: COMMUNITY_ROUTE }, { body: { status: 'success', id: 1, output: 'https://cdn.example.com/a.png' } });
-		const minimal = await inpaint(minimalParameters.community);
-		const full = await inpaint(minimalParameters.community);
+		const linksOnly = { ...minimalParameters.community, downloadImages: false };
+		const minimal = await inpaint(linksOnly);
+		const full = await inpaint(linksOnly);
 		expect(Object.keys(minimal.output[0].json).sort()).toEqual(Object.keys(full.output[0].json).sort());
 		expect(minimal.output[0].json.output).toEqual(['https://cdn.example.com/a.png']);
 		expect(minimal.output[0].json.meta).toEqual({});
@@ -188,7 +192,7 @@ describe('On Error: Continue', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(output[0]).toEqual({
-			json: { error: 'ModelsLab: Model id not found', description: expect.any(String), httpCode: '200' },
+			json: { error: 'ModelsLab: Model id not found', description: expect.any(String), httpCode: '200', requestId: null },
 			pairedItem: { item: 0 },
 		});
 		expect(output[1]).toMatchObject({ json: { status: 'success' }, pairedItem: { item: 1 } });

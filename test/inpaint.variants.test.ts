@@ -97,7 +97,7 @@ describe.each(Object.entries(defaultBodies))('%s with only the required fields',
 		const { output, error } = await inpaint(minimalParameters[variant]);
 		expect(error).toBeUndefined();
 
-		const submits = simulator.requests;
+		const submits = requestsTo('/api/');
 		expect(submits.map((request) => request.path)).toEqual([expected.route]);
 		expect(submits[0].body).toEqual(expected.body);
 
@@ -328,10 +328,10 @@ describe('several items in one run', () => {
 	});
 });
 
-describe('a queued job', () => {
+describe('a queued job, with Return Immediately', () => {
 	it('is returned as processing with request id, eta and the fetch URL the API gave', async () => {
 		simulator.settings.jobDurationMs = 60_000;
-		const { output } = await inpaint(minimalParameters.community);
+		const { output } = await inpaint({ ...minimalParameters.community, completion: 'immediate' });
 		const [job] = simulator.jobs;
 		expect(output[0].json).toMatchObject({
 			status: 'processing',
@@ -344,7 +344,11 @@ describe('a queued job', () => {
 	});
 
 	it('instant response on v6 Image Editing queues even a fast job', async () => {
-		const { output } = await inpaint({ ...minimalParameters.imageEditing, imageEditingOptions: { instantResponse: true } });
+		const { output } = await inpaint({
+			...minimalParameters.imageEditing,
+			completion: 'immediate',
+			imageEditingOptions: { instantResponse: true },
+		});
 		expect(output[0].json.status).toBe('processing');
 		expect(output[0].json.fetchUrl).toBe(`${simulator.baseUrl}/api/v6/image_editing/fetch/${simulator.jobs[0].id}`);
 	});

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
 import type { VariantId } from '../shared/endpoints';
 import type { FieldUi } from '../shared/schema/fields';
 import { fieldProperty } from '../shared/schema/fields';
@@ -118,10 +119,37 @@ function optionsProperty(id: VariantId): INodeProperties {
 	};
 }
 
+const completionProperty: INodeProperties = {
+	displayName: 'Completion',
+	name: 'completion',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Return Immediately',
+			value: 'immediate',
+			description:
+				'Output the request ID, ETA and fetch URL at once; get the images later with the ModelsLab Fetch node, or in another workflow with the ModelsLab Trigger (set Options → Webhook URL)',
+		},
+		{
+			name: 'Wait for Result',
+			value: 'wait',
+			description: 'Wait until ModelsLab has finished the images, checking back when its ETA says they are ready',
+		},
+	],
+	default: 'wait',
+	description: 'Whether to wait for the finished images or to continue as soon as the job is queued',
+};
+
+const waiting = { show: { completion: ['wait'] } };
+
 export const properties: INodeProperties[] = [
 	variantProperty,
 	...mainProperties(),
 	...imageProperties('init'),
 	...imageProperties('mask'),
+	completionProperty,
+	downloadImagesProperty(waiting),
 	...variantIds.map(optionsProperty),
+	processingOptionsProperty(),
 ];

@@ -1,12 +1,16 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { ENDPOINTS, fetchRequestFor } from '../shared/endpoints';
+import type { CompletionSettings } from '../shared/completion';
+import { completeJob } from '../shared/completion';
+import { ENDPOINTS } from '../shared/endpoints';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
-import type { InpaintResult } from '../shared/result';
+import { fetchUrlBuilder } from '../shared/jobs';
+import { pause } from '../shared/polling';
 import { normalizeResult } from '../shared/result';
 import { collectWireValues } from '../shared/schema/fields';
 import { failValidation, parseOrThrow } from '../shared/schema/validate';
-import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
+import { assertKeyFor, baseUrls, deliveryOf, modelsLabRequest, rateLimitOf } from '../shared/transport';
 import type { ImageRole } from './description';
 import { imageParameter, imageRoles, optionsParameter } from './description';
 import type { InpaintVariant } from './variants';
@@ -78,19 +82,44 @@ export async function buildInpaintBody(
 	return body;
 }
 
-/** One item: validated request → ModelsLab → the package's result shape. */
-export async function inpaintItem(ctx: IExecuteFunctions, itemIndex: number): Promise<InpaintResult> {
+/** Times a refused (rate-limited) submit is sent again; a refused job was never created. */
+const SUBMIT_RETRIES = 3;
+
+/**
+ * Sends the job once. Only when ModelsLab refused it (rate limit, full queue) is it sent again,
+ * after the wait ModelsLab asks for: a job whose answer was lost may exist, and is never re-sent.
+ */
+async function submit(ctx: IExecuteFunctions, variant: InpaintVariant, body: IDataObject, itemIndex: number) {
+	const endpoint = ENDPOINTS[variant.id];
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await modelsLabRequest(ctx, { host: endpoint.host, path: endpoint.inpaintPath, body }, itemIndex);
+		} catch (error) {
+			const rateLimit = rateLimitOf(error);
+			if (rateLimit && attempt < SUBMIT_RETRIES) {
+				const waitSeconds = rateLimit.retryAfterSeconds ?? 2 ** (attempt + 1);
+				await pause(ctx, waitSeconds * 1000, 'a free place in the ModelsLab queue', itemIndex);
+				continue;
+			}
+			if (deliveryOf(error) === 'unknown' && error instanceof NodeApiError) {
+				error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
+			}
+			throw new NodeApiError(ctx.getNode(), error as JsonObject);
+		}
+	}
+}
+
+/** One item: validated request → ModelsLab → the package's result shape → waited for and downloaded. */
+export async function inpaintItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	settings: CompletionSettings,
+): Promise<INodeExecutionData> {
 	const variant = VARIANTS[ctx.getNodeParameter('variant', itemIndex) as keyof typeof VARIANTS];
 	const body = await buildInpaintBody(ctx, variant, itemIndex);
-	const endpoint = ENDPOINTS[variant.id];
-	const answer = await modelsLabRequest(
-		ctx,
-		{ host: endpoint.host, path: endpoint.inpaintPath, body },
-		itemIndex,
-	);
+	const answer = await submit(ctx, variant, body, itemIndex);
 	const roots = await baseUrls(ctx);
-	return normalizeResult(answer.body, variant.id, (requestId) => {
-		const fetch = fetchRequestFor(variant.id, requestId);
-		return `${roots[fetch.host]}${fetch.path}`;
-	});
+	const result = normalizeResult(answer.body, variant.id, fetchUrlBuilder(roots, variant.id));
+	const job = { requestId: result.requestId, variant: variant.id, fetchUrl: result.fetchUrl };
+	return await completeJob(ctx, result, job, settings, itemIndex);
 }

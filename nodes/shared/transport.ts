@@ -114,27 +114,35 @@ export async function modelsLabRequest(
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
 		const reason = redactSecrets(String((error as Error).message ?? error), secrets);
-		throw new NodeApiError(
+		const neverSent = NOT_SENT_CODES.some((code) => `${errorCodes(error)} ${reason}`.includes(code));
+		const failure = new NodeApiError(
 			ctx.getNode(),
 			{ message: reason } as JsonObject,
 			{
 				message: `Could not reach ModelsLab at ${new URL(url).host}: ${reason}`,
-				description: `Request to ${request.path} failed before an answer arrived.`,
+				description: neverSent
+					? `The request to ${request.path} could not be sent.`
+					: `The request to ${request.path} was sent, but no answer arrived.`,
 				itemIndex,
 			},
 		);
+		failure.context.delivery = neverSent ? 'not-sent' : 'unknown';
+		throw failure;
 	}
 
 	const httpCode = response.statusCode;
 	const body = response.body;
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		const text = redactSecrets(String(body ?? ''), secrets).slice(0, 300);
-		throw new NodeApiError(ctx.getNode(), { body: text } as JsonObject, {
+		const failure = new NodeApiError(ctx.getNode(), { body: text } as JsonObject, {
 			message: `ModelsLab answered ${request.path} with HTTP ${httpCode} and a body that is not JSON`,
 			description: text || '(empty body)',
 			httpCode: String(httpCode),
 			itemIndex,
 		});
+		failure.context.delivery = httpCode === 429 ? 'answered' : 'unknown';
+		if (httpCode === 429) failure.context.rateLimited = true;
+		throw failure;
 	}
 
 	const answer = redactSecrets(body as IDataObject, secrets);
@@ -142,14 +150,67 @@ export async function modelsLabRequest(
 	const usable = status === 'success' || status === 'processing';
 	if (status === 'error' || status === 'failed' || (httpCode >= 400 && !usable)) {
 		const message = apiMessage(answer) || `HTTP ${httpCode}`;
-		throw new NodeApiError(ctx.getNode(), answer as JsonObject, {
+		const failure = new NodeApiError(ctx.getNode(), answer as JsonObject, {
 			message: `ModelsLab: ${message}`,
 			description: describeFailure(answer, request.path, httpCode),
 			httpCode: String(httpCode),
 			itemIndex,
 		});
+		// A 5xx without a ModelsLab status may come from a proxy after the job was created.
+		failure.context.delivery = httpCode >= 500 && !status ? 'unknown' : 'answered';
+		if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
+			failure.context.rateLimited = true;
+			failure.context.retryAfterSeconds = retryAfterSeconds(answer);
+		}
+		throw failure;
 	}
 	return { httpCode, body: answer };
+}
+
+/** Connection failures that happen before a request leaves this machine. */
+const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+
+function errorCodes(error: unknown) {
+	const seen = error as { code?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } } };
+	return [seen?.code, seen?.cause?.code, seen?.cause?.cause?.code].filter(Boolean).join(' ');
+}
+
+/** `retry_after`, or the wait a spam-filter tip asks for ("please wait for 30 seconds"). */
+function retryAfterSeconds(answer: IDataObject): number | undefined {
+	const explicit = Number(answer.retry_after);
+	if (Number.isFinite(explicit) && explicit >= 0) return explicit;
+	const hint = [answer.tips, answer.tip, answer.message, answer.messege].find(
+		(text) => typeof text === 'string' && /wait for (\d+(?:\.\d+)?) seconds?/i.test(text),
+	) as string | undefined;
+	return hint ? Number(/wait for (\d+(?:\.\d+)?) seconds?/i.exec(hint)![1]) : undefined;
+}
+
+/** Where a ModelsLab request failed: never sent, sent without an answer, or answered. */
+export const deliveryOf = (error: unknown) =>
+	(error as NodeApiError)?.context?.delivery as 'not-sent' | 'unknown' | 'answered' | undefined;
+
+/** Rate-limit details of a failed request, or undefined when it was not rate limited. */
+export function rateLimitOf(error: unknown): { retryAfterSeconds?: number } | undefined {
+	const context = (error as NodeApiError)?.context;
+	return context?.rateLimited ? { retryAfterSeconds: context.retryAfterSeconds as number | undefined } : undefined;
+}
+
+/** Maps a URL the API handed out (`fetch_result`) onto a configured host, so the key only goes there. */
+export function onConfiguredHost(url: string, roots: Record<ApiHost, string>): { host: ApiHost; path: string } | undefined {
+	let target: URL;
+	try {
+		target = new URL(url);
+	} catch {
+		return undefined;
+	}
+	for (const host of Object.keys(roots) as ApiHost[]) {
+		const root = new URL(roots[host]);
+		const prefix = root.pathname.replace(/\/+$/, '');
+		if (target.origin === root.origin && target.pathname.startsWith(`${prefix}/`)) {
+			return { host, path: `${target.pathname.slice(prefix.length)}${target.search}` };
+		}
+	}
+	return undefined;
 }
 
 function describeFailure(answer: IDataObject, path: string, httpCode: number) {

@@ -1,0 +1,103 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { downloadImages } from './download';
+import type { JobReference } from './jobs';
+import { fetchJob } from './jobs';
+import { waitForCompletion } from './polling';
+import type { InpaintResult } from './result';
+
+/**
+ * What happens after a job is submitted (Inpaint) or looked up (Fetch): wait for it, download its
+ * images. Both nodes show the same fields and run the same code for it.
+ */
+export interface CompletionSettings {
+	wait: boolean;
+	download: boolean;
+	maxWaitMs: number;
+	binaryFieldName: string;
+	maxConcurrentJobs: number;
+}
+
+export const DEFAULT_MAX_WAIT_SECONDS = 300;
+/** The smallest ModelsLab plan queues 5 jobs at a time; more would be refused. */
+export const DEFAULT_MAX_CONCURRENT_JOBS = 5;
+
+export const downloadImagesProperty = (displayOptions?: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName: 'Download Images',
+	name: 'downloadImages',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to put the result images into the item\'s binary data (fields data, data_1, data_2...), ready for Google Drive, S3, Slack or email. Off: only the image links are output.',
+	displayOptions,
+});
+
+export const processingOptionsProperty = (displayOptions?: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName: 'Processing Options',
+	name: 'processingOptions',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	displayOptions,
+	options: [
+		{
+			displayName: 'Binary Field Name',
+			name: 'binaryFieldName',
+			type: 'string',
+			default: 'data',
+			description:
+				'Name of the binary field for the first image. Further images get _1, _2, ... appended (data, data_1, data_2).',
+		},
+		{
+			displayName: 'Max Concurrent Jobs',
+			name: 'maxConcurrentJobs',
+			type: 'number',
+			default: DEFAULT_MAX_CONCURRENT_JOBS,
+			typeOptions: { minValue: 1, maxValue: 15, numberPrecision: 0 },
+			description:
+				'How many items are processed at the same time. ModelsLab queues at most 5 jobs per account on the smallest plan (10 and 15 on larger ones); a job over the limit is refused.',
+		},
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			default: DEFAULT_MAX_WAIT_SECONDS,
+			typeOptions: { minValue: 1, maxValue: 3600, numberPrecision: 0 },
+			description:
+				'How long to wait for a queued job before stopping with an error that gives its request ID, so the ModelsLab Fetch node can pick it up later',
+		},
+	],
+});
+
+export function readCompletionSettings(ctx: IExecuteFunctions, wait: boolean): CompletionSettings {
+	const options = ctx.getNodeParameter('processingOptions', 0, {}) as IDataObject;
+	return {
+		wait,
+		download: wait && (ctx.getNodeParameter('downloadImages', 0, true) as boolean),
+		maxWaitMs: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000,
+		binaryFieldName: String(options.binaryFieldName || 'data'),
+		maxConcurrentJobs: Math.max(1, Math.floor(Number(options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS))),
+	};
+}
+
+/** A submitted or fetched job → the finished item: waited for and downloaded as the settings say. */
+export async function completeJob(
+	ctx: IExecuteFunctions,
+	result: InpaintResult,
+	job: JobReference,
+	settings: CompletionSettings,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const finished =
+		settings.wait && result.status === 'processing'
+			? await waitForCompletion(ctx, result, async () => await fetchJob(ctx, job, itemIndex), {
+					maxWaitMs: settings.maxWaitMs,
+					itemIndex,
+				})
+			: result;
+	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
+	if (settings.download && finished.status === 'success' && finished.output.length > 0) {
+		item.binary = await downloadImages(ctx, finished.output, settings.binaryFieldName, itemIndex);
+	}
+	return item;
+}

@@ -1,0 +1,27 @@
+/**
+ * Runs `task` for indexes 0..count-1 with at most `limit` running at once, and returns the results
+ * in index order. After the first failure no new task starts; the running ones finish, then the
+ * failure is thrown, so no submitted job is abandoned mid-flight.
+ */
+export async function inOrderWithConcurrency<T>(
+	count: number,
+	limit: number,
+	task: (index: number) => Promise<T>,
+): Promise<T[]> {
+	const results = new Array<T>(count);
+	let next = 0;
+	let failure: { error: unknown } | undefined;
+	const worker = async () => {
+		while (!failure && next < count) {
+			const index = next++;
+			try {
+				results[index] = await task(index);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+	if (failure) throw failure.error;
+	return results;
+}
