@@ -4,6 +4,9 @@ module.exports = {
 	get ModelsLabApi() {
 		return require('./dist/credentials/ModelsLabApi.credentials').ModelsLabApi;
 	},
+	get ModelsLabFetch() {
+		return require('./dist/nodes/ModelsLabFetch/ModelsLabFetch.node').ModelsLabFetch;
+	},
 	get ModelsLabInpaint() {
 		return require('./dist/nodes/ModelsLabInpaint/ModelsLabInpaint.node').ModelsLabInpaint;
 	},

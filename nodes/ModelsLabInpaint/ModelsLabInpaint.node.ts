@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { readCompletionSettings } from '../shared/completion';
+import { runPerItem } from '../shared/items';
 import { properties } from './description';
-import { router } from './router';
+import { inpaintItem } from './inpaint';
 import { VARIANTS } from './variants';
 
 const variantNames = Object.fromEntries(
@@ -27,6 +29,11 @@ export class ModelsLabInpaint implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		const wait = this.getNodeParameter('completion', 0) === 'wait';
+		const settings = readCompletionSettings(this, {
+			wait,
+			download: wait && (this.getNodeParameter('downloadImages', 0, true) as boolean),
+		});
+		return await runPerItem(this, settings, inpaintItem);
 	}
 }

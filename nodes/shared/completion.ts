@@ -69,11 +69,14 @@ export const processingOptionsProperty = (displayOptions?: INodeProperties['disp
 	],
 });
 
-export function readCompletionSettings(ctx: IExecuteFunctions, wait: boolean): CompletionSettings {
+export function readCompletionSettings(
+	ctx: IExecuteFunctions,
+	{ wait, download }: { wait: boolean; download: boolean },
+): CompletionSettings {
 	const options = ctx.getNodeParameter('processingOptions', 0, {}) as IDataObject;
 	return {
 		wait,
-		download: wait && (ctx.getNodeParameter('downloadImages', 0, true) as boolean),
+		download,
 		maxWaitMs: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000,
 		binaryFieldName: String(options.binaryFieldName || 'data'),
 		maxConcurrentJobs: Math.max(1, Math.floor(Number(options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS))),

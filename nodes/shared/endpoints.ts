@@ -51,3 +51,11 @@ export function fetchRequestFor(variant: VariantId, requestId: string) {
 		? { host, path: `${fetch.pathPrefix}${encodeURIComponent(requestId)}`, body: {} }
 		: { host, path: fetch.path, body: { request_id: requestId } };
 }
+
+/** The family a fetch URL path belongs to, e.g. `/api/v3/fetch/123` → legacy. */
+export function variantOfFetchPath(path: string): VariantId | undefined {
+	return (Object.keys(ENDPOINTS) as VariantId[]).find((variant) => {
+		const { fetch } = ENDPOINTS[variant];
+		return fetch.style === 'path' ? path.startsWith(fetch.pathPrefix) : path.replace(/\/+$/, '') === fetch.path;
+	});
+}

@@ -31,12 +31,14 @@ import {
 } from 'n8n-workflow';
 
 import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
+import { ModelsLabFetch } from '../../nodes/ModelsLabFetch/ModelsLabFetch.node';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 
 export const PACKAGE = 'n8n-nodes-modelslab';
 
 const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE}.modelsLabInpaint`]: new ModelsLabInpaint(),
+	[`${PACKAGE}.modelsLabFetch`]: new ModelsLabFetch(),
 };
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { modelsLabApi: new ModelsLabApi() };
 
