@@ -9,8 +9,6 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
-import type { IDataObject } from 'n8n-workflow';
-
 import { ModelsLabSimulator } from '../simulator';
 import { isPng, makeMask, makePhoto, pngDimensions } from '../simulator/png';
 import { runNode } from '../test/support/engine';
@@ -25,27 +23,10 @@ const binary = (png: Buffer, fileName: string) => ({
 	fileExtension: 'png',
 });
 
-async function waitForResult(json: IDataObject, apiKey: string): Promise<IDataObject> {
-	// The node returns queued jobs as they are; a later version of the node waits itself.
-	let current = json;
-	for (let attempt = 0; current.status === 'processing' && attempt < 60; attempt++) {
-		const waitSeconds = Math.min(Math.max(Number(current.eta) || 2, 1), 10);
-		console.log(`  queued, checking again in ${waitSeconds} s`);
-		await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
-		const response = await fetch(String(json.fetchUrl), {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ key: apiKey, request_id: json.requestId }),
-		});
-		const body = (await response.json()) as IDataObject;
-		current = { ...current, status: body.status, output: body.output, message: body.message };
-	}
-	return current;
-}
-
 async function main() {
 	const realKey = process.env.MODELSLAB_API_KEY;
-	const simulator = realKey ? undefined : new ModelsLabSimulator();
+	// The simulator queues the job for 1.5 s, as ModelsLab queues most jobs, so the node has to wait.
+	const simulator = realKey ? undefined : new ModelsLabSimulator({ jobDurationMs: 1500 });
 	const baseUrl = simulator ? await simulator.start() : undefined;
 	const apiKey = realKey ?? 'sim-api-key';
 	console.log(
@@ -77,14 +58,15 @@ async function main() {
 		});
 		if (error) throw error;
 
-		const result = await waitForResult(output[0].json, apiKey);
-		const urls = (result.output as string[]) ?? [];
-		if (result.status !== 'success' || urls.length === 0) {
-			throw new Error(`The job ended with status "${result.status}": ${result.message ?? 'no message'}`);
+		// The node waited for the job and downloaded the picture into the item's binary data.
+		const result = output[0].json;
+		const image = output[0].binary?.data;
+		if (result.status !== 'success' || !image) {
+			throw new Error(`The job ended with status "${result.status}": ${result.message ?? 'no image'}`);
 		}
-		const download = await fetch(urls[0]);
-		const picture = Buffer.from(await download.arrayBuffer());
-		if (!isPng(picture)) throw new Error(`The result at ${urls[0]} is not a PNG`);
+		const picture = Buffer.from(image.data, 'base64');
+		if (!isPng(picture)) throw new Error(`The result ${image.fileName} is not a PNG`);
+		const urls = result.output as string[];
 		const resultPath = join(OUTPUT_DIR, 'inpainted.png');
 		writeFileSync(resultPath, picture);
 		const { width, height } = pngDimensions(picture);
@@ -96,6 +78,7 @@ async function main() {
 		console.log(`  request id:  ${output[0].json.requestId}`);
 		console.log(`  status:      ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 		console.log(`  result:      ${urls[0]}`);
+		console.log(`  binary:      data (${image.mimeType}, ${image.fileName})`);
 		console.log(`  saved:       demo-output/inpainted.png (${width}×${height} PNG, ${picture.length} bytes)`);
 	} finally {
 		await simulator?.stop();
