@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { readCompletionSettings } from '../shared/completion';
 import { runPerItem } from '../shared/items';
+import { actionNodeBase } from '../shared/nodeDescription';
 import { properties } from './description';
 import { fetchItem } from './fetch';
 
@@ -11,15 +11,11 @@ export class ModelsLabFetch implements INodeType {
 		displayName: 'ModelsLab Fetch',
 		name: 'modelsLabFetch',
 		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
-		group: ['transform'],
-		version: 1,
+		...actionNodeBase,
 		subtitle: '={{ $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
 		description: 'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
 		defaults: { name: 'ModelsLab Fetch' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'modelsLabApi', required: true }],
 		properties,
 	};
 

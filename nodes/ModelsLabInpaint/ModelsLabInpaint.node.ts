@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { readCompletionSettings } from '../shared/completion';
 import { runPerItem } from '../shared/items';
+import { actionNodeBase } from '../shared/nodeDescription';
 import { properties } from './description';
 import { inpaintItem } from './inpaint';
 import { VARIANTS } from './variants';
@@ -16,15 +16,11 @@ export class ModelsLabInpaint implements INodeType {
 		displayName: 'ModelsLab Inpaint',
 		name: 'modelsLabInpaint',
 		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
-		group: ['transform'],
-		version: 1,
+		...actionNodeBase,
 		subtitle: `={{ ${JSON.stringify(variantNames)}[$parameter["variant"]] }}`,
 		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',
 		defaults: { name: 'ModelsLab Inpaint' },
 		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'modelsLabApi', required: true }],
 		properties,
 	};
 
