@@ -10,4 +10,7 @@ module.exports = {
 	get ModelsLabInpaint() {
 		return require('./dist/nodes/ModelsLabInpaint/ModelsLabInpaint.node').ModelsLabInpaint;
 	},
+	get ModelsLabTrigger() {
+		return require('./dist/nodes/ModelsLabTrigger/ModelsLabTrigger.node').ModelsLabTrigger;
+	},
 };

@@ -10,6 +10,7 @@ import { NodeHelpers } from 'n8n-workflow';
 import type { z } from 'zod';
 
 import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
+import { ModelsLabTrigger } from '../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
 import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
 import { parameterName } from '../nodes/shared/schema/fields';
 
@@ -94,5 +95,27 @@ describe('the node', () => {
 		for (const file of [icon.light, icon.dark]) {
 			expect(existsSync(join(__dirname, '..', 'nodes', 'ModelsLabInpaint', file.replace('file:', '')))).toBe(true);
 		}
+	});
+});
+
+describe('the trigger', () => {
+	const trigger = new ModelsLabTrigger();
+
+	it('is a webhook trigger with real lifecycle methods, not an AI tool', () => {
+		expect(trigger.description.group).toEqual(['trigger']);
+		expect(trigger.description.inputs).toEqual([]);
+		expect(trigger.description.usableAsTool).toBeUndefined();
+		expect(trigger.description.webhooks?.map((hook) => [hook.name, hook.httpMethod, hook.path])).toEqual([
+			['default', 'POST', 'callback'],
+			['setup', 'GET', 'callback'],
+		]);
+		expect(Object.keys(trigger.webhookMethods.default).sort()).toEqual(['checkExists', 'create', 'delete']);
+	});
+
+	it('explains in the panel how to get the callback URL, and offers every endpoint', () => {
+		const notice = trigger.description.properties.find((property) => property.type === 'notice');
+		expect(notice?.displayName).toMatch(/open the Production URL above in your browser/);
+		const endpoint = trigger.description.properties.find((property) => property.name === 'endpoint')!;
+		expect((endpoint.options as Array<{ value: string }>).map((option) => option.value)).toEqual(variantIds);
 	});
 });

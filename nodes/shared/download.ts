@@ -1,4 +1,4 @@
-import type { IBinaryKeyData, IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type { IBinaryKeyData, IExecuteFunctions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { sniffImageType } from './images';
@@ -23,7 +23,7 @@ const fileNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.spl
 const isBase64File = (url: string, contentType: string) =>
 	/\.base64$/i.test(new URL(url).pathname) || contentType.startsWith('text/');
 
-async function downloadOne(ctx: IExecuteFunctions, url: string, itemIndex: number) {
+async function downloadOne(ctx: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number) {
 	const fail = (problem: string, httpCode?: number) =>
 		new NodeApiError(ctx.getNode(), { message: problem, url }, {
 			message: `Could not download the image ${url}: ${problem}`,
@@ -70,7 +70,7 @@ async function downloadOne(ctx: IExecuteFunctions, url: string, itemIndex: numbe
 
 /** Every output image of a job as binary data of the item, in output order. */
 export async function downloadImages(
-	ctx: IExecuteFunctions,
+	ctx: IExecuteFunctions | IWebhookFunctions,
 	urls: string[],
 	baseName: string,
 	itemIndex: number,

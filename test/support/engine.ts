@@ -33,16 +33,18 @@ import {
 import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
 import { ModelsLabFetch } from '../../nodes/ModelsLabFetch/ModelsLabFetch.node';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
+import { ModelsLabTrigger } from '../../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
 
 export const PACKAGE = 'n8n-nodes-modelslab';
 
 const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE}.modelsLabInpaint`]: new ModelsLabInpaint(),
 	[`${PACKAGE}.modelsLabFetch`]: new ModelsLabFetch(),
+	[`${PACKAGE}.modelsLabTrigger`]: new ModelsLabTrigger(),
 };
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { modelsLabApi: new ModelsLabApi() };
 
-class PackageNodeTypes implements INodeTypes {
+export class PackageNodeTypes implements INodeTypes {
 	getByName(type: string): INodeType | IVersionedNodeType {
 		const node = NODE_CLASSES[type];
 		if (!node) throw new Error(`Unknown node type ${type}`);
@@ -59,7 +61,7 @@ class PackageNodeTypes implements INodeTypes {
 /** Every request an authenticate call produced, so tests can see exactly where the key went. */
 export const authenticatedRequests: IHttpRequestOptions[] = [];
 
-class CredentialsHelper extends ICredentialsHelper {
+export class CredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly stored: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}

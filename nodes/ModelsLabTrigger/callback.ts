@@ -1,0 +1,143 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { jsonParse } from 'n8n-workflow';
+
+import { downloadImages } from '../shared/download';
+import type { VariantId } from '../shared/endpoints';
+import { fetchJob } from '../shared/jobs';
+import type { InpaintResult } from '../shared/result';
+import { normalizeResult } from '../shared/result';
+import { deliveryOf } from '../shared/transport';
+import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
+import { hasValidToken, revealableCallbackUrl } from './secret';
+
+/**
+ * A callback is a few kilobytes, but ModelsLab echoes the request in `meta`, and that may hold the
+ * two input images inline (5 MB each as base64). Anything larger is not a ModelsLab callback.
+ */
+export const MAX_CALLBACK_BYTES = 14 * 1024 * 1024;
+
+const FAILED_STATUSES = new Set(['failed', 'error']);
+
+function answer(ctx: IWebhookFunctions, code: number, body: IDataObject): IWebhookResponseData {
+	const response = ctx.getResponseObject();
+	response.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8' });
+	response.end(JSON.stringify(body));
+	return { noWebhookResponse: true };
+}
+
+const ignored = (ctx: IWebhookFunctions, reason: string) => answer(ctx, 200, { received: true, started: false, reason });
+
+function bodySize(ctx: IWebhookFunctions): number {
+	const request = ctx.getRequestObject() as { rawBody?: Buffer; headers: IDataObject };
+	const declared = Number(request.headers['content-length']);
+	return Math.max(Number.isFinite(declared) ? declared : 0, request.rawBody?.length ?? 0);
+}
+
+/** The callback body as an object with a status and a request id, or why it is not one. */
+function readPayload(ctx: IWebhookFunctions): { payload: IDataObject; requestId: string } | { problem: string } {
+	if (bodySize(ctx) > MAX_CALLBACK_BYTES) {
+		return { problem: `The body is larger than ${MAX_CALLBACK_BYTES / 1024 / 1024} MB` };
+	}
+	let body: unknown = ctx.getBodyData();
+	if (typeof body === 'string') body = jsonParse(body, { fallbackValue: null });
+	if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0) {
+		return { problem: 'The body is not a JSON object' };
+	}
+	const payload = body as IDataObject;
+	if (typeof payload.status !== 'string' || !payload.status.trim()) {
+		return { problem: 'The body has no "status"' };
+	}
+	const id = payload.id;
+	if ((typeof id !== 'string' && typeof id !== 'number') || String(id).trim() === '') {
+		return { problem: 'The body has no request "id"' };
+	}
+	return { payload, requestId: String(id).trim() };
+}
+
+function filteredOut(ctx: IWebhookFunctions, status: string, payload: IDataObject): string | undefined {
+	const failed = FAILED_STATUSES.has(status);
+	if (status !== 'success' && !failed) return `Status "${status}" is not a finished job`;
+	const wanted = ctx.getNodeParameter('statusFilter', 'both') as string;
+	if (wanted === 'success' && failed) return 'Only finished jobs start this workflow';
+	if (wanted === 'failed' && !failed) return 'Only failed jobs start this workflow';
+	const trackId = String(ctx.getNodeParameter('trackId', '') ?? '').trim();
+	if (trackId && String(payload.track_id ?? '').trim() !== trackId) return `Track ID is not ${trackId}`;
+	return undefined;
+}
+
+/**
+ * The job as ModelsLab itself reports it, so that a forged body cannot inject image links.
+ * A job the API does not confirm in the state the call claims starts nothing.
+ */
+async function verified(
+	ctx: IWebhookFunctions,
+	claimed: InpaintResult,
+): Promise<{ result: InpaintResult } | { code: number; problem: string }> {
+	const claimedFailed = FAILED_STATUSES.has(claimed.status);
+	try {
+		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, variant: claimed.variant }, 0);
+		if (fetched.status === claimed.status) return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
+		return { code: 409, problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"` };
+	} catch (error) {
+		if (deliveryOf(error) !== 'answered') {
+			return { code: 502, problem: `Could not verify request ${claimed.requestId} with ModelsLab: ${(error as Error).message}` };
+		}
+		// A failed job's fetch answers with status "failed" too, which confirms the failure; an id
+		// ModelsLab does not know confirms nothing.
+		const reason = (error as Error).message.replace(/^ModelsLab: /, '');
+		if (claimedFailed && !/not found/i.test(reason)) return { result: { ...claimed, message: reason } };
+		return { code: 409, problem: `ModelsLab does not confirm request ${claimed.requestId}: ${(error as Error).message}` };
+	}
+}
+
+/** A ModelsLab callback → one workflow start, or a refusal that starts nothing. */
+export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	if (!hasValidToken(ctx)) {
+		return answer(ctx, 401, { received: false, error: 'This URL needs the trigger\'s token; see the ModelsLab Trigger node' });
+	}
+	const read = readPayload(ctx);
+	if ('problem' in read) return answer(ctx, 400, { received: false, error: read.problem });
+	const { payload, requestId } = read;
+	const variant = ctx.getNodeParameter('endpoint', 'imageEditing') as VariantId;
+	const claimed = { ...normalizeResult(payload, variant, () => ''), requestId };
+	const skip = filteredOut(ctx, claimed.status, payload);
+	if (skip) return ignored(ctx, skip);
+	if (!claimDelivery(ctx, requestId)) return ignored(ctx, `Request ${requestId} has already started this workflow`);
+
+	try {
+		let result = claimed;
+		if (ctx.getNodeParameter('verifyWithApi', true) as boolean) {
+			const check = await verified(ctx, claimed);
+			if ('problem' in check) {
+				releaseDelivery(ctx, requestId);
+				return answer(ctx, check.code, { received: false, error: check.problem });
+			}
+			result = check.result;
+		}
+		const item: INodeExecutionData = { json: result };
+		if (ctx.getNodeParameter('downloadImages', false) && result.status === 'success' && result.output.length > 0) {
+			item.binary = await downloadImages(ctx, result.output, 'data', 0);
+		}
+		recordDelivery(ctx, requestId);
+		return { workflowData: [[item]], webhookResponse: { received: true, started: true } };
+	} catch (error) {
+		releaseDelivery(ctx, requestId);
+		return answer(ctx, 502, { received: false, error: (error as Error).message });
+	}
+}
+
+/** A GET of the webhook: the callback URL to paste, while the window after activation is open. */
+export function handleUrlRequest(ctx: IWebhookFunctions): IWebhookResponseData {
+	const { url, closedAt } = revealableCallbackUrl(ctx);
+	if (url) {
+		return answer(ctx, 200, {
+			callbackUrl: url,
+			howToUse: 'Paste callbackUrl into the Webhook URL option of the ModelsLab Inpaint node. Keep it private.',
+		});
+	}
+	return answer(ctx, 403, {
+		error: closedAt
+			? `The callback URL was shown until ${closedAt}. To get a new one, deactivate and activate the workflow again (the old URL stops working).`
+			: 'Activate the workflow first: the callback URL is made when it is activated.',
+	});
+}

@@ -1,0 +1,57 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { VARIANTS, variantIds } from '../ModelsLabInpaint/variants';
+import { downloadImagesProperty } from '../shared/completion';
+import { REVEAL_MINUTES } from './secret';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: `ModelsLab signs nothing, so this trigger only accepts calls whose URL carries its secret token. To get that URL: activate the workflow, then within ${REVEAL_MINUTES} minutes open the Production URL above in your browser. It shows the callback URL (with ?token=...) to paste into the ModelsLab Inpaint node's Webhook URL option. Deactivating the workflow retires the token.`,
+		name: 'callbackUrlNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Status',
+		name: 'statusFilter',
+		type: 'options',
+		options: [
+			{ name: 'Finished or Failed', value: 'both', description: 'Start the workflow for every finished job' },
+			{ name: 'Finished', value: 'success', description: 'Only jobs that produced images' },
+			{ name: 'Failed', value: 'failed', description: 'Only jobs ModelsLab could not finish' },
+		],
+		default: 'both',
+		description: 'Which job results start the workflow. Use an IF node on "status" to handle both.',
+	},
+	{
+		displayName: 'Track ID',
+		name: 'trackId',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. 1042',
+		description:
+			'Only start for jobs submitted with this Track ID (an option of the ModelsLab Inpaint node). Empty: any job.',
+	},
+	{
+		displayName: 'Verify With ModelsLab',
+		name: 'verifyWithApi',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to fetch the job from ModelsLab before starting, and use that answer instead of the call\'s body. Someone who got hold of the URL then still cannot inject image links.',
+	},
+	{
+		displayName: 'Endpoint',
+		name: 'endpoint',
+		type: 'options',
+		options: variantIds.map((id) => ({ name: VARIANTS[id].displayName, value: id })),
+		default: 'imageEditing',
+		description:
+			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify and fetch them, and output as "variant" so a ModelsLab Fetch node can follow.',
+	},
+	{
+		...downloadImagesProperty(),
+		// ModelsLab waits 30 s for the answer to its call; images are downloaded before n8n answers it.
+		default: false,
+	},
+];

@@ -1,0 +1,247 @@
+/**
+ * Serves the ModelsLab Trigger over real HTTP on loopback the way n8n's webhook server does: the
+ * lifecycle methods run through n8n-core's HookContext on activation, every request runs through
+ * n8n-core's WebhookContext with a Workflow rebuilt from the saved static data, and the static data
+ * is saved afterwards only when it changed. Each call that returns workflow data is one execution.
+ */
+import './user-folder';
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import { HookContext, WebhookContext } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeType,
+	IWebhookData,
+	IWebhookDescription,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+
+import { CredentialsHelper, PACKAGE, PackageNodeTypes } from './engine';
+
+/** n8n's default N8N_PAYLOAD_SIZE_MAX is 16 MiB; n8n itself refuses larger bodies. */
+const N8N_PAYLOAD_LIMIT = 16 * 1024 * 1024;
+
+export interface Reply {
+	status: number;
+	body: string;
+	json: IDataObject;
+}
+
+let triggerCount = 0;
+
+export class TriggerServer {
+	/** Items each started execution began with, in order. */
+	readonly executions: INodeExecutionData[][] = [];
+	/** Every answer sent, for checks that nothing secret ever left. */
+	readonly replies: Reply[] = [];
+	staticData: IDataObject = {};
+	private server?: Server;
+	private readonly node: INode;
+	private readonly nodeTypes = new PackageNodeTypes();
+	private readonly workflowId: string;
+
+	constructor(
+		parameters: IDataObject,
+		private readonly credentials: ICredentialDataDecryptedObject,
+	) {
+		triggerCount++;
+		this.workflowId = `wf-trigger-${triggerCount}`;
+		this.node = {
+			id: `trigger-${triggerCount}`,
+			name: 'ModelsLab Trigger',
+			type: `${PACKAGE}.modelsLabTrigger`,
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: `3f6c1d2e-0000-4000-8000-${String(triggerCount).padStart(12, '0')}`,
+			parameters: parameters as INode['parameters'],
+			credentials: { modelsLabApi: { id: 'cred-1', name: 'ModelsLab account' } },
+		};
+	}
+
+	get baseUrl() {
+		return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+	}
+
+	/** The production URL n8n shows in the node panel (no token). */
+	get productionUrl() {
+		return `${this.baseUrl}/webhook/${this.node.webhookId}/callback`;
+	}
+
+	async start() {
+		this.server = createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+	}
+
+	async stop() {
+		await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+	}
+
+	/** What n8n does on activation and at start-up: create the webhook unless checkExists says it is there. */
+	async activate(activation: 'activate' | 'init' = 'activate') {
+		return await this.withWorkflow(async (workflow, additionalData) => {
+			const hook = (method: 'checkExists' | 'create') =>
+				this.hookMethods()[method].call(
+					new HookContext(workflow, this.node, additionalData, 'trigger', activation, this.webhookData(workflow, 'default', additionalData)),
+				);
+			return (await hook('checkExists')) ? 'kept' : ((await hook('create')), 'created');
+		});
+	}
+
+	async deactivate() {
+		await this.withWorkflow(async (workflow, additionalData) => {
+			await this.hookMethods().delete.call(
+				new HookContext(workflow, this.node, additionalData, 'trigger', 'activate', this.webhookData(workflow, 'default', additionalData)),
+			);
+		});
+	}
+
+	/** POSTs `body` (an object as JSON, a string as it is) to the production URL plus `query`. */
+	async post(body: unknown, query = '', headers: Record<string, string> = {}): Promise<Reply> {
+		const response = await fetch(`${this.productionUrl}${query}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body: typeof body === 'string' ? body : JSON.stringify(body),
+		});
+		return await toReply(response);
+	}
+
+	async get(): Promise<Reply> {
+		return await toReply(await fetch(this.productionUrl));
+	}
+
+	private hookMethods() {
+		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
+		const methods = type.webhookMethods?.default;
+		if (!methods?.checkExists || !methods.create || !methods.delete) throw new Error('the trigger has no lifecycle methods');
+		return { checkExists: methods.checkExists, create: methods.create, delete: methods.delete };
+	}
+
+	private additionalData(req?: IncomingMessage, res?: ServerResponse): IWorkflowExecuteAdditionalData {
+		return {
+			credentialsHelper: new CredentialsHelper({ modelsLabApi: this.credentials }),
+			webhookBaseUrl: `${this.baseUrl}/webhook`,
+			webhookTestBaseUrl: `${this.baseUrl}/webhook-test`,
+			instanceBaseUrl: this.baseUrl,
+			restApiUrl: `${this.baseUrl}/rest`,
+			variables: {},
+			httpRequest: req,
+			httpResponse: res,
+		} as unknown as IWorkflowExecuteAdditionalData;
+	}
+
+	private webhookData(workflow: Workflow, name: 'default' | 'setup', additionalData: IWorkflowExecuteAdditionalData): IWebhookData {
+		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
+		const webhookDescription = type.description.webhooks!.find((hook) => hook.name === name) as IWebhookDescription;
+		return {
+			httpMethod: webhookDescription.httpMethod as IWebhookData['httpMethod'],
+			node: this.node.name,
+			path: `${this.node.webhookId}/${webhookDescription.path}`,
+			webhookDescription,
+			workflowId: workflow.id,
+			workflowExecuteAdditionalData: additionalData,
+			webhookId: this.node.webhookId,
+		};
+	}
+
+	/** Like n8n: a Workflow built from the saved JSON, its static data saved back only when changed. */
+	private async withWorkflow<T>(
+		run: (workflow: Workflow, additionalData: IWorkflowExecuteAdditionalData) => Promise<T>,
+		req?: IncomingMessage,
+		res?: ServerResponse,
+	): Promise<T> {
+		const workflow = new Workflow({
+			id: this.workflowId,
+			nodes: [this.node],
+			connections: {},
+			nodeTypes: this.nodeTypes,
+			active: true,
+			staticData: JSON.parse(JSON.stringify(this.staticData)),
+		});
+		try {
+			return await run(workflow, this.additionalData(req, res));
+		} finally {
+			if (workflow.staticData.__dataChanged === true) {
+				this.staticData = JSON.parse(
+					JSON.stringify(workflow.staticData, (key, value: unknown) => (key === '__dataChanged' ? undefined : value)),
+				);
+			}
+		}
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse) {
+		this.recordReplies(res);
+		const url = new URL(req.url ?? '/', this.baseUrl);
+		const name = req.method === 'GET' ? 'setup' : 'default';
+		if (url.pathname !== `/webhook/${this.node.webhookId}/callback` || !['GET', 'POST'].includes(req.method!)) {
+			res.writeHead(404).end('{"message":"webhook not registered"}');
+			return;
+		}
+		const raw = await readBody(req);
+		if (raw.length > N8N_PAYLOAD_LIMIT) {
+			res.writeHead(413).end('{"message":"request entity too large"}');
+			return;
+		}
+		const text = raw.toString('utf8');
+		// n8n hands the node parsed JSON; a body it cannot parse reaches the node as text here, so the
+		// node's own check is exercised too.
+		let body: unknown = {};
+		try {
+			body = text ? JSON.parse(text) : {};
+		} catch {
+			body = text;
+		}
+		Object.assign(req, { body, rawBody: raw, query: Object.fromEntries(url.searchParams), params: {} });
+		await this.withWorkflow(
+			async (workflow, additionalData) => {
+				const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', this.webhookData(workflow, name, additionalData), [], null);
+				const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
+				try {
+					const result = await type.webhook!.call(context);
+					if (result.noWebhookResponse) return;
+					if (result.workflowData) this.executions.push(result.workflowData[0]);
+					res.writeHead(200, { 'content-type': 'application/json' });
+					res.end(JSON.stringify(result.webhookResponse ?? { message: 'Workflow was started' }));
+				} catch (error) {
+					res.writeHead(500, { 'content-type': 'application/json' });
+					res.end(JSON.stringify({ message: (error as Error).message }));
+				}
+			},
+			req,
+			res,
+		);
+	}
+
+	private recordReplies(res: ServerResponse) {
+		const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+		res.end = ((chunk?: unknown) => {
+			const body = chunk === undefined ? '' : String(chunk);
+			this.replies.push({ status: res.statusCode, body, json: parseJson(body) });
+			return end(chunk);
+		}) as ServerResponse['end'];
+	}
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
+}
+
+function parseJson(text: string): IDataObject {
+	try {
+		const value = JSON.parse(text) as unknown;
+		return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+	} catch {
+		return {};
+	}
+}
+
+async function toReply(response: Response): Promise<Reply> {
+	const body = await response.text();
+	return { status: response.status, body, json: parseJson(body) };
+}
