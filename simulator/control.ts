@@ -53,11 +53,17 @@ export async function handleControl(target: ControlTarget, method: string, path:
 
 function respondOnce(target: ControlTarget, json: unknown): Reply {
 	if (!isObject(json) || !isObject(json.match) || typeof json.match.path !== 'string') {
-		return bad('expected {match: {method?, path}, response: {status?, body?, raw?, headers?}}');
+		return bad('expected {match: {method?, path}, response: {status?, body?, raw?, headers?, fault?, delayMs?, dripMs?, dripBytes?, passThrough?}}');
 	}
 	const { method, path } = json.match;
 	if (method !== undefined && typeof method !== 'string') return bad('match.method must be a string');
 	const response = isObject(json.response) ? (json.response as CannedResponse) : {};
+	if (response.fault !== undefined && response.fault !== 'hang' && response.fault !== 'reset') {
+		return bad('response.fault must be "hang" or "reset"');
+	}
+	for (const name of ['status', 'delayMs', 'dripMs', 'dripBytes'] as const) {
+		if (response[name] !== undefined && typeof response[name] !== 'number') return bad(`response.${name} must be a number`);
+	}
 	target.respondOnce({ path, ...(method ? { method } : {}) }, response);
 	return ok({ ok: true });
 }

@@ -56,6 +56,8 @@ export class ModelsLabSimulator implements ControlTarget {
 	private uploadIds = FIRST_UPLOAD_ID;
 	/** Bumped by reset()/stop() so callbacks scheduled before do not fire into a fresh state. */
 	private epoch = 0;
+	/** Answers held back by an injected fault (hang, delay, drip): dropped by reset() and stop(). */
+	private readonly heldBack = new Set<{ res: ServerResponse; timer?: NodeJS.Timeout }>();
 
 	constructor(options: SimulatorOptions = {}) {
 		this.options = {
@@ -119,6 +121,7 @@ export class ModelsLabSimulator implements ControlTarget {
 		const server = this.server;
 		if (!server) return;
 		this.epoch++;
+		this.dropHeldBack();
 		this.jobBook.cancelTimers();
 		this.courier.abort();
 		await new Promise<void>((resolve) => {
@@ -131,6 +134,7 @@ export class ModelsLabSimulator implements ControlTarget {
 	/** Back to a fresh state: no requests, jobs, uploads, callbacks or canned answers; default settings. */
 	reset(): void {
 		this.epoch++;
+		this.dropHeldBack();
 		this.requests.length = 0;
 		this.jobBook.clear();
 		this.courier.reset();
@@ -200,21 +204,91 @@ export class ModelsLabSimulator implements ControlTarget {
 			if (url.pathname.startsWith('/__sim/')) {
 				return send(res, await handleControl(this, method, url.pathname, json));
 			}
-			this.requests.push({
+			const recorded: RecordedRequest = {
 				method,
 				path: url.pathname,
 				query: Object.fromEntries(url.searchParams),
 				headers: { ...req.headers },
 				body: json === undefined ? text : json,
 				receivedAt: Date.now(),
-			});
+			};
+			this.requests.push(recorded);
 			const canned = this.takeCanned(method, url.pathname);
-			if (canned) return send(res, cannedReply(canned));
-			send(res, routeModelsLab(this.context, { method, path: url.pathname, headers: req.headers, json }));
+			let reply =
+				canned && !canned.passThrough
+					? cannedReply(canned)
+					: routeModelsLab(this.context, { method, path: url.pathname, headers: req.headers, json });
+			if (canned?.passThrough) {
+				// The real answer, under another status or with extra headers ("processing" with HTTP 400).
+				reply = { ...reply, status: canned.status ?? reply.status, headers: { ...reply.headers, ...canned.headers } };
+			}
+			recorded.answer = {
+				status: reply.status,
+				...(reply.json !== undefined ? { body: reply.json } : {}),
+				...(canned?.fault ? { fault: canned.fault } : {}),
+			};
+			if (canned && (canned.fault || canned.delayMs || canned.dripMs)) return this.sendFaulty(res, reply, canned);
+			send(res, reply);
 		} catch (error) {
 			send(res, errorReply(`Simulator error: ${(error as Error).message}`, 500));
 		}
 	}
+
+	/** Delivers `reply` late, slowly, half-way, or never, as the canned answer asks. */
+	private sendFaulty(res: ServerResponse, reply: Reply, canned: CannedResponse): void {
+		const held: { res: ServerResponse; timer?: NodeJS.Timeout } = { res };
+		this.heldBack.add(held);
+		const done = () => this.heldBack.delete(held);
+		// The client gave up (timeout, reset): stop dripping into a closed socket.
+		res.once('close', () => {
+			clearTimeout(held.timer);
+			done();
+		});
+		if (canned.fault === 'hang') return;
+		const { payload, headers } = encodeReply(reply);
+		const start = () => {
+			res.writeHead(reply.status, headers);
+			if (canned.fault === 'reset') return resetAfter(res, payload.subarray(0, Math.floor(payload.length / 2)));
+			if (!canned.dripMs) {
+				res.end(payload);
+				done();
+				return;
+			}
+			const size = Math.max(1, canned.dripBytes ?? 1024);
+			let offset = 0;
+			const drip = () => {
+				if (res.destroyed) return;
+				res.write(payload.subarray(offset, offset + size));
+				offset += size;
+				if (offset < payload.length) {
+					held.timer = setTimeout(drip, canned.dripMs);
+					return;
+				}
+				res.end();
+				done();
+			};
+			drip();
+		};
+		if (canned.delayMs) held.timer = setTimeout(start, canned.delayMs);
+		else start();
+	}
+
+	private dropHeldBack(): void {
+		for (const held of this.heldBack) {
+			clearTimeout(held.timer);
+			held.res.destroy();
+		}
+		this.heldBack.clear();
+	}
+}
+
+/** Writes part of a body, then resets the TCP connection (RST) instead of finishing it. */
+function resetAfter(res: ServerResponse, part: Buffer): void {
+	res.write(part, () => {
+		const socket = res.socket as (ServerResponse['socket'] & { resetAndDestroy?: () => void }) | null;
+		if (socket?.resetAndDestroy) socket.resetAndDestroy();
+		else res.destroy();
+	});
 }
 
 /** Reads the whole body; undefined when it exceeds MAX_BODY_BYTES (the rest is drained). */
@@ -248,14 +322,19 @@ function cannedReply(canned: CannedResponse): Reply {
 	return { status, json: canned.body ?? {}, headers: canned.headers };
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function encodeReply(reply: Reply): { payload: Buffer; headers: Record<string, string> } {
 	const isRaw = reply.raw !== undefined;
-	const payload = isRaw ? reply.raw! : Buffer.from(JSON.stringify(reply.json ?? null));
+	const payload = Buffer.from(isRaw ? reply.raw! : JSON.stringify(reply.json ?? null));
 	const headers: Record<string, string> = {
 		'content-type': isRaw ? 'application/octet-stream' : 'application/json',
 		...reply.headers,
-		'content-length': String(Buffer.byteLength(payload)),
+		'content-length': String(payload.length),
 	};
+	return { payload, headers };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+	const { payload, headers } = encodeReply(reply);
 	res.writeHead(reply.status, headers);
 	res.end(payload);
 }

@@ -16,6 +16,11 @@ export interface RecordedRequest {
 	body: unknown;
 	/** Date.now() when the request arrived. */
 	receivedAt: number;
+	/**
+	 * What the simulator did with it: the HTTP status and JSON body it answered, or the fault it
+	 * injected. Set once the answer has been decided; tests use it to tell refused submits from lost ones.
+	 */
+	answer?: { status: number; body?: unknown; fault?: Fault };
 }
 
 /** A generation job created by an accepted submit. */
@@ -63,12 +68,33 @@ export interface ResponseMatch {
 	path: string | RegExp;
 }
 
+/**
+ * Transport faults a canned answer can inject:
+ * - `hang`: accept the request and never answer (the socket stays open until reset() or stop());
+ * - `reset`: send the status line, the headers and half of the body, then reset the connection.
+ */
+export type Fault = 'hang' | 'reset';
+
 /** A canned answer; `raw` wins over `body` (sent as JSON). Status defaults to 200. */
 export interface CannedResponse {
 	status?: number;
 	body?: unknown;
 	raw?: string;
 	headers?: Record<string, string>;
+	/** Instead of answering normally, inject this transport fault. */
+	fault?: Fault;
+	/** Answer this many ms late (headers included). */
+	delayMs?: number;
+	/** Send the body in `dripBytes`-sized pieces, this many ms apart: a slow download. */
+	dripMs?: number;
+	/** Piece size for `dripMs`; default 1024. */
+	dripBytes?: number;
+	/**
+	 * Answer with the route's normal reply (a real job, a real image) but delivered with this
+	 * canned answer's fault, delay or drip; `status` and `headers`, when given, replace the
+	 * route's. `body` and `raw` are then ignored.
+	 */
+	passThrough?: boolean;
 }
 
 /** What a route handler wants written back. */

@@ -698,6 +698,66 @@ describe('respondOnce', () => {
 	});
 });
 
+describe('fault injection', () => {
+	it('hang: the request is recorded and never answered; the next one is answered normally', async () => {
+		sim.respondOnce({ path: IE }, { fault: 'hang' });
+		const started = Date.now();
+		const pending = fetch(`${base}${IE}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(ieBody()),
+			signal: AbortSignal.timeout(300),
+		});
+		await expect(pending).rejects.toThrow(/timeout|aborted/i);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		expect(sim.requests[0].answer?.fault).toBe('hang');
+		expect(sim.jobs).toHaveLength(0);
+		expect((await post(IE, ieBody())).json.status).toBe('success');
+	});
+
+	it('hang and reset apply to the next matching request only; passThrough still runs the route', async () => {
+		sim.respondOnce({ path: IE }, { fault: 'hang', passThrough: true });
+		const hung = fetch(`${base}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody()) });
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		// The job exists although its answer never arrives.
+		expect(sim.jobs).toHaveLength(1);
+		expect(sim.requests[0].answer).toMatchObject({ status: 200, fault: 'hang', body: expect.objectContaining({ status: 'success' }) });
+		sim.reset();
+		await expect(hung).rejects.toThrow();
+
+		sim.respondOnce({ path: IE }, { fault: 'reset', passThrough: true });
+		const reset = fetch(`${base}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody()) });
+		await expect(reset.then((res) => res.text())).rejects.toThrow();
+		expect(sim.jobs).toHaveLength(1);
+		expect((await post(IE, ieBody())).json.status).toBe('success');
+	});
+
+	it('delayMs answers late; dripMs sends the body in pieces', async () => {
+		sim.respondOnce({ path: IE }, { delayMs: 200, status: 503, raw: '<html>busy</html>' });
+		const started = Date.now();
+		const late = await post(IE, ieBody());
+		expect(late.status).toBe(503);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+
+		const { json } = await post(IE, ieBody());
+		sim.respondOnce({ path: /^\/generations\// }, { passThrough: true, dripMs: 20, dripBytes: 4096 });
+		const slowStart = Date.now();
+		const slow = await download(json.output[0]);
+		expect(isPng(slow.bytes)).toBe(true);
+		expect(Date.now() - slowStart).toBeGreaterThanOrEqual(20 * Math.floor(slow.bytes.length / 4096));
+	});
+
+	it('records the answer given, and the control route checks fault settings', async () => {
+		sim.settings.queueLimit = 0;
+		await post(IE, ieBody());
+		expect(sim.requests[0].answer).toMatchObject({ status: 429, body: expect.objectContaining({ message: expect.stringMatching(/Rate limit/) }) });
+		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'explode' } })).status).toBe(400);
+		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { delayMs: '5' } })).status).toBe(400);
+		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'reset' } })).status).toBe(200);
+		await expect(fetch(`${base}${IE}`, { method: 'POST' }).then((res) => res.text())).rejects.toThrow();
+	});
+});
+
 describe('request recording and control endpoints', () => {
 	it('records method, path, query, headers and parsed body, but not control calls', async () => {
 		const before = Date.now();

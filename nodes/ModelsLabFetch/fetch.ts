@@ -7,6 +7,7 @@ import type { VariantId } from '../shared/endpoints';
 import { variantOfFetchPath } from '../shared/endpoints';
 import type { JobReference } from '../shared/jobs';
 import { fetchJob } from '../shared/jobs';
+import { withRetries } from '../shared/retry';
 import { baseUrls, onConfiguredHost } from '../shared/transport';
 import { VARIANTS } from '../ModelsLabInpaint/variants';
 
@@ -31,8 +32,14 @@ async function jobOf(ctx: IExecuteFunctions, itemIndex: number): Promise<JobRefe
 		if (!requestId) fail(ctx, 'This fetch URL needs the job\'s request ID in the input item ("requestId")', itemIndex);
 		return { requestId: decodeURIComponent(requestId), variant, fetchUrl };
 	}
-	const requestId = String(ctx.getNodeParameter('requestId', itemIndex, '') ?? '').trim();
+	const raw = ctx.getNodeParameter('requestId', itemIndex, '') ?? '';
+	const requestId = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : JSON.stringify(raw)).trim();
 	if (!requestId) fail(ctx, '"Request ID" is required', itemIndex, 'Connect this node after a ModelsLab Inpaint node, or enter the ID.');
+	// Ids are numbers (sometimes other plain tokens); anything else is an expression gone wrong.
+	if (!/^[\w-]{1,64}$/.test(requestId)) {
+		fail(ctx, `"Request ID" must be a ModelsLab request ID such as 90000001 (got ${JSON.stringify(requestId.slice(0, 80))})`, itemIndex,
+			'Nothing was sent to ModelsLab.');
+	}
 	const chosen = ctx.getNodeParameter('endpoint', itemIndex) as VariantId | 'fromInput';
 	const variant = chosen === 'fromInput' ? ctx.getInputData()[itemIndex].json.variant : chosen;
 	if (typeof variant !== 'string' || !(variant in VARIANTS)) {
@@ -48,6 +55,12 @@ export async function fetchItem(
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
 	const job = await jobOf(ctx, itemIndex);
-	const current = await fetchJob(ctx, job, itemIndex);
+	// A fetch is free and changes nothing: a lost or refused one is simply made again.
+	const current = await withRetries(
+		ctx,
+		`ModelsLab job ${job.requestId}`,
+		async () => await fetchJob(ctx, job, itemIndex, settings.requestTimeoutMs),
+		{ itemIndex, maxWaitMs: settings.maxWaitMs },
+	);
 	return await completeJob(ctx, current, { ...job, fetchUrl: job.fetchUrl ?? current.fetchUrl }, settings, itemIndex);
 }

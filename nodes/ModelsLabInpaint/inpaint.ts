@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError } from 'n8n-workflow';
 
 import type { CompletionSettings } from '../shared/completion';
-import { completeJob } from '../shared/completion';
+import { completeJob, DEFAULT_MAX_WAIT_SECONDS } from '../shared/completion';
 import { ENDPOINTS } from '../shared/endpoints';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
@@ -10,7 +10,14 @@ import { pause } from '../shared/polling';
 import { normalizeResult } from '../shared/result';
 import { collectWireValues } from '../shared/schema/fields';
 import { failValidation, parseOrThrow } from '../shared/schema/validate';
-import { assertKeyFor, baseUrls, deliveryOf, modelsLabRequest, rateLimitOf } from '../shared/transport';
+import {
+	assertKeyFor,
+	baseUrls,
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	deliveryOf,
+	modelsLabRequest,
+	rateLimitOf,
+} from '../shared/transport';
 import type { ImageRole } from './description';
 import { imageParameter, imageRoles, optionsParameter } from './description';
 import type { InpaintVariant } from './variants';
@@ -18,10 +25,16 @@ import { VARIANTS } from './variants';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
 
+/** Processing Options defaults, for callers that build a body outside a node run. */
+const DEFAULT_LIMITS = {
+	maxWaitMs: DEFAULT_MAX_WAIT_SECONDS * 1000,
+	requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
+};
+
 function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number) {
 	const names = imageParameter(role);
 	return ctx.getNodeParameter(names.source, itemIndex) === 'binary'
-		? { kind: 'binary' as const, property: String(ctx.getNodeParameter(names.binaryProperty, itemIndex)) }
+		? { kind: 'binary' as const, property: String(ctx.getNodeParameter(names.binaryProperty, itemIndex) ?? '').trim() }
 		: { kind: 'url' as const, url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
 }
 
@@ -33,6 +46,7 @@ export async function buildInpaintBody(
 	ctx: IExecuteFunctions,
 	variant: InpaintVariant,
 	itemIndex: number,
+	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'> = DEFAULT_LIMITS,
 ): Promise<IDataObject> {
 	const raw = collectWireValues(
 		variant.fields,
@@ -76,8 +90,9 @@ export async function buildInpaintBody(
 		const label = `${imageRoles[role].label} Binary Field`;
 		images.push({ role, image: await readBinaryImage(ctx, itemIndex, source.property, label) });
 	}
+	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	for (const { role, image } of images) {
-		body[imageRoles[role].wireKey] = inline ? toDataUri(image) : await uploadImage(ctx, image, itemIndex);
+		body[imageRoles[role].wireKey] = inline ? toDataUri(image) : await uploadImage(ctx, image, itemIndex, limits);
 	}
 	return body;
 }
@@ -88,21 +103,35 @@ const SUBMIT_RETRIES = 3;
 /**
  * Sends the job once. Only when ModelsLab refused it (rate limit, full queue) is it sent again,
  * after the wait ModelsLab asks for: a job whose answer was lost may exist, and is never re-sent.
+ * Waiting for a free place counts against Max Wait, so a long "retry after" cannot stall the item.
  */
-async function submit(ctx: IExecuteFunctions, variant: InpaintVariant, body: IDataObject, itemIndex: number) {
+async function submit(
+	ctx: IExecuteFunctions,
+	variant: InpaintVariant,
+	body: IDataObject,
+	itemIndex: number,
+	settings: CompletionSettings,
+) {
 	const endpoint = ENDPOINTS[variant.id];
+	const request = { host: endpoint.host, path: endpoint.inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
+	const deadline = Date.now() + settings.maxWaitMs;
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await modelsLabRequest(ctx, { host: endpoint.host, path: endpoint.inpaintPath, body }, itemIndex);
+			return await modelsLabRequest(ctx, request, itemIndex);
 		} catch (error) {
 			const rateLimit = rateLimitOf(error);
-			if (rateLimit && attempt < SUBMIT_RETRIES) {
-				const waitSeconds = rateLimit.retryAfterSeconds ?? 2 ** (attempt + 1);
+			const waitSeconds = rateLimit?.retryAfterSeconds ?? 2 ** (attempt + 1);
+			const inTime = Date.now() + waitSeconds * 1000 <= deadline;
+			if (rateLimit && attempt < SUBMIT_RETRIES && inTime) {
 				await pause(ctx, waitSeconds * 1000, 'a free place in the ModelsLab queue', itemIndex);
 				continue;
 			}
-			if (deliveryOf(error) === 'unknown' && error instanceof NodeApiError) {
-				error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
+			if (error instanceof NodeApiError) {
+				if (rateLimit && !inTime) {
+					error.description = `${error.description ?? ''} ModelsLab asked to wait ${waitSeconds} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
+				} else if (deliveryOf(error) === 'unknown') {
+					error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
+				}
 			}
 			throw new NodeApiError(ctx.getNode(), error as JsonObject);
 		}
@@ -116,8 +145,8 @@ export async function inpaintItem(
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
 	const variant = VARIANTS[ctx.getNodeParameter('variant', itemIndex) as keyof typeof VARIANTS];
-	const body = await buildInpaintBody(ctx, variant, itemIndex);
-	const answer = await submit(ctx, variant, body, itemIndex);
+	const body = await buildInpaintBody(ctx, variant, itemIndex, settings);
+	const answer = await submit(ctx, variant, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, variant.id, fetchUrlBuilder(roots, variant.id));
 	const job = { requestId: result.requestId, variant: variant.id, fetchUrl: result.fetchUrl };

@@ -5,6 +5,7 @@ import type { JobReference } from './jobs';
 import { fetchJob } from './jobs';
 import { waitForCompletion } from './polling';
 import type { InpaintResult } from './result';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './transport';
 
 /**
  * What happens after a job is submitted (Inpaint) or looked up (Fetch): wait for it, download its
@@ -14,6 +15,8 @@ export interface CompletionSettings {
 	wait: boolean;
 	download: boolean;
 	maxWaitMs: number;
+	/** How long one request (submit, upload, fetch, or one image download) may take. */
+	requestTimeoutMs: number;
 	binaryFieldName: string;
 	maxConcurrentJobs: number;
 }
@@ -66,6 +69,15 @@ export const processingOptionsProperty = (displayOptions?: INodeProperties['disp
 			description:
 				'How long to wait for a queued job before stopping with an error that gives its request ID, so the ModelsLab Fetch node can pick it up later',
 		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'requestTimeoutSeconds',
+			type: 'number',
+			default: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+			typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
+			description:
+				'How long one request to ModelsLab, or the download of one image, may take before it counts as lost. A lost job submission is never sent again (ModelsLab may have created it); lost checks, uploads and downloads are tried again.',
+		},
 	],
 });
 
@@ -78,6 +90,7 @@ export function readCompletionSettings(
 		wait,
 		download,
 		maxWaitMs: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000,
+		requestTimeoutMs: Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
 		binaryFieldName: String(options.binaryFieldName || 'data'),
 		maxConcurrentJobs: Math.max(1, Math.floor(Number(options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS))),
 	};
@@ -93,14 +106,18 @@ export async function completeJob(
 ): Promise<INodeExecutionData> {
 	const finished =
 		settings.wait && result.status === 'processing'
-			? await waitForCompletion(ctx, result, async () => await fetchJob(ctx, job, itemIndex), {
+			? await waitForCompletion(ctx, result, async () => await fetchJob(ctx, job, itemIndex, settings.requestTimeoutMs), {
 					maxWaitMs: settings.maxWaitMs,
 					itemIndex,
 				})
 			: result;
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
 	if (settings.download && finished.status === 'success' && finished.output.length > 0) {
-		item.binary = await downloadImages(ctx, finished.output, settings.binaryFieldName, itemIndex);
+		item.binary = await downloadImages(ctx, finished.output, settings.binaryFieldName, itemIndex, {
+			timeoutMs: settings.requestTimeoutMs,
+			maxWaitMs: settings.maxWaitMs,
+			requestId: finished.requestId,
+		});
 	}
 	return item;
 }

@@ -2,8 +2,17 @@ import type { IBinaryKeyData, IExecuteFunctions, IN8nHttpFullResponse, IWebhookF
 import { NodeApiError } from 'n8n-workflow';
 
 import { sniffImageType } from './images';
+import { withRetries } from './retry';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, retryAfterHeader } from './transport';
 
-const DOWNLOAD_TIMEOUT_MS = 120_000;
+export interface DownloadLimits {
+	/** The whole download of one image, body included, must end within this. */
+	timeoutMs?: number;
+	/** Retries of a failed download stop once waiting for them would go past this. */
+	maxWaitMs?: number;
+	/** The job the images belong to, named in errors so it can be fetched again. */
+	requestId?: string;
+}
 
 const EXTENSION_TYPES: Record<string, string> = {
 	png: 'image/png',
@@ -23,49 +32,94 @@ const fileNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.spl
 const isBase64File = (url: string, contentType: string) =>
 	/\.base64$/i.test(new URL(url).pathname) || contentType.startsWith('text/');
 
-async function downloadOne(ctx: IExecuteFunctions | IWebhookFunctions, url: string, itemIndex: number) {
-	const fail = (problem: string, httpCode?: number) =>
-		new NodeApiError(ctx.getNode(), { message: problem, url }, {
+type Context = IExecuteFunctions | IWebhookFunctions;
+
+/** Cancelling the execution, or the timeout, whichever comes first, stops the download. */
+function deadlineSignals(ctx: Context, timeoutMs: number) {
+	const cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+	const timeout = AbortSignal.timeout(timeoutMs);
+	return { timeout, either: cancel ? AbortSignal.any([cancel, timeout]) : timeout };
+}
+
+async function downloadOne(ctx: Context, url: string, itemIndex: number, limits: DownloadLimits) {
+	const timeoutMs = limits.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
+	const job = limits.requestId ? ` (request id ${limits.requestId})` : '';
+	const fail = (problem: string, httpCode?: number, retryAfterSeconds?: number) => {
+		const error = new NodeApiError(ctx.getNode(), { message: problem, url }, {
 			message: `Could not download the image ${url}: ${problem}`,
 			description:
-				'ModelsLab result links expire (temporary and base64 links after 24 hours). Run the job again, or fetch it again with the ModelsLab Fetch node while its links are valid.',
+				httpCode === 404 || httpCode === 410
+					? `ModelsLab result links expire (temporary and base64 links after 24 hours). Run the job again, or fetch it again with the ModelsLab Fetch node while its links are valid${job}.`
+					: `The job itself succeeded${job}: get its images later with the ModelsLab Fetch node, or turn off Download Images and use the links.`,
 			httpCode: httpCode ? String(httpCode) : undefined,
 			itemIndex,
 		});
+		// The same classification as API requests, so that only passing faults are tried again.
+		error.context.delivery = httpCode ? 'answered' : 'unknown';
+		if (limits.requestId) error.context.requestId = limits.requestId;
+		if (httpCode === 429) {
+			error.context.rateLimited = true;
+			error.context.retryAfterSeconds = retryAfterSeconds;
+		}
+		return error;
+	};
+	const signals = deadlineSignals(ctx, timeoutMs);
+	const reason = (error: unknown) =>
+		signals.timeout.aborted
+			? `not complete within the request timeout of ${Math.round(timeoutMs / 1000)} s`
+			: String((error as Error)?.message ?? error);
 	let response: IN8nHttpFullResponse;
 	try {
-		// A stream, so that a large picture goes to n8n's binary storage without being held in memory.
+		// `timeout` covers a silent connection; the signal also ends one that trickles.
 		response = (await ctx.helpers.httpRequest({
 			method: 'GET',
 			url,
 			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: DOWNLOAD_TIMEOUT_MS,
+			timeout: timeoutMs,
+			abortSignal: signals.either,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
-		throw fail((error as Error).message);
+		throw fail(reason(error));
 	}
 	const body = response.body as Parameters<IExecuteFunctions['helpers']['binaryToBuffer']>[0] & {
 		destroy?: () => void;
 	};
 	if (response.statusCode >= 400) {
 		body.destroy?.();
-		throw fail(`HTTP ${response.statusCode}`, response.statusCode);
+		throw fail(`HTTP ${response.statusCode}`, response.statusCode, retryAfterHeader(response.headers));
 	}
 	const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 	const fileName = fileNameOf(url);
+	// A login page, a CDN challenge or an API error is not a picture, even when it says 200.
+	if (/json|html|xml/.test(contentType) && !/svg/.test(contentType)) {
+		body.destroy?.();
+		throw fail(`the link answered with ${contentType} instead of an image`, response.statusCode);
+	}
+	// Reading the body can still fail: the connection drops half-way, or the deadline passes.
+	const brokeOff = (error: unknown) => {
+		body.destroy?.();
+		return fail(`the download broke off: ${reason(error)}`);
+	};
 	if (isBase64File(url, contentType)) {
-		const text = (await ctx.helpers.binaryToBuffer(body)).toString('utf8').trim();
+		const text = (await ctx.helpers.binaryToBuffer(body).catch((error) => Promise.reject(brokeOff(error))))
+			.toString('utf8')
+			.trim();
 		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
 		const mimeType = sniffImageType(bytes);
 		if (!mimeType) throw fail('the base64 file does not hold an image');
 		const extension = mimeType.split('/')[1].replace('jpeg', 'jpg');
-		return ctx.helpers.prepareBinaryData(bytes, fileName.replace(/\.base64$/i, `.${extension}`), mimeType);
+		return await ctx.helpers.prepareBinaryData(bytes, fileName.replace(/\.base64$/i, `.${extension}`), mimeType);
 	}
 	const extension = fileName.split('.').pop()?.toLowerCase() ?? '';
 	const mimeType = contentType.startsWith('image/') ? contentType : EXTENSION_TYPES[extension] ?? 'image/png';
-	return await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
+	try {
+		// A stream, so that a large picture goes to n8n's binary storage without being held in memory.
+		return await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
+	} catch (error) {
+		throw brokeOff(error);
+	}
 }
 
 /** Every output image of a job as binary data of the item, in output order. */
@@ -74,10 +128,17 @@ export async function downloadImages(
 	urls: string[],
 	baseName: string,
 	itemIndex: number,
+	limits: DownloadLimits = {},
 ): Promise<IBinaryKeyData> {
 	const binary: IBinaryKeyData = {};
+	const budget = { itemIndex, maxWaitMs: limits.maxWaitMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000 };
 	for (const [index, url] of urls.entries()) {
-		binary[binaryFieldFor(baseName, index)] = await downloadOne(ctx, url, itemIndex);
+		binary[binaryFieldFor(baseName, index)] = await withRetries(
+			ctx,
+			`the download of ${url}`,
+			async () => await downloadOne(ctx, url, itemIndex, limits),
+			budget,
+		);
 	}
 	return binary;
 }

@@ -3,6 +3,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from './endpoints';
 import { urlList } from './result';
+import type { RetryBudget } from './retry';
+import { withRetries } from './retry';
 import { modelsLabRequest } from './transport';
 
 export interface BinaryImage {
@@ -20,6 +22,10 @@ const SIGNATURES: Array<{ mimeType: string; matches: (bytes: Buffer) => boolean 
 			b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
 	},
 	{ mimeType: 'image/bmp', matches: (b) => b.subarray(0, 2).toString('latin1') === 'BM' },
+	{
+		mimeType: 'image/tiff',
+		matches: (b) => ['49492a00', '4d4d002a'].includes(b.subarray(0, 4).toString('hex')),
+	},
 ];
 
 /** The image type from the file's first bytes; the declared MIME type of binary data is often generic. */
@@ -44,6 +50,12 @@ export async function readBinaryImage(
 			description: description ?? 'Nothing was sent to ModelsLab.',
 		});
 	};
+	if (!property) {
+		throw new NodeOperationError(ctx.getNode(), `"${fieldLabel}" is required [item ${itemIndex}]`, {
+			itemIndex,
+			description: 'Enter the name of the binary field that holds the picture, for example "data". Nothing was sent to ModelsLab.',
+		});
+	}
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
 	const metadata = binary[property];
 	if (!metadata) {
@@ -63,11 +75,13 @@ export async function readBinaryImage(
 	if (buffer.length > MAX_UPLOAD_BYTES) {
 		return fail(`the file "${property}" is ${megabytes(buffer.length)}; ModelsLab accepts images up to 5 MB`);
 	}
-	const mimeType =
-		sniffImageType(buffer) ?? (metadata.mimeType?.startsWith('image/') ? metadata.mimeType : undefined);
+	// The bytes decide, not the declared type: a file labelled image/png that is really an HTML
+	// error page or a text file would be uploaded, billed as a job, and fail at ModelsLab.
+	const mimeType = sniffImageType(buffer);
 	if (!mimeType) {
+		const declared = metadata.mimeType || 'unknown type';
 		return fail(
-			`the file "${property}" is not an image (${metadata.mimeType || 'unknown type'})`,
+			`the file "${property}" is not an image (${declared}${declared.startsWith('image/') ? ', but its content is not a PNG, JPEG, WebP, GIF, BMP or TIFF picture' : ''})`,
 			'Use a PNG, JPEG or WebP picture. Nothing was sent to ModelsLab.',
 		);
 	}
@@ -77,12 +91,22 @@ export async function readBinaryImage(
 export const toDataUri = (image: BinaryImage) =>
 	`data:${image.mimeType};base64,${image.buffer.toString('base64')}`;
 
-/** Uploads through `base64_to_url`, which returns a link that stays valid for 24 hours. */
-export async function uploadImage(ctx: IExecuteFunctions, image: BinaryImage, itemIndex: number) {
-	const answer = await modelsLabRequest(
+/**
+ * Uploads through `base64_to_url`, which returns a link that stays valid for 24 hours. An upload
+ * is free and creates no job, so one that failed on the way is simply made again.
+ */
+export async function uploadImage(
+	ctx: IExecuteFunctions,
+	image: BinaryImage,
+	itemIndex: number,
+	limits: RetryBudget & { timeoutMs?: number },
+) {
+	const request = { host: 'modelslab' as const, path: UPLOAD_PATH, body: { base64_string: toDataUri(image) }, timeoutMs: limits.timeoutMs };
+	const answer = await withRetries(
 		ctx,
-		{ host: 'modelslab', path: UPLOAD_PATH, body: { base64_string: toDataUri(image) } },
-		itemIndex,
+		'the image upload',
+		async () => await modelsLabRequest(ctx, request, itemIndex),
+		limits,
 	);
 	const url = urlList(answer.body.output)[0] ?? urlList(answer.body.link)[0];
 	if (!url) {

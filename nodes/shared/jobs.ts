@@ -29,12 +29,16 @@ export async function fetchJob(
 	ctx: IExecuteFunctions | IWebhookFunctions,
 	job: JobReference,
 	itemIndex: number,
+	timeoutMs?: number,
 ): Promise<InpaintResult> {
 	const roots = await baseUrls(ctx);
 	const given = job.fetchUrl ? onConfiguredHost(job.fetchUrl, roots) : undefined;
-	const request = given
-		? { ...given, body: /\/fetch\/?$/.test(given.path) ? { request_id: job.requestId } : {} }
-		: fetchRequestFor(job.variant, job.requestId);
+	const request = {
+		...(given
+			? { ...given, body: /\/fetch\/?$/.test(given.path) ? { request_id: job.requestId } : {} }
+			: fetchRequestFor(job.variant, job.requestId)),
+		timeoutMs,
+	};
 	try {
 		const answer = await modelsLabRequest(ctx, request, itemIndex);
 		const result = normalizeResult(answer.body, job.variant, fetchUrlBuilder(roots, job.variant));

@@ -1,8 +1,8 @@
-import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { InpaintResult } from './result';
-import { deliveryOf, rateLimitOf } from './transport';
+import { isTransient, rateLimitOf } from './transport';
 
 /** Statuses after which the job will not change any more. */
 const FINISHED = new Set(['success', 'error', 'failed']);
@@ -35,8 +35,8 @@ export interface WaitSettings {
 }
 
 /** Sleeps, but wakes at once (with an error) when the execution is cancelled. */
-export async function pause(ctx: IExecuteFunctions, ms: number, what: string, itemIndex: number) {
-	const signal = ctx.getExecutionCancelSignal?.();
+export async function pause(ctx: IExecuteFunctions | IWebhookFunctions, ms: number, what: string, itemIndex: number) {
+	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	const cancelled = () =>
 		new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`, { itemIndex });
 	if (signal?.aborted) throw cancelled();
@@ -79,9 +79,9 @@ export async function waitForCompletion(
 			current = { ...(await fetchOnce()), trackId: current.trackId };
 			failuresInARow = 0;
 		} catch (error) {
+			// Lost answers and server failures are tolerated a few times in a row; rate limits always.
 			const rateLimit = rateLimitOf(error);
-			const lost = deliveryOf(error) !== 'answered';
-			const giveUp = !rateLimit && (!lost || ++failuresInARow > FETCH_FAILURES_TOLERATED);
+			const giveUp = !rateLimit && (!isTransient(error) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
 			if (giveUp) throw new NodeApiError(ctx.getNode(), error as JsonObject);
 			if (rateLimit?.retryAfterSeconds !== undefined) {
 				await pause(ctx, Math.min(rateLimit.retryAfterSeconds * 1000, Math.max(0, remaining)), what, settings.itemIndex);

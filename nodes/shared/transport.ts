@@ -20,7 +20,10 @@ export interface ModelsLabRequest {
 	host: ApiHost;
 	path: string;
 	body: IDataObject;
-	/** Generations can take a while before the API answers (it may wait for a fast job). */
+	/**
+	 * How long to wait for an answer ("Request Timeout" in Processing Options). Generations can
+	 * take a while before the API answers (it may wait for a fast job), hence the long default.
+	 */
 	timeoutMs?: number;
 }
 
@@ -36,7 +39,7 @@ interface ModelsLabCredentials {
 	legacyBaseUrl?: string;
 }
 
-const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 120;
 
 async function loadCredentials(ctx: ModelsLabContext) {
 	return (await ctx.getCredentials(CREDENTIAL_TYPE)) as ModelsLabCredentials;
@@ -102,7 +105,7 @@ export async function modelsLabRequest(
 		headers: { Accept: 'application/json' },
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
 	};
 
 	let response: IN8nHttpFullResponse;
@@ -113,8 +116,12 @@ export async function modelsLabRequest(
 			options,
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
-		const reason = redactSecrets(String((error as Error).message ?? error), secrets);
-		const neverSent = NOT_SENT_CODES.some((code) => `${errorCodes(error)} ${reason}`.includes(code));
+		const timeoutMs = options.timeout as number;
+		const raw = redactSecrets(String((error as Error).message ?? error), secrets);
+		// n8n words a timeout as "the connection was aborted"; say what happened, and which setting governs it.
+		const timedOut = /ECONNABORTED|ETIMEDOUT/.test(errorCodes(error)) || /timeout of \d+ms exceeded/i.test(raw);
+		const reason = timedOut ? `no answer within the request timeout of ${Math.round(timeoutMs / 1000)} s` : raw;
+		const neverSent = !timedOut && NOT_SENT_CODES.some((code) => `${errorCodes(error)} ${raw}`.includes(code));
 		const failure = new NodeApiError(
 			ctx.getNode(),
 			{ message: reason } as JsonObject,
@@ -133,15 +140,21 @@ export async function modelsLabRequest(
 	const httpCode = response.statusCode;
 	const body = response.body;
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		const text = redactSecrets(String(body ?? ''), secrets).slice(0, 300);
-		const failure = new NodeApiError(ctx.getNode(), { body: text } as JsonObject, {
+		const text = redactSecrets(typeof body === 'string' ? body : JSON.stringify(body ?? ''), secrets);
+		// A cut-off answer may still name the job it created; say so, so it can be fetched.
+		const id = /"id"\s*:\s*"?(\d+)/.exec(text)?.[1];
+		const failure = new NodeApiError(ctx.getNode(), { body: text.slice(0, 300) } as JsonObject, {
 			message: `ModelsLab answered ${request.path} with HTTP ${httpCode} and a body that is not JSON`,
-			description: text || '(empty body)',
+			description: `${text.slice(0, 300) || '(empty body)'}${id ? ` (The answer names request id ${id}.)` : ''}`,
 			httpCode: String(httpCode),
 			itemIndex,
 		});
 		failure.context.delivery = httpCode === 429 ? 'answered' : 'unknown';
-		if (httpCode === 429) failure.context.rateLimited = true;
+		if (id) failure.context.requestId = id;
+		if (httpCode === 429) {
+			failure.context.rateLimited = true;
+			failure.context.retryAfterSeconds = retryAfterHeader(response.headers);
+		}
 		throw failure;
 	}
 
@@ -160,7 +173,7 @@ export async function modelsLabRequest(
 		failure.context.delivery = httpCode >= 500 && !status ? 'unknown' : 'answered';
 		if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
 			failure.context.rateLimited = true;
-			failure.context.retryAfterSeconds = retryAfterSeconds(answer);
+			failure.context.retryAfterSeconds = retryAfterSeconds(answer) ?? retryAfterHeader(response.headers);
 		}
 		throw failure;
 	}
@@ -185,6 +198,16 @@ function retryAfterSeconds(answer: IDataObject): number | undefined {
 	return hint ? Number(/wait for (\d+(?:\.\d+)?) seconds?/i.exec(hint)![1]) : undefined;
 }
 
+/** The HTTP `Retry-After` header, in seconds (it may also be an HTTP date). */
+export function retryAfterHeader(headers: IN8nHttpFullResponse['headers'] | undefined): number | undefined {
+	const raw = headers?.['retry-after'];
+	const value = String(Array.isArray(raw) ? raw[0] : raw ?? '').trim();
+	if (!value) return undefined;
+	if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
 /** Where a ModelsLab request failed: never sent, sent without an answer, or answered. */
 export const deliveryOf = (error: unknown) =>
 	(error as NodeApiError)?.context?.delivery as 'not-sent' | 'unknown' | 'answered' | undefined;
@@ -193,6 +216,18 @@ export const deliveryOf = (error: unknown) =>
 export function rateLimitOf(error: unknown): { retryAfterSeconds?: number } | undefined {
 	const context = (error as NodeApiError)?.context;
 	return context?.rateLimited ? { retryAfterSeconds: context.retryAfterSeconds as number | undefined } : undefined;
+}
+
+/**
+ * Whether a failure is worth trying again for a request that is free and changes nothing (fetch,
+ * upload, download): the answer was lost, the server or a proxy failed (5xx), or it asked us to
+ * slow down. An answer that says what is wrong (bad key, unknown job) is final.
+ */
+export function isTransient(error: unknown): boolean {
+	const delivery = deliveryOf(error);
+	if (!delivery) return false;
+	if (rateLimitOf(error) || delivery !== 'answered') return true;
+	return Number((error as NodeApiError)?.httpCode) >= 500;
 }
 
 /** Maps a URL the API handed out (`fetch_result`) onto a configured host, so the key only goes there. */

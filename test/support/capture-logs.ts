@@ -4,8 +4,12 @@
 process.env.N8N_LOG_LEVEL = 'debug';
 
 let captured: string[] = [];
+/** Everything logged since the test file started; never cleared (for checks across concurrent tests). */
+const everything: string[] = [];
 const record = (chunk: unknown) => {
-	captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+	const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
+	captured.push(text);
+	everything.push(text);
 	return true;
 };
 const sink = { write: record };
@@ -23,3 +27,6 @@ export function useLogCapture() {
 	});
 	return () => captured.join('\n');
 }
+
+/** Everything n8n logged in this test file so far, across tests (which may run concurrently). */
+export const allLogs = () => everything.join('\n');

@@ -11,7 +11,8 @@ export interface ParseTarget {
 }
 
 const shown = (value: unknown) => {
-	const text = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+	// JSON would show NaN and Infinity (from an expression such as 1/0) as null.
+	const text = typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : JSON.stringify(value);
 	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
@@ -51,7 +52,11 @@ export function parseOrThrow(
 ): IDataObject {
 	const parsed = target.schema.safeParse(raw);
 	if (parsed.success) return parsed.data as IDataObject;
-	const problems = parsed.error.issues.map((issue) => explainIssue(target, issue, raw));
+	// One problem per field: Infinity breaks both "whole number" and "at most 1024", but it is one mistake.
+	const firstPerField = parsed.error.issues.filter(
+		(issue, index, all) => all.findIndex((other) => other.path[0] === issue.path[0]) === index,
+	);
+	const problems = firstPerField.map((issue) => explainIssue(target, issue, raw));
 	const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
 	return failValidation(node, `${problems[0]}${more} [item ${itemIndex}]`, problems, itemIndex, context);
 }

@@ -50,11 +50,14 @@ export const asBoolean = () => z.preprocess(booleanLike, z.boolean());
 export const oneOf = <T extends [string, ...string[]]>(values: T) =>
 	z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.enum(values));
 
+/** Text; an expression that yields a list or an object (not a number) is refused with these words. */
+const text = () => z.string({ invalid_type_error: 'must be text' });
+
 /** Free text that must not be empty. */
-export const requiredText = () => z.preprocess(blankToUndefined, z.string().trim());
+export const requiredText = () => z.preprocess(stringLike, text().trim());
 
 /** Free text; empty means "not set". */
-export const optionalText = () => z.preprocess(stringLike, z.string().optional());
+export const optionalText = () => z.preprocess(stringLike, text().optional());
 
 const isHttpUrl = (value: string) => {
 	try {
@@ -68,13 +71,17 @@ const isHttpUrl = (value: string) => {
 export const optionalHttpUrl = () =>
 	z.preprocess(
 		blankToUndefined,
-		z.string().trim().refine(isHttpUrl, 'must be an http(s) link, such as https://example.com/hook').optional(),
+		z
+			.string({ invalid_type_error: 'must be an http(s) link, such as https://example.com/hook' })
+			.trim()
+			.refine(isHttpUrl, 'must be an http(s) link, such as https://example.com/hook')
+			.optional(),
 	);
 
 /** A link to an image: http(s), or a base64 data URI where the endpoint accepts one. */
 export const imageReference = () =>
 	z
-		.string()
+		.string({ invalid_type_error: 'must be an http(s) link to an image' })
 		.trim()
 		.refine(
 			(value) => isHttpUrl(value) || /^data:image\/[a-z+.-]+;base64,/i.test(value),
@@ -90,7 +97,7 @@ export const numberList = (min: number, max: number) =>
 	z.preprocess(
 		stringLike,
 		z
-			.string()
+			.string({ invalid_type_error: `must be comma-separated numbers from ${min} to ${max}` })
 			.trim()
 			.refine(
 				(list) =>

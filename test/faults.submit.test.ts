@@ -1,0 +1,89 @@
+/**
+ * Faults on the paid path: the job submission. A refused submit (rate limit, full queue) is sent
+ * again after the wait asked for; anything that may have created the job (lost answer, gateway
+ * error, cut-off body) is reported, never re-sent. Nothing hangs past Request Timeout, and the key
+ * never shows up in what the user or the logs see.
+ */
+import { allLogs, useLogCapture } from './support/capture-logs';
+
+import type { FaultCase } from './support/faults';
+import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, timed, withOwnSimulator } from './support/faults';
+import { minimalParameters, useSimulator } from './support/simulator';
+
+const { simulator, inpaint } = useSimulator();
+const logs = useLogCapture();
+afterAll(() => expect(keysIn(allLogs())).toEqual([]));
+
+const SUBMIT = '/api/v6/images/inpaint';
+const html = (status: number, title: string) => (sim: typeof simulator) =>
+	sim.respondOnce({ path: SUBMIT }, { status, raw: htmlErrorPage(status, title), headers: { 'content-type': 'text/html' } });
+const json = (status: number, body: unknown, headers?: Record<string, string>) => (sim: typeof simulator) =>
+	sim.respondOnce({ path: SUBMIT }, { status, body, headers });
+const LOST = /ModelsLab may have created this job \(and billed it\) even though its answer was lost, so it was not sent again/;
+
+const cases: FaultCase[] = [
+	{ fault: 'HTTP 500 with an HTML page', inject: html(500, 'Internal Server Error'), error: /answered \/api\/v6\/images\/inpaint with HTTP 500 and a body that is not JSON/, description: LOST, submits: 1, maxMs: 3000 },
+	{ fault: 'HTTP 502 with an HTML page', inject: html(502, 'Bad Gateway'), error: /HTTP 502 and a body that is not JSON/, description: /Bad Gateway.*may have created this job/s, submits: 1, maxMs: 3000 },
+	{ fault: 'HTTP 503 with an HTML page', inject: html(503, 'Service Unavailable'), error: /HTTP 503 and a body that is not JSON/, description: LOST, submits: 1, maxMs: 3000 },
+	{ fault: 'HTTP 429 with Retry-After: 1', inject: json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' }), submits: 2, jobs: 1, minMs: 1000, maxMs: 4000 },
+	{ fault: 'HTTP 429 without Retry-After', inject: json(429, { message: 'Too Many Attempts.' }), submits: 2, jobs: 1, minMs: 2000, maxMs: 5000 },
+	{ fault: 'HTTP 429 full queue with retry_after in the body', inject: json(429, { status: 'error', message: 'Rate limit exceeded. Maximum 5 queued requests allowed.', retry_after: 0.3 }), submits: 2, jobs: 1, minMs: 300, maxMs: 3000 },
+	{ fault: 'HTTP 200 "Rate limit exceeded"', inject: json(200, { status: 'error', message: 'Rate limit exceeded' }), submits: 2, jobs: 1, minMs: 2000, maxMs: 5000 },
+	{ fault: 'HTTP 200 spam filter, wait 1 s', inject: json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 1 seconds and try again' }), submits: 2, jobs: 1, minMs: 1000, maxMs: 4000 },
+	{ fault: 'HTTP 200 spam filter, wait 30 s (more than Max Wait)', inject: json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 30 seconds and try again' }), error: /^ModelsLab: Rate limit exceeded$/, description: /asked to wait 30 s before sending the job again, longer than Max Wait allows; the job was not created/, submits: 1, jobs: 0, maxMs: 3000 },
+	{ fault: 'truncated JSON that names the job', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { raw: '{"status":"processing","id":90000777,"eta":12.5,"fetch_result":"http://127.0.0.1/api/v6/ima', headers: { 'content-type': 'application/json' } }), error: /HTTP 200 and a body that is not JSON/, description: /request id 90000777.*may have created this job/s, submits: 1, maxMs: 3000 },
+	{ fault: 'HTTP 200 with a non-JSON body', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { raw: '<html><body>Checking your browser...</body></html>', headers: { 'content-type': 'text/html' } }), error: /HTTP 200 and a body that is not JSON/, description: /Checking your browser.*may have created this job/s, submits: 1, maxMs: 3000 },
+	{ fault: 'connection accepted, never answered (the job was created)', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'hang', passThrough: true }), error: /^Could not reach ModelsLab at 127\.0\.0\.1:\d+: no answer within the request timeout of 1 s$/, description: /was sent, but no answer arrived.*may have created this job/s, submits: 1, jobs: 1, minMs: 900, maxMs: 4000 },
+	{ fault: 'connection reset mid-response (the job was created)', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'reset', passThrough: true }), error: /^Could not reach ModelsLab at 127\.0\.0\.1:\d+: /, description: /was sent, but no answer arrived.*may have created this job/s, submits: 1, jobs: 1, maxMs: 3000 },
+	{ fault: '"processing" sent with HTTP 400', inject: (sim) => { sim.settings.jobDurationMs = 300; sim.respondOnce({ path: SUBMIT }, { status: 400, passThrough: true }); }, submits: 1, jobs: 1, maxMs: 4000 },
+	{ fault: 'proxy_links as an object', inject: (sim) => { sim.settings.proxyLinksAsObject = true; }, submits: 1, jobs: 1, maxMs: 3000 },
+	{ fault: 'invalid key, HTTP 200 style', inject: () => {}, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 1, jobs: 0, maxMs: 3000 },
+	{ fault: 'invalid key, HTTP 401 style', inject: (sim) => { sim.settings.invalidKeyStyle = 'http401'; }, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 1, jobs: 0, maxMs: 3000 },
+	{ fault: 'insufficient credits (HTTP 402)', inject: json(402, { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' }), error: /^ModelsLab: Insufficient credits/, submits: 1, jobs: 0, maxMs: 3000 },
+	{ fault: 'unknown model id', inject: json(200, { status: 'error', message: 'Model id not found' }), error: /^ModelsLab: Model id not found$/, submits: 1, jobs: 0, maxMs: 3000 },
+	{ fault: 'the job fails at once', inject: json(200, { status: 'failed', id: '', message: 'Failed, Try Again', output: '' }), error: /^ModelsLab: Failed, Try Again$/, submits: 1, maxMs: 3000 },
+];
+
+describe('a fault on the job submission (v6 Community Models)', () => {
+	it.concurrent.each(cases.map((fault) => [fault.fault, fault] as const))('%s', async (_, fault) =>
+		withOwnSimulator(async ({ simulator: own, run, credentials }) => {
+			fault.inject(own);
+			const result = await timed(() =>
+				run(
+					{ ...minimalParameters.community, downloadImages: false, processingOptions: FAST_LIMITS, ...fault.parameters },
+					{ credentials: credentials(fault.credentials) },
+				),
+			);
+			expectFaultOutcome(fault, result, own, logs());
+			if (!fault.error) expect(result.result.output[0].json.requestId).toBe(String(own.jobs[0].id));
+		}),
+	);
+
+	it('a retried submit sends the very same job, after the Retry-After the API asked for', async () => {
+		json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' })(simulator);
+		await inpaint({ ...minimalParameters.community, downloadImages: false, processingOptions: FAST_LIMITS });
+		const [refused, accepted] = simulator.requestsTo(SUBMIT);
+		expect(accepted.body).toEqual(refused.body);
+		// The header's 1 s, not the 2 s the node waits when the API gives no hint.
+		expect(accepted.receivedAt - refused.receivedAt).toBeGreaterThanOrEqual(1000);
+		expect(accepted.receivedAt - refused.receivedAt).toBeLessThan(1800);
+	});
+
+	it('proxy_links as an object still becomes a list', async () => {
+		simulator.settings.proxyLinksAsObject = true;
+		const { output } = await inpaint({ ...minimalParameters.community, downloadImages: false });
+		expect(output[0].json.proxyLinks).toEqual([expect.stringContaining(String(simulator.jobs[0].outputs[0].split('/').pop()))]);
+	});
+
+	it('On Error: Continue: a lost submit becomes an error item, the next item is still sent once', async () => {
+		simulator.respondOnce({ path: SUBMIT }, { fault: 'reset', passThrough: true });
+		const { output } = await inpaint(
+			{ ...minimalParameters.community, prompt: '={{ $json.prompt }}', downloadImages: false, processingOptions: { ...FAST_LIMITS, maxConcurrentJobs: 1 } },
+			{ items: [{ json: { prompt: 'one' } }, { json: { prompt: 'two' } }], continueOnFail: true },
+		);
+		expect(output[0].json.error).toMatch(/Could not reach ModelsLab/);
+		expect(output[1].json.status).toBe('success');
+		expect(simulator.requestsTo(SUBMIT)).toHaveLength(2);
+		expect(simulator.jobs).toHaveLength(2);
+	});
+});
