@@ -82,7 +82,7 @@ describe('activation and the callback URL', () => {
 
 describe('callbacks from ModelsLab', () => {
 	it('a callback with the token starts exactly one execution with the same result the Fetch node outputs', async () => {
-		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
+		const { server, callbackUrl } = await activeTrigger();
 		const requestId = await submitWithCallback(callbackUrl);
 
 		expect(simulator.callbacks).toEqual([expect.objectContaining({ status: 200, url: callbackUrl })]);
@@ -231,6 +231,66 @@ describe('verification with the API', () => {
 		expect(reply.status).toBe(200);
 		expect(server.executions[0][0].json.output).toEqual(['https://elsewhere.example.com/a.png']);
 		expect(simulator.requests).toHaveLength(0);
+	});
+});
+
+describe('without verification', () => {
+	it.each([
+		['loopback', 'http://127.0.0.1:5678/rest/owner'],
+		['loopback written as a number', 'http://2130706433/x.png'],
+		['a private network', 'https://10.1.2.3/x.png'],
+		['a private network (172.16/12)', 'https://172.20.0.5/x.png'],
+		['a home router', 'http://192.168.1.1/x.png'],
+		['the cloud metadata service', 'http://169.254.169.254/latest/meta-data/'],
+		['IPv6 loopback', 'http://[::1]/x.png'],
+		['IPv6 unique local', 'http://[fd00::1]/x.png'],
+		['IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]/x.png'],
+		['localhost', 'http://localhost:5678/x.png'],
+		['a bare host name', 'http://intranet-files/x.png'],
+		['a .local name', 'http://printer.local/x.png'],
+		['a file link', 'file:///etc/passwd'],
+		['a javascript link', 'javascript:alert(1)'],
+	])('refuses an output link to %s with 400 and starts nothing', async (_case, link) => {
+		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false, downloadImages: true });
+		const reply = await server.post({ status: 'success', id: 77, output: ['https://cdn.example.com/ok.png', link] }, new URL(callbackUrl).search);
+		expect(reply.status).toBe(400);
+		expect(reply.json.error).toContain(`Refused an image link: "${link}"`);
+		expect(server.executions).toHaveLength(0);
+	});
+
+	it('checks proxy links too, and lets public links through', async () => {
+		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
+		const query = new URL(callbackUrl).search;
+		const proxied = await server.post({ status: 'success', id: 78, output: ['https://cdn.example.com/a.png'], proxy_links: { 0: 'http://10.0.0.9/a.png' } }, query);
+		expect(proxied.status).toBe(400);
+		const fine = await server.post({ status: 'success', id: 79, output: ['https://172.32.0.1/a.png', 'https://cdn.example.com/b.png'] }, query);
+		expect(fine.status).toBe(200);
+		expect(server.executions).toHaveLength(1);
+	});
+
+	it('passes extra fields over and does not output them', async () => {
+		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
+		await server.post({ status: 'success', id: 80, output: ['https://cdn.example.com/a.png'], injected: { admin: true }, __proto__x: 1 }, new URL(callbackUrl).search);
+		expect(server.executions).toHaveLength(1);
+		expect(Object.keys(server.executions[0][0].json)).not.toEqual(expect.arrayContaining(['injected']));
+		expect(JSON.stringify(server.executions)).not.toContain('admin');
+	});
+});
+
+describe('late callbacks', () => {
+	it('a callback after the workflow was deactivated gets 401; one after re-activation needs the new token', async () => {
+		const { server, callbackUrl } = await activeTrigger();
+		await server.deactivate();
+		await submitWithCallback(callbackUrl);
+		expect(simulator.callbacks[0].status).toBe(401);
+		expect(server.executions).toHaveLength(0);
+
+		await server.activate();
+		await simulator.deliverCallback(simulator.jobs[0].id);
+		expect(simulator.callbacks[1].status).toBe(401);
+		const renewed = String((await server.get()).json.callbackUrl);
+		await simulator.deliverCallback(simulator.jobs[0].id, renewed);
+		expect(server.executions).toHaveLength(1);
 	});
 });
 

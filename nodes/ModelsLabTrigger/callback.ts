@@ -9,6 +9,7 @@ import { normalizeResult } from '../shared/result';
 import { deliveryOf } from '../shared/transport';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { hasValidToken, revealableCallbackUrl } from './secret';
+import { untrustedLinkProblem } from './untrusted';
 
 /**
  * A callback is a few kilobytes, but ModelsLab echoes the request in `meta`, and that may hold the
@@ -17,6 +18,10 @@ import { hasValidToken, revealableCallbackUrl } from './secret';
 export const MAX_CALLBACK_BYTES = 14 * 1024 * 1024;
 
 const FAILED_STATUSES = new Set(['failed', 'error']);
+
+/** ModelsLab gives up on a callback not answered within 30 s; verifying and downloading share that. */
+const VERIFY_TIMEOUT_MS = 8_000;
+const DOWNLOAD_BUDGET_MS = 18_000;
 
 function answer(ctx: IWebhookFunctions, code: number, body: IDataObject): IWebhookResponseData {
 	const response = ctx.getResponseObject();
@@ -75,7 +80,7 @@ async function verified(
 ): Promise<{ result: InpaintResult } | { code: number; problem: string }> {
 	const claimedFailed = FAILED_STATUSES.has(claimed.status);
 	try {
-		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, variant: claimed.variant }, 0);
+		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, variant: claimed.variant }, 0, VERIFY_TIMEOUT_MS);
 		if (fetched.status === claimed.status) return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
 		return { code: 409, problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"` };
 	} catch (error) {
@@ -113,10 +118,20 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 				return answer(ctx, check.code, { received: false, error: check.problem });
 			}
 			result = check.result;
+		} else {
+			const problem = [...result.output, ...result.proxyLinks].map(untrustedLinkProblem).find(Boolean);
+			if (problem) {
+				releaseDelivery(ctx, requestId);
+				return answer(ctx, 400, { received: false, error: `Refused an image link: ${problem}` });
+			}
 		}
 		const item: INodeExecutionData = { json: result };
 		if (ctx.getNodeParameter('downloadImages', false) && result.status === 'success' && result.output.length > 0) {
-			item.binary = await downloadImages(ctx, result.output, 'data', 0);
+			item.binary = await downloadImages(ctx, result.output, 'data', 0, {
+				timeoutMs: DOWNLOAD_BUDGET_MS,
+				maxWaitMs: DOWNLOAD_BUDGET_MS,
+				requestId,
+			});
 		}
 		recordDelivery(ctx, requestId);
 		return { workflowData: [[item]], webhookResponse: { received: true, started: true } };
