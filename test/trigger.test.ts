@@ -225,6 +225,20 @@ describe('verification with the API', () => {
 		expect(JSON.stringify(server.executions)).not.toContain('evil.example.com');
 	});
 
+	it('answers 502 and starts nothing when ModelsLab cannot be reached to verify, so a later delivery can start it', async () => {
+		const server = new TriggerServer({}, credentials({ baseUrl: 'http://127.0.0.1:9' }));
+		servers.push(server);
+		await server.start();
+		await server.activate();
+		const query = new URL(String((await server.get()).json.callbackUrl)).search;
+		const reply = await server.post({ status: 'success', id: 31, output: [] }, query);
+		expect(reply.status).toBe(502);
+		expect(reply.json.error).toMatch(/Could not verify request 31 with ModelsLab/);
+		expect(server.executions).toHaveLength(0);
+		// Not remembered as started: the same id may still start the workflow later.
+		expect(JSON.stringify(server.staticData)).not.toContain('startedRequestIds');
+	});
+
 	it('without verification, passes the body on as it came (the documented trust boundary)', async () => {
 		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
 		const reply = await server.post({ status: 'success', id: 5, output: ['https://elsewhere.example.com/a.png'] }, new URL(callbackUrl).search);
