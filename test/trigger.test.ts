@@ -41,25 +41,41 @@ async function submitWithCallback(webhook: string, trackId?: number) {
 
 const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
 
+/** As if the workflow had been deactivated two minutes ago, not just saved. */
+function retireLongAgo(server: TriggerServer) {
+	const secret = (server.staticData['node:ModelsLab Trigger'] as IDataObject).callbackSecret as IDataObject;
+	secret.retiredAt = new Date(Date.now() - 120_000).toISOString();
+}
+
 describe('activation and the callback URL', () => {
-	it('makes a random token on activation, keeps it across restarts and retires it on deactivation', async () => {
+	it('makes a random token on activation, keeps it across restarts and saves, and retires it on deactivation', async () => {
 		const { server, callbackUrl } = await activeTrigger();
 		const token = tokenOf(callbackUrl);
 		expect(token.length).toBeGreaterThanOrEqual(32);
 		expect(callbackUrl).toBe(`${server.productionUrl}?token=${token}`);
 		expect(JSON.stringify(server.staticData)).toContain(token);
 
+		// n8n starting up again: the token stays.
 		expect(await server.activate('init')).toBe('kept');
 		expect(tokenOf(String((await server.get()).json.callbackUrl))).toBe(token);
 
+		// Deactivated: the token opens nothing, and the URL is no longer shown.
 		await server.deactivate();
-		expect(JSON.stringify(server.staticData)).not.toContain(token);
 		expect((await server.post({ status: 'success', id: 1 }, `?token=${token}`)).status).toBe(401);
+		expect((await server.get()).status).toBe(403);
 
+		// n8n 1.x saves an active workflow as deactivate + activate: the token is taken back.
 		expect(await server.activate()).toBe('created');
+		expect(tokenOf(String((await server.get()).json.callbackUrl))).toBe(token);
+
+		// Deactivated for longer than that: a new token, the old one stays dead.
+		await server.deactivate();
+		retireLongAgo(server);
+		await server.activate();
 		const renewed = tokenOf(String((await server.get()).json.callbackUrl));
 		expect(renewed).not.toBe(token);
 		expect(renewed.length).toBe(token.length);
+		expect((await server.post({ status: 'success', id: 1 }, `?token=${token}`)).status).toBe(401);
 	});
 
 	it('shows the URL only for a while after activation, and never before it', async () => {
@@ -292,13 +308,14 @@ describe('without verification', () => {
 });
 
 describe('late callbacks', () => {
-	it('a callback after the workflow was deactivated gets 401; one after re-activation needs the new token', async () => {
+	it('a callback after the workflow was deactivated gets 401; after a later re-activation it needs the new token', async () => {
 		const { server, callbackUrl } = await activeTrigger();
 		await server.deactivate();
 		await submitWithCallback(callbackUrl);
 		expect(simulator.callbacks[0].status).toBe(401);
 		expect(server.executions).toHaveLength(0);
 
+		retireLongAgo(server);
 		await server.activate();
 		await simulator.deliverCallback(simulator.jobs[0].id);
 		expect(simulator.callbacks[1].status).toBe(401);

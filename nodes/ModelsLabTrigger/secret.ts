@@ -10,10 +10,18 @@ interface CallbackSecret {
 	token: string;
 	/** ISO time until which the callback URL (token included) may be shown on a GET of the webhook. */
 	revealUntil: string;
+	/** ISO time the workflow was deactivated; the token no longer opens the door. */
+	retiredAt?: string;
 }
 
 /** Long enough to set up the Inpaint node after activating, short enough to close the window soon. */
 export const REVEAL_MINUTES = 15;
+
+/**
+ * n8n 1.x saves an active workflow by deactivating and activating it again. A token retired that
+ * recently is taken back, so that saving does not break the callback URLs of queued jobs.
+ */
+const SAVE_GRACE_MS = 60_000;
 
 const TOKEN_BYTES = 24;
 
@@ -26,18 +34,28 @@ function stored(ctx: IHookFunctions | IWebhookFunctions): CallbackSecret | undef
 export const callbackSecretMethods = {
 	async checkExists(this: IHookFunctions): Promise<boolean> {
 		// Kept across restarts so that jobs submitted before one can still call back.
-		return stored(this) !== undefined;
+		return stored(this) !== undefined && !stored(this)?.retiredAt;
 	},
 	async create(this: IHookFunctions): Promise<boolean> {
-		const secret: CallbackSecret = {
-			token: randomBytes(TOKEN_BYTES).toString('base64url'),
-			revealUntil: new Date(Date.now() + REVEAL_MINUTES * 60_000).toISOString(),
-		};
+		const previous = stored(this);
+		const justSaved = previous?.retiredAt && Date.now() - Date.parse(previous.retiredAt) < SAVE_GRACE_MS;
+		const secret: CallbackSecret = justSaved
+			? { token: previous.token, revealUntil: previous.revealUntil }
+			: {
+					token: randomBytes(TOKEN_BYTES).toString('base64url'),
+					revealUntil: new Date(Date.now() + REVEAL_MINUTES * 60_000).toISOString(),
+				};
 		(this.getWorkflowStaticData('node') as IDataObject).callbackSecret = secret as unknown as IDataObject;
 		return true;
 	},
 	async delete(this: IHookFunctions): Promise<boolean> {
-		delete (this.getWorkflowStaticData('node') as IDataObject).callbackSecret;
+		const secret = stored(this);
+		if (secret) {
+			(this.getWorkflowStaticData('node') as IDataObject).callbackSecret = {
+				...secret,
+				retiredAt: new Date().toISOString(),
+			} as unknown as IDataObject;
+		}
 		return true;
 	},
 };
@@ -46,7 +64,7 @@ export const callbackSecretMethods = {
 export function hasValidToken(ctx: IWebhookFunctions): boolean {
 	const secret = stored(ctx);
 	const given = (ctx.getQueryData() as IDataObject).token;
-	if (!secret || typeof given !== 'string') return false;
+	if (!secret || secret.retiredAt || typeof given !== 'string') return false;
 	const expected = Buffer.from(secret.token);
 	const actual = Buffer.from(given);
 	return actual.length === expected.length && timingSafeEqual(actual, expected);
@@ -55,7 +73,7 @@ export function hasValidToken(ctx: IWebhookFunctions): boolean {
 /** The URL to paste into the Inpaint node, while the reveal window after activation is open. */
 export function revealableCallbackUrl(ctx: IWebhookFunctions): { url?: string; closedAt?: string } {
 	const secret = stored(ctx);
-	if (!secret) return {};
+	if (!secret || secret.retiredAt) return {};
 	if (Date.now() > Date.parse(secret.revealUntil)) return { closedAt: secret.revealUntil };
 	const base = ctx.getNodeWebhookUrl('default') ?? '';
 	return { url: `${base}${base.includes('?') ? '&' : '?'}token=${secret.token}` };

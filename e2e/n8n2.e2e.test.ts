@@ -1,0 +1,15 @@
+import { agentSuite } from './suites/agent';
+import { editorSuite } from './suites/editor';
+import { headlessSuite } from './suites/headless';
+import { serverSuite } from './suites/server';
+import { useRunningN8n } from './support/running-n8n';
+
+// Everything the suite proves, against n8n 2.x (versions in e2e/versions.env).
+headlessSuite(2);
+agentSuite(2);
+
+describe('n8n 2.x server (n8n start)', () => {
+	const running = useRunningN8n(2);
+	serverSuite(running);
+	editorSuite(running);
+});

@@ -1,0 +1,116 @@
+import { mkdirSync } from 'fs';
+import { join } from 'path';
+import type { INodeProperties } from 'n8n-workflow';
+import type { Browser, Locator, Page } from 'playwright-core';
+
+import { properties } from '../../nodes/ModelsLabInpaint/description';
+import { VARIANTS, variantIds } from '../../nodes/ModelsLabInpaint/variants';
+import type { VariantId } from '../../nodes/shared/endpoints';
+import { launchChromium, signIn } from '../support/browser';
+import { e2eOutput } from '../support/package';
+import { served, type RunningN8n } from '../support/running-n8n';
+import { OWNER } from '../support/server';
+import { INPAINT, nodeOfType, type WorkflowNode } from '../support/workflows';
+
+const screenshots = join(e2eOutput, 'screenshots');
+
+/** Main parameters that belong to one endpoint only; every endpoint also has its `<id>Options`. */
+const ownFields: Record<string, string[]> = {
+	imageEditing: [],
+	community: ['communityModelId'],
+	legacy: [],
+	enterprise: ['enterpriseModelId'],
+};
+const endpointFields = variantIds.flatMap((id) => [...ownFields[id], `${id}Options`]);
+
+/**
+ * The display names an endpoint's "Add Option" list should offer: the node's own description of its
+ * options collection, less the options the workflow has already set (n8n lists only the others).
+ */
+function addableOptionNames(id: VariantId, node: WorkflowNode): string[] {
+	const collection = properties.find((property) => property.name === `${id}Options`);
+	const alreadySet = Object.keys((node.parameters[`${id}Options`] as object | undefined) ?? {});
+	return ((collection?.options ?? []) as INodeProperties[])
+		.filter((option) => !alreadySet.includes(option.name))
+		.map((option) => option.displayName)
+		.sort();
+}
+
+const inPanel = (page: Page, selector: string) => page.locator(`[data-test-id="ndv"] ${selector}`);
+
+/** The names of the parameters the panel shows (each has a label `for` its name, in 1.x and 2.x). */
+const shownParameters = (page: Page) =>
+	inPanel(page, 'label[for]').evaluateAll((labels) => labels.map((label) => label.getAttribute('for')));
+
+/**
+ * Opens an Element Plus select (n8n's dropdowns) and returns its items: the ones of the list its
+ * input controls, not of another dropdown that is still fading out.
+ */
+async function openSelect(page: Page, input: Locator): Promise<Locator> {
+	await input.click();
+	const list = await input.getAttribute('aria-controls');
+	const items = page.locator(`[id="${list}"] .el-select-dropdown__item`);
+	await items.first().waitFor();
+	return items;
+}
+
+/** Opens an options collection's "Add Option" list, reads it and closes it. */
+async function addableOptions(page: Page, collection: string): Promise<string[]> {
+	const block = inPanel(page, '.multi-parameter').filter({ has: page.locator(`label[for="${collection}"]`) });
+	const items = await openSelect(page, block.locator('input[placeholder="Add Option"]'));
+	const names = (await items.allTextContents()).map((text) => text.trim()).sort();
+	await page.keyboard.press('Escape');
+	await items.first().waitFor({ state: 'hidden' });
+	return names;
+}
+
+/**
+ * The editor, in headless Chromium: open the example workflow, open the Inpaint node, switch the
+ * Endpoint, and check that each endpoint shows its own fields and hides the others'.
+ */
+export function editorSuite(running: () => RunningN8n): void {
+	describe('editor (headless Chromium)', () => {
+		let browser: Browser | undefined;
+		let page: Page;
+
+		beforeAll(async () => {
+			const { n8n } = running();
+			mkdirSync(screenshots, { recursive: true });
+			browser = await launchChromium();
+			page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+			await signIn(page, n8n.baseUrl, OWNER.email, OWNER.password);
+		}, 120_000);
+		afterAll(async () => {
+			await browser?.close();
+		});
+
+		test('the Inpaint node shows each endpoint\'s own fields, and only those', async () => {
+			const { n8n } = running();
+			const major = n8n.install.major;
+			const inpaintNode = nodeOfType(served.fromUrls, INPAINT);
+			await page.goto(`${n8n.baseUrl}/workflow/${served.fromUrls.id}`);
+			const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${inpaintNode.name}"]`);
+			await node.waitFor({ timeout: 60_000 });
+			await node.dblclick();
+			await page.locator('[data-test-id="ndv"]').waitFor();
+
+			for (const id of variantIds) {
+				const variants = await openSelect(page, inPanel(page, '[data-test-id="parameter-input-variant"] input'));
+				await variants.filter({ hasText: VARIANTS[id].displayName }).click();
+				await variants.first().waitFor({ state: 'hidden' });
+
+				const own = [...ownFields[id], `${id}Options`];
+				const shown = await shownParameters(page);
+				expect(shown).toEqual(expect.arrayContaining([...own, 'prompt', 'initImageSource', 'maskImageSource']));
+				expect(shown.filter((name) => endpointFields.includes(name ?? '') && !own.includes(name ?? ''))).toEqual([]);
+				expect(await addableOptions(page, `${id}Options`)).toEqual(addableOptionNames(id, inpaintNode));
+				if (id === 'enterprise') {
+					// Its Model ID is required and empty in this workflow: the editor flags it.
+					const modelId = inPanel(page, '[data-test-id="parameter-item"]').filter({ has: page.locator('label[for="enterpriseModelId"]') });
+					await expect(modelId.locator('[data-test-id="parameter-issues"]').count()).resolves.toBe(1);
+				}
+				await inPanel(page, '[data-test-id="node-parameters"]').screenshot({ path: join(screenshots, `n8n${major}-${id}.png`) });
+			}
+		});
+	});
+}

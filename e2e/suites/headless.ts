@@ -1,0 +1,105 @@
+import { ModelsLabSimulator } from '../../simulator';
+import { binaryBytes, pngSize } from '../support/binary';
+import { nodeOutput, type Execution } from '../support/execution';
+import { N8n } from '../support/n8n';
+import type { Major } from '../support/versions';
+import { fanOut, loadExample, variantNodes } from '../support/workflows';
+
+const ids = {
+	fromUrls: 'exampleFromUrls1',
+	fetchLater: 'exampleFetchLate',
+	variants: 'e2eEveryVariant1',
+	badField: 'e2eBadFieldCont1',
+};
+
+const workflows = [
+	loadExample('inpaint-from-urls.json', ids.fromUrls),
+	loadExample('fetch-later-by-id.json', ids.fetchLater),
+	fanOut(ids.variants, 'Every endpoint', variantNodes),
+	fanOut(ids.badField, 'A bad field, On Error: Continue', [
+		// Community Models widths must be 512-1024 and divisible by 8: 700 is refused before sending.
+		[
+			'Bad Width',
+			{ variant: 'community', prompt: 'a red car', communityOptions: { width: 700 } },
+			{ onError: 'continueRegularOutput' },
+		],
+	]),
+];
+
+function expectSucceeded(execution: Execution): void {
+	expect(execution.data.resultData.error).toBeUndefined();
+	expect(execution.status ?? (execution.finished ? 'success' : 'unfinished')).toBe('success');
+}
+
+/** Example and test workflows run by `n8n execute` (one n8n boot per run), against the simulator. */
+export function headlessSuite(major: Major): void {
+	describe(`n8n ${major}.x headless (n8n execute)`, () => {
+		const sim = new ModelsLabSimulator();
+		let n8n: N8n;
+
+		beforeAll(async () => {
+			const simulatorUrl = await sim.start();
+			n8n = await N8n.create(major, 'headless');
+			await n8n.importCredential(simulatorUrl);
+			await n8n.importWorkflows(workflows);
+		}, 300_000);
+		afterAll(() => sim.stop());
+		beforeEach(() => sim.reset());
+
+		test('examples/inpaint-from-urls.json runs unchanged and outputs the inpainted PNG', async () => {
+			const execution = await n8n.execute(ids.fromUrls);
+
+			expectSucceeded(execution);
+			const [item] = nodeOutput(execution, 'ModelsLab Inpaint');
+			expect(item.json).toMatchObject({ status: 'success', variant: 'imageEditing' });
+			expect(item.json.output).toHaveLength(1);
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
+			const [submit] = sim.requestsTo('/api/v6/image_editing/inpaint');
+			expect(submit.body).toMatchObject({
+				key: 'sim-api-key',
+				prompt: 'a cat sitting on a bench',
+				negative_prompt: 'blurry, text, watermark',
+			});
+		});
+
+		test('every endpoint waits for its queued job, then downloads the result', async () => {
+			sim.settings.jobDurationMs = 1500;
+			const execution = await n8n.execute(ids.variants);
+
+			expectSucceeded(execution);
+			for (const [nodeName, parameters] of variantNodes) {
+				const [item] = nodeOutput(execution, nodeName);
+				expect(item.json).toMatchObject({ status: 'success', variant: parameters.variant });
+				expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
+			}
+			// Each job was queued first (the submit answered "processing") and fetched until done.
+			expect(sim.jobs.map((job) => job.variant).sort()).toEqual(['community', 'enterprise', 'imageEditing', 'legacy']);
+			expect(sim.requests.filter((request) => request.path.includes('fetch')).length).toBeGreaterThanOrEqual(4);
+			const enterprise = sim.requestsTo('/api/v1/enterprise/pony/inpaint');
+			expect(enterprise[0].body).toMatchObject({ key: 'sim-enterprise-key', model_id: 'pony-enterprise' });
+		});
+
+		test('examples/fetch-later-by-id.json: Inpaint returns at once, Fetch finds the job by its id', async () => {
+			sim.settings.jobDurationMs = 2000;
+			const execution = await n8n.execute(ids.fetchLater);
+
+			expectSucceeded(execution);
+			const [queued] = nodeOutput(execution, 'Queue Inpainting Job');
+			expect(queued.json).toMatchObject({ status: 'processing', variant: 'community' });
+			expect(queued.binary).toBeUndefined();
+			const [fetched] = nodeOutput(execution, 'Fetch Result');
+			expect(fetched.json).toMatchObject({ status: 'success', requestId: queued.json.requestId });
+			expect(pngSize(binaryBytes(fetched, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
+		});
+
+		test('On Error: Continue turns a bad field into an error item; the run still succeeds', async () => {
+			const execution = await n8n.execute(ids.badField);
+
+			expectSucceeded(execution);
+			const [item] = nodeOutput(execution, 'Bad Width');
+			expect(String(item.json.error)).toContain('Width');
+			expect(String(item.json.error)).toContain('700');
+			expect(sim.requests).toHaveLength(0); // refused before anything was sent or billed
+		});
+	});
+}

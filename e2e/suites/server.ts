@@ -1,0 +1,135 @@
+import { makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
+import { binaryBytes, pngSize } from '../support/binary';
+import { nodeOutput, type Execution, type TaskData } from '../support/execution';
+import type { N8n } from '../support/n8n';
+import { waitFor } from '../support/processes';
+import { served, type RunningN8n } from '../support/running-n8n';
+import type { N8nServer } from '../support/server';
+import { FETCH, INPAINT, INPAINT_TOOL, loadExample, nodeOfType, TRIGGER } from '../support/workflows';
+
+const { trigger, form } = served;
+const submit = loadExample('inpaint-fire-and-forget.json', 'exampleSubmit001');
+
+/** Waits until a workflow has `count` finished executions, then makes sure no more follow. */
+async function settledExecutions(server: N8nServer, workflowId: string, count: number) {
+	const finished = await waitFor(`${count} finished execution(s) of ${workflowId}`, async () => {
+		const executions = await server.executionsOf(workflowId);
+		const done = executions.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
+		return done.length >= count ? executions : undefined;
+	}, 60_000, 500);
+	await new Promise((resolve) => setTimeout(resolve, 1500));
+	expect(await server.executionsOf(workflowId)).toHaveLength(finished.length);
+	return finished;
+}
+
+/** A stored execution in the shape `n8n execute` prints, so nodeOutput() reads both. */
+async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
+	const { status, runData } = await server.executionData(id);
+	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
+}
+
+/** The example trigger and form workflows, active in a running n8n, driven over HTTP like production. */
+export function serverSuite(running: () => RunningN8n): void {
+	describe('webhooks and node types', () => {
+		let sim: ModelsLabSimulator;
+		let n8n: N8n;
+		let server: N8nServer;
+		beforeAll(() => {
+			({ sim, n8n, server } = running());
+		});
+		beforeEach(() => sim.reset());
+
+		test('loads the packed nodes, and the Inpaint node as an AI agent tool', async () => {
+			// What the editor loads its node list from (logged in)
+			const types = await server.request<Array<{ name: string }>>('GET', '/types/nodes.json');
+			const names = types.map((type) => type.name);
+			// (suites/agent.ts runs that tool in n8n's AI Agent)
+			expect(names).toEqual(expect.arrayContaining([INPAINT, FETCH, TRIGGER, INPAINT_TOOL]));
+		});
+
+		const webhookId = nodeOfType(trigger, TRIGGER).webhookId as string;
+		const productionUrl = () => `${n8n.baseUrl}/webhook/${webhookId}/callback`;
+
+		test('examples/callback-trigger.json: a job from inpaint-fire-and-forget.json calls back, one execution starts', async () => {
+			// The user's step: open the trigger's production URL after activating, copy callbackUrl.
+			const shown = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
+			expect(shown.callbackUrl).toMatch(new RegExp(`^${productionUrl()}\\?token=[\\w-]{20,}$`));
+
+			// ...and paste it into the submitting workflow, then run that one.
+			const submitting = structuredClone(submit);
+			const inpaint = nodeOfType(submitting, INPAINT);
+			(inpaint.parameters.imageEditingOptions as Record<string, unknown>).webhook = shown.callbackUrl;
+			await n8n.importWorkflows([submitting]);
+			sim.settings.jobDurationMs = 1500;
+			const submitted = await n8n.execute(submitting.id, { alongsideServer: true });
+			const [queued] = nodeOutput(submitted, inpaint.name);
+			expect(queued.json).toMatchObject({ status: 'processing', variant: 'imageEditing' });
+
+			const [execution] = await settledExecutions(server, trigger.id, 1);
+			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
+			expect(sim.callbacks).toEqual([expect.objectContaining({ url: shown.callbackUrl, status: 200 })]);
+			const stored = await storedExecution(server, execution.id);
+			const [item] = nodeOutput(stored, 'Use the Images');
+			expect(item.json).toMatchObject({
+				status: 'success',
+				requestId: queued.json.requestId,
+				variant: 'imageEditing',
+				trackId: '1042',
+			});
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
+
+			// ModelsLab may deliver again: the same job does not start the workflow twice.
+			expect((await sim.deliverCallback(sim.jobs[0].id)).status).toBe(200);
+			await settledExecutions(server, trigger.id, 1);
+		});
+
+		test('a callback without the token, or with a wrong one, gets 401 and starts nothing', async () => {
+			const before = (await server.executionsOf(trigger.id)).length;
+			const body = JSON.stringify({ status: 'success', id: 90009999, output: ['http://127.0.0.1/x.png'] });
+			for (const url of [productionUrl(), `${productionUrl()}?token=not-the-token`]) {
+				const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+				expect(response.status).toBe(401);
+			}
+			await settledExecutions(server, trigger.id, before);
+		});
+
+		test('saving the active trigger workflow keeps its callback URL (n8n 1.x saves as deactivate + activate)', async () => {
+			const before = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
+			const stored = await server.request<{ name: string; versionId: string }>('GET', `/rest/workflows/${trigger.id}`);
+			await server.request('PATCH', `/rest/workflows/${trigger.id}`, { name: `${stored.name} (saved)`, versionId: stored.versionId });
+			const after = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
+			expect(after.callbackUrl).toBe(before.callbackUrl);
+			const call = await fetch(after.callbackUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ status: 'processing', id: 1 }),
+			});
+			expect(call.status).toBe(200);
+		});
+
+		test('examples/inpaint-uploaded-photo.json: the form upload is inpainted and downloaded', async () => {
+			const formTrigger = nodeOfType(form, 'n8n-nodes-base.formTrigger');
+			const upload = new FormData();
+			// The form's fields, in order: photo, mask, prompt (their labels name the binary fields).
+			upload.append('field-0', new Blob([makePhoto(512, 512)], { type: 'image/png' }), 'photo.png');
+			upload.append('field-1', new Blob([makeMask(512, 512)], { type: 'image/png' }), 'mask.png');
+			upload.append('field-2', 'a bunch of red roses');
+			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, { method: 'POST', body: upload });
+			expect(response.status).toBe(200);
+
+			const [execution] = await settledExecutions(server, form.id, 1);
+			expect(execution.status).toBe('success');
+			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
+			expect(item.json).toMatchObject({ status: 'success', variant: 'community' });
+			for (const field of ['data', 'data_1']) {
+				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({ width: 512, height: 512 });
+			}
+			expect(sim.requestsTo('/api/v6/base64_to_url')).toHaveLength(2); // photo and mask uploaded
+			expect(sim.requestsTo('/api/v6/images/inpaint')[0].body).toMatchObject({
+				model_id: 'pony-realism',
+				prompt: 'a bunch of red roses',
+				samples: 2,
+			});
+		});
+	});
+}

@@ -1,0 +1,52 @@
+import { ModelsLabSimulator } from '../../simulator';
+import { N8n } from './n8n';
+import { N8nServer } from './server';
+import type { Major } from './versions';
+import { loadExample } from './workflows';
+
+/** The example workflows the running server serves; the suites find their nodes through these. */
+export const served = {
+	trigger: loadExample('callback-trigger.json', 'exampleCallback1'),
+	form: loadExample('inpaint-uploaded-photo.json', 'exampleUploadFrm'),
+	fromUrls: loadExample('inpaint-from-urls.json', 'exampleFromUrls1'),
+};
+
+export interface RunningN8n {
+	sim: ModelsLabSimulator;
+	n8n: N8n;
+	server: N8nServer;
+}
+
+/**
+ * One `n8n start` per major, shared by the server and editor suites (a start costs 20-40 s):
+ * a fresh user folder with the ModelsLab credential, the example workflows imported, the trigger and
+ * form workflows activated, and an owner logged in. Registers its own beforeAll/afterAll, so call it
+ * at the top of a test file; the getter works inside tests.
+ */
+export function useRunningN8n(major: Major): () => RunningN8n {
+	let running: Partial<RunningN8n> = {};
+
+	beforeAll(async () => {
+		const sim = new ModelsLabSimulator();
+		running.sim = sim;
+		const simulatorUrl = await sim.start();
+		const n8n = await N8n.create(major, 'server');
+		running.n8n = n8n;
+		await n8n.importCredential(simulatorUrl);
+		await n8n.importWorkflows(Object.values(served));
+		await n8n.activate(served.trigger.id);
+		await n8n.activate(served.form.id);
+		running.server = await N8nServer.start(n8n);
+	}, 400_000);
+
+	afterAll(async () => {
+		await running.server?.stop();
+		await running.sim?.stop();
+		running = {};
+	});
+
+	return () => {
+		if (!running.server) throw new Error(`n8n ${major}.x did not start (see the beforeAll error)`);
+		return running as RunningN8n;
+	};
+}
