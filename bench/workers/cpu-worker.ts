@@ -13,6 +13,7 @@ import '../../test/support/user-folder';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { buildInpaintBody } from '../../nodes/ModelsLabInpaint/inpaint';
+import { readCompletionSettings } from '../../nodes/shared/completion';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { VARIANTS } from '../../nodes/ModelsLabInpaint/variants';
 import { runNode } from '../../test/support/engine';
@@ -43,9 +44,10 @@ const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<
 	},
 	async build() {
 		const out: INodeExecutionData[] = [];
+		const limits = readCompletionSettings(this, { wait: false, download: false });
 		for (let index = 0; index < this.getInputData().length; index++) {
 			const variant = VARIANTS[this.getNodeParameter('variant', index) as keyof typeof VARIANTS];
-			out.push({ json: await buildInpaintBody(this, variant, index), pairedItem: { item: index } });
+			out.push({ json: await buildInpaintBody(this, variant, index, limits), pairedItem: { item: index } });
 		}
 		return [out];
 	},

@@ -2,34 +2,21 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError } from 'n8n-workflow';
 
 import type { CompletionSettings } from '../shared/completion';
-import { completeJob, DEFAULT_MAX_WAIT_SECONDS } from '../shared/completion';
+import { completeJob } from '../shared/completion';
 import { ENDPOINTS } from '../shared/endpoints';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
-import { pause } from '../shared/polling';
 import { normalizeResult } from '../shared/result';
+import { waitTooLongOf, withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { failValidation, parseOrThrow } from '../shared/schema/validate';
-import {
-	assertKeyFor,
-	baseUrls,
-	DEFAULT_REQUEST_TIMEOUT_SECONDS,
-	deliveryOf,
-	modelsLabRequest,
-	rateLimitOf,
-} from '../shared/transport';
+import { assertKeyFor, baseUrls, deliveryOf, modelsLabRequest, rateLimitOf } from '../shared/transport';
 import type { ImageRole } from './description';
 import { imageParameter, imageRoles, optionsParameter } from './description';
 import type { InpaintVariant } from './variants';
 import { VARIANTS } from './variants';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
-
-/** Processing Options defaults, for callers that build a body outside a node run. */
-const DEFAULT_LIMITS = {
-	maxWaitMs: DEFAULT_MAX_WAIT_SECONDS * 1000,
-	requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
-};
 
 function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number) {
 	const names = imageParameter(role);
@@ -46,7 +33,7 @@ export async function buildInpaintBody(
 	ctx: IExecuteFunctions,
 	variant: InpaintVariant,
 	itemIndex: number,
-	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'> = DEFAULT_LIMITS,
+	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
 ): Promise<IDataObject> {
 	const raw = collectWireValues(
 		variant.fields,
@@ -97,9 +84,6 @@ export async function buildInpaintBody(
 	return body;
 }
 
-/** Times a refused (rate-limited) submit is sent again; a refused job was never created. */
-const SUBMIT_RETRIES = 3;
-
 /**
  * Sends the job once. Only when ModelsLab refused it (rate limit, full queue) is it sent again,
  * after the wait ModelsLab asks for: a job whose answer was lost may exist, and is never re-sent.
@@ -114,27 +98,23 @@ async function submit(
 ) {
 	const endpoint = ENDPOINTS[variant.id];
 	const request = { host: endpoint.host, path: endpoint.inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
-	const deadline = Date.now() + settings.maxWaitMs;
-	for (let attempt = 0; ; attempt++) {
-		try {
-			return await modelsLabRequest(ctx, request, itemIndex);
-		} catch (error) {
-			const rateLimit = rateLimitOf(error);
-			const waitSeconds = rateLimit?.retryAfterSeconds ?? 2 ** (attempt + 1);
-			const inTime = Date.now() + waitSeconds * 1000 <= deadline;
-			if (rateLimit && attempt < SUBMIT_RETRIES && inTime) {
-				await pause(ctx, waitSeconds * 1000, 'a free place in the ModelsLab queue', itemIndex);
-				continue;
+	try {
+		return await withRetries(ctx, 'a free place in the ModelsLab queue', async () => await modelsLabRequest(ctx, request, itemIndex), {
+			itemIndex,
+			maxWaitMs: settings.maxWaitMs,
+			retryable: (error) => rateLimitOf(error) !== undefined,
+			firstBackoffMs: 2000,
+		});
+	} catch (error) {
+		if (error instanceof NodeApiError) {
+			const waitTooLong = waitTooLongOf(error);
+			if (waitTooLong !== undefined) {
+				error.description = `${error.description ?? ''} ModelsLab asked to wait ${waitTooLong} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
+			} else if (deliveryOf(error) === 'unknown') {
+				error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
 			}
-			if (error instanceof NodeApiError) {
-				if (rateLimit && !inTime) {
-					error.description = `${error.description ?? ''} ModelsLab asked to wait ${waitSeconds} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
-				} else if (deliveryOf(error) === 'unknown') {
-					error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
-				}
-			}
-			throw new NodeApiError(ctx.getNode(), error as JsonObject);
 		}
+		throw new NodeApiError(ctx.getNode(), error as JsonObject);
 	}
 }
 

@@ -4,9 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { pause } from './polling';
 import { isTransient, rateLimitOf } from './transport';
 
-/** Times a free request is tried again after a transient failure, and the first pause (doubled each time). */
+/** Times a request is tried again after a failure worth retrying. */
 const RETRIES = 3;
-const FIRST_BACKOFF_MS = 500;
 
 export interface RetryBudget {
 	itemIndex: number;
@@ -14,31 +13,46 @@ export interface RetryBudget {
 	maxWaitMs: number;
 }
 
+export interface RetryPolicy extends RetryBudget {
+	/** Which failures are worth another try; by default lost answers, 5xx and rate limits. */
+	retryable?: (error: unknown) => boolean;
+	/** The pause before the first retry when the API names none, doubled each time; default 0.5 s. */
+	firstBackoffMs?: number;
+}
+
+/** Why retrying stopped early: the wait the API asked for would have gone past Max Wait. */
+export const waitTooLongOf = (error: unknown) =>
+	(error as NodeApiError)?.context?.waitTooLongSeconds as number | undefined;
+
 /**
- * Runs a request that is free and changes nothing (a fetch, an upload, a download) and tries it
- * again when it failed on the way (lost answer, 5xx, rate limit): such faults usually pass within
- * seconds, and repeating the request costs nothing. Paid submits never come through here.
+ * Runs a request and tries it again when it failed in a way the policy says is passing: by
+ * default a lost answer, a 5xx or a rate limit, which is right for free requests that change
+ * nothing (a fetch, an upload, a download). A paid submit narrows this to rate limits, where
+ * ModelsLab refused the job before creating it.
  */
 export async function withRetries<T>(
 	ctx: IExecuteFunctions | IWebhookFunctions,
 	what: string,
 	attempt: () => Promise<T>,
-	budget: RetryBudget,
+	policy: RetryPolicy,
 ): Promise<T> {
-	const deadline = Date.now() + budget.maxWaitMs;
+	const { retryable = isTransient, firstBackoffMs = 500 } = policy;
+	const deadline = Date.now() + policy.maxWaitMs;
 	for (let retry = 0; ; retry++) {
 		try {
 			return await attempt();
 		} catch (error) {
 			const askedSeconds = rateLimitOf(error)?.retryAfterSeconds;
-			const delayMs = askedSeconds !== undefined ? askedSeconds * 1000 : FIRST_BACKOFF_MS * 2 ** retry;
-			if (retry >= RETRIES || !isTransient(error) || Date.now() + delayMs > deadline) {
-				if (retry > 0 && error instanceof NodeApiError) {
-					error.description = `${error.description ?? ''} (Tried ${retry + 1} times.)`.trim();
+			const delayMs = askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
+			const inTime = Date.now() + delayMs <= deadline;
+			if (retry >= RETRIES || !retryable(error) || !inTime) {
+				if (error instanceof NodeApiError) {
+					if (retry > 0) error.description = `${error.description ?? ''} (Tried ${retry + 1} times.)`.trim();
+					if (retry < RETRIES && retryable(error) && !inTime) error.context.waitTooLongSeconds = delayMs / 1000;
 				}
 				throw error instanceof NodeOperationError ? error : new NodeApiError(ctx.getNode(), error as JsonObject);
 			}
-			await pause(ctx, delayMs, what, budget.itemIndex);
+			await pause(ctx, delayMs, what, policy.itemIndex);
 		}
 	}
 }
