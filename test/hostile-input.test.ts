@@ -187,7 +187,7 @@ describe('hostile input to the ModelsLab Fetch node is refused before any reques
 		inpaint(parameters, { nodeType: 'n8n-nodes-modelslab.modelsLabFetch', items: [{ json }] });
 
 	it.each([
-		['an expression giving an object', { requestId: '={{ { "id": 1 } }}', endpoint: 'community' }, '"Request ID" must be a ModelsLab request ID such as 90000001 (got "{\\"id\\":1}") [item 0]'],
+		['an expression giving an object', { requestId: '={{ { "id": 1 } }}', endpoint: 'community' }, '"Request ID" must be a ModelsLab request ID such as 90000001 (got {"id":1}) [item 0]'],
 		['a path in the request ID', { requestId: '1/../../wallet_balance', endpoint: 'community' }, '"Request ID" must be a ModelsLab request ID such as 90000001 (got "1/../../wallet_balance") [item 0]'],
 		['an expression giving nothing', { requestId: '={{ $json.nothing }}', endpoint: 'community' }, '"Request ID" is required [item 0]'],
 		['a javascript: fetch URL', { lookup: 'fetchUrl', fetchUrl: 'javascript:alert(1)' }, '"Fetch URL" javascript:alert(1) is not on a ModelsLab host of the credential [item 0]'],

@@ -44,7 +44,7 @@ const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<
 	},
 	async build() {
 		const out: INodeExecutionData[] = [];
-		const limits = readCompletionSettings(this, { wait: false, download: false });
+		const limits = readCompletionSettings(this, 0, { wait: false, download: false });
 		for (let index = 0; index < this.getInputData().length; index++) {
 			const variant = VARIANTS[this.getNodeParameter('variant', index) as keyof typeof VARIANTS];
 			out.push({ json: await buildInpaintBody(this, variant, index, limits), pairedItem: { item: index } });

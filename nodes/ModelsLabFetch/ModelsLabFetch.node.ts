@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { readCompletionSettings } from '../shared/completion';
 import { runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
 import { properties } from './description';
-import { fetchItem } from './fetch';
+import { fetchItem, readFetchSettings } from './fetch';
 
 export class ModelsLabFetch implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,10 +19,6 @@ export class ModelsLabFetch implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readCompletionSettings(this, {
-			wait: this.getNodeParameter('waitForResult', 0, true) as boolean,
-			download: this.getNodeParameter('downloadImages', 0, true) as boolean,
-		});
-		return await runPerItem(this, settings, fetchItem);
+		return await runPerItem(this, readFetchSettings, fetchItem);
 	}
 }

@@ -1,52 +1,81 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { z } from 'zod';
 
 import type { CompletionSettings } from '../shared/completion';
-import { completeJob } from '../shared/completion';
+import { completeJob, readCompletionSettings } from '../shared/completion';
 import type { VariantId } from '../shared/endpoints';
 import { variantOfFetchPath } from '../shared/endpoints';
 import type { JobReference } from '../shared/jobs';
 import { fetchJob } from '../shared/jobs';
+import type { ExtraRules } from '../shared/parameters';
+import { checkParameter, propertyNamed, readParameter } from '../shared/parameters';
 import { withRetries } from '../shared/retry';
 import { baseUrls, onConfiguredHost } from '../shared/transport';
 import { VARIANTS } from '../ModelsLabInpaint/variants';
+import { properties } from './description';
+
+const parameter = (name: string) => propertyNamed(properties, name);
 
 function fail(ctx: IExecuteFunctions, message: string, itemIndex: number, description?: string): never {
-	throw new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, { itemIndex, description });
+	throw new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, {
+		itemIndex,
+		description: `${description ? `${description} ` : ''}Nothing was sent to ModelsLab.`,
+	});
+}
+
+/** Ids are numbers (sometimes other plain tokens); anything else is an expression gone wrong. */
+const REQUEST_ID_RULES: ExtraRules = {
+	requestId: z.preprocess(
+		(value) => (typeof value === 'number' ? String(value) : value),
+		z
+			.string({ invalid_type_error: 'must be a ModelsLab request ID such as 90000001' })
+			.trim()
+			.regex(/^[\w-]{1,64}$/, 'must be a ModelsLab request ID such as 90000001'),
+	),
+};
+
+/** The job of a fetch URL: on a credential host, at a ModelsLab fetch address, with its id. */
+async function jobAtFetchUrl(ctx: IExecuteFunctions, itemIndex: number): Promise<JobReference> {
+	const fetchUrl = readParameter<string>(ctx, parameter('fetchUrl'), itemIndex);
+	const onHost = onConfiguredHost(fetchUrl, await baseUrls(ctx));
+	if (!onHost) {
+		fail(ctx, `"Fetch URL" ${fetchUrl} is not on a ModelsLab host of the credential`, itemIndex,
+			'Your API key is only sent to the Base URL and Legacy v3 Base URL of the ModelsLab credential.');
+	}
+	const variant = variantOfFetchPath(onHost.path);
+	if (!variant) fail(ctx, `"Fetch URL" ${fetchUrl} is not a ModelsLab fetch address`, itemIndex);
+	const idInPath = /\/fetch\/([^/?]+)/.exec(onHost.path)?.[1];
+	const fromItem = ctx.getInputData()[itemIndex].json.requestId;
+	if (!idInPath && (fromItem === undefined || fromItem === null || fromItem === '')) {
+		fail(ctx, 'This fetch URL needs the job\'s request ID in the input item ("requestId")', itemIndex);
+	}
+	const requestId = checkParameter<string>(ctx, parameter('requestId'), idInPath ? decodeURIComponent(idInPath) : fromItem, itemIndex, {
+		label: idInPath ? 'Fetch URL' : 'requestId (of the input item)',
+		extra: REQUEST_ID_RULES,
+	});
+	return { requestId, variant, fetchUrl };
 }
 
 /** The job an item asks for, checked before anything is sent. */
 async function jobOf(ctx: IExecuteFunctions, itemIndex: number): Promise<JobReference> {
-	if (ctx.getNodeParameter('lookup', itemIndex) === 'fetchUrl') {
-		const fetchUrl = String(ctx.getNodeParameter('fetchUrl', itemIndex, '') ?? '').trim();
-		if (!fetchUrl) fail(ctx, '"Fetch URL" is required', itemIndex);
-		const onHost = onConfiguredHost(fetchUrl, await baseUrls(ctx));
-		if (!onHost) {
-			fail(ctx, `"Fetch URL" ${fetchUrl} is not on a ModelsLab host of the credential`, itemIndex,
-				'Your API key is only sent to the Base URL and Legacy v3 Base URL of the ModelsLab credential.');
-		}
-		const variant = variantOfFetchPath(onHost.path);
-		if (!variant) fail(ctx, `"Fetch URL" ${fetchUrl} is not a ModelsLab fetch address`, itemIndex);
-		const idInPath = /\/fetch\/([^/?]+)/.exec(onHost.path)?.[1];
-		const requestId = idInPath ?? String(ctx.getInputData()[itemIndex].json.requestId ?? '');
-		if (!requestId) fail(ctx, 'This fetch URL needs the job\'s request ID in the input item ("requestId")', itemIndex);
-		return { requestId: decodeURIComponent(requestId), variant, fetchUrl };
-	}
-	const raw = ctx.getNodeParameter('requestId', itemIndex, '') ?? '';
-	const requestId = (typeof raw === 'string' || typeof raw === 'number' ? String(raw) : JSON.stringify(raw)).trim();
-	if (!requestId) fail(ctx, '"Request ID" is required', itemIndex, 'Connect this node after a ModelsLab Inpaint node, or enter the ID.');
-	// Ids are numbers (sometimes other plain tokens); anything else is an expression gone wrong.
-	if (!/^[\w-]{1,64}$/.test(requestId)) {
-		fail(ctx, `"Request ID" must be a ModelsLab request ID such as 90000001 (got ${JSON.stringify(requestId.slice(0, 80))})`, itemIndex,
-			'Nothing was sent to ModelsLab.');
-	}
-	const chosen = ctx.getNodeParameter('endpoint', itemIndex) as VariantId | 'fromInput';
+	if (readParameter(ctx, parameter('lookup'), itemIndex) === 'fetchUrl') return await jobAtFetchUrl(ctx, itemIndex);
+	const requestId = readParameter<string>(ctx, parameter('requestId'), itemIndex, REQUEST_ID_RULES);
+	const chosen = readParameter<VariantId | 'fromInput'>(ctx, parameter('endpoint'), itemIndex);
 	const variant = chosen === 'fromInput' ? ctx.getInputData()[itemIndex].json.variant : chosen;
 	if (typeof variant !== 'string' || !(variant in VARIANTS)) {
 		fail(ctx, `"Endpoint": the input item says "${String(variant ?? '')}", which is not a ModelsLab endpoint`, itemIndex,
 			`Choose the endpoint, or pass items from a ModelsLab Inpaint node (their "variant" is one of: ${Object.keys(VARIANTS).join(', ')}).`);
 	}
 	return { requestId, variant: variant as VariantId };
+}
+
+/** Wait for Result, Download Images and the Processing Options of one item, each checked. */
+export function readFetchSettings(ctx: IExecuteFunctions, itemIndex: number): CompletionSettings {
+	return readCompletionSettings(ctx, itemIndex, {
+		wait: readParameter<boolean>(ctx, parameter('waitForResult'), itemIndex),
+		download: readParameter<boolean>(ctx, parameter('downloadImages'), itemIndex),
+	});
 }
 
 export async function fetchItem(

@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { readCompletionSettings } from '../shared/completion';
 import { runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
 import { properties } from './description';
-import { inpaintItem } from './inpaint';
+import { inpaintItem, readInpaintSettings } from './inpaint';
 import { VARIANTS } from './variants';
 
 const variantNames = Object.fromEntries(
@@ -25,11 +24,6 @@ export class ModelsLabInpaint implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const wait = this.getNodeParameter('completion', 0) === 'wait';
-		const settings = readCompletionSettings(this, {
-			wait,
-			download: wait && (this.getNodeParameter('downloadImages', 0, true) as boolean),
-		});
-		return await runPerItem(this, settings, inpaintItem);
+		return await runPerItem(this, readInpaintSettings, inpaintItem);
 	}
 }

@@ -119,7 +119,7 @@ function optionsProperty(id: VariantId): INodeProperties {
 	};
 }
 
-const completionProperty: INodeProperties = {
+export const completionProperty: INodeProperties = {
 	displayName: 'Completion',
 	name: 'completion',
 	type: 'options',
@@ -142,6 +142,7 @@ const completionProperty: INodeProperties = {
 };
 
 const waiting = { show: { completion: ['wait'] } };
+export const downloadImagesWhenWaiting = downloadImagesProperty(waiting);
 
 export const properties: INodeProperties[] = [
 	variantProperty,
@@ -149,7 +150,7 @@ export const properties: INodeProperties[] = [
 	...imageProperties('init'),
 	...imageProperties('mask'),
 	completionProperty,
-	downloadImagesProperty(waiting),
+	downloadImagesWhenWaiting,
 	...variantIds.map(optionsProperty),
 	processingOptionsProperty(),
 ];

@@ -2,27 +2,47 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError } from 'n8n-workflow';
 
 import type { CompletionSettings } from '../shared/completion';
-import { completeJob } from '../shared/completion';
+import { completeJob, readCompletionSettings } from '../shared/completion';
+import type { VariantId } from '../shared/endpoints';
 import { ENDPOINTS } from '../shared/endpoints';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
+import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
 import { waitTooLongOf, withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { failValidation, parseOrThrow } from '../shared/schema/validate';
 import { assertKeyFor, baseUrls, deliveryOf, modelsLabRequest, rateLimitOf } from '../shared/transport';
 import type { ImageRole } from './description';
-import { imageParameter, imageRoles, optionsParameter } from './description';
+import {
+	completionProperty,
+	downloadImagesWhenWaiting,
+	imageParameter,
+	imageRoles,
+	optionsParameter,
+	properties,
+	variantProperty,
+} from './description';
 import type { InpaintVariant } from './variants';
 import { VARIANTS } from './variants';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
 
+const parameter = (name: string) => propertyNamed(properties, name);
+
 function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number) {
 	const names = imageParameter(role);
-	return ctx.getNodeParameter(names.source, itemIndex) === 'binary'
-		? { kind: 'binary' as const, property: String(ctx.getNodeParameter(names.binaryProperty, itemIndex) ?? '').trim() }
-		: { kind: 'url' as const, url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
+	return readParameter(ctx, parameter(names.source), itemIndex) === 'binary'
+		? { kind: 'binary' as const, property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex) }
+		: // The link is checked with the endpoint's fields, where it may also be an inline image.
+			{ kind: 'url' as const, url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
+}
+
+/** Completion, Download Images and the Processing Options of one item, each checked. */
+export function readInpaintSettings(ctx: IExecuteFunctions, itemIndex: number): CompletionSettings {
+	const wait = readParameter(ctx, completionProperty, itemIndex) === 'wait';
+	const download = wait && readParameter<boolean>(ctx, downloadImagesWhenWaiting, itemIndex);
+	return readCompletionSettings(ctx, itemIndex, { wait, download });
 }
 
 /**
@@ -85,9 +105,10 @@ export async function buildInpaintBody(
 }
 
 /**
- * Sends the job once. Only when ModelsLab refused it (rate limit, full queue) is it sent again,
- * after the wait ModelsLab asks for: a job whose answer was lost may exist, and is never re-sent.
- * Waiting for a free place counts against Max Wait, so a long "retry after" cannot stall the item.
+ * Sends the job once. It is sent again only when it certainly created nothing: ModelsLab refused it
+ * (rate limit, full queue; after the wait it asks for), or it never left this machine (connection
+ * refused, host not found: often a server restarting, so after pauses doubling from 2 s). A job
+ * whose answer was lost may exist, and is never re-sent. Every pause counts against Max Wait.
  */
 async function submit(
 	ctx: IExecuteFunctions,
@@ -99,23 +120,32 @@ async function submit(
 	const endpoint = ENDPOINTS[variant.id];
 	const request = { host: endpoint.host, path: endpoint.inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
 	try {
-		return await withRetries(ctx, 'a free place in the ModelsLab queue', async () => await modelsLabRequest(ctx, request, itemIndex), {
+		return await withRetries(ctx, 'ModelsLab to accept the job', async () => await modelsLabRequest(ctx, request, itemIndex), {
 			itemIndex,
 			maxWaitMs: settings.maxWaitMs,
-			retryable: (error) => rateLimitOf(error) !== undefined,
+			retryable: (error) => rateLimitOf(error) !== undefined || deliveryOf(error) === 'not-sent',
 			firstBackoffMs: 2000,
 		});
 	} catch (error) {
-		if (error instanceof NodeApiError) {
-			const waitTooLong = waitTooLongOf(error);
-			if (waitTooLong !== undefined) {
-				error.description = `${error.description ?? ''} ModelsLab asked to wait ${waitTooLong} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
-			} else if (deliveryOf(error) === 'unknown') {
-				error.description = `${error.description ?? ''} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
-			}
-		}
+		if (error instanceof NodeApiError) error.description = submitOutcome(error);
 		throw new NodeApiError(ctx.getNode(), error as JsonObject);
 	}
+}
+
+/** The failed submit's description, ending with what became of the job and whether to run it again. */
+function submitOutcome(error: NodeApiError): NodeApiError['description'] {
+	const said = error.description ?? '';
+	if (deliveryOf(error) === 'not-sent') {
+		return `${said} No job was created, so running this item again is safe.`.trim();
+	}
+	const waitTooLong = waitTooLongOf(error);
+	if (waitTooLong !== undefined) {
+		return `${said} ModelsLab asked to wait ${waitTooLong} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
+	}
+	if (deliveryOf(error) === 'unknown') {
+		return `${said} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
+	}
+	return error.description;
 }
 
 /** One item: validated request → ModelsLab → the package's result shape → waited for and downloaded. */
@@ -124,7 +154,7 @@ export async function inpaintItem(
 	itemIndex: number,
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
-	const variant = VARIANTS[ctx.getNodeParameter('variant', itemIndex) as keyof typeof VARIANTS];
+	const variant = VARIANTS[readParameter<VariantId>(ctx, variantProperty, itemIndex)];
 	const body = await buildInpaintBody(ctx, variant, itemIndex, settings);
 	const answer = await submit(ctx, variant, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);

@@ -6,7 +6,9 @@ import type { VariantId } from '../shared/endpoints';
 import { fetchJob } from '../shared/jobs';
 import type { InpaintResult } from '../shared/result';
 import { normalizeResult } from '../shared/result';
+import { checkParameter, propertyNamed } from '../shared/parameters';
 import { deliveryOf } from '../shared/transport';
+import { properties } from './description';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { hasValidToken, revealableCallbackUrl } from './secret';
 import { untrustedLinkProblem } from './untrusted';
@@ -59,13 +61,35 @@ function readPayload(ctx: IWebhookFunctions): { payload: IDataObject; requestId:
 	return { payload, requestId: String(id).trim() };
 }
 
-function filteredOut(ctx: IWebhookFunctions, status: string, payload: IDataObject): string | undefined {
+/** The trigger's parameters, each checked like the action nodes' fields. */
+interface TriggerSettings {
+	statusFilter: 'both' | 'success' | 'failed';
+	trackId: string;
+	verifyWithApi: boolean;
+	endpoint: VariantId;
+	downloadImages: boolean;
+}
+
+function readTriggerSettings(ctx: IWebhookFunctions): TriggerSettings {
+	const read = <T>(name: keyof TriggerSettings) => {
+		const property = propertyNamed(properties, name);
+		return checkParameter<T>(ctx, property, ctx.getNodeParameter(name, property.default as never), undefined);
+	};
+	return {
+		statusFilter: read('statusFilter'),
+		trackId: read('trackId'),
+		verifyWithApi: read('verifyWithApi'),
+		endpoint: read('endpoint'),
+		downloadImages: read('downloadImages'),
+	};
+}
+
+function filteredOut(settings: TriggerSettings, status: string, payload: IDataObject): string | undefined {
 	const failed = FAILED_STATUSES.has(status);
 	if (status !== 'success' && !failed) return `Status "${status}" is not a finished job`;
-	const wanted = ctx.getNodeParameter('statusFilter', 'both') as string;
-	if (wanted === 'success' && failed) return 'Only finished jobs start this workflow';
-	if (wanted === 'failed' && !failed) return 'Only failed jobs start this workflow';
-	const trackId = String(ctx.getNodeParameter('trackId', '') ?? '').trim();
+	if (settings.statusFilter === 'success' && failed) return 'Only finished jobs start this workflow';
+	if (settings.statusFilter === 'failed' && !failed) return 'Only failed jobs start this workflow';
+	const { trackId } = settings;
 	if (trackId && String(payload.track_id ?? '').trim() !== trackId) return `Track ID is not ${trackId}`;
 	return undefined;
 }
@@ -100,18 +124,25 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 	if (!hasValidToken(ctx)) {
 		return answer(ctx, 401, { received: false, error: 'This URL needs the trigger\'s token; see the ModelsLab Trigger node' });
 	}
+	let settings: TriggerSettings;
+	try {
+		settings = readTriggerSettings(ctx);
+	} catch (error) {
+		// The workflow's own settings are wrong: nothing is started or verified until they are fixed,
+		// and ModelsLab is told to try again later.
+		return answer(ctx, 500, { received: false, error: (error as Error).message });
+	}
 	const read = readPayload(ctx);
 	if ('problem' in read) return answer(ctx, 400, { received: false, error: read.problem });
 	const { payload, requestId } = read;
-	const variant = ctx.getNodeParameter('endpoint', 'imageEditing') as VariantId;
-	const claimed = { ...normalizeResult(payload, variant, () => ''), requestId };
-	const skip = filteredOut(ctx, claimed.status, payload);
+	const claimed = { ...normalizeResult(payload, settings.endpoint, () => ''), requestId };
+	const skip = filteredOut(settings, claimed.status, payload);
 	if (skip) return ignored(ctx, skip);
 	if (!claimDelivery(ctx, requestId)) return ignored(ctx, `Request ${requestId} has already started this workflow`);
 
 	try {
 		let result = claimed;
-		if (ctx.getNodeParameter('verifyWithApi', true) as boolean) {
+		if (settings.verifyWithApi) {
 			const check = await verified(ctx, claimed);
 			if ('problem' in check) {
 				releaseDelivery(ctx, requestId);
@@ -126,7 +157,7 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 			}
 		}
 		const item: INodeExecutionData = { json: result };
-		if (ctx.getNodeParameter('downloadImages', false) && result.status === 'success' && result.output.length > 0) {
+		if (settings.downloadImages && result.status === 'success' && result.output.length > 0) {
 			item.binary = await downloadImages(ctx, result.output, 'data', 0, {
 				timeoutMs: DOWNLOAD_BUDGET_MS,
 				maxWaitMs: DOWNLOAD_BUDGET_MS,

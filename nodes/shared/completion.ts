@@ -1,10 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { z } from 'zod';
 
 import { downloadImages } from './download';
 import type { JobReference } from './jobs';
 import { fetchJob } from './jobs';
 import { waitForCompletion } from './polling';
 import type { InpaintResult } from './result';
+import type { ExtraRules } from './parameters';
+import { readCollection, readOption } from './parameters';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './transport';
 
 /**
@@ -18,7 +22,6 @@ export interface CompletionSettings {
 	/** How long one request (submit, upload, fetch, or one image download) may take. */
 	requestTimeoutMs: number;
 	binaryFieldName: string;
-	maxConcurrentJobs: number;
 }
 
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -81,20 +84,35 @@ export const processingOptionsProperty = (displayOptions?: INodeProperties['disp
 	],
 });
 
+const FIELD_NAME_RULE = 'must be a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
+
+/** Output binary field names: n8n and the nodes after this one read them as plain keys. */
+const PROCESSING_RULES: ExtraRules = {
+	binaryFieldName: z
+		.string({ invalid_type_error: FIELD_NAME_RULE })
+		.trim()
+		.regex(/^[\w.-]{1,64}$/, FIELD_NAME_RULE),
+};
+
+/** The Processing Options of one item, each checked: a bad value fails the item before any request. */
 export function readCompletionSettings(
 	ctx: IExecuteFunctions,
+	itemIndex: number,
 	{ wait, download }: { wait: boolean; download: boolean },
 ): CompletionSettings {
-	const options = ctx.getNodeParameter('processingOptions', 0, {}) as IDataObject;
+	const options = readCollection(ctx, processingOptionsProperty(), itemIndex, PROCESSING_RULES);
 	return {
 		wait,
 		download,
-		maxWaitMs: Number(options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000,
-		requestTimeoutMs: Number(options.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
-		binaryFieldName: String(options.binaryFieldName || 'data'),
-		maxConcurrentJobs: Math.max(1, Math.floor(Number(options.maxConcurrentJobs ?? DEFAULT_MAX_CONCURRENT_JOBS))),
+		maxWaitMs: (options.maxWaitSeconds as number) * 1000,
+		requestTimeoutMs: (options.requestTimeoutSeconds as number) * 1000,
+		binaryFieldName: options.binaryFieldName as string,
 	};
 }
+
+/** How many items run at once: one number for the whole run, so it is read from the first item. */
+export const readMaxConcurrentJobs = (ctx: IExecuteFunctions) =>
+	readOption<number>(ctx, processingOptionsProperty(), 'maxConcurrentJobs', 0);
 
 /** A submitted or fetched job → the finished item: waited for and downloaded as the settings say. */
 export async function completeJob(
@@ -106,8 +124,9 @@ export async function completeJob(
 ): Promise<INodeExecutionData> {
 	const finished =
 		settings.wait && result.status === 'processing'
-			? await waitForCompletion(ctx, result, async () => await fetchJob(ctx, job, itemIndex, settings.requestTimeoutMs), {
+			? await waitForCompletion(ctx, result, async (timeoutMs) => await fetchJob(ctx, job, itemIndex, timeoutMs), {
 					maxWaitMs: settings.maxWaitMs,
+					requestTimeoutMs: settings.requestTimeoutMs,
 					itemIndex,
 				})
 			: result;

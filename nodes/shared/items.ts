@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { CompletionSettings } from './completion';
+import { readMaxConcurrentJobs } from './completion';
 import { inOrderWithConcurrency } from './pool';
 
 /** What an item that failed carries when "On Error: Continue" is set. */
@@ -14,25 +15,38 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	};
 }
 
+function asNodeError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number) {
+	return caught instanceof NodeApiError || caught instanceof NodeOperationError
+		? caught
+		: new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
+}
+
 /**
- * Runs one job per input item, up to "Max Concurrent Jobs" at a time, output in input order.
- * With "On Error: Continue" a failed item becomes an error item; otherwise the first failure
- * stops the node once the jobs already running have finished.
+ * Runs one job per input item, up to "Max Concurrent Jobs" at a time, output in input order. Each
+ * item's settings are read and checked for that item, before anything is sent for it. With
+ * "On Error: Continue" a failed item becomes an error item; otherwise the first failure stops the
+ * node once the jobs already running have finished.
  */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
-	settings: CompletionSettings,
+	readSettings: (ctx: IExecuteFunctions, itemIndex: number) => CompletionSettings,
 	perItem: (ctx: IExecuteFunctions, itemIndex: number, settings: CompletionSettings) => Promise<INodeExecutionData>,
 ): Promise<INodeExecutionData[][]> {
 	const count = ctx.getInputData().length;
-	const results = await inOrderWithConcurrency(count, settings.maxConcurrentJobs, async (itemIndex) => {
+	let limit: number;
+	try {
+		limit = readMaxConcurrentJobs(ctx);
+	} catch (caught) {
+		// One setting for the whole run: when it is wrong, no item can run.
+		const error = asNodeError(ctx, caught, 0);
+		if (!ctx.continueOnFail()) throw error;
+		return [Array.from({ length: count }, (_, itemIndex) => ({ json: errorJson(error), pairedItem: { item: itemIndex } }))];
+	}
+	const results = await inOrderWithConcurrency(count, limit, async (itemIndex) => {
 		try {
-			return await perItem(ctx, itemIndex, settings);
+			return await perItem(ctx, itemIndex, readSettings(ctx, itemIndex));
 		} catch (caught) {
-			const error =
-				caught instanceof NodeApiError || caught instanceof NodeOperationError
-					? caught
-					: new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
+			const error = asNodeError(ctx, caught, itemIndex);
 			if (!ctx.continueOnFail()) throw error;
 			return { json: errorJson(error), pairedItem: { item: itemIndex } };
 		}

@@ -7,8 +7,13 @@ import { isTransient, rateLimitOf } from './transport';
 /** Statuses after which the job will not change any more. */
 const FINISHED = new Set(['success', 'error', 'failed']);
 
-const MIN_INTERVAL_MS = 250;
+/** No loop that calls ModelsLab sends two requests for one job closer together than this. */
+export const MIN_INTERVAL_MS = 250;
 const MAX_INTERVAL_MS = 10_000;
+/** No loop that calls ModelsLab runs longer than this: Max Wait's own maximum, one hour. */
+export const LONGEST_WAIT_MS = 3_600_000;
+/** A check near the deadline still gets this long to be answered. */
+const SHORTEST_FETCH_TIMEOUT_MS = 1_000;
 /** With no eta, a first look after this long. */
 const ETA_UNKNOWN_MS = 3_000;
 /** Consecutive fetches that may fail to get through before waiting gives up. */
@@ -31,11 +36,34 @@ export function nextPollDelayMs(fetchesMade: number, elapsedMs: number, etaMs: n
 
 export interface WaitSettings {
 	maxWaitMs: number;
+	/** How long one check may take; near the deadline a check gets only what is left. */
+	requestTimeoutMs: number;
 	itemIndex: number;
+}
+
+/**
+ * The moment a wait must end: finite and at most an hour away, whatever the settings say. The
+ * settings are checked long before this, so a failure here is a bug, and it stops the item rather
+ * than letting a loop run unbounded.
+ */
+export function deadlineAfter(waitMs: number, now = Date.now()): number {
+	if (!Number.isFinite(waitMs) || waitMs < 0) throw new Error(`A wait needs a finite length (got ${waitMs} ms)`);
+	return now + Math.min(waitMs, LONGEST_WAIT_MS);
+}
+
+/**
+ * The pause before the next request to ModelsLab: at least the minimum interval, and not past the
+ * deadline. Undefined when there is not even the minimum interval left: the loop must stop.
+ */
+export function pauseBefore(deadline: number, wantedMs: number, now = Date.now()): number | undefined {
+	const ms = Math.min(Math.max(MIN_INTERVAL_MS, wantedMs), deadline - now);
+	// NaN fails this comparison too, so a broken wish ends the loop instead of spinning it.
+	return ms >= MIN_INTERVAL_MS ? ms : undefined;
 }
 
 /** Sleeps, but wakes at once (with an error) when the execution is cancelled. */
 export async function pause(ctx: IExecuteFunctions | IWebhookFunctions, ms: number, what: string, itemIndex: number) {
+	if (!(ms >= 0 && ms <= LONGEST_WAIT_MS)) throw new Error(`A pause must last 0 to ${LONGEST_WAIT_MS} ms (got ${ms})`);
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	const cancelled = () =>
 		new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`, { itemIndex });
@@ -60,31 +88,35 @@ export async function pause(ctx: IExecuteFunctions | IWebhookFunctions, ms: numb
 export async function waitForCompletion(
 	ctx: IExecuteFunctions,
 	queued: InpaintResult,
-	fetchOnce: () => Promise<InpaintResult>,
+	fetchOnce: (timeoutMs: number) => Promise<InpaintResult>,
 	settings: WaitSettings,
 ): Promise<InpaintResult> {
 	const started = Date.now();
+	const deadline = deadlineAfter(settings.maxWaitMs, started);
 	const what = `ModelsLab job ${queued.requestId}`;
 	const etaMs = queued.eta === null ? null : queued.eta * 1000;
 	let current = queued;
 	let fetchesMade = 0;
 	let failuresInARow = 0;
 	while (!FINISHED.has(current.status)) {
-		const elapsed = Date.now() - started;
-		const remaining = settings.maxWaitMs - elapsed;
-		if (remaining <= 0) throw timedOut(ctx, queued, settings);
-		await pause(ctx, Math.min(remaining, nextPollDelayMs(fetchesMade, elapsed, etaMs)), what, settings.itemIndex);
+		const delay = pauseBefore(deadline, nextPollDelayMs(fetchesMade, Date.now() - started, etaMs));
+		if (delay === undefined) throw timedOut(ctx, queued, settings);
+		await pause(ctx, delay, what, settings.itemIndex);
 		fetchesMade++;
 		try {
-			current = { ...(await fetchOnce()), trackId: current.trackId };
+			const timeoutMs = Math.min(settings.requestTimeoutMs, Math.max(SHORTEST_FETCH_TIMEOUT_MS, deadline - Date.now()));
+			current = { ...(await fetchOnce(timeoutMs)), trackId: current.trackId };
 			failuresInARow = 0;
 		} catch (error) {
 			// Lost answers and server failures are tolerated a few times in a row; rate limits always.
 			const rateLimit = rateLimitOf(error);
 			const giveUp = !rateLimit && (!isTransient(error) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
 			if (giveUp) throw new NodeApiError(ctx.getNode(), error as JsonObject);
-			if (rateLimit?.retryAfterSeconds !== undefined) {
-				await pause(ctx, Math.min(rateLimit.retryAfterSeconds * 1000, Math.max(0, remaining)), what, settings.itemIndex);
+			const asked = rateLimit?.retryAfterSeconds;
+			if (asked !== undefined && asked * 1000 > MIN_INTERVAL_MS) {
+				// The loop's own pause follows; this one is the part of the asked wait beyond it.
+				const extra = Math.min(asked * 1000 - MIN_INTERVAL_MS, Math.max(0, deadline - Date.now()));
+				await pause(ctx, extra, what, settings.itemIndex);
 			}
 		}
 	}

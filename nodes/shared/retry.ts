@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { pause } from './polling';
+import { deadlineAfter, MIN_INTERVAL_MS, pause } from './polling';
 import { isTransient, rateLimitOf } from './transport';
 
 /** Times a request is tried again after a failure worth retrying. */
@@ -37,13 +37,15 @@ export async function withRetries<T>(
 	policy: RetryPolicy,
 ): Promise<T> {
 	const { retryable = isTransient, firstBackoffMs = 500 } = policy;
-	const deadline = Date.now() + policy.maxWaitMs;
+	const deadline = deadlineAfter(policy.maxWaitMs);
 	for (let retry = 0; ; retry++) {
 		try {
 			return await attempt();
 		} catch (error) {
 			const askedSeconds = rateLimitOf(error)?.retryAfterSeconds;
-			const delayMs = askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
+			const wantedMs = askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
+			// "Retry after 0 s" or a failure that comes back at once still gets the minimum interval.
+			const delayMs = Math.max(MIN_INTERVAL_MS, wantedMs);
 			const inTime = Date.now() + delayMs <= deadline;
 			if (retry >= RETRIES || !retryable(error) || !inTime) {
 				if (error instanceof NodeApiError) {

@@ -10,7 +10,8 @@ export interface ParseTarget {
 	fields: Record<string, FieldUi>;
 }
 
-const shown = (value: unknown) => {
+/** A value as the user's message shows it: text quoted, numbers as they are, the rest as JSON. */
+export const shown = (value: unknown) => {
 	// JSON would show NaN and Infinity (from an expression such as 1/0) as null.
 	const text = typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : JSON.stringify(value);
 	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
@@ -65,7 +66,7 @@ export function failValidation(
 	node: INode,
 	message: string,
 	problems: string[],
-	itemIndex: number,
+	itemIndex: number | undefined,
 	context: string,
 ): never {
 	throw new NodeOperationError(node, message, {
