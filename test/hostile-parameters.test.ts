@@ -14,7 +14,7 @@ import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
 import { parameterName } from '../nodes/shared/schema/fields';
 import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/description';
 import { PACKAGE } from './support/engine';
-import { minimalParameters, useSimulator } from './support/simulator';
+import { expectRefusedBeforeSending, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';
 
 const { simulator, credentials, inpaint } = useSimulator();
@@ -28,7 +28,7 @@ function allowedNumber(property: INodeProperties) {
 }
 
 /** Values of the wrong type, out of range and empty for one parameter, with the message each gives. */
-function badValues(property: INodeProperties): Array<Case & [string]> {
+function badValues(property: INodeProperties): Array<[what: string, value: unknown, shown: string, message: string]> {
 	const must = (rule: string) => (value: unknown, shown: string) => `must be ${rule} (got ${shown})`;
 	const cases: Array<[string, unknown, string, (value: unknown, shown: string) => string]> = [];
 	switch (property.type) {
@@ -73,7 +73,7 @@ function badValues(property: INodeProperties): Array<Case & [string]> {
 			if (property.required) cases.push(['an expression giving blanks', '={{ "   " }}', '', () => 'is required']);
 		}
 	}
-	return cases.map(([what, value, shown, message]) => [what, value, shown, message(value, shown)]);
+	return cases.map(([what, value, shown, message]) => [what, value, shown, message(value, shown)] as [string, unknown, string, string]);
 }
 
 const FIELD_NAME = 'a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
@@ -124,8 +124,8 @@ function casesFor(node: ParameterCase['node'], properties: INodeProperties[], ba
 			const label = property.type === 'collection' ? `${property.displayName} › ${parameter.displayName}` : parameter.displayName;
 			const withValue = (value: unknown): IDataObject =>
 				property.type === 'collection'
-					? { ...base, [property.name]: { [parameter.name]: value } }
-					: { ...base, ...SHOWN_WITH[parameter.name], [parameter.name]: value };
+					? { ...base, [property.name]: { [parameter.name]: value } as IDataObject }
+					: { ...base, ...SHOWN_WITH[parameter.name], [parameter.name]: value as IDataObject[string] };
 			const rules = SPECIAL[parameter.name]?.map(([what, value, message]) => [what, value, '', message] as const) ?? [];
 			for (const [what, value, , message] of [...badValues(parameter), ...rules]) {
 				cases.push({ node, what: `${label}: ${what}`, parameters: withValue(value), message: `"${label}" ${message} [item 0]` });
@@ -141,12 +141,7 @@ const fetchCases = casesFor('Fetch', fetchProperties, FETCH_BASE);
 describe('bad node parameters are refused before any request', () => {
 	it.each([...inpaintCases, ...fetchCases].map((bad) => [bad.node, bad.what, bad] as const))('%s, %s', async (_, __, bad) => {
 		const nodeType = bad.node === 'Fetch' ? `${PACKAGE}.modelsLabFetch` : undefined;
-		const { error, output } = await inpaint(bad.parameters, { nodeType, items: [{ json: {} }] });
-		expect(error?.message).toBe(bad.message);
-		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.description).toContain('Nothing was sent to ModelsLab');
-		expect(output).toEqual([]);
-		expect(simulator.requests).toHaveLength(0);
+		expectRefusedBeforeSending(await inpaint(bad.parameters, { nodeType, items: [{ json: {} }] }), bad.message, simulator);
 	});
 
 	it('covers every parameter of both action nodes, with a wrong type, an out-of-range or empty value each', () => {
@@ -229,7 +224,7 @@ describe('bad trigger parameters start nothing and verify nothing', () => {
 	});
 
 	it.each(triggerCases)('%s', async (_, property, value, message) => {
-		const server = new TriggerServer({ [property.name]: value }, credentials());
+		const server = new TriggerServer({ [property.name]: value as IDataObject[string] }, credentials());
 		servers.push(server);
 		await server.start();
 		await server.activate();

@@ -2,7 +2,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } 
 
 import { ModelsLabSimulator } from '../../simulator/server';
 import { makeMask, makePhoto } from '../../simulator/png';
-import type { RunOptions } from './engine';
+import type { RunOptions, RunResult } from './engine';
 import { runNode } from './engine';
 
 export const API_KEY = 'sim-api-key';
@@ -73,3 +73,12 @@ export const binaryImages = {
 	maskImageSource: 'binary',
 	maskImageBinaryProperty: 'mask',
 };
+
+/** A bad value was refused the way every bad value must be: named in the message, nothing sent. */
+export function expectRefusedBeforeSending(result: RunResult, message: string, simulator: ModelsLabSimulator) {
+	expect(result.error?.message).toBe(message);
+	expect(result.error?.name).toBe('NodeOperationError');
+	expect(result.error?.description).toContain('Nothing was sent to ModelsLab');
+	expect(result.output).toEqual([]);
+	expect(simulator.requests).toHaveLength(0);
+}
