@@ -53,7 +53,7 @@ export async function handleControl(target: ControlTarget, method: string, path:
 
 function respondOnce(target: ControlTarget, json: unknown): Reply {
 	if (!isObject(json) || !isObject(json.match) || typeof json.match.path !== 'string') {
-		return bad('expected {match: {method?, path}, response: {status?, body?, raw?, headers?, fault?, delayMs?, dripMs?, dripBytes?, passThrough?}}');
+		return bad('expected {match: {method?, path}, response: {status?, body?, raw?, headers?, fault?, delayMs?, dripMs?, dripBytes?, truncateTo?, passThrough?}}');
 	}
 	const { method, path } = json.match;
 	if (method !== undefined && typeof method !== 'string') return bad('match.method must be a string');
@@ -61,7 +61,7 @@ function respondOnce(target: ControlTarget, json: unknown): Reply {
 	if (response.fault !== undefined && response.fault !== 'hang' && response.fault !== 'reset') {
 		return bad('response.fault must be "hang" or "reset"');
 	}
-	for (const name of ['status', 'delayMs', 'dripMs', 'dripBytes'] as const) {
+	for (const name of ['status', 'delayMs', 'dripMs', 'dripBytes', 'truncateTo'] as const) {
 		if (response[name] !== undefined && typeof response[name] !== 'number') return bad(`response.${name} must be a number`);
 	}
 	target.respondOnce({ path, ...(method ? { method } : {}) }, response);

@@ -222,6 +222,7 @@ export class ModelsLabSimulator implements ControlTarget {
 				// The real answer, under another status or with extra headers ("processing" with HTTP 400).
 				reply = { ...reply, status: canned.status ?? reply.status, headers: { ...reply.headers, ...canned.headers } };
 			}
+			if (canned?.truncateTo !== undefined) reply = truncatedReply(reply, canned.truncateTo);
 			recorded.answer = {
 				status: reply.status,
 				...(reply.json !== undefined ? { body: reply.json } : {}),
@@ -320,6 +321,16 @@ function cannedReply(canned: CannedResponse): Reply {
 		return { status, raw: canned.raw, headers: { 'content-type': 'text/plain; charset=utf-8', ...canned.headers } };
 	}
 	return { status, json: canned.body ?? {}, headers: canned.headers };
+}
+
+/**
+ * The reply cut to its first `truncateTo` bytes (negative: all but the last), keeping its content
+ * type. encodeReply then sends a content-length for the cut body, so the client sees a whole answer.
+ */
+function truncatedReply(reply: Reply, truncateTo: number): Reply {
+	const { payload, headers } = encodeReply(reply);
+	const { 'content-length': _, ...kept } = headers;
+	return { status: reply.status, raw: payload.subarray(0, truncateTo), headers: kept };
 }
 
 function encodeReply(reply: Reply): { payload: Buffer; headers: Record<string, string> } {

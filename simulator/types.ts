@@ -90,6 +90,12 @@ export interface CannedResponse {
 	/** Piece size for `dripMs`; default 1024. */
 	dripBytes?: number;
 	/**
+	 * Send only the first `truncateTo` bytes of the body (a negative number: all but the last
+	 * `-truncateTo`), with a `content-length` that matches the cut body, as a cache that stored a
+	 * cut copy serves it: HTTP sees a complete answer. Usually with `passThrough` (a real image).
+	 */
+	truncateTo?: number;
+	/**
 	 * Answer with the route's normal reply (a real job, a real image) but delivered with this
 	 * canned answer's fault, delay or drip; `status` and `headers`, when given, replace the
 	 * route's. `body` and `raw` are then ignored.

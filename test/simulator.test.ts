@@ -747,6 +747,38 @@ describe('fault injection', () => {
 		expect(Date.now() - slowStart).toBeGreaterThanOrEqual(20 * Math.floor(slow.bytes.length / 4096));
 	});
 
+	it('truncateTo serves a cut file whose content-length matches it, so HTTP sees a whole answer', async () => {
+		const { json } = await post(IE, ieBody({ width: 64, height: 64 }));
+		const whole = await download(json.output[0]);
+		const cutTo = async (truncateTo: number) => {
+			sim.respondOnce({ path: /^\/generations\// }, { passThrough: true, truncateTo });
+			const res = await fetch(json.output[0]);
+			const bytes = Buffer.from(await res.arrayBuffer());
+			return { status: res.status, bytes, length: res.headers.get('content-length'), type: res.headers.get('content-type') };
+		};
+		const first100 = await cutTo(100);
+		expect(first100).toMatchObject({ status: 200, length: '100', type: 'image/png' });
+		expect(first100.bytes.equals(whole.bytes.subarray(0, 100))).toBe(true);
+		expect(whole.bytes.subarray(-12).toString('hex')).toBe('0000000049454e44ae426082'); // IEND
+		// A negative number drops that many bytes from the end: here the IEND chunk's CRC.
+		const allButCrc = await cutTo(-4);
+		expect(allButCrc).toMatchObject({ status: 200, length: String(whole.bytes.length - 4), type: 'image/png' });
+		expect(allButCrc.bytes.equals(whole.bytes.subarray(0, -4))).toBe(true);
+		// Once only: the next download is whole again.
+		expect((await download(json.output[0])).bytes.equals(whole.bytes)).toBe(true);
+
+		// A .base64 output, steered over the control route.
+		const { json: base64Job } = await post(IE, ieBody({ base64: 'true', width: 64, height: 64 }));
+		const path = new URL(base64Job.output[0]).pathname;
+		expect((await post('/__sim/respond-once', { match: { path }, response: { passThrough: true, truncateTo: 'x' } })).status).toBe(400);
+		expect((await post('/__sim/respond-once', { match: { path }, response: { passThrough: true, truncateTo: 50 } })).status).toBe(200);
+		const cutText = await fetch(base64Job.output[0]);
+		expect(cutText.headers.get('content-length')).toBe('50');
+		expect(cutText.headers.get('content-type')).toMatch(/^text\/plain/);
+		expect((await cutText.text()).startsWith('data:image/png;base64,')).toBe(true);
+		expect(sim.requestsTo('/generations/').map((request) => request.answer?.status)).toEqual([200, 200, 200, 200, 200]);
+	});
+
 	it('records the answer given, and the control route checks fault settings', async () => {
 		sim.settings.queueLimit = 0;
 		await post(IE, ieBody());

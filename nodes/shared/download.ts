@@ -1,7 +1,22 @@
-import type { IBinaryKeyData, IExecuteFunctions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IBinaryData,
+	IBinaryKeyData,
+	IExecuteFunctions,
+	IN8nHttpFullResponse,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { sniffImageType } from './images';
+import type { FileEnds } from './wholeImage';
+import {
+	expectedImageType,
+	fileEndsOf,
+	fileEndsOfBase64,
+	fileEndsOfStream,
+	imageIsComplete,
+	wholeImageRule,
+} from './wholeImage';
 import { withRetries } from './retry';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, retryAfterHeader } from './transport';
 
@@ -34,6 +49,24 @@ const isBase64File = (url: string, contentType: string) =>
 
 type Context = IExecuteFunctions | IWebhookFunctions;
 
+/** The image type a data URI prefix declares, if the base64 file has one. */
+const dataUriType = (text: string) => /^data:(image\/[\w.+-]+);base64,/i.exec(text)?.[1].toLowerCase();
+
+/**
+ * The ends of binary data n8n has just stored, read back without loading the picture. Why read it
+ * back: the picture is streamed into n8n's storage so that it is never held whole in memory, and
+ * runtime code may not import 'stream' (n8n Cloud's lint rules), so no Transform can watch the
+ * bytes on the way. In n8n's in-memory mode the stored bytes are the item's base64 text, of which
+ * only the ends are decoded; in filesystem or S3 mode they are read with getBinaryStream (n8n 1.x
+ * and 2.x), keeping only the last bytes. A cut file read this way stays in the execution's storage
+ * until n8n deletes that execution's binary data (nodes cannot delete it), but it is never handed
+ * to the item.
+ */
+async function storedEnds(ctx: Context, binary: IBinaryData): Promise<FileEnds> {
+	if (!binary.id) return fileEndsOfBase64(binary.data);
+	return await fileEndsOfStream(await ctx.helpers.getBinaryStream(binary.id));
+}
+
 /** Cancelling the execution, or the timeout, whichever comes first, stops the download. */
 function deadlineSignals(ctx: Context, timeoutMs: number) {
 	const cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
@@ -62,6 +95,16 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 			error.context.retryAfterSeconds = retryAfterSeconds;
 		}
 		return error;
+	};
+	// HTTP cannot see a file that a cache stored cut short and serves with a matching
+	// content-length. Such a file is a passing fault like a dropped connection ('unknown', no HTTP
+	// code), so withRetries downloads it again; if it stays cut, this is the error.
+	const refuseCutShort = (ends: FileEnds, declaredType: string | undefined) => {
+		const type = expectedImageType(ends, declaredType);
+		if (imageIsComplete(ends, type)) return;
+		throw fail(
+			`the file ended early, so the picture is incomplete (got ${ends.size} bytes; ${wholeImageRule(ends, type)})`,
+		);
 	};
 	const signals = deadlineSignals(ctx, timeoutMs);
 	const reason = (error: unknown) =>
@@ -107,6 +150,7 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 			.toString('utf8')
 			.trim();
 		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
+		refuseCutShort(fileEndsOf(bytes), dataUriType(text));
 		const mimeType = sniffImageType(bytes);
 		if (!mimeType) throw fail('the base64 file does not hold an image');
 		const extension = mimeType.split('/')[1].replace('jpeg', 'jpg');
@@ -114,12 +158,15 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 	}
 	const extension = fileName.split('.').pop()?.toLowerCase() ?? '';
 	const mimeType = contentType.startsWith('image/') ? contentType : EXTENSION_TYPES[extension] ?? 'image/png';
+	let binary: IBinaryData;
 	try {
 		// A stream, so that a large picture goes to n8n's binary storage without being held in memory.
-		return await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
+		binary = await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
 	} catch (error) {
 		throw brokeOff(error);
 	}
+	refuseCutShort(await storedEnds(ctx, binary), mimeType);
+	return binary;
 }
 
 /** Every output image of a job as binary data of the item, in output order. */
