@@ -4,11 +4,15 @@
  * error, cut-off body) is reported, never re-sent. Nothing hangs past Request Timeout, and the key
  * never shows up in what the user or the logs see.
  */
+import { createServer } from 'net';
+
+import { ModelsLabSimulator } from '../simulator/server';
 import { allLogs, useLogCapture } from './support/capture-logs';
+import { runNode } from './support/engine';
 
 import type { FaultCase } from './support/faults';
 import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, timed, withOwnSimulator } from './support/faults';
-import { minimalParameters, useSimulator } from './support/simulator';
+import { API_KEY, minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
 const logs = useLogCapture();
@@ -85,5 +89,69 @@ describe('a fault on the job submission (v6 Community Models)', () => {
 		expect(output[1].json.status).toBe('success');
 		expect(simulator.requestsTo(SUBMIT)).toHaveLength(2);
 		expect(simulator.jobs).toHaveLength(2);
+	});
+});
+
+/** A 127.0.0.1 port nothing listens on (it was free a moment ago): connecting to it is refused. */
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+const pointedAt = (baseUrl: string) => ({ apiKey: API_KEY, baseUrl, legacyBaseUrl: baseUrl });
+// Max Wait 3 s leaves room for one retry of a submit that was not sent (after 2 s), not for a second (4 s more).
+const ONE_RETRY = { requestTimeoutSeconds: 1, maxWaitSeconds: 3 };
+const NOT_SENT = /was not sent: no connection to .* could be made.*\(Tried 2 times\.\) No job was created, so running this item again is safe\.$/s;
+
+describe('a submit that never left this machine (nothing was sent, so no job exists)', () => {
+	const parameters = { ...minimalParameters.community, downloadImages: false, processingOptions: ONE_RETRY };
+
+	it('connection refused: tried again after a pause, then reported as not sent, without the "may have created" warning', async () => {
+		const port = await closedPort();
+		const { result, ms } = await timed(() => runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }));
+		expect(result.error?.message).toBe(`Could not reach ModelsLab at 127.0.0.1:${port}: the server refused the connection`);
+		expect(result.error?.description).toMatch(NOT_SENT);
+		expect(result.error?.description).not.toMatch(/may have created/);
+		expect(result.error?.context?.delivery).toBe('not-sent');
+		expect(ms).toBeGreaterThanOrEqual(2000);
+		expect(ms).toBeLessThan(5000);
+	});
+
+	it('a host name that does not resolve (reserved .invalid): reported as not sent', async () => {
+		const { result } = await timed(() => runNode({ parameters, credentials: pointedAt('http://modelslab.invalid') }));
+		// EAI_AGAIN instead of ENOTFOUND where no DNS server answers at all.
+		expect(result.error?.message).toMatch(/^Could not reach ModelsLab at modelslab\.invalid: the host name could not be (found|looked up)$/);
+		expect(result.error?.description).toMatch(NOT_SENT);
+		expect(result.error?.description).not.toMatch(/may have created/);
+		expect(result.error?.context?.delivery).toBe('not-sent');
+	});
+
+	it('refused, then the server is back for the retry: the job is sent and created once', async () => {
+		const port = await closedPort();
+		const late = new ModelsLabSimulator({ apiKeys: [API_KEY], port });
+		setTimeout(() => void late.start(), 500);
+		try {
+			const { result } = await timed(() => runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }));
+			expect(result.error).toBeUndefined();
+			expect(result.output[0].json.status).toBe('success');
+			expect(late.requestsTo(SUBMIT)).toHaveLength(1);
+			expect(late.jobs).toHaveLength(1);
+		} finally {
+			await late.stop();
+		}
+	});
+
+	it('a hang is not "not sent": the request timeout is named and the job is not sent again', async () => {
+		await withOwnSimulator(async ({ simulator: own, run }) => {
+			own.respondOnce({ path: SUBMIT }, { fault: 'hang' });
+			const { result } = await timed(() => run(parameters));
+			expect(result.error?.message).toMatch(/: no answer within the request timeout of 1 s$/);
+			expect(result.error?.description).toMatch(LOST);
+			expect(result.error?.context?.delivery).toBe('unknown');
+			expect(own.requestsTo(SUBMIT)).toHaveLength(1);
+		});
 	});
 });

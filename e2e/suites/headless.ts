@@ -2,6 +2,7 @@ import { ModelsLabSimulator } from '../../simulator';
 import { binaryBytes, pngSize } from '../support/binary';
 import { nodeOutput, type Execution } from '../support/execution';
 import { N8n } from '../support/n8n';
+import { freePort } from '../support/processes';
 import type { Major } from '../support/versions';
 import { fanOut, loadExample, variantNodes } from '../support/workflows';
 
@@ -10,7 +11,13 @@ const ids = {
 	fetchLater: 'exampleFetchLate',
 	variants: 'e2eEveryVariant1',
 	badField: 'e2eBadFieldCont1',
+	submitHangs: 'e2eSubmitHangs01',
+	submitRefused: 'e2eSubmitRefused',
 };
+
+/** A second ModelsLab credential whose base URL is a port nothing listens on: every connection is refused. */
+const nothingListening = { id: 'modelslab-nothing-listening', name: 'ModelsLab, nothing listening' };
+const COMMUNITY_SUBMIT = '/api/v6/images/inpaint';
 
 const workflows = [
 	loadExample('inpaint-from-urls.json', ids.fromUrls),
@@ -24,7 +31,25 @@ const workflows = [
 			{ onError: 'continueRegularOutput' },
 		],
 	]),
+	fanOut(ids.submitHangs, 'The submit gets no answer', [
+		['Hanging Submit', { variant: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2 } }],
+	]),
+	fanOut(ids.submitRefused, 'The submit cannot connect', [
+		[
+			'Refused Submit',
+			// Max Wait 3 s: one retry after 2 s, then the error.
+			{ variant: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2, maxWaitSeconds: 3 } },
+			{ credentials: { modelsLabApi: nothingListening } },
+		],
+	]),
 ];
+
+/** The error the run stopped with, as n8n execute prints it, naming the node it came from. */
+function runError(execution: Execution, nodeName: string): { message: string; description: string } {
+	expect(execution.data.resultData.lastNodeExecuted).toBe(nodeName);
+	const { message = '', description = '' } = execution.data.resultData.error ?? {};
+	return { message, description };
+}
 
 function expectSucceeded(execution: Execution): void {
 	expect(execution.data.resultData.error).toBeUndefined();
@@ -40,7 +65,8 @@ export function headlessSuite(major: Major): void {
 		beforeAll(async () => {
 			const simulatorUrl = await sim.start();
 			n8n = await N8n.create(major, 'headless');
-			await n8n.importCredential(simulatorUrl);
+			// A port free a moment ago: nothing listens on it, so connecting is refused.
+			await n8n.importCredential(simulatorUrl, [{ ...nothingListening, baseUrl: `http://127.0.0.1:${await freePort()}` }]);
 			await n8n.importWorkflows(workflows);
 		}, 300_000);
 		afterAll(() => sim.stop());
@@ -100,6 +126,28 @@ export function headlessSuite(major: Major): void {
 			expect(String(item.json.error)).toContain('Width');
 			expect(String(item.json.error)).toContain('700');
 			expect(sim.requests).toHaveLength(0); // refused before anything was sent or billed
+		});
+
+		test('a submit that gets no answer names the Request Timeout, warns the job may exist, and is not sent again', async () => {
+			sim.respondOnce({ path: COMMUNITY_SUBMIT }, { fault: 'hang' });
+			const execution = await n8n.execute(ids.submitHangs);
+
+			const { message, description } = runError(execution, 'Hanging Submit');
+			expect(message).toMatch(/^Could not reach ModelsLab at 127\.0\.0\.1:\d+: no answer within the request timeout of 2 s$/);
+			expect(description).toContain('was sent, but no answer arrived');
+			expect(description).toContain('ModelsLab may have created this job');
+			expect(sim.requestsTo(COMMUNITY_SUBMIT)).toHaveLength(1);
+		});
+
+		test('a submit whose connection is refused is reported as not sent, safe to run again', async () => {
+			const execution = await n8n.execute(ids.submitRefused);
+
+			const { message, description } = runError(execution, 'Refused Submit');
+			expect(message).toMatch(/^Could not reach ModelsLab at 127\.0\.0\.1:\d+: the server refused the connection$/);
+			expect(description).toContain('was not sent');
+			expect(description).toContain('(Tried 2 times.)');
+			expect(description).toContain('No job was created, so running this item again is safe.');
+			expect(description).not.toContain('may have created');
 		});
 	});
 }

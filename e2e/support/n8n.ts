@@ -87,20 +87,20 @@ export class N8n {
 		return result;
 	}
 
-	/** Imports the ModelsLab credential the examples use, pointing both base URLs at the simulator. */
-	async importCredential(simulatorUrl: string): Promise<void> {
+	/**
+	 * Imports the ModelsLab credential the examples use, pointing both base URLs at the simulator,
+	 * and any further ModelsLab credentials given (their own id, name and base URL), in one CLI call.
+	 */
+	async importCredential(simulatorUrl: string, others: Array<{ id: string; name: string; baseUrl: string }> = []): Promise<void> {
+		const modelsLab = ({ id, name, baseUrl }: { id: string; name: string; baseUrl: string }) => ({
+			id,
+			name,
+			type: 'modelsLabApi',
+			data: { apiKey: 'sim-api-key', enterpriseApiKey: 'sim-enterprise-key', baseUrl, legacyBaseUrl: baseUrl },
+		});
 		await this.importCredentials([
-			{
-				id: CREDENTIAL_ID,
-				name: CREDENTIAL_NAME,
-				type: 'modelsLabApi',
-				data: {
-					apiKey: 'sim-api-key',
-					enterpriseApiKey: 'sim-enterprise-key',
-					baseUrl: simulatorUrl,
-					legacyBaseUrl: simulatorUrl,
-				},
-			},
+			modelsLab({ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, baseUrl: simulatorUrl }),
+			...others.map(modelsLab),
 		]);
 	}
 

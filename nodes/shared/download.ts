@@ -18,7 +18,7 @@ import {
 	wholeImageRule,
 } from './wholeImage';
 import { withRetries } from './retry';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS, retryAfterHeader } from './transport';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, networkFailureOf, retryAfterHeader } from './transport';
 
 export interface DownloadLimits {
 	/** The whole download of one image, body included, must end within this. */
@@ -107,10 +107,11 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 		);
 	};
 	const signals = deadlineSignals(ctx, timeoutMs);
+	// The same words for a failure as API requests get, on n8n 1.x and 2.x alike.
 	const reason = (error: unknown) =>
 		signals.timeout.aborted
 			? `not complete within the request timeout of ${Math.round(timeoutMs / 1000)} s`
-			: String((error as Error)?.message ?? error);
+			: networkFailureOf(error, timeoutMs).reason;
 	let response: IN8nHttpFullResponse;
 	try {
 		// `timeout` covers a silent connection; the signal also ends one that trickles.

@@ -97,6 +97,9 @@ export async function modelsLabRequest(
 	const credentials = await loadCredentials(ctx);
 	const secrets = secretsOf(credentials);
 	const url = `${baseUrlFor(credentials, request.host)}${request.path}`;
+	const timeout = request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
+	// To the HTTP client 0 means "no timeout", and NaN too: a lost answer would then hang the item for good.
+	if (!(timeout >= 1 && timeout <= 3_600_000)) throw new Error(`A request needs a timeout of 1 ms to 1 hour (got ${timeout})`);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		url,
@@ -105,7 +108,7 @@ export async function modelsLabRequest(
 		headers: { Accept: 'application/json' },
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
+		timeout,
 	};
 
 	let response: IN8nHttpFullResponse;
@@ -117,23 +120,22 @@ export async function modelsLabRequest(
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
 		const timeoutMs = options.timeout as number;
-		const raw = redactSecrets(String((error as Error).message ?? error), secrets);
-		// n8n words a timeout as "the connection was aborted"; say what happened, and which setting governs it.
-		const timedOut = /ECONNABORTED|ETIMEDOUT/.test(errorCodes(error)) || /timeout of \d+ms exceeded/i.test(raw);
-		const reason = timedOut ? `no answer within the request timeout of ${Math.round(timeoutMs / 1000)} s` : raw;
-		const neverSent = !timedOut && NOT_SENT_CODES.some((code) => `${errorCodes(error)} ${raw}`.includes(code));
+		const failed = networkFailureOf(error, timeoutMs);
+		const reason = redactSecrets(failed.reason, secrets);
+		const host = new URL(url).host;
 		const failure = new NodeApiError(
 			ctx.getNode(),
 			{ message: reason } as JsonObject,
 			{
-				message: `Could not reach ModelsLab at ${new URL(url).host}: ${reason}`,
-				description: neverSent
-					? `The request to ${request.path} could not be sent.`
-					: `The request to ${request.path} was sent, but no answer arrived.`,
+				message: `Could not reach ModelsLab at ${host}: ${reason}`,
+				description:
+					failed.delivery === 'not-sent'
+						? `The request to ${request.path} was not sent: no connection to ${host} could be made. Check the Base URL in the ModelsLab API credential, or try again later if ModelsLab is down.`
+						: `The request to ${request.path} was sent, but no answer arrived.`,
 				itemIndex,
 			},
 		);
-		failure.context.delivery = neverSent ? 'not-sent' : 'unknown';
+		failure.context.delivery = failed.delivery;
 		throw failure;
 	}
 
@@ -180,12 +182,106 @@ export async function modelsLabRequest(
 	return { httpCode, body: answer };
 }
 
-/** Connection failures that happen before a request leaves this machine. */
-const NOT_SENT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'];
+/**
+ * Connection failures that happen before a request leaves this machine: the connection was refused,
+ * the host name did not resolve, or there was no route to it. Nothing reached ModelsLab.
+ */
+const NOT_SENT_CODES: Record<string, string> = {
+	ECONNREFUSED: 'the server refused the connection',
+	ENOTFOUND: 'the host name could not be found',
+	EAI_AGAIN: 'the host name could not be looked up',
+	ENETUNREACH: 'there is no network route to it',
+	EHOSTUNREACH: 'there is no network route to it',
+};
 
-function errorCodes(error: unknown) {
-	const seen = error as { code?: unknown; cause?: { code?: unknown; cause?: { code?: unknown } } };
-	return [seen?.code, seen?.cause?.code, seen?.cause?.cause?.code].filter(Boolean).join(' ');
+/**
+ * The request's own timeout ran out: axios reports it as ECONNABORTED ("timeout of N ms exceeded"),
+ * or ETIMEDOUT with clarifyTimeoutError (the system's own connect timeout is ETIMEDOUT too, and far
+ * longer than any Request Timeout). It may fire after the request was sent, so the job may exist.
+ */
+const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT'];
+
+/** The connection broke after the request went out; n8n's own words would suggest retrying at once. */
+const CUT_OFF_CODES = ['ECONNRESET', 'EPIPE'];
+
+/** What a request that got no HTTP answer means for the job it carried. */
+export interface NetworkFailure {
+	/** 'not-sent': nothing reached ModelsLab, so sending it again is safe; 'unknown': it may have arrived. */
+	delivery: 'not-sent' | 'unknown';
+	/** The Request Timeout ran out before an answer came. */
+	timedOut: boolean;
+	/** What happened, in words a user understands (the raw error text when nothing better is known). */
+	reason: string;
+}
+
+/**
+ * Classifies a failed request that got no HTTP answer, the same way on n8n 1.x and 2.x. Both wrap
+ * the axios error in a NodeApiError whose message n8n rewrites ("The connection was aborted,
+ * perhaps the server is offline"), so the message cannot be trusted; the error code can:
+ * - both majors copy it into `httpCode` (NodeApiError finds `code` among its status keys when
+ *   there was no HTTP response);
+ * - 2.x also keeps the axios error, and the Node error under it, as `cause`; n8n-workflow 1.x
+ *   loses it (ExecutionBaseError declares a `cause` field that resets it to undefined).
+ * Only when no code is found anywhere is the text searched: `messages` keeps the original axios
+ * and Node messages ("connect ECONNREFUSED …", "timeout of 2000ms exceeded") in both majors.
+ * A timeout is never "not sent": it may have fired after ModelsLab received the request.
+ */
+export function networkFailureOf(error: unknown, timeoutMs: number): NetworkFailure {
+	const codes = errorCodesOf(error);
+	const texts = errorTextsOf(error);
+	// The codes decide; the words only when no code was found at all.
+	const has = (code: string) =>
+		codes.length > 0 ? codes.includes(code) : texts.some((text) => new RegExp(`\\b${code}\\b`).test(text));
+	const axiosTimeoutWords = codes.length === 0 && texts.some((text) => /timeout of \d+ ?ms exceeded/i.test(text));
+
+	if (TIMEOUT_CODES.some(has) || axiosTimeoutWords) {
+		const seconds = Math.round(timeoutMs / 1000);
+		return { delivery: 'unknown', timedOut: true, reason: `no answer within the request timeout of ${seconds} s` };
+	}
+	const notSent = Object.keys(NOT_SENT_CODES).find(has);
+	if (notSent) return { delivery: 'not-sent', timedOut: false, reason: NOT_SENT_CODES[notSent] };
+	if (CUT_OFF_CODES.some(has)) {
+		return { delivery: 'unknown', timedOut: false, reason: 'the connection was cut off before an answer arrived' };
+	}
+	return { delivery: 'unknown', timedOut: false, reason: texts[0] ?? String(error) };
+}
+
+type ErrorLike = {
+	code?: unknown;
+	httpCode?: unknown;
+	cause?: unknown;
+	errors?: unknown;
+	errorResponse?: unknown;
+	message?: unknown;
+	messages?: unknown;
+};
+
+/** Node/axios error codes ("ECONNREFUSED") on the error, its `httpCode`, and down its causes. */
+function errorCodesOf(error: unknown): string[] {
+	const codes: string[] = [];
+	const seen = new Set<unknown>();
+	const visit = (value: unknown, depth: number) => {
+		if (!value || typeof value !== 'object' || seen.has(value) || depth > 5) return;
+		seen.add(value);
+		const level = value as ErrorLike;
+		for (const code of [level.code, level.httpCode]) {
+			// An HTTP status ("502") is an answer, not a network failure: only symbolic codes count.
+			if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) codes.push(code);
+		}
+		visit(level.cause, depth + 1);
+		visit(level.errorResponse, depth + 1);
+		// Node's AggregateError (every address of a host refused) lists the errors it aggregates.
+		if (Array.isArray(level.errors)) for (const inner of level.errors) visit(inner, depth + 1);
+	};
+	visit(error, 0);
+	return codes;
+}
+
+/** The error's message, then the original messages n8n kept before rewriting it. */
+function errorTextsOf(error: unknown): string[] {
+	const { message, messages } = (error ?? {}) as ErrorLike;
+	const originals = Array.isArray(messages) ? messages : [];
+	return [message, ...originals].filter((text): text is string => typeof text === 'string' && text !== '');
 }
 
 /** `retry_after`, or the wait a spam-filter tip asks for ("please wait for 30 seconds"). */
