@@ -30,6 +30,12 @@ const workflows = [
 			{ variant: 'community', prompt: 'a red car', communityOptions: { width: 700 } },
 			{ onError: 'continueRegularOutput' },
 		],
+		// An expression that resolves to text once made the node poll without pausing and never stop.
+		[
+			'Bad Max Wait',
+			{ variant: 'community', prompt: 'a red car', processingOptions: { maxWaitSeconds: '={{ "abc" }}', maxConcurrentJobs: '={{ 2 }}' } },
+			{ onError: 'continueRegularOutput' },
+		],
 	]),
 	fanOut(ids.submitHangs, 'The submit gets no answer', [
 		['Hanging Submit', { variant: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2 } }],
@@ -125,6 +131,8 @@ export function headlessSuite(major: Major): void {
 			const [item] = nodeOutput(execution, 'Bad Width');
 			expect(String(item.json.error)).toContain('Width');
 			expect(String(item.json.error)).toContain('700');
+			const [badWait] = nodeOutput(execution, 'Bad Max Wait');
+			expect(badWait.json.error).toBe('"Processing Options › Max Wait (Seconds)" must be a whole number from 1 to 3600 (got "abc") [item 0]');
 			expect(sim.requests).toHaveLength(0); // refused before anything was sent or billed
 		});
 
