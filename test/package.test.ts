@@ -18,6 +18,14 @@ function packedFiles(): string[] {
 	return (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map((file) => file.path);
 }
 
+/** The light and dark icon files the built node or credential class names (its `file:` paths). */
+function iconFiles(entry: string): { light: string; dark: string } {
+	const exported = require(join(root, entry)) as Record<string, new () => { icon?: unknown; description?: { icon?: unknown } }>;
+	const instance = new (Object.values(exported)[0])();
+	const icon = (instance.description?.icon ?? instance.icon) as { light: string; dark: string };
+	return { light: icon.light.replace(/^file:/, ''), dark: icon.dark.replace(/^file:/, '') };
+}
+
 describe('npm pack', () => {
 	const files = packedFiles();
 
@@ -27,8 +35,10 @@ describe('npm pack', () => {
 		for (const entry of entries) {
 			expect(files).toContain(entry);
 			const folder = entry.slice(0, entry.lastIndexOf('/'));
-			expect(files).toContain(`${folder}/modelslab.svg`);
-			expect(files).toContain(`${folder}/modelslab.dark.svg`);
+			const icons = iconFiles(entry);
+			expect(icons.light).not.toBe(icons.dark);
+			expect(files).toContain(`${folder}/${icons.light}`);
+			expect(files).toContain(`${folder}/${icons.dark}`);
 		}
 		for (const node of manifest.n8n.nodes as string[]) {
 			expect(files).toContain(node.replace(/\.js$/, '.json'));

@@ -9,7 +9,7 @@ export class ModelsLabFetch implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ModelsLab Fetch',
 		name: 'modelsLabFetch',
-		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
+		icon: { light: 'file:fetch.svg', dark: 'file:fetch.dark.svg' },
 		...actionNodeBase,
 		subtitle: '={{ $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
 		description: 'Get the result of a queued ModelsLab job, waiting for it and downloading its images',

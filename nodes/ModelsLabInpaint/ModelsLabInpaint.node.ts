@@ -14,7 +14,7 @@ export class ModelsLabInpaint implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ModelsLab Inpaint',
 		name: 'modelsLabInpaint',
-		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
+		icon: { light: 'file:inpaint.svg', dark: 'file:inpaint.dark.svg' },
 		...actionNodeBase,
 		subtitle: `={{ ${JSON.stringify(variantNames)}[$parameter["variant"]] }}`,
 		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',

@@ -12,7 +12,7 @@ export class ModelsLabTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'ModelsLab Trigger',
 		name: 'modelsLabTrigger',
-		icon: { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' },
+		icon: { light: 'file:trigger.svg', dark: 'file:trigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["statusFilter"] === "both" ? "finished or failed jobs" : $parameter["statusFilter"] + " jobs" }}',
