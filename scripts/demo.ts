@@ -47,7 +47,7 @@ async function main() {
 			credentials: baseUrl ? { apiKey, baseUrl, legacyBaseUrl: baseUrl } : { apiKey },
 			items: [{ json: {}, binary: { data: binary(photo, 'photo.png'), mask: binary(mask, 'mask.png') } }],
 			parameters: {
-				variant: 'imageEditing',
+				endpoint: 'imageEditing',
 				prompt: PROMPT,
 				initImageSource: 'binary',
 				initImageBinaryProperty: 'data',

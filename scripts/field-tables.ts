@@ -1,5 +1,5 @@
 /**
- * The README's per-endpoint field tables, generated from the variant schemas so that the
+ * The README's per-endpoint field tables, generated from the endpoint schemas so that the
  * documented defaults, ranges and options are the ones the node enforces.
  *   npm run docs:fields          rewrites the tables in README.md
  *   (test/readme.test.ts fails when README.md is out of date)
@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
-import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
+import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
+import { ENDPOINTS, endpointIds } from '../nodes/shared/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';
 import { describeAllowed, inspectField } from '../nodes/shared/schema/inspect';
 
@@ -17,13 +18,13 @@ const END = '<!-- field-tables:end -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
-function variantTable(id: keyof typeof VARIANTS): string {
-	const variant = VARIANTS[id];
-	const rows = (Object.entries(variant.fields) as Array<[string, FieldUi]>).map(([wireKey, ui]) => {
-		const facts = inspectField(variant.schema.shape[wireKey]);
+function endpointTable(id: keyof typeof INPAINT_ENDPOINTS): string {
+	const endpoint = INPAINT_ENDPOINTS[id];
+	const rows = (Object.entries(endpoint.fields) as Array<[string, FieldUi]>).map(([wireKey, ui]) => {
+		const facts = inspectField(endpoint.schema.shape[wireKey]);
 		const where = ui.placement === 'main' ? 'main' : ui.placement === 'image' ? 'image input' : 'Options';
 		// What goes on the wire when the field is left alone, in the endpoint's own format.
-		const untouched = variant.schema.shape[wireKey].safeParse(undefined);
+		const untouched = endpoint.schema.shape[wireKey].safeParse(undefined);
 		const shown =
 			untouched.success && untouched.data !== undefined
 				? `\`${JSON.stringify(untouched.data)}\``
@@ -32,9 +33,9 @@ function variantTable(id: keyof typeof VARIANTS): string {
 		return `| ${ui.displayName} | \`${wireKey}\` | ${where} | ${cell(shown)} | ${cell(allowed)} |`;
 	});
 	return [
-		`#### ${variant.displayName}`,
+		`#### ${endpoint.displayName}`,
 		'',
-		`${variant.description}.`,
+		`${ENDPOINTS[endpoint.id].description}.`,
 		'',
 		'| Field | API name | Where | Sent by default | Allowed |',
 		'| --- | --- | --- | --- | --- |',
@@ -43,7 +44,7 @@ function variantTable(id: keyof typeof VARIANTS): string {
 }
 
 export function fieldTables(): string {
-	return [START, ...variantIds.map((id) => variantTable(id)), END].join('\n\n');
+	return [START, ...endpointIds.map((id) => endpointTable(id)), END].join('\n\n');
 }
 
 export function withFieldTables(readme: string): string {

@@ -47,7 +47,7 @@ describe('npm pack', () => {
 
 	it('ships only the built package, the entry point and the docs', () => {
 		const outside = files.filter((file) => !file.startsWith('dist/'));
-		expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'index.js', 'package.json']);
+		expect(outside.sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'index.js', 'package.json']);
 		expect(files.some((file) => /\.test\.|simulator|\/test\//.test(file))).toBe(false);
 	});
 
@@ -62,7 +62,7 @@ describe('package.json', () => {
 	it('follows the community package rules', () => {
 		expect(manifest.name).toBe('n8n-nodes-modelslab');
 		expect(manifest.keywords).toContain('n8n-community-node-package');
-		expect(manifest.files).toEqual(['dist']);
+		expect(manifest.files).toEqual(['dist', 'CHANGELOG.md']);
 		expect(manifest.n8n.n8nNodesApiVersion).toBe(1);
 		expect(manifest.dependencies ?? {}).toEqual({});
 		expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
