@@ -7,7 +7,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { isEnterprisePath } from '../nodes/shared/endpoints';
+/** Enterprise endpoints authenticate with the enterprise key (kept here so the credential stands alone). */
+const isEnterprisePath = (path: string) => path.includes('/api/v1/enterprise/');
 
 export class ModelsLabApi implements ICredentialType {
 	name = 'modelsLabApi';

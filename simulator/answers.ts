@@ -5,7 +5,7 @@
 import type { FieldError } from './validation';
 import type { SimulatorSettings } from './settings';
 import type { Reply, SimulatedJob } from './types';
-import type { VariantSpec } from './variants';
+import type { EndpointSpec } from './endpoints';
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ export function errorReply(message: unknown, status = 200): Reply {
 }
 
 /** v6 routes answer the first problem as a sentence; v3/enterprise use Laravel's {field: [messages]}. */
-export function validationErrorReply(style: VariantSpec['errorStyle'], errors: FieldError[]): Reply {
+export function validationErrorReply(style: EndpointSpec['errorStyle'], errors: FieldError[]): Reply {
 	if (style === 'sentence') return errorReply(errors[0].message);
 	const byField: Record<string, string[]> = {};
 	for (const { field, message } of errors) (byField[field] ??= []).push(message);
@@ -87,21 +87,21 @@ export function successAnswer(job: SimulatedJob, settings: SimulatorSettings): J
 	return answer;
 }
 
-function etaSeconds(job: SimulatedJob, spec: VariantSpec, settings: SimulatorSettings, now: number): number {
+function etaSeconds(job: SimulatedJob, spec: EndpointSpec, settings: SimulatorSettings, now: number): number {
 	const seconds = (Math.max(0, job.readyAt - now) * settings.etaFactor) / 1000;
 	// D2-OA-IE types eta as integer; elsewhere it is float seconds such as 35.94.
 	return spec.integerEta ? Math.ceil(seconds) : Math.round(seconds * 100) / 100;
 }
 
 /** `message`, or the legacy misspelling `messege` on v3 (SD-API captures, modelslab-api.md §3b). */
-function messageField(spec: VariantSpec, text: string): Json {
+function messageField(spec: EndpointSpec, text: string): Json {
 	return spec.legacyWording ? { messege: text } : { message: text };
 }
 
 /** Submit answered while the job is queued (D2-OA-CM ImageGenerationProcessingResponse, FIX). */
 export function submitProcessingAnswer(
 	job: SimulatedJob,
-	spec: VariantSpec,
+	spec: EndpointSpec,
 	settings: SimulatorSettings,
 	baseUrl: string,
 	now: number,
@@ -124,7 +124,7 @@ export function submitProcessingAnswer(
 /** Fetch while still queued (D2-OA-IE FetchProcessingResponse: output is an empty string). */
 export function fetchProcessingAnswer(
 	job: SimulatedJob,
-	spec: VariantSpec,
+	spec: EndpointSpec,
 	settings: SimulatorSettings,
 	now: number,
 ): Json {
@@ -139,7 +139,7 @@ export function fetchProcessingAnswer(
 }
 
 /** Webhook body: the fetch answer for the finished job plus track_id as sent (D2 webhooks.mdx). */
-export function callbackPayload(job: SimulatedJob, spec: VariantSpec, settings: SimulatorSettings): Json {
+export function callbackPayload(job: SimulatedJob, spec: EndpointSpec, settings: SimulatorSettings): Json {
 	const trackId = job.body.track_id ?? null;
 	if (job.status === 'success') return { ...successAnswer(job, settings), track_id: trackId };
 	if (job.status === 'failed') return { status: 'failed', id: job.id, message: 'Failed, Try Again', track_id: trackId };

@@ -2,7 +2,7 @@
 import type { JobBook } from './jobs';
 import type { SimulatorSettings } from './settings';
 import type { FileStore } from './uploads';
-import type { KeyKind } from './variants';
+import type { KeyKind } from './endpoints';
 
 export interface SimulatorContext {
 	settings: SimulatorSettings;

@@ -1,14 +1,14 @@
 /**
- * What differs between the four inpaint families: paths, key kind, field rules, defaults, and the
+ * What differs between the four inpaint endpoints: paths, key kind, field rules, defaults, and the
  * documented quirks of each answer. Sources are cited per rule (see README.md for the list).
  */
 import { isTrueFlag, type FieldSpec } from './validation';
-import type { Variant } from './types';
+import type { Endpoint } from './types';
 
 export type KeyKind = 'standard' | 'enterprise';
 
-export interface VariantSpec {
-	variant: Variant;
+export interface EndpointSpec {
+	endpoint: Endpoint;
 	submitPath: string;
 	keyKind: KeyKind;
 	/** 'sentence': message is a plain string (v6). 'fieldMap': Laravel's {field: [messages]} (v3, enterprise). */
@@ -54,8 +54,8 @@ const SAFETY_CHECKER_TYPES = ['blur', 'sensitive_content_text', 'pixelate', 'bla
 const webhookFields: readonly FieldSpec[] = [{ name: 'webhook', rule: { type: 'url' } }];
 
 /** v6 image editing: seed doc v6-image-editing-inpaint*.txt + D2-OA-IE InpaintRequest. */
-const imageEditing: VariantSpec = {
-	variant: 'imageEditing',
+const imageEditing: EndpointSpec = {
+	endpoint: 'imageEditing',
 	submitPath: '/api/v6/image_editing/inpaint',
 	keyKind: 'standard',
 	errorStyle: 'sentence',
@@ -93,8 +93,8 @@ const imageEditing: VariantSpec = {
 };
 
 /** v6 community / Pony: seed doc v6-community-pony-inpaint.txt + D2-OA-CM (modelslab-api.md §2). */
-const community: VariantSpec = {
-	variant: 'community',
+const community: EndpointSpec = {
+	endpoint: 'community',
 	submitPath: '/api/v6/images/inpaint',
 	keyKind: 'standard',
 	errorStyle: 'sentence',
@@ -140,8 +140,8 @@ const community: VariantSpec = {
 };
 
 /** Legacy SD-API v3: seed doc v3-legacy-inpaint.txt. */
-const legacy: VariantSpec = {
-	variant: 'legacy',
+const legacy: EndpointSpec = {
+	endpoint: 'legacy',
 	submitPath: '/api/v3/inpaint',
 	keyKind: 'standard',
 	errorStyle: 'fieldMap',
@@ -179,8 +179,8 @@ const legacy: VariantSpec = {
 };
 
 /** Enterprise Pony: seed doc v1-enterprise-pony-inpaint.txt; fetch per LIVE fetch-queue-image page. */
-const enterprise: VariantSpec = {
-	variant: 'enterprise',
+const enterprise: EndpointSpec = {
+	endpoint: 'enterprise',
 	submitPath: '/api/v1/enterprise/pony/inpaint',
 	keyKind: 'enterprise',
 	errorStyle: 'fieldMap',
@@ -231,4 +231,4 @@ const enterprise: VariantSpec = {
 	acceptsDataUriImages: (body) => body.base64 === 'yes',
 };
 
-export const VARIANTS: Readonly<Record<Variant, VariantSpec>> = { imageEditing, community, legacy, enterprise };
+export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = { imageEditing, community, legacy, enterprise };

@@ -10,7 +10,7 @@ export type {
 	RecordedRequest,
 	ResponseMatch,
 	SimulatedJob,
-	Variant,
+	Endpoint,
 } from './types';
 export { MAX_UPLOAD_BYTES } from './uploads';
 export { decodePng, defaultMaskBox, encodePng, isPng, makeMask, makePhoto, pngDimensions } from './png';

@@ -18,7 +18,7 @@ import { handleSubmit } from './submit';
 import type { Reply } from './types';
 import { contentTypeForName, decodeBase64Payload, MAX_UPLOAD_BYTES, sniffContentType } from './uploads';
 import { asInteger, isAbsent } from './validation';
-import { VARIANTS, type KeyKind, type VariantSpec } from './variants';
+import { ENDPOINTS, type KeyKind, type EndpointSpec } from './endpoints';
 
 type Body = Record<string, unknown>;
 
@@ -29,18 +29,18 @@ interface ApiRoute {
 }
 
 const API_ROUTES: readonly ApiRoute[] = [
-	...Object.values(VARIANTS).map(
+	...Object.values(ENDPOINTS).map(
 		(spec): ApiRoute => ({
 			pattern: exact(spec.submitPath),
 			keyKind: spec.keyKind,
 			handle: (ctx, body) => handleSubmit(ctx, spec, body),
 		}),
 	),
-	fetchRoute(/^\/api\/v6\/image_editing\/fetch\/([^/]+)$/, VARIANTS.imageEditing),
-	fetchRoute(/^\/api\/v6\/images\/fetch\/([^/]+)$/, VARIANTS.community),
-	fetchRoute(/^\/api\/v6\/images\/fetch$/, VARIANTS.community),
-	fetchRoute(/^\/api\/v3\/fetch\/([^/]+)$/, VARIANTS.legacy),
-	fetchRoute(/^\/api\/v1\/enterprise\/pony\/fetch$/, VARIANTS.enterprise),
+	fetchRoute(/^\/api\/v6\/image_editing\/fetch\/([^/]+)$/, ENDPOINTS.imageEditing),
+	fetchRoute(/^\/api\/v6\/images\/fetch\/([^/]+)$/, ENDPOINTS.community),
+	fetchRoute(/^\/api\/v6\/images\/fetch$/, ENDPOINTS.community),
+	fetchRoute(/^\/api\/v3\/fetch\/([^/]+)$/, ENDPOINTS.legacy),
+	fetchRoute(/^\/api\/v1\/enterprise\/pony\/fetch$/, ENDPOINTS.enterprise),
 	{
 		pattern: exact('/api/v6/base64_to_url'),
 		keyKind: 'standard',
@@ -75,7 +75,7 @@ function exact(path: string): RegExp {
 }
 
 /** Path-style fetch takes the id from the URL; body-style reads `request_id` from the JSON body. */
-function fetchRoute(pattern: RegExp, spec: VariantSpec): ApiRoute {
+function fetchRoute(pattern: RegExp, spec: EndpointSpec): ApiRoute {
 	return { pattern, keyKind: spec.keyKind, handle: (ctx, body, params) => handleFetch(ctx, spec, body, params[0]) };
 }
 
@@ -110,7 +110,7 @@ function jsonObjectBody(call: IncomingCall): Body | undefined {
 	return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Body) : undefined;
 }
 
-function handleFetch(ctx: SimulatorContext, spec: VariantSpec, body: Body, pathId: string | undefined): Reply {
+function handleFetch(ctx: SimulatorContext, spec: EndpointSpec, body: Body, pathId: string | undefined): Reply {
 	if (pathId === undefined && isAbsent(body.request_id)) {
 		return validationErrorReply(spec.errorStyle, [
 			{ field: 'request_id', message: 'The request_id field is required.' },
@@ -120,8 +120,8 @@ function handleFetch(ctx: SimulatorContext, spec: VariantSpec, body: Body, pathI
 	const now = Date.now();
 	ctx.jobs.finishDueJobs(now);
 	const job = id === undefined ? undefined : ctx.jobs.find(id);
-	// Ids are per family and per account: another family's fetch URL does not find the job.
-	if (!job || job.variant !== spec.variant || job.apiKey !== body.key) {
+	// Ids are per endpoint and per account: another endpoint's fetch URL does not find the job.
+	if (!job || job.endpoint !== spec.endpoint || job.apiKey !== body.key) {
 		return { status: 200, json: requestNotFoundAnswer() };
 	}
 	if (job.status === 'processing') return { status: 200, json: fetchProcessingAnswer(job, spec, ctx.settings, now) };

@@ -19,7 +19,7 @@ import type {
 	SimulatedJob,
 } from './types';
 import { FileStore } from './uploads';
-import { VARIANTS } from './variants';
+import { ENDPOINTS } from './endpoints';
 
 export interface SimulatorOptions {
 	/** 0 (default) picks a free port. */
@@ -161,7 +161,7 @@ export class ModelsLabSimulator implements ControlTarget {
 		if (!job) return Promise.reject(new Error(`no job ${jobId}`));
 		const target = url ?? (typeof job.body.webhook === 'string' ? job.body.webhook : undefined);
 		if (!target) return Promise.reject(new Error(`job ${jobId} has no webhook; pass a url`));
-		const body = bodyOverride ?? callbackPayload(job, VARIANTS[job.variant], this.settings);
+		const body = bodyOverride ?? callbackPayload(job, ENDPOINTS[job.endpoint], this.settings);
 		return this.courier.deliver(job.id, target, body);
 	}
 
@@ -178,7 +178,7 @@ export class ModelsLabSimulator implements ControlTarget {
 		// Deliver after the current request's answer is on its way, like a real queue worker would.
 		const scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
 			if (epoch !== this.epoch) return;
-			await this.courier.deliver(job.id, webhook, callbackPayload(job, VARIANTS[job.variant], this.settings));
+			await this.courier.deliver(job.id, webhook, callbackPayload(job, ENDPOINTS[job.endpoint], this.settings));
 		});
 		this.scheduledCallbacks.add(scheduled);
 		void scheduled.finally(() => this.scheduledCallbacks.delete(scheduled));

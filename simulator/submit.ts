@@ -12,12 +12,12 @@ import { decodePng, isPng, type Raster } from './png-codec';
 import type { Reply, SimulatedJob } from './types';
 import { decodeBase64Payload } from './uploads';
 import { asInteger, isImageDataUri, isTrueFlag, validateFields } from './validation';
-import type { VariantSpec } from './variants';
+import type { EndpointSpec } from './endpoints';
 
 const DEFAULT_SIZE = 512;
 const MAX_SIZE = 1024;
 
-export function handleSubmit(ctx: SimulatorContext, spec: VariantSpec, body: Record<string, unknown>): Reply {
+export function handleSubmit(ctx: SimulatorContext, spec: EndpointSpec, body: Record<string, unknown>): Reply {
 	const errors = validateFields(body, spec.fields, { allowDataUriImages: spec.acceptsDataUriImages(body) });
 	if (errors.length > 0) return validationErrorReply(spec.errorStyle, errors);
 
@@ -41,7 +41,7 @@ export function handleSubmit(ctx: SimulatorContext, spec: VariantSpec, body: Rec
 
 function createJob(
 	ctx: SimulatorContext,
-	spec: VariantSpec,
+	spec: EndpointSpec,
 	body: Record<string, unknown>,
 	apiKey: string,
 	init: Raster | undefined,
@@ -64,7 +64,7 @@ function createJob(
 	const createdAt = Date.now();
 	return {
 		id: ctx.nextJobId(),
-		variant: spec.variant,
+		endpoint: spec.endpoint,
 		body,
 		createdAt,
 		readyAt: createdAt + durationMs,
@@ -83,7 +83,7 @@ function createJob(
 
 /** meta = documented defaults, overlaid with everything sent except the key, with resolved sizes. */
 function buildMeta(
-	spec: VariantSpec,
+	spec: EndpointSpec,
 	body: Record<string, unknown>,
 	resolved: { width: number; height: number; samples: number; seed: number; filePrefix: string },
 ): Record<string, unknown> {

@@ -1,7 +1,7 @@
 /** Shared shapes of the simulator's public state. */
 
-/** The four inpaint families ModelsLab documents; each has its own routes, rules and quirks. */
-export type Variant = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+/** The four inpaint endpoints ModelsLab documents; each has its own routes, rules and quirks. */
+export type Endpoint = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
 
 export type JobStatus = 'processing' | 'success' | 'failed';
 
@@ -26,7 +26,7 @@ export interface RecordedRequest {
 /** A generation job created by an accepted submit. */
 export interface SimulatedJob {
 	id: number;
-	variant: Variant;
+	endpoint: Endpoint;
 	/** The submitted JSON body, key included, exactly as received. */
 	body: Record<string, unknown>;
 	createdAt: number;

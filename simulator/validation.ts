@@ -15,7 +15,7 @@ export type FieldRule =
 	| { type: 'choice'; allowed: readonly string[] }
 	/** Documented as a boolean: true/false or the strings "true"/"false". */
 	| { type: 'flag' }
-	/** An http(s) URL, or a data URI where the variant documents base64 input. */
+	/** An http(s) URL, or a data URI where the endpoint documents base64 input. */
 	| { type: 'image' }
 	/** An http(s) URL (webhook). */
 	| { type: 'url' }

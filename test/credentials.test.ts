@@ -28,8 +28,8 @@ const everywhereButBodyKey = (request: (typeof simulator.requests)[number]) => {
 };
 
 describe('key placement', () => {
-	it.each(['imageEditing', 'community', 'legacy'])('%s: the API key goes in the JSON body only', async (variant) => {
-		await inpaint({ ...minimalParameters[variant], ...binaryImages }, { items: [photoAndMaskItem(64)] });
+	it.each(['imageEditing', 'community', 'legacy'])('%s: the API key goes in the JSON body only', async (endpoint) => {
+		await inpaint({ ...minimalParameters[endpoint], ...binaryImages }, { items: [photoAndMaskItem(64)] });
 		const apiCalls = simulator.requestsTo('/api/');
 		expect(apiCalls.length).toBeGreaterThanOrEqual(3);
 		for (const request of apiCalls) {

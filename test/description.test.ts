@@ -1,55 +1,56 @@
 /**
- * What the editor shows is derived from each variant's schema: every field of a variant appears
- * once, only for that variant, with the schema's default, range and options.
+ * What the editor shows is derived from each endpoint's schema: every field of a endpoint appears
+ * once, only for that endpoint, with the schema's default, range and options.
  */
 import { existsSync } from 'fs';
 import { join } from 'path';
 
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { ModelsLabTrigger } from '../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
-import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
+import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
+import { endpointIds } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 
 const node = new ModelsLabInpaint();
 const { properties } = node.description;
 
-/** The parameters n8n shows for a variant (with everything else at its default). */
-function visibleFor(variant: string): INodeProperties[] {
-	const values = NodeHelpers.getNodeParameters(properties, { variant }, true, false, null, null) ?? {};
+/** The parameters n8n shows for a endpoint (with everything else at its default). */
+function visibleFor(endpoint: string): INodeProperties[] {
+	const values = NodeHelpers.getNodeParameters(properties, { endpoint }, true, false, null, null) ?? {};
 	return properties.filter((property) => NodeHelpers.displayParameter(values, property, null, null));
 }
 
-describe.each(variantIds)('%s fields', (id) => {
-	const variant = VARIANTS[id];
+describe.each(endpointIds)('%s fields', (id) => {
+	const endpoint = INPAINT_ENDPOINTS[id];
 	const visible = visibleFor(id);
 	const options = visible.find((property) => property.name === `${id}Options`)?.options as INodeProperties[];
 	const editorField = (wireKey: string) => {
-		const name = parameterName(wireKey, variant.fields[wireKey]);
-		return variant.fields[wireKey].placement === 'main'
+		const name = parameterName(wireKey, endpoint.fields[wireKey]);
+		return endpoint.fields[wireKey].placement === 'main'
 			? visible.find((property) => property.name === name)
 			: options.find((property) => property.name === name);
 	};
-	const fieldKeys = Object.keys(variant.fields).filter((key) => variant.fields[key].placement !== 'image');
+	const fieldKeys = Object.keys(endpoint.fields).filter((key) => endpoint.fields[key].placement !== 'image');
 
 	it('every request field is in the editor exactly once', () => {
 		for (const key of fieldKeys) expect(editorField(key)).toBeDefined();
 		const names = visible.map((property) => property.name);
 		expect(new Set(names).size).toBe(names.length);
-		expect(options).toHaveLength(fieldKeys.filter((key) => variant.fields[key].placement === 'option').length);
+		expect(options).toHaveLength(fieldKeys.filter((key) => endpoint.fields[key].placement === 'option').length);
 	});
 
-	it('no other variant\'s options are shown', () => {
-		const otherCollections = variantIds.filter((other) => other !== id).map((other) => `${other}Options`);
+	it('no other endpoint\'s options are shown', () => {
+		const otherCollections = endpointIds.filter((other) => other !== id).map((other) => `${other}Options`);
 		for (const name of otherCollections) expect(visible.some((property) => property.name === name)).toBe(false);
 	});
 
 	it('adding an option with its editor default sends what leaving it out sends', () => {
-		for (const key of fieldKeys.filter((k) => variant.fields[k].placement === 'option')) {
-			const schema = variant.schema.shape[key] as z.ZodTypeAny;
+		for (const key of fieldKeys.filter((k) => endpoint.fields[k].placement === 'option')) {
+			const schema = endpoint.schema.shape[key] as z.ZodTypeAny;
 			const omitted = schema.safeParse(undefined);
 			if (omitted.success && omitted.data !== undefined) {
 				expect({ key, value: schema.parse(editorField(key)!.default) }).toEqual({ key, value: omitted.data });
@@ -60,7 +61,7 @@ describe.each(variantIds)('%s fields', (id) => {
 	it('editor ranges and option lists are exactly what the schema accepts', () => {
 		for (const key of fieldKeys) {
 			const property = editorField(key)!;
-			const schema = variant.schema.shape[key] as z.ZodTypeAny;
+			const schema = endpoint.schema.shape[key] as z.ZodTypeAny;
 			const { minValue, maxValue } = property.typeOptions ?? {};
 			if (minValue !== undefined) {
 				expect(schema.safeParse(minValue).success).toBe(true);
@@ -82,7 +83,7 @@ describe.each(variantIds)('%s fields', (id) => {
 
 describe('the node', () => {
 	it('offers the four documented endpoints, with a subtitle for each', () => {
-		const selector = properties.find((property) => property.name === 'variant')!;
+		const selector = properties.find((property) => property.name === 'endpoint')!;
 		const values = (selector.options as Array<{ value: string }>).map((option) => option.value);
 		expect(values).toEqual(['imageEditing', 'community', 'legacy', 'enterprise']);
 		for (const value of values) expect(node.description.subtitle).toContain(`"${value}"`);
@@ -116,6 +117,6 @@ describe('the trigger', () => {
 		const notice = trigger.description.properties.find((property) => property.type === 'notice');
 		expect(notice?.displayName).toMatch(/open the Production URL above in your browser/);
 		const endpoint = trigger.description.properties.find((property) => property.name === 'endpoint')!;
-		expect((endpoint.options as Array<{ value: string }>).map((option) => option.value)).toEqual(variantIds);
+		expect((endpoint.options as Array<{ value: string }>).map((option) => option.value)).toEqual(endpointIds);
 	});
 });

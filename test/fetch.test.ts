@@ -9,10 +9,10 @@ const fetchNode = (parameters: Record<string, unknown>, items: Array<{ json: Rec
 	inpaint(parameters as never, { nodeType: `${PACKAGE}.modelsLabFetch`, items: items as never, continueOnFail });
 
 /** Queues a job with the Inpaint node (Return Immediately) and returns its output items. */
-async function queuedJobs(variant: string, count = 1) {
+async function queuedJobs(endpoint: string, count = 1) {
 	simulator.settings.jobDurationMs = 400;
 	const { output } = await inpaint(
-		{ ...minimalParameters[variant], completion: 'immediate' },
+		{ ...minimalParameters[endpoint], completion: 'immediate' },
 		{ items: Array.from({ length: count }, () => ({ json: {} })) },
 	);
 	expect(output.every((item) => item.json.status === 'processing')).toBe(true);
@@ -22,12 +22,12 @@ async function queuedJobs(variant: string, count = 1) {
 describe('ModelsLab Fetch', () => {
 	it.each(['imageEditing', 'community', 'legacy', 'enterprise'])(
 		'%s: by request ID from the Inpaint output, waits and downloads the images',
-		async (variant) => {
-			const queued = await queuedJobs(variant);
+		async (endpoint) => {
+			const queued = await queuedJobs(endpoint);
 			const { output, error } = await fetchNode({}, queued);
 			expect(error).toBeUndefined();
 			const [job] = simulator.jobs;
-			expect(output[0].json).toMatchObject({ status: 'success', requestId: String(job.id), variant, output: job.outputs });
+			expect(output[0].json).toMatchObject({ status: 'success', requestId: String(job.id), endpoint, output: job.outputs });
 			expect(isPng(Buffer.from(output[0].binary!.data.data, 'base64'))).toBe(true);
 		},
 	);
@@ -60,7 +60,7 @@ describe('ModelsLab Fetch', () => {
 	});
 
 	it('an item without a known endpoint is refused before anything is sent', async () => {
-		const { error } = await fetchNode({ requestId: '123' }, [{ json: { variant: 'v9' } }]);
+		const { error } = await fetchNode({ requestId: '123' }, [{ json: { endpoint: 'v9' } }]);
 		expect(error?.message).toContain('"Endpoint"');
 		expect(simulator.requests).toHaveLength(0);
 	});
@@ -73,7 +73,7 @@ describe('ModelsLab Fetch', () => {
 
 	it('On Error: Continue gives an error item and goes on', async () => {
 		const queued = await queuedJobs('community');
-		const { output } = await fetchNode({ downloadImages: false }, [{ json: { requestId: '999', variant: 'community' } }, ...queued], true);
+		const { output } = await fetchNode({ downloadImages: false }, [{ json: { requestId: '999', endpoint: 'community' } }, ...queued], true);
 		expect(output[0]).toMatchObject({ json: { error: 'ModelsLab: Request not found', requestId: '999' }, pairedItem: { item: 0 } });
 		expect(output[1]).toMatchObject({ json: { status: 'success' }, pairedItem: { item: 1 } });
 	});

@@ -1,16 +1,17 @@
 /**
- * Hostile and bad input, generated from the variant schemas so that a new field is covered the
+ * Hostile and bad input, generated from the endpoint schemas so that a new field is covered the
  * day it is added: every field out of range, of the wrong type, empty where required, or an
  * expression that resolves to garbage; image links that are not http(s); binary images that are
  * missing, empty, not images or too big. Each is refused before any request, with a message that
  * names the field and the item; the expected messages are written out here, not taken from the code.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 import { makeMask, makePhoto } from '../simulator/png';
 import { imageRoles } from '../nodes/ModelsLabInpaint/description';
-import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
+import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
+import { endpointIds } from '../nodes/shared/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';
 import { parameterName } from '../nodes/shared/schema/fields';
 import type { FieldFacts } from '../nodes/shared/schema/inspect';
@@ -20,7 +21,7 @@ import { binaryImages, expectRefusedBeforeSending, minimalParameters, pngBinary,
 const { simulator, inpaint } = useSimulator();
 
 interface BadInput {
-	variant: string;
+	endpoint: string;
 	what: string;
 	parameters: IDataObject;
 	message: string;
@@ -71,8 +72,8 @@ function badValues(wireKey: string, facts: FieldFacts): Array<[what: string, val
 
 const label = (ui: FieldUi) => (ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.displayName);
 
-function fieldCases(variant: string): BadInput[] {
-	const { schema, fields } = VARIANTS[variant as keyof typeof VARIANTS];
+function fieldCases(endpoint: string): BadInput[] {
+	const { schema, fields } = INPAINT_ENDPOINTS[endpoint as keyof typeof INPAINT_ENDPOINTS];
 	const cases: BadInput[] = [];
 	for (const [wireKey, fieldSchema] of Object.entries(schema.shape) as Array<[string, z.ZodTypeAny]>) {
 		const ui = fields[wireKey];
@@ -81,24 +82,24 @@ function fieldCases(variant: string): BadInput[] {
 		const name = parameterName(wireKey, ui);
 		const withValue = (value: unknown): IDataObject =>
 			ui.placement === 'main'
-				? { ...minimalParameters[variant], [name]: value as IDataObject[string] }
-				: { ...minimalParameters[variant], [`${variant}Options`]: { [name]: value as IDataObject[string] } };
+				? { ...minimalParameters[endpoint], [name]: value as IDataObject[string] }
+				: { ...minimalParameters[endpoint], [`${endpoint}Options`]: { [name]: value as IDataObject[string] } };
 		for (const [what, value, shown] of badValues(wireKey, facts)) {
 			const rule = facts.kind === 'string' ? TEXT_RULES[wireKey] ?? 'must be text' : `must be ${allowed(facts)}`;
-			cases.push({ variant, what: `${label(ui)}: ${what}`, parameters: withValue(value), message: `"${label(ui)}" ${rule} (got ${shown}) [item 0]` });
+			cases.push({ endpoint, what: `${label(ui)}: ${what}`, parameters: withValue(value), message: `"${label(ui)}" ${rule} (got ${shown}) [item 0]` });
 		}
 		if (facts.required) {
-			cases.push({ variant, what: `${label(ui)}: an expression giving blanks`, parameters: withValue('={{ "   " }}'), message: `"${label(ui)}" is required [item 0]` });
+			cases.push({ endpoint, what: `${label(ui)}: an expression giving blanks`, parameters: withValue('={{ "   " }}'), message: `"${label(ui)}" is required [item 0]` });
 		}
 	}
 	return cases;
 }
 
-function imageUrlCases(variant: string): BadInput[] {
+function imageUrlCases(endpoint: string): BadInput[] {
 	const cases: BadInput[] = [];
 	for (const role of ['init', 'mask'] as const) {
 		const field = `${imageRoles[role].label} URL`;
-		const url = (value: string): IDataObject => ({ ...minimalParameters[variant], [`${role}ImageUrl`]: value });
+		const url = (value: string): IDataObject => ({ ...minimalParameters[endpoint], [`${role}ImageUrl`]: value });
 		const notHttp: Array<[string, string]> = [
 			['a file: link', 'file:///home/me/photo.png'],
 			['a javascript: link', 'javascript:alert(1)'],
@@ -107,12 +108,12 @@ function imageUrlCases(variant: string): BadInput[] {
 			['a bare scheme', 'http://'],
 		];
 		for (const [what, value] of notHttp) {
-			cases.push({ variant, what: `${field}: ${what}`, parameters: url(value), message: `"${field}" must be an http(s) link to an image (got "${value}") [item 0]` });
+			cases.push({ endpoint, what: `${field}: ${what}`, parameters: url(value), message: `"${field}" must be an http(s) link to an image (got "${value}") [item 0]` });
 		}
-		cases.push({ variant, what: `${field}: an expression giving a number`, parameters: url('={{ 42 }}'), message: `"${field}" must be an http(s) link to an image (got 42) [item 0]` });
-		cases.push({ variant, what: `${field}: an expression giving nothing`, parameters: url('={{ $json.missing }}'), message: `"${field}" is required [item 0]` });
+		cases.push({ endpoint, what: `${field}: an expression giving a number`, parameters: url('={{ 42 }}'), message: `"${field}" must be an http(s) link to an image (got 42) [item 0]` });
+		cases.push({ endpoint, what: `${field}: an expression giving nothing`, parameters: url('={{ $json.missing }}'), message: `"${field}" is required [item 0]` });
 		// Inline images only with Base64 Output on, and only where the endpoint takes them.
-		cases.push({ variant, what: `${field}: an image data URI with Base64 Output off`, parameters: url('data:image/png;base64,iVBORw0KGgo='), message: `"${field}" must be an http(s) link for this endpoint, not a data URI [item 0]` });
+		cases.push({ endpoint, what: `${field}: an image data URI with Base64 Output off`, parameters: url('data:image/png;base64,iVBORw0KGgo='), message: `"${field}" must be an http(s) link for this endpoint, not a data URI [item 0]` });
 	}
 	return cases;
 }
@@ -120,46 +121,46 @@ function imageUrlCases(variant: string): BadInput[] {
 const png = (size = 64) => pngBinary(makePhoto(size, size), 'photo.png');
 const mask = () => pngBinary(makeMask(64, 64), 'mask.png');
 
-function binaryCases(variant: string, extra: IDataObject = {}): BadInput[] {
-	const parameters = { ...minimalParameters[variant], ...binaryImages, ...extra };
+function binaryCases(endpoint: string, extra: IDataObject = {}): BadInput[] {
+	const parameters = { ...minimalParameters[endpoint], ...binaryImages, ...extra };
 	const cases: BadInput[] = [];
 	for (const [role, property, other] of [['Image', 'data', 'mask'], ['Mask', 'mask', 'data']] as const) {
 		const field = `${role} Binary Field`;
 		const good = { [other]: other === 'mask' ? mask() : png() };
 		const add = (what: string, binary: IDataObject, message: string) =>
-			cases.push({ variant, what: `${field}: ${what}`, parameters, items: [{ json: {}, binary: { ...good, ...binary } }], message: `"${field}": ${message} [item 0]` });
+			cases.push({ endpoint, what: `${field}: ${what}`, parameters, items: [{ json: {}, binary: { ...good, ...binary } }], message: `"${field}": ${message} [item 0]` });
 		add('missing', {}, `the input item has no binary field named "${property}"`);
 		add('empty', { [property]: { data: '', mimeType: 'image/png', fileName: 'x.png' } }, `the file "${property}" is empty`);
 		add('a CSV file', { [property]: { data: Buffer.from('a,b\n1,2\n').toString('base64'), mimeType: 'text/csv', fileName: 'x.csv' } }, `the file "${property}" is not an image (text/csv)`);
 		add('an HTML page labelled image/png', { [property]: { data: Buffer.from('<html>login</html>').toString('base64'), mimeType: 'image/png', fileName: 'x.png' } }, `the file "${property}" is not an image (image/png, but its content is not a PNG, JPEG, WebP, GIF, BMP or TIFF picture)`);
 		add('over 5 MB', { [property]: { ...png(), bytes: 6 * 1024 * 1024 } }, `the file "${property}" is 6.0 MB; ModelsLab accepts images up to 5 MB`);
 	}
-	cases.push({ variant, what: 'Image Binary Field: an expression giving nothing', parameters: { ...parameters, initImageBinaryProperty: '={{ $json.field }}' }, items: [{ json: {}, binary: { data: png(), mask: mask() } }], message: '"Image Binary Field" is required [item 0]' });
+	cases.push({ endpoint, what: 'Image Binary Field: an expression giving nothing', parameters: { ...parameters, initImageBinaryProperty: '={{ $json.field }}' }, items: [{ json: {}, binary: { data: png(), mask: mask() } }], message: '"Image Binary Field" is required [item 0]' });
 	return cases;
 }
 
-const allCases: BadInput[] = variantIds.flatMap((variant) => [...fieldCases(variant), ...imageUrlCases(variant), ...binaryCases(variant)]);
+const allCases: BadInput[] = endpointIds.flatMap((endpoint) => [...fieldCases(endpoint), ...imageUrlCases(endpoint), ...binaryCases(endpoint)]);
 // Binary images going inline (Base64 Output on) are checked the same way.
 allCases.push(...binaryCases('community', { communityOptions: { base64: true } }).map((bad) => ({ ...bad, what: `${bad.what} (inline)` })));
 
 describe('hostile and bad input is refused before any request', () => {
-	it.each(allCases.map((bad) => [bad.variant, bad.what, bad] as const))('%s, %s', async (_, __, bad) => {
+	it.each(allCases.map((bad) => [bad.endpoint, bad.what, bad] as const))('%s, %s', async (_, __, bad) => {
 		expectRefusedBeforeSending(await inpaint(bad.parameters, { items: bad.items as never }), bad.message, simulator);
 	});
 
-	it('covers every field of every variant, at least once per field', () => {
-		for (const variant of variantIds) {
-			const { fields } = VARIANTS[variant];
+	it('covers every field of every endpoint, at least once per field', () => {
+		for (const endpoint of endpointIds) {
+			const { fields } = INPAINT_ENDPOINTS[endpoint];
 			for (const ui of Object.values(fields)) {
 				const name = ui.placement === 'image' ? `${ui.displayName} URL` : label(ui);
-				expect(allCases.filter((bad) => bad.variant === variant && bad.what.startsWith(`${name}:`)).length).toBeGreaterThan(0);
+				expect(allCases.filter((bad) => bad.endpoint === endpoint && bad.what.startsWith(`${name}:`)).length).toBeGreaterThan(0);
 			}
 		}
 		expect(allCases.length).toBeGreaterThan(300);
 	});
 
 	it('some messages in full, as the user reads them', () => {
-		const message = (variant: string, what: string) => allCases.find((bad) => bad.variant === variant && bad.what === what)?.message;
+		const message = (endpoint: string, what: string) => allCases.find((bad) => bad.endpoint === endpoint && bad.what === what)?.message;
 		expect(message('community', 'Options › Width: not divisible')).toBe('"Options › Width" must be a whole number from 512 to 1024, divisible by 8 (got 516) [item 0]');
 		expect(message('imageEditing', 'Options › Guidance Scale: an expression giving 1/0')).toBe('"Options › Guidance Scale" must be a whole number from 1 to 5 (got Infinity) [item 0]');
 		expect(message('legacy', 'Options › Inference Steps: a value not in the list')).toBe('"Options › Inference Steps" must be one of: 21, 31, 41, 51 (got "nonsense") [item 0]');

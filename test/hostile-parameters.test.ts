@@ -10,7 +10,8 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { properties as fetchProperties } from '../nodes/ModelsLabFetch/description';
 import { properties as inpaintProperties, optionsParameter } from '../nodes/ModelsLabInpaint/description';
-import { VARIANTS, variantIds } from '../nodes/ModelsLabInpaint/variants';
+import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
+import { endpointIds } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/description';
 import { PACKAGE } from './support/engine';
@@ -101,7 +102,7 @@ interface ParameterCase {
 
 /** Parameters that are request fields: the endpoint-field suite (hostile-input.test.ts) covers them. */
 const REQUEST_FIELDS = new Set([
-	...variantIds.flatMap((id) => [optionsParameter(id), ...Object.entries(VARIANTS[id].fields).map(([key, ui]) => parameterName(key, ui))]),
+	...endpointIds.flatMap((id) => [optionsParameter(id), ...Object.entries(INPAINT_ENDPOINTS[id].fields).map(([key, ui]) => parameterName(key, ui))]),
 	'initImageUrl',
 	'maskImageUrl',
 ]);

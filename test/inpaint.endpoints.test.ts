@@ -1,5 +1,5 @@
 /**
- * Each endpoint variant sends exactly the body its doc describes (field names, defaults, wire
+ * Each endpoint sends exactly the body its doc describes (field names, defaults, wire
  * types), to the right route with the right key, and its answer becomes the documented result.
  */
 import { API_KEY, ENTERPRISE_KEY, MASK_URL, PHOTO_URL, minimalParameters, useSimulator } from './support/simulator';
@@ -92,9 +92,9 @@ const defaultBodies = {
 	},
 };
 
-describe.each(Object.entries(defaultBodies))('%s with only the required fields', (variant, expected) => {
+describe.each(Object.entries(defaultBodies))('%s with only the required fields', (endpoint, expected) => {
 	it('sends the documented defaults to its route and outputs the job', async () => {
-		const { output, error } = await inpaint(minimalParameters[variant]);
+		const { output, error } = await inpaint(minimalParameters[endpoint]);
 		expect(error).toBeUndefined();
 
 		const submits = requestsTo('/api/');
@@ -107,7 +107,7 @@ describe.each(Object.entries(defaultBodies))('%s with only the required fields',
 		expect(output[0].json).toMatchObject({
 			status: 'success',
 			requestId: String(job.id),
-			variant,
+			endpoint,
 			output: job.outputs,
 			proxyLinks: job.outputs.map((url) => expect.stringContaining(url.split('/').pop()!)),
 			eta: null,

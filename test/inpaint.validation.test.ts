@@ -10,9 +10,9 @@ const { simulator, inpaint, credentials } = useSimulator();
 
 type Case = [description: string, parameters: IDataObject, field: string, allowed: string];
 
-const withOptions = (variant: string, options: IDataObject): IDataObject => ({
-	...minimalParameters[variant],
-	[`${variant}Options`]: options,
+const withOptions = (endpoint: string, options: IDataObject): IDataObject => ({
+	...minimalParameters[endpoint],
+	[`${endpoint}Options`]: options,
 });
 
 const cases: Case[] = [

@@ -811,7 +811,7 @@ describe('request recording and control endpoints', () => {
 		const { json } = await post(IE, ieBody());
 		expect(json.status).toBe('processing');
 		expect((await request('GET', '/__sim/requests')).json).toEqual([expect.objectContaining({ path: IE })]);
-		expect((await request('GET', '/__sim/jobs')).json).toEqual([expect.objectContaining({ id: json.id, variant: 'imageEditing', status: 'processing' })]);
+		expect((await request('GET', '/__sim/jobs')).json).toEqual([expect.objectContaining({ id: json.id, endpoint: 'imageEditing', status: 'processing' })]);
 		expect((await request('GET', '/__sim/callbacks')).json).toEqual([]);
 
 		expect((await post('/__sim/respond-once', { match: { method: 'POST', path: '/api/wallet_balance' }, response: { body: { status: 'error', message: 'canned' } } })).status).toBe(200);

@@ -113,7 +113,7 @@ describe('callbacks from ModelsLab', () => {
 		expect(started).toMatchObject({
 			status: 'success',
 			requestId,
-			variant: 'imageEditing',
+			endpoint: 'imageEditing',
 			output: fetched.output[0].json.output,
 		});
 		expect((started.output as string[]).length).toBeGreaterThan(0);

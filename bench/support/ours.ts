@@ -22,7 +22,7 @@ export interface OursOptions {
 /** Community endpoint, one job per item; each item's prompt names it ("item 7") to trace its jobs. */
 export function ourParameters(options: OursOptions): IDataObject {
 	return {
-		variant: 'community',
+		endpoint: 'community',
 		prompt: "={{ 'item ' + $itemIndex }}",
 		initImageUrl: options.imageUrl ?? IMAGE_URL,
 		maskImageUrl: options.maskUrl ?? MASK_URL,

@@ -15,7 +15,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { buildInpaintBody } from '../../nodes/ModelsLabInpaint/inpaint';
 import { readCompletionSettings } from '../../nodes/shared/completion';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
-import { VARIANTS } from '../../nodes/ModelsLabInpaint/variants';
+import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
 import { runNode } from '../../test/support/engine';
 import { ourParameters } from '../support/ours';
 import { median } from '../support/stats';
@@ -46,8 +46,8 @@ const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<
 		const out: INodeExecutionData[] = [];
 		const limits = readCompletionSettings(this, 0, { wait: false, download: false });
 		for (let index = 0; index < this.getInputData().length; index++) {
-			const variant = VARIANTS[this.getNodeParameter('variant', index) as keyof typeof VARIANTS];
-			out.push({ json: await buildInpaintBody(this, variant, index, limits), pairedItem: { item: index } });
+			const endpoint = INPAINT_ENDPOINTS[this.getNodeParameter('endpoint', index) as keyof typeof INPAINT_ENDPOINTS];
+			out.push({ json: await buildInpaintBody(this, endpoint, index, limits), pairedItem: { item: index } });
 		}
 		return [out];
 	},

@@ -41,7 +41,7 @@ const agentWorkflow: Workflow = {
 			typeVersion: 1,
 			position: [450, 250],
 			parameters: {
-				variant: 'imageEditing',
+				endpoint: 'imageEditing',
 				prompt: "={{ $fromAI('prompt', 'What to paint into the masked area', 'string') }}",
 				initImageUrl: 'https://example.com/photo.png',
 				maskImageUrl: 'https://example.com/mask.png',

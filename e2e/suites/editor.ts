@@ -4,8 +4,9 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { Browser, Locator, Page } from 'playwright-core';
 
 import { properties } from '../../nodes/ModelsLabInpaint/description';
-import { VARIANTS, variantIds } from '../../nodes/ModelsLabInpaint/variants';
-import type { VariantId } from '../../nodes/shared/endpoints';
+import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
+import { endpointIds } from '../../nodes/shared/endpoints';
+import type { EndpointId } from '../../nodes/shared/endpoints';
 import { launchChromium, signIn } from '../support/browser';
 import { e2eOutput } from '../support/package';
 import { served, type RunningN8n } from '../support/running-n8n';
@@ -21,13 +22,13 @@ const ownFields: Record<string, string[]> = {
 	legacy: [],
 	enterprise: ['enterpriseModelId'],
 };
-const endpointFields = variantIds.flatMap((id) => [...ownFields[id], `${id}Options`]);
+const endpointFields = endpointIds.flatMap((id) => [...ownFields[id], `${id}Options`]);
 
 /**
  * The display names an endpoint's "Add Option" list should offer: the node's own description of its
  * options collection, less the options the workflow has already set (n8n lists only the others).
  */
-function addableOptionNames(id: VariantId, node: WorkflowNode): string[] {
+function addableOptionNames(id: EndpointId, node: WorkflowNode): string[] {
 	const collection = properties.find((property) => property.name === `${id}Options`);
 	const alreadySet = Object.keys((node.parameters[`${id}Options`] as object | undefined) ?? {});
 	return ((collection?.options ?? []) as INodeProperties[])
@@ -94,10 +95,10 @@ export function editorSuite(running: () => RunningN8n): void {
 			await node.dblclick();
 			await page.locator('[data-test-id="ndv"]').waitFor();
 
-			for (const id of variantIds) {
-				const variants = await openSelect(page, inPanel(page, '[data-test-id="parameter-input-variant"] input'));
-				await variants.filter({ hasText: VARIANTS[id].displayName }).click();
-				await variants.first().waitFor({ state: 'hidden' });
+			for (const id of endpointIds) {
+				const endpoints = await openSelect(page, inPanel(page, '[data-test-id="parameter-input-endpoint"] input'));
+				await endpoints.filter({ hasText: INPAINT_ENDPOINTS[id].displayName }).click();
+				await endpoints.first().waitFor({ state: 'hidden' });
 
 				const own = [...ownFields[id], `${id}Options`];
 				const shown = await shownParameters(page);

@@ -4,12 +4,12 @@ import { nodeOutput, type Execution } from '../support/execution';
 import { N8n } from '../support/n8n';
 import { freePort } from '../support/processes';
 import type { Major } from '../support/versions';
-import { fanOut, loadExample, variantNodes } from '../support/workflows';
+import { fanOut, loadExample, endpointNodes } from '../support/workflows';
 
 const ids = {
 	fromUrls: 'exampleFromUrls1',
 	fetchLater: 'exampleFetchLate',
-	variants: 'e2eEveryVariant1',
+	endpoints: 'e2eEveryEndpoint',
 	badField: 'e2eBadFieldCont1',
 	submitHangs: 'e2eSubmitHangs01',
 	submitRefused: 'e2eSubmitRefused',
@@ -22,29 +22,29 @@ const COMMUNITY_SUBMIT = '/api/v6/images/inpaint';
 const workflows = [
 	loadExample('inpaint-from-urls.json', ids.fromUrls),
 	loadExample('fetch-later-by-id.json', ids.fetchLater),
-	fanOut(ids.variants, 'Every endpoint', variantNodes),
+	fanOut(ids.endpoints, 'Every endpoint', endpointNodes),
 	fanOut(ids.badField, 'A bad field, On Error: Continue', [
 		// Community Models widths must be 512-1024 and divisible by 8: 700 is refused before sending.
 		[
 			'Bad Width',
-			{ variant: 'community', prompt: 'a red car', communityOptions: { width: 700 } },
+			{ endpoint: 'community', prompt: 'a red car', communityOptions: { width: 700 } },
 			{ onError: 'continueRegularOutput' },
 		],
 		// An expression that resolves to text once made the node poll without pausing and never stop.
 		[
 			'Bad Max Wait',
-			{ variant: 'community', prompt: 'a red car', processingOptions: { maxWaitSeconds: '={{ "abc" }}', maxConcurrentJobs: '={{ 2 }}' } },
+			{ endpoint: 'community', prompt: 'a red car', processingOptions: { maxWaitSeconds: '={{ "abc" }}', maxConcurrentJobs: '={{ 2 }}' } },
 			{ onError: 'continueRegularOutput' },
 		],
 	]),
 	fanOut(ids.submitHangs, 'The submit gets no answer', [
-		['Hanging Submit', { variant: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2 } }],
+		['Hanging Submit', { endpoint: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2 } }],
 	]),
 	fanOut(ids.submitRefused, 'The submit cannot connect', [
 		[
 			'Refused Submit',
 			// Max Wait 3 s: one retry after 2 s, then the error.
-			{ variant: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2, maxWaitSeconds: 3 } },
+			{ endpoint: 'community', prompt: 'a red car', processingOptions: { requestTimeoutSeconds: 2, maxWaitSeconds: 3 } },
 			{ credentials: { modelsLabApi: nothingListening } },
 		],
 	]),
@@ -83,7 +83,7 @@ export function headlessSuite(major: Major): void {
 
 			expectSucceeded(execution);
 			const [item] = nodeOutput(execution, 'ModelsLab Inpaint');
-			expect(item.json).toMatchObject({ status: 'success', variant: 'imageEditing' });
+			expect(item.json).toMatchObject({ status: 'success', endpoint: 'imageEditing' });
 			expect(item.json.output).toHaveLength(1);
 			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
 			const [submit] = sim.requestsTo('/api/v6/image_editing/inpaint');
@@ -96,16 +96,16 @@ export function headlessSuite(major: Major): void {
 
 		test('every endpoint waits for its queued job, then downloads the result', async () => {
 			sim.settings.jobDurationMs = 1500;
-			const execution = await n8n.execute(ids.variants);
+			const execution = await n8n.execute(ids.endpoints);
 
 			expectSucceeded(execution);
-			for (const [nodeName, parameters] of variantNodes) {
+			for (const [nodeName, parameters] of endpointNodes) {
 				const [item] = nodeOutput(execution, nodeName);
-				expect(item.json).toMatchObject({ status: 'success', variant: parameters.variant });
+				expect(item.json).toMatchObject({ status: 'success', endpoint: parameters.endpoint });
 				expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
 			}
 			// Each job was queued first (the submit answered "processing") and fetched until done.
-			expect(sim.jobs.map((job) => job.variant).sort()).toEqual(['community', 'enterprise', 'imageEditing', 'legacy']);
+			expect(sim.jobs.map((job) => job.endpoint).sort()).toEqual(['community', 'enterprise', 'imageEditing', 'legacy']);
 			expect(sim.requests.filter((request) => request.path.includes('fetch')).length).toBeGreaterThanOrEqual(4);
 			const enterprise = sim.requestsTo('/api/v1/enterprise/pony/inpaint');
 			expect(enterprise[0].body).toMatchObject({ key: 'sim-enterprise-key', model_id: 'pony-enterprise' });
@@ -117,7 +117,7 @@ export function headlessSuite(major: Major): void {
 
 			expectSucceeded(execution);
 			const [queued] = nodeOutput(execution, 'Queue Inpainting Job');
-			expect(queued.json).toMatchObject({ status: 'processing', variant: 'community' });
+			expect(queued.json).toMatchObject({ status: 'processing', endpoint: 'community' });
 			expect(queued.binary).toBeUndefined();
 			const [fetched] = nodeOutput(execution, 'Fetch Result');
 			expect(fetched.json).toMatchObject({ status: 'success', requestId: queued.json.requestId });

@@ -63,7 +63,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			sim.settings.jobDurationMs = 1500;
 			const submitted = await n8n.execute(submitting.id, { alongsideServer: true });
 			const [queued] = nodeOutput(submitted, inpaint.name);
-			expect(queued.json).toMatchObject({ status: 'processing', variant: 'imageEditing' });
+			expect(queued.json).toMatchObject({ status: 'processing', endpoint: 'imageEditing' });
 
 			const [execution] = await settledExecutions(server, trigger.id, 1);
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
@@ -73,7 +73,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			expect(item.json).toMatchObject({
 				status: 'success',
 				requestId: queued.json.requestId,
-				variant: 'imageEditing',
+				endpoint: 'imageEditing',
 				trackId: '1042',
 			});
 			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
@@ -120,7 +120,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			const [execution] = await settledExecutions(server, form.id, 1);
 			expect(execution.status).toBe('success');
 			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
-			expect(item.json).toMatchObject({ status: 'success', variant: 'community' });
+			expect(item.json).toMatchObject({ status: 'success', endpoint: 'community' });
 			for (const field of ['data', 'data_1']) {
 				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({ width: 512, height: 512 });
 			}

@@ -83,9 +83,9 @@ export function fanOut(id: string, name: string, nodes: Array<[string, Record<st
 }
 
 /** One Inpaint node per endpoint, each with the fields that endpoint requires. */
-export const variantNodes: Array<[string, Record<string, unknown>]> = [
-	['Image Editing', { variant: 'imageEditing', prompt: 'a red car' }],
-	['Community', { variant: 'community', communityModelId: 'pony-realism', prompt: 'a red car' }],
-	['Legacy', { variant: 'legacy', prompt: 'a red car' }],
-	['Enterprise', { variant: 'enterprise', enterpriseModelId: 'pony-enterprise', prompt: 'a red car' }],
+export const endpointNodes: Array<[string, Record<string, unknown>]> = [
+	['Image Editing', { endpoint: 'imageEditing', prompt: 'a red car' }],
+	['Community', { endpoint: 'community', communityModelId: 'pony-realism', prompt: 'a red car' }],
+	['Legacy', { endpoint: 'legacy', prompt: 'a red car' }],
+	['Enterprise', { endpoint: 'enterprise', enterpriseModelId: 'pony-enterprise', prompt: 'a red car' }],
 ];

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
-import { VARIANTS, variantIds } from '../ModelsLabInpaint/variants';
+import { endpointIds, ENDPOINTS } from '../shared/endpoints';
 
 export const properties: INodeProperties[] = [
 	{
@@ -40,12 +40,12 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Same as the Input Item',
 				value: 'fromInput',
-				description: 'The endpoint named in the input item\'s "variant" field, as the ModelsLab Inpaint node outputs it',
+				description: 'The endpoint named in the input item\'s "endpoint" field, as the ModelsLab Inpaint node outputs it',
 			},
-			...variantIds.map((id) => ({ name: VARIANTS[id].displayName, value: id })),
+			...endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id })),
 		],
 		default: 'fromInput',
-		description: 'Which ModelsLab endpoint family the job was sent to; each has its own fetch address',
+		description: 'Which ModelsLab endpoint the job was sent to; each has its own fetch address',
 		displayOptions: { show: { lookup: ['requestId'] } },
 	},
 	{

@@ -1,18 +1,17 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import type { CompletionSettings } from '../shared/completion';
 import { completeJob, readCompletionSettings } from '../shared/completion';
-import type { VariantId } from '../shared/endpoints';
-import { variantOfFetchPath } from '../shared/endpoints';
+import type { EndpointId } from '../shared/endpoints';
+import { endpointIds, parseFetchPath } from '../shared/endpoints';
 import type { JobReference } from '../shared/jobs';
 import { fetchJob } from '../shared/jobs';
 import type { ExtraRules } from '../shared/parameters';
 import { checkParameter, propertyNamed, readParameter } from '../shared/parameters';
 import { withRetries } from '../shared/retry';
 import { baseUrls, onConfiguredHost } from '../shared/transport';
-import { VARIANTS } from '../ModelsLabInpaint/variants';
 import { properties } from './description';
 
 const parameter = (name: string) => propertyNamed(properties, name);
@@ -43,31 +42,30 @@ async function jobAtFetchUrl(ctx: IExecuteFunctions, itemIndex: number): Promise
 		fail(ctx, `"Fetch URL" ${fetchUrl} is not on a ModelsLab host of the credential`, itemIndex,
 			'Your API key is only sent to the Base URL and Legacy v3 Base URL of the ModelsLab credential.');
 	}
-	const variant = variantOfFetchPath(onHost.path);
-	if (!variant) fail(ctx, `"Fetch URL" ${fetchUrl} is not a ModelsLab fetch address`, itemIndex);
-	const idInPath = /\/fetch\/([^/?]+)/.exec(onHost.path)?.[1];
+	const address = parseFetchPath(onHost.path);
+	if (!address) fail(ctx, `"Fetch URL" ${fetchUrl} is not a ModelsLab fetch address`, itemIndex);
 	const fromItem = ctx.getInputData()[itemIndex].json.requestId;
-	if (!idInPath && (fromItem === undefined || fromItem === null || fromItem === '')) {
+	if (address.requestId === undefined && (fromItem === undefined || fromItem === null || fromItem === '')) {
 		fail(ctx, 'This fetch URL needs the job\'s request ID in the input item ("requestId")', itemIndex);
 	}
-	const requestId = checkParameter<string>(ctx, parameter('requestId'), idInPath ? decodeURIComponent(idInPath) : fromItem, itemIndex, {
-		label: idInPath ? 'Fetch URL' : 'requestId (of the input item)',
+	const requestId = checkParameter<string>(ctx, parameter('requestId'), address.requestId ?? fromItem, itemIndex, {
+		label: address.requestId === undefined ? 'requestId (of the input item)' : 'Fetch URL',
 		extra: REQUEST_ID_RULES,
 	});
-	return { requestId, variant, fetchUrl };
+	return { requestId, endpoint: address.endpoint, fetchUrl };
 }
 
 /** The job an item asks for, checked before anything is sent. */
 async function jobOf(ctx: IExecuteFunctions, itemIndex: number): Promise<JobReference> {
 	if (readParameter(ctx, parameter('lookup'), itemIndex) === 'fetchUrl') return await jobAtFetchUrl(ctx, itemIndex);
 	const requestId = readParameter<string>(ctx, parameter('requestId'), itemIndex, REQUEST_ID_RULES);
-	const chosen = readParameter<VariantId | 'fromInput'>(ctx, parameter('endpoint'), itemIndex);
-	const variant = chosen === 'fromInput' ? ctx.getInputData()[itemIndex].json.variant : chosen;
-	if (typeof variant !== 'string' || !(variant in VARIANTS)) {
-		fail(ctx, `"Endpoint": the input item says "${String(variant ?? '')}", which is not a ModelsLab endpoint`, itemIndex,
-			`Choose the endpoint, or pass items from a ModelsLab Inpaint node (their "variant" is one of: ${Object.keys(VARIANTS).join(', ')}).`);
+	const chosen = readParameter<EndpointId | 'fromInput'>(ctx, parameter('endpoint'), itemIndex);
+	const endpoint = chosen === 'fromInput' ? ctx.getInputData()[itemIndex].json.endpoint : chosen;
+	if (typeof endpoint !== 'string' || !(endpointIds as string[]).includes(endpoint)) {
+		fail(ctx, `"Endpoint": the input item says "${String(endpoint ?? '')}", which is not a ModelsLab endpoint`, itemIndex,
+			`Choose the endpoint, or pass items from a ModelsLab Inpaint node (their "endpoint" is one of: ${endpointIds.join(', ')}).`);
 	}
-	return { requestId, variant: variant as VariantId };
+	return { requestId, endpoint: endpoint as EndpointId };
 }
 
 /** Wait for Result, Download Images and the Processing Options of one item, each checked. */

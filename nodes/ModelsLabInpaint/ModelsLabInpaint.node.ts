@@ -4,10 +4,10 @@ import { runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
 import { properties } from './description';
 import { inpaintItem, readInpaintSettings } from './inpaint';
-import { VARIANTS } from './variants';
+import { INPAINT_ENDPOINTS } from './endpoints';
 
-const variantNames = Object.fromEntries(
-	Object.values(VARIANTS).map((variant) => [variant.id, variant.displayName]),
+const endpointNames = Object.fromEntries(
+	Object.values(INPAINT_ENDPOINTS).map((endpoint) => [endpoint.id, endpoint.displayName]),
 );
 
 export class ModelsLabInpaint implements INodeType {
@@ -16,7 +16,7 @@ export class ModelsLabInpaint implements INodeType {
 		name: 'modelsLabInpaint',
 		icon: { light: 'file:inpaint.svg', dark: 'file:inpaint.dark.svg' },
 		...actionNodeBase,
-		subtitle: `={{ ${JSON.stringify(variantNames)}[$parameter["variant"]] }}`,
+		subtitle: `={{ ${JSON.stringify(endpointNames)}[$parameter["endpoint"]] }}`,
 		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',
 		defaults: { name: 'ModelsLab Inpaint' },
 		usableAsTool: true,

@@ -1,22 +1,19 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
-import type { VariantId } from '../shared/endpoints';
+import type { EndpointId } from '../shared/endpoints';
 import type { FieldUi } from '../shared/schema/fields';
 import { fieldProperty } from '../shared/schema/fields';
-import type { InpaintVariant } from './variants';
-import { VARIANTS, variantIds } from './variants';
+import type { InpaintEndpoint } from './endpoints';
+import { endpointIds, endpointOptions } from '../shared/endpoints';
+import { INPAINT_ENDPOINTS } from './endpoints';
 
-export const variantProperty: INodeProperties = {
+export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',
-	name: 'variant',
+	name: 'endpoint',
 	type: 'options',
 	noDataExpression: true,
-	options: variantIds.map((id) => ({
-		name: VARIANTS[id].displayName,
-		value: id,
-		description: VARIANTS[id].description,
-	})),
+	options: endpointOptions(),
 	default: 'imageEditing',
 	description: 'Which ModelsLab inpainting endpoint to use. Each has its own settings.',
 };
@@ -76,36 +73,36 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 	];
 }
 
-const showFor = (variants: VariantId[]) => ({ show: { variant: variants } });
+const showFor = (endpoints: EndpointId[]) => ({ show: { endpoint: endpoints } });
 
-/** The options collection of one variant; its own name keeps values from bleeding between variants. */
-export const optionsParameter = (variant: VariantId) => `${variant}Options`;
+/** The options collection of one endpoint; its own name keeps values from bleeding between endpoints. */
+export const optionsParameter = (endpoint: EndpointId) => `${endpoint}Options`;
 
-function fieldsWith(variant: InpaintVariant, placement: FieldUi['placement']) {
-	return (Object.entries(variant.fields) as Array<[string, FieldUi]>)
+function fieldsWith(endpoint: InpaintEndpoint, placement: FieldUi['placement']) {
+	return (Object.entries(endpoint.fields) as Array<[string, FieldUi]>)
 		.filter(([, ui]) => ui.placement === placement)
-		.map(([wireKey, ui]) => fieldProperty(wireKey, variant.schema.shape[wireKey], ui));
+		.map(([wireKey, ui]) => fieldProperty(wireKey, endpoint.schema.shape[wireKey], ui));
 }
 
-/** Main fields that are the same in several variants are shown once, for all of them. */
+/** Main fields that are the same in several endpoints are shown once, for all of them. */
 function mainProperties(): INodeProperties[] {
-	const merged = new Map<string, { property: INodeProperties; variants: VariantId[] }>();
-	for (const id of variantIds) {
-		for (const property of fieldsWith(VARIANTS[id], 'main')) {
+	const merged = new Map<string, { property: INodeProperties; endpoints: EndpointId[] }>();
+	for (const id of endpointIds) {
+		for (const property of fieldsWith(INPAINT_ENDPOINTS[id], 'main')) {
 			const identity = JSON.stringify(property);
-			const entry = merged.get(identity) ?? { property, variants: [] };
-			entry.variants.push(id);
+			const entry = merged.get(identity) ?? { property, endpoints: [] };
+			entry.endpoints.push(id);
 			merged.set(identity, entry);
 		}
 	}
 	// The model is picked before the prompt is written.
 	const rank = (property: INodeProperties) => (property.name.endsWith('ModelId') ? 0 : 1);
 	return [...merged.values()]
-		.map(({ property, variants }) => ({ ...property, displayOptions: showFor(variants) }))
+		.map(({ property, endpoints }) => ({ ...property, displayOptions: showFor(endpoints) }))
 		.sort((a, b) => rank(a) - rank(b));
 }
 
-function optionsProperty(id: VariantId): INodeProperties {
+function optionsProperty(id: EndpointId): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: optionsParameter(id),
@@ -113,7 +110,7 @@ function optionsProperty(id: VariantId): INodeProperties {
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: showFor([id]),
-		options: fieldsWith(VARIANTS[id], 'option').sort((a, b) =>
+		options: fieldsWith(INPAINT_ENDPOINTS[id], 'option').sort((a, b) =>
 			a.displayName.localeCompare(b.displayName),
 		),
 	};
@@ -145,12 +142,12 @@ const waiting = { show: { completion: ['wait'] } };
 export const downloadImagesWhenWaiting = downloadImagesProperty(waiting);
 
 export const properties: INodeProperties[] = [
-	variantProperty,
+	endpointProperty,
 	...mainProperties(),
 	...imageProperties('init'),
 	...imageProperties('mask'),
 	completionProperty,
 	downloadImagesWhenWaiting,
-	...variantIds.map(optionsProperty),
+	...endpointIds.map(optionsProperty),
 	processingOptionsProperty(),
 ];

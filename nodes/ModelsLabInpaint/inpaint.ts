@@ -3,7 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { CompletionSettings } from '../shared/completion';
 import { completeJob, readCompletionSettings } from '../shared/completion';
-import type { VariantId } from '../shared/endpoints';
+import type { EndpointId } from '../shared/endpoints';
 import { ENDPOINTS } from '../shared/endpoints';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
@@ -21,10 +21,10 @@ import {
 	imageRoles,
 	optionsParameter,
 	properties,
-	variantProperty,
+	endpointProperty,
 } from './description';
-import type { InpaintVariant } from './variants';
-import { VARIANTS } from './variants';
+import type { InpaintEndpoint } from './endpoints';
+import { INPAINT_ENDPOINTS } from './endpoints';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
 
@@ -51,14 +51,14 @@ export function readInpaintSettings(ctx: IExecuteFunctions, itemIndex: number): 
  */
 export async function buildInpaintBody(
 	ctx: IExecuteFunctions,
-	variant: InpaintVariant,
+	endpoint: InpaintEndpoint,
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
 ): Promise<IDataObject> {
 	const raw = collectWireValues(
-		variant.fields,
+		endpoint.fields,
 		(name) => ctx.getNodeParameter(name, itemIndex),
-		ctx.getNodeParameter(optionsParameter(variant.id), itemIndex, {}) as IDataObject,
+		ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
 	);
 	const sources = Object.fromEntries(ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]));
 	const fromBinary = ROLES.filter((role) => sources[role].kind === 'binary');
@@ -68,13 +68,13 @@ export async function buildInpaintBody(
 	}
 
 	// Binary images are not links yet; everything else is validated now.
-	const schema = variant.schema.partial(
+	const schema = endpoint.schema.partial(
 		Object.fromEntries(fromBinary.map((role) => [imageRoles[role].wireKey, true])),
 	);
-	const context = `${variant.displayName} inpainting`;
-	const body = parseOrThrow(ctx.getNode(), { schema, fields: variant.fields }, raw, itemIndex, context);
+	const context = `${endpoint.displayName} inpainting`;
+	const body = parseOrThrow(ctx.getNode(), { schema, fields: endpoint.fields }, raw, itemIndex, context);
 
-	const inline = variant.acceptsInlineImages(body);
+	const inline = endpoint.acceptsInlineImages(body);
 	for (const role of ROLES) {
 		const value = body[imageRoles[role].wireKey];
 		if (typeof value === 'string' && value.startsWith('data:') && !inline) {
@@ -89,7 +89,7 @@ export async function buildInpaintBody(
 		}
 	}
 
-	await assertKeyFor(ctx, ENDPOINTS[variant.id].inpaintPath, itemIndex);
+	await assertKeyFor(ctx, ENDPOINTS[endpoint.id].inpaintPath, itemIndex);
 
 	const images = [];
 	for (const role of fromBinary) {
@@ -112,13 +112,13 @@ export async function buildInpaintBody(
  */
 async function submit(
 	ctx: IExecuteFunctions,
-	variant: InpaintVariant,
+	endpoint: InpaintEndpoint,
 	body: IDataObject,
 	itemIndex: number,
 	settings: CompletionSettings,
 ) {
-	const endpoint = ENDPOINTS[variant.id];
-	const request = { host: endpoint.host, path: endpoint.inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
+	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
+	const request = { host, path: inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
 	try {
 		return await withRetries(ctx, 'ModelsLab to accept the job', async () => await modelsLabRequest(ctx, request, itemIndex), {
 			itemIndex,
@@ -154,11 +154,11 @@ export async function inpaintItem(
 	itemIndex: number,
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
-	const variant = VARIANTS[readParameter<VariantId>(ctx, variantProperty, itemIndex)];
-	const body = await buildInpaintBody(ctx, variant, itemIndex, settings);
-	const answer = await submit(ctx, variant, body, itemIndex, settings);
+	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
+	const body = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	const answer = await submit(ctx, endpoint, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);
-	const result = normalizeResult(answer.body, variant.id, fetchUrlBuilder(roots, variant.id));
-	const job = { requestId: result.requestId, variant: variant.id, fetchUrl: result.fetchUrl };
+	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
+	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
 	return await completeJob(ctx, result, job, settings, itemIndex);
 }

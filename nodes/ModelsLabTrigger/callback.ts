@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { jsonParse } from 'n8n-workflow';
 
 import { downloadImages } from '../shared/download';
-import type { VariantId } from '../shared/endpoints';
+import type { EndpointId } from '../shared/endpoints';
 import { fetchJob } from '../shared/jobs';
 import type { InpaintResult } from '../shared/result';
 import { normalizeResult } from '../shared/result';
@@ -66,7 +66,7 @@ interface TriggerSettings {
 	statusFilter: 'both' | 'success' | 'failed';
 	trackId: string;
 	verifyWithApi: boolean;
-	endpoint: VariantId;
+	endpoint: EndpointId;
 	downloadImages: boolean;
 }
 
@@ -104,7 +104,7 @@ async function verified(
 ): Promise<{ result: InpaintResult } | { code: number; problem: string }> {
 	const claimedFailed = FAILED_STATUSES.has(claimed.status);
 	try {
-		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, variant: claimed.variant }, 0, VERIFY_TIMEOUT_MS);
+		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, endpoint: claimed.endpoint }, 0, VERIFY_TIMEOUT_MS);
 		if (fetched.status === claimed.status) return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
 		return { code: 409, problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"` };
 	} catch (error) {

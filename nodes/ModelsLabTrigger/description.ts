@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { VARIANTS, variantIds } from '../ModelsLabInpaint/variants';
+import { endpointIds, ENDPOINTS } from '../shared/endpoints';
 import { downloadImagesProperty } from '../shared/completion';
 import { REVEAL_MINUTES } from './secret';
 
@@ -44,10 +44,10 @@ export const properties: INodeProperties[] = [
 		displayName: 'Endpoint',
 		name: 'endpoint',
 		type: 'options',
-		options: variantIds.map((id) => ({ name: VARIANTS[id].displayName, value: id })),
+		options: endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id })),
 		default: 'imageEditing',
 		description:
-			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify and fetch them, and output as "variant" so a ModelsLab Fetch node can follow.',
+			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify and fetch them, and output as "endpoint" so a ModelsLab Fetch node can follow.',
 	},
 	{
 		...downloadImagesProperty(),

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { downloadImages } from './download';
 import type { JobReference } from './jobs';

@@ -1,61 +1,91 @@
 /**
- * Where each ModelsLab inpaint family lives. The four families differ in host, key and in how a
- * queued result is fetched: by id in the path (`.../fetch/{id}`, body `{key}`) or by `request_id`
- * in the body (`.../fetch`, body `{key, request_id}`).
+ * The catalogue of ModelsLab's inpainting endpoints: what each is called in the editor and where it
+ * lives. The four differ in host, key and in how a queued result is fetched: by id in the path
+ * (`.../fetch/{id}`, body `{key}`) or by `request_id` in the body (`.../fetch`, body `{key,
+ * request_id}`). Every node names endpoints from here; the Inpaint node's fields per endpoint are in
+ * `ModelsLabInpaint/endpoints/`.
  */
-export type VariantId = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+export type EndpointId = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
 
 export type ApiHost = 'modelslab' | 'legacy';
 
 export interface Endpoint {
+	id: EndpointId;
+	displayName: string;
+	description: string;
 	host: ApiHost;
 	inpaintPath: string;
 	fetch: { style: 'path'; pathPrefix: string } | { style: 'body'; path: string };
 }
 
-export const ENDPOINTS: Record<VariantId, Endpoint> = {
+export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 	imageEditing: {
+		id: 'imageEditing',
+		displayName: 'v6 Image Editing',
+		description: 'General-purpose inpainting, no model to choose (api/v6/image_editing/inpaint)',
 		host: 'modelslab',
 		inpaintPath: '/api/v6/image_editing/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v6/image_editing/fetch/' },
 	},
 	community: {
+		id: 'community',
+		displayName: 'v6 Community Models (Pony and Others)',
+		description: 'Inpainting with a public or trained model of your choice, such as Pony Realism (api/v6/images/inpaint)',
 		host: 'modelslab',
 		inpaintPath: '/api/v6/images/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v6/images/fetch/' },
 	},
 	legacy: {
+		id: 'legacy',
+		displayName: 'v3 Legacy Stable Diffusion',
+		description: 'The older Stable Diffusion API (api/v3/inpaint), for existing v3 integrations',
 		host: 'legacy',
 		inpaintPath: '/api/v3/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v3/fetch/' },
 	},
 	enterprise: {
+		id: 'enterprise',
+		displayName: 'v1 Enterprise (Pony)',
+		description: 'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
 		host: 'modelslab',
 		inpaintPath: '/api/v1/enterprise/pony/inpaint',
 		fetch: { style: 'body', path: '/api/v1/enterprise/pony/fetch' },
 	},
 };
 
+export const endpointIds = Object.keys(ENDPOINTS) as EndpointId[];
+
+/** The endpoints as the choices of an editor field. */
+export const endpointOptions = () =>
+	endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id, description: ENDPOINTS[id].description }));
+
 /** Turns a binary image into a temporary (24 h) URL; max 5 MB. */
 export const UPLOAD_PATH = '/api/v6/base64_to_url';
 
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
-/** Enterprise endpoints authenticate with the enterprise key. */
-export const isEnterprisePath = (path: string) => path.includes('/api/v1/enterprise/');
-
-/** The request that fetches a queued job of this family: a path and the extra body fields. */
-export function fetchRequestFor(variant: VariantId, requestId: string) {
-	const { fetch, host } = ENDPOINTS[variant];
+/** The request that fetches a queued job of this endpoint: a path and the extra body fields. */
+export function fetchRequestFor(endpoint: EndpointId, requestId: string) {
+	const { fetch, host } = ENDPOINTS[endpoint];
 	return fetch.style === 'path'
 		? { host, path: `${fetch.pathPrefix}${encodeURIComponent(requestId)}`, body: {} }
 		: { host, path: fetch.path, body: { request_id: requestId } };
 }
 
-/** The family a fetch URL path belongs to, e.g. `/api/v3/fetch/123` → legacy. */
-export function variantOfFetchPath(path: string): VariantId | undefined {
-	return (Object.keys(ENDPOINTS) as VariantId[]).find((variant) => {
-		const { fetch } = ENDPOINTS[variant];
-		return fetch.style === 'path' ? path.startsWith(fetch.pathPrefix) : path.replace(/\/+$/, '') === fetch.path;
-	});
+/**
+ * The one reading of a fetch address: which endpoint a fetch path belongs to and, for path-style
+ * addresses, the job id it carries (`/api/v3/fetch/123` → legacy, 123). Undefined when the path is
+ * not a ModelsLab fetch address.
+ */
+export function parseFetchPath(path: string): { endpoint: EndpointId; requestId?: string } | undefined {
+	const bare = path.split('?')[0].replace(/\/+$/, '');
+	for (const id of endpointIds) {
+		const { fetch } = ENDPOINTS[id];
+		if (fetch.style === 'body' && bare === fetch.path) return { endpoint: id };
+		if (fetch.style === 'path' && bare.startsWith(fetch.pathPrefix)) {
+			const rest = bare.slice(fetch.pathPrefix.length);
+			if (rest && !rest.includes('/')) return { endpoint: id, requestId: decodeURIComponent(rest) };
+		}
+	}
+	return undefined;
 }

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { describeAllowed, inspectField } from './schema/inspect';
 import { failValidation, shown } from './schema/validate';

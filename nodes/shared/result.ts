@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { VariantId } from './endpoints';
+import type { EndpointId } from './endpoints';
 import { apiMessage } from './errors';
 
 /**
@@ -10,7 +10,7 @@ import { apiMessage } from './errors';
 export interface InpaintResult extends IDataObject {
 	status: string;
 	requestId: string;
-	variant: VariantId;
+	endpoint: EndpointId;
 	/** Image URLs (or `.base64` file URLs in base64 mode); empty until the job succeeds. */
 	output: string[];
 	proxyLinks: string[];
@@ -51,7 +51,7 @@ const textOrNull = (value: unknown) =>
 
 export function normalizeResult(
 	body: IDataObject,
-	variant: VariantId,
+	endpoint: EndpointId,
 	fetchUrlFor: (requestId: string) => string,
 ): InpaintResult {
 	const status = String(body.status ?? 'unknown').toLowerCase();
@@ -62,7 +62,7 @@ export function normalizeResult(
 	return {
 		status,
 		requestId,
-		variant,
+		endpoint,
 		output: urlList(body.output),
 		proxyLinks: urlList(body.proxy_links),
 		futureLinks: urlList(body.future_links),

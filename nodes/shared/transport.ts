@@ -9,7 +9,6 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ApiHost } from './endpoints';
-import { isEnterprisePath } from './endpoints';
 import { apiMessage, redactSecrets } from './errors';
 
 export const CREDENTIAL_TYPE = 'modelsLabApi';
@@ -68,7 +67,8 @@ function secretsOf(credentials: ModelsLabCredentials) {
 /** Fails before anything is sent when the credential lacks the key this endpoint needs. */
 export async function assertKeyFor(ctx: ModelsLabContext, path: string, itemIndex?: number) {
 	const credentials = await loadCredentials(ctx);
-	const enterprise = isEnterprisePath(path);
+	// The same rule as the credential's `authenticate`, which picks the key it sends.
+	const enterprise = path.includes('/api/v1/enterprise/');
 	const key = enterprise ? credentials.enterpriseApiKey : credentials.apiKey;
 	if (!key) {
 		throw new NodeOperationError(

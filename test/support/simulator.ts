@@ -40,13 +40,13 @@ export function useSimulator() {
 export const PHOTO_URL = 'https://images.example.com/photo.png';
 export const MASK_URL = 'https://images.example.com/mask.png';
 
-/** The minimal parameters of each variant, images by URL. */
+/** The minimal parameters of each endpoint, images by URL. */
 export const minimalParameters: Record<string, IDataObject> = {
-	imageEditing: { variant: 'imageEditing', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
-	community: { variant: 'community', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
-	legacy: { variant: 'legacy', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
+	imageEditing: { endpoint: 'imageEditing', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
+	community: { endpoint: 'community', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
+	legacy: { endpoint: 'legacy', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
 	enterprise: {
-		variant: 'enterprise',
+		endpoint: 'enterprise',
 		enterpriseModelId: 'my-pony',
 		prompt: 'a red car',
 		initImageUrl: PHOTO_URL,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import type { FieldUi } from '../../shared/schema/fields';
 import {
@@ -9,7 +9,7 @@ import {
 	optionalText,
 	requiredText,
 } from '../../shared/schema/wire';
-import { field } from './variant';
+import { field } from './endpoint';
 
 /**
  * Fields whose meaning, range and wire format are the same in every endpoint that has them, and

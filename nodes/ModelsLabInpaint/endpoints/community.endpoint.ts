@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { asBoolean, asNumber, asYesNo, oneOf } from '../../shared/schema/wire';
 import * as common from './common';
-import { defineVariant, field } from './variant';
+import { defineEndpoint, field } from './endpoint';
 
 const SCHEDULERS = [
 	'DDPMScheduler',
@@ -29,10 +29,8 @@ const dimension = () => asNumber(z.number().int().min(512).max(1024).multipleOf(
 
 /** v6 Community Models inpaint (Pony and other public or trained models): `POST /api/v6/images/inpaint`.
  *  JSON numbers and booleans, "yes"/"no" for the safety checker and Karras sigmas (its OpenAPI schema). */
-export const community = defineVariant({
+export const community = defineEndpoint({
 	id: 'community',
-	displayName: 'v6 Community Models (Pony and Others)',
-	description: 'Inpainting with a public or trained model of your choice, such as Pony Realism (api/v6/images/inpaint)',
 	fields: {
 		model_id: common.modelId(
 			{

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
-import type { VariantId } from '../../shared/endpoints';
+import type { EndpointId } from '../../shared/endpoints';
+import { ENDPOINTS } from '../../shared/endpoints';
 import type { FieldUi, FieldUiMap } from '../../shared/schema/fields';
 
 /** A request field: its schema (type, range, default, wire format) and how the editor shows it. */
@@ -14,29 +15,26 @@ export const field = <S extends z.ZodTypeAny>(schema: S, ui: FieldUi): Field<S> 
 
 type SchemaShape<Fields extends Record<string, Field>> = { [Key in keyof Fields]: Fields[Key]['schema'] };
 
-export interface InpaintVariant<Shape extends z.ZodRawShape = z.ZodRawShape> {
-	id: VariantId;
+/** An endpoint's request for the Inpaint node; its name and address are in the shared catalogue. */
+export interface InpaintEndpoint<Shape extends z.ZodRawShape = z.ZodRawShape> {
+	id: EndpointId;
 	displayName: string;
-	description: string;
-	/** The request body, keyed by the API's field names: the single source of truth for the variant. */
+	/** The request body, keyed by the API's field names: the single source of truth for the endpoint. */
 	schema: z.ZodObject<Shape>;
 	fields: FieldUiMap<Shape>;
 	/** Whether binary images may go inline as data URIs rather than being uploaded first. */
 	acceptsInlineImages: (body: IDataObject) => boolean;
 }
 
-export function defineVariant<Fields extends Record<string, Field>>(definition: {
-	id: VariantId;
-	displayName: string;
-	description: string;
+export function defineEndpoint<Fields extends Record<string, Field>>(definition: {
+	id: EndpointId;
 	fields: Fields;
 	acceptsInlineImages?: (body: IDataObject) => boolean;
-}): InpaintVariant<SchemaShape<Fields>> {
+}): InpaintEndpoint<SchemaShape<Fields>> {
 	const entries = Object.entries(definition.fields);
 	return {
 		id: definition.id,
-		displayName: definition.displayName,
-		description: definition.description,
+		displayName: ENDPOINTS[definition.id].displayName,
 		schema: z.object(
 			Object.fromEntries(entries.map(([key, { schema }]) => [key, schema])) as SchemaShape<Fields>,
 		),

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { asNumber, asNumericString, asYesNo, oneOf } from '../../shared/schema/wire';
 import * as common from './common';
-import { defineVariant, field } from './variant';
+import { defineEndpoint, field } from './endpoint';
 
 const SCHEDULERS = [
 	'EulerDiscreteScheduler',
@@ -26,10 +26,8 @@ const dimension = () => asNumericString(z.number().int().min(1).max(1024)).defau
 
 /** v1 Enterprise Pony inpaint: `POST /api/v1/enterprise/pony/inpaint` with the enterprise key.
  *  Sizes, samples and steps go as numeric strings, flags as "yes"/"no" (the doc's example). */
-export const enterprise = defineVariant({
+export const enterprise = defineEndpoint({
 	id: 'enterprise',
-	displayName: 'v1 Enterprise (Pony)',
-	description: 'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
 	fields: {
 		model_id: common.modelId({
 			name: 'enterpriseModelId',

@@ -1,15 +1,13 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { asNumber, asTrueFalseString, asYesNo } from '../../shared/schema/wire';
 import * as common from './common';
-import { defineVariant, field } from './variant';
+import { defineEndpoint, field } from './endpoint';
 
 /** v6 Image Editing inpaint: `POST /api/v6/image_editing/inpaint`. Numbers are JSON numbers,
  *  flags "yes"/"no" or "true"/"false" strings, the track id an integer (its OpenAPI schema). */
-export const imageEditing = defineVariant({
+export const imageEditing = defineEndpoint({
 	id: 'imageEditing',
-	displayName: 'v6 Image Editing',
-	description: 'General-purpose inpainting, no model to choose (api/v6/image_editing/inpaint)',
 	fields: {
 		prompt: common.prompt,
 		negative_prompt: common.negativePrompt,

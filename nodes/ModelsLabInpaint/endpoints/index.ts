@@ -1,17 +1,15 @@
-import type { VariantId } from '../../shared/endpoints';
-import { community } from './community.variant';
-import { enterprise } from './enterprise.variant';
-import { imageEditing } from './imageEditing.variant';
-import { legacy } from './legacy.variant';
-import type { InpaintVariant } from './variant';
+import type { EndpointId } from '../../shared/endpoints';
+import { community } from './community.endpoint';
+import { enterprise } from './enterprise.endpoint';
+import { imageEditing } from './imageEditing.endpoint';
+import { legacy } from './legacy.endpoint';
+import type { InpaintEndpoint } from './endpoint';
 
-export const VARIANTS: Record<VariantId, InpaintVariant> = {
+export const INPAINT_ENDPOINTS: Record<EndpointId, InpaintEndpoint> = {
 	imageEditing,
 	community,
 	legacy,
 	enterprise,
-} as Record<VariantId, InpaintVariant>;
+} as Record<EndpointId, InpaintEndpoint>;
 
-export const variantIds = Object.keys(VARIANTS) as VariantId[];
-
-export type { InpaintVariant } from './variant';
+export type { InpaintEndpoint } from './endpoint';

@@ -1,17 +1,15 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 import { asNumber, asNumericString, asYesNo, oneOf } from '../../shared/schema/wire';
 import * as common from './common';
-import { defineVariant, field } from './variant';
+import { defineEndpoint, field } from './endpoint';
 
 const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
 
 /** v3 legacy Stable Diffusion API inpaint: `POST <legacy host>/api/v3/inpaint`. Sizes, samples
  *  and steps go as numeric strings, flags as "yes"/"no" (the doc's examples). */
-export const legacy = defineVariant({
+export const legacy = defineEndpoint({
 	id: 'legacy',
-	displayName: 'v3 Legacy Stable Diffusion',
-	description: 'The older Stable Diffusion API (api/v3/inpaint), for existing v3 integrations',
 	fields: {
 		prompt: common.prompt,
 		negative_prompt: common.negativePrompt,

@@ -4,7 +4,7 @@ import type {
 	INodePropertyOptions,
 	INodePropertyTypeOptions,
 } from 'n8n-workflow';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 import type { FieldFacts } from './inspect';
 import { inspectField } from './inspect';
@@ -20,7 +20,7 @@ export interface FieldUi {
 	placement: 'main' | 'option' | 'image';
 	/** Shown as required in the editor; defaults to true for `main` fields. */
 	required?: boolean;
-	/** The n8n parameter name, where camelCase of the wire name would mean different things across variants. */
+	/** The n8n parameter name, where camelCase of the wire name would mean different things across endpoints. */
 	name?: string;
 	placeholder?: string;
 	typeOptions?: INodePropertyTypeOptions;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 
 /** What a request field accepts, read off its zod schema so that nothing is stated twice. */
 export interface FieldFacts {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 /**
  * Zod building blocks for request fields. Each one states what a user may enter (its type, range
