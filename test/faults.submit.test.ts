@@ -8,6 +8,7 @@ import { createServer } from 'net';
 
 import { ModelsLabSimulator } from '../simulator/server';
 import { allLogs, useLogCapture } from './support/capture-logs';
+import { failureOf } from '../nodes/shared/failures';
 import { runNode } from './support/engine';
 
 import type { FaultCase } from './support/faults';
@@ -115,7 +116,7 @@ describe('a submit that never left this machine (nothing was sent, so no job exi
 		expect(result.error?.message).toBe(`Could not reach ModelsLab at 127.0.0.1:${port}: the server refused the connection`);
 		expect(result.error?.description).toMatch(NOT_SENT);
 		expect(result.error?.description).not.toMatch(/may have created/);
-		expect(result.error?.context?.delivery).toBe('not-sent');
+		expect(failureOf(result.error)).toEqual({ kind: 'not-sent' });
 		expect(ms).toBeGreaterThanOrEqual(2000);
 		expect(ms).toBeLessThan(5000);
 	});
@@ -126,7 +127,7 @@ describe('a submit that never left this machine (nothing was sent, so no job exi
 		expect(result.error?.message).toMatch(/^Could not reach ModelsLab at modelslab\.invalid: the host name could not be (found|looked up)$/);
 		expect(result.error?.description).toMatch(NOT_SENT);
 		expect(result.error?.description).not.toMatch(/may have created/);
-		expect(result.error?.context?.delivery).toBe('not-sent');
+		expect(failureOf(result.error)).toEqual({ kind: 'not-sent' });
 	});
 
 	it('refused, then the server is back for the retry: the job is sent and created once', async () => {
@@ -150,7 +151,7 @@ describe('a submit that never left this machine (nothing was sent, so no job exi
 			const { result } = await timed(() => run(parameters));
 			expect(result.error?.message).toMatch(/: no answer within the request timeout of 1 s$/);
 			expect(result.error?.description).toMatch(LOST);
-			expect(result.error?.context?.delivery).toBe('unknown');
+			expect(failureOf(result.error)).toEqual({ kind: 'answer-lost' });
 			expect(own.requestsTo(SUBMIT)).toHaveLength(1);
 		});
 	});

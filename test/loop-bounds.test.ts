@@ -10,6 +10,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { markFailure } from '../nodes/shared/failures';
 import { LONGEST_WAIT_MS, MIN_INTERVAL_MS, deadlineAfter, pauseBefore, waitForCompletion } from '../nodes/shared/polling';
 import type { InpaintResult } from '../nodes/shared/result';
 import { withRetries } from '../nodes/shared/retry';
@@ -25,12 +26,7 @@ const queued = (eta: number | null): InpaintResult =>
 /** A failure as transport.ts reports it. */
 function apiFailure(kind: 'lost' | 'rateLimited', retryAfterSeconds?: number) {
 	const error = new NodeApiError(node, { message: kind } as JsonObject, { message: kind });
-	error.context.delivery = kind === 'lost' ? 'unknown' : 'answered';
-	if (kind === 'rateLimited') {
-		error.context.rateLimited = true;
-		error.context.retryAfterSeconds = retryAfterSeconds;
-	}
-	return error;
+	return markFailure(error, kind === 'lost' ? { kind: 'answer-lost' } : { kind: 'rate-limited', retryAfterSeconds });
 }
 
 type Answer = 'processing' | 'lost' | 'rateLimitedNow' | 'rateLimited';

@@ -73,21 +73,21 @@ describe('networkFailureOf', () => {
 		it('a timeout: the job may exist, and the request timeout is named', () => {
 			const error = thrown(axiosErrors.timeout());
 			expect(error.message).toBe('The connection was aborted, perhaps the server is offline'); // n8n's words
-			expect(networkFailureOf(error, 2000)).toEqual({ delivery: 'unknown', timedOut: true, reason: 'no answer within the request timeout of 2 s' });
+			expect(networkFailureOf(error, 2000)).toEqual({ kind: 'answer-lost', timedOut: true, reason: 'no answer within the request timeout of 2 s' });
 		});
 
 		it('a refused connection: not sent', () => {
-			expect(networkFailureOf(thrown(axiosErrors.refused()), 2000)).toEqual({ delivery: 'not-sent', timedOut: false, reason: 'the server refused the connection' });
+			expect(networkFailureOf(thrown(axiosErrors.refused()), 2000)).toEqual({ kind: 'not-sent', timedOut: false, reason: 'the server refused the connection' });
 		});
 
 		it('a host name that does not resolve, or a DNS server that does not answer: not sent', () => {
-			expect(networkFailureOf(thrown(axiosErrors.unresolvable()), 2000)).toMatchObject({ delivery: 'not-sent', reason: 'the host name could not be found' });
-			expect(networkFailureOf(thrown(axiosErrors.dnsDown()), 2000)).toMatchObject({ delivery: 'not-sent', reason: 'the host name could not be looked up' });
+			expect(networkFailureOf(thrown(axiosErrors.unresolvable()), 2000)).toMatchObject({ kind: 'not-sent', reason: 'the host name could not be found' });
+			expect(networkFailureOf(thrown(axiosErrors.dnsDown()), 2000)).toMatchObject({ kind: 'not-sent', reason: 'the host name could not be looked up' });
 		});
 
 		it('a connection cut off after sending: the job may exist, and n8n\'s "retry immediately" is not repeated', () => {
-			expect(networkFailureOf(thrown(axiosErrors.hungUp()), 2000)).toEqual({ delivery: 'unknown', timedOut: false, reason: 'the connection was cut off before an answer arrived' });
-			expect(networkFailureOf(thrown(axiosErrors.cutBody()), 2000)).toEqual({ delivery: 'unknown', timedOut: false, reason: 'stream has been aborted' });
+			expect(networkFailureOf(thrown(axiosErrors.hungUp()), 2000)).toEqual({ kind: 'answer-lost', timedOut: false, reason: 'the connection was cut off before an answer arrived' });
+			expect(networkFailureOf(thrown(axiosErrors.cutBody()), 2000)).toEqual({ kind: 'answer-lost', timedOut: false, reason: 'stream has been aborted' });
 		});
 	});
 
@@ -100,7 +100,7 @@ describe('networkFailureOf', () => {
 			cause: undefined,
 			context: {},
 		};
-		expect(networkFailureOf(recorded, 1000)).toMatchObject({ delivery: 'unknown', timedOut: true });
+		expect(networkFailureOf(recorded, 1000)).toMatchObject({ kind: 'answer-lost', timedOut: true });
 		// ...and asN8n1Throws builds the same thing.
 		const built = asN8n1Throws(new AxiosError('timeout of 1000ms exceeded', 'ECONNABORTED'));
 		expect({ ...built, name: built.name, message: built.message }).toMatchObject(recorded);
@@ -115,32 +115,32 @@ describe('networkFailureOf', () => {
 			cause: undefined,
 			context: {},
 		};
-		expect(networkFailureOf(recorded, 1000)).toMatchObject({ delivery: 'not-sent', timedOut: false });
+		expect(networkFailureOf(recorded, 1000)).toMatchObject({ kind: 'not-sent', timedOut: false });
 		const built = asN8n1Throws(fromSocket('connect ECONNREFUSED 127.0.0.1:38477', 'ECONNREFUSED'));
 		expect({ ...built, name: built.name, message: built.message }).toMatchObject(recorded);
 	});
 
 	it('every address of a host refused (an AggregateError whose errors carry the codes): not sent', () => {
 		const aggregate = new AggregateError([fromSocket('connect ECONNREFUSED ::1:9', 'ECONNREFUSED'), fromSocket('connect ECONNREFUSED 127.0.0.1:9', 'ECONNREFUSED')], '');
-		expect(networkFailureOf(asN8n2Throws(new AxiosError('', undefined, undefined, aggregate)), 1000)).toMatchObject({ delivery: 'not-sent' });
+		expect(networkFailureOf(asN8n2Throws(new AxiosError('', undefined, undefined, aggregate)), 1000)).toMatchObject({ kind: 'not-sent' });
 	});
 
 	it('words decide only when no code is found anywhere', () => {
-		expect(networkFailureOf(new Error('connect ECONNREFUSED 127.0.0.1:9'), 1000)).toMatchObject({ delivery: 'not-sent' });
-		expect(networkFailureOf({ message: 'timeout of 1000ms exceeded' }, 1000)).toMatchObject({ delivery: 'unknown', timedOut: true });
+		expect(networkFailureOf(new Error('connect ECONNREFUSED 127.0.0.1:9'), 1000)).toMatchObject({ kind: 'not-sent' });
+		expect(networkFailureOf({ message: 'timeout of 1000ms exceeded' }, 1000)).toMatchObject({ kind: 'answer-lost', timedOut: true });
 		// A code outranks words that say otherwise.
 		expect(networkFailureOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNABORTED' }), 1000)).toMatchObject({ timedOut: true });
 	});
 
 	it('n8n\'s rewritten message alone proves nothing: the job may exist', () => {
 		expect(networkFailureOf(new Error('The service refused the connection - perhaps it is offline'), 1000)).toEqual({
-			delivery: 'unknown',
+			kind: 'answer-lost',
 			timedOut: false,
 			reason: 'The service refused the connection - perhaps it is offline',
 		});
 	});
 
 	it('an HTTP status in httpCode is an answer, not a network code', () => {
-		expect(networkFailureOf({ message: 'Bad gateway', httpCode: '502' }, 1000)).toMatchObject({ delivery: 'unknown', timedOut: false });
+		expect(networkFailureOf({ message: 'Bad gateway', httpCode: '502' }, 1000)).toMatchObject({ kind: 'answer-lost', timedOut: false });
 	});
 });

@@ -1,18 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { CompletionSettings } from '../shared/completion';
 import { completeJob, readCompletionSettings } from '../shared/completion';
 import type { EndpointId } from '../shared/endpoints';
 import { ENDPOINTS } from '../shared/endpoints';
+import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/failures';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
 import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
-import { waitTooLongOf, withRetries } from '../shared/retry';
+import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { failValidation, parseOrThrow } from '../shared/schema/validate';
-import { assertKeyFor, baseUrls, deliveryOf, modelsLabRequest, rateLimitOf } from '../shared/transport';
+import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
 import type { ImageRole } from './description';
 import {
 	completionProperty,
@@ -123,26 +124,27 @@ async function submit(
 		return await withRetries(ctx, 'ModelsLab to accept the job', async () => await modelsLabRequest(ctx, request, itemIndex), {
 			itemIndex,
 			maxWaitMs: settings.maxWaitMs,
-			retryable: (error) => rateLimitOf(error) !== undefined || deliveryOf(error) === 'not-sent',
+			retryable: createdNothing,
 			firstBackoffMs: 2000,
 		});
 	} catch (error) {
 		if (error instanceof NodeApiError) error.description = submitOutcome(error);
-		throw new NodeApiError(ctx.getNode(), error as JsonObject);
+		throw asNodeError(ctx, error, itemIndex);
 	}
 }
 
 /** The failed submit's description, ending with what became of the job and whether to run it again. */
 function submitOutcome(error: NodeApiError): NodeApiError['description'] {
 	const said = error.description ?? '';
-	if (deliveryOf(error) === 'not-sent') {
+	const failure = failureOf(error);
+	if (failure?.kind === 'not-sent') {
 		return `${said} No job was created, so running this item again is safe.`.trim();
 	}
-	const waitTooLong = waitTooLongOf(error);
+	const waitTooLong = detailsOf(error).waitTooLongSeconds;
 	if (waitTooLong !== undefined) {
 		return `${said} ModelsLab asked to wait ${waitTooLong} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
 	}
-	if (deliveryOf(error) === 'unknown') {
+	if (failure?.kind === 'answer-lost') {
 		return `${said} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
 	}
 	return error.description;

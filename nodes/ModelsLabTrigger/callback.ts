@@ -2,12 +2,12 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { jsonParse } from 'n8n-workflow';
 
 import { downloadImages } from '../shared/download';
+import { failureOf } from '../shared/failures';
 import type { EndpointId } from '../shared/endpoints';
 import { fetchJob } from '../shared/jobs';
 import type { InpaintResult } from '../shared/result';
 import { normalizeResult } from '../shared/result';
 import { checkParameter, propertyNamed } from '../shared/parameters';
-import { deliveryOf } from '../shared/transport';
 import { properties } from './description';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { hasValidToken, revealableCallbackUrl } from './secret';
@@ -108,13 +108,13 @@ async function verified(
 		if (fetched.status === claimed.status) return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
 		return { code: 409, problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"` };
 	} catch (error) {
-		if (deliveryOf(error) !== 'answered') {
+		const failure = failureOf(error);
+		if (failure?.kind !== 'rejected' && failure?.kind !== 'not-found') {
 			return { code: 502, problem: `Could not verify request ${claimed.requestId} with ModelsLab: ${(error as Error).message}` };
 		}
 		// A failed job's fetch answers with status "failed" too, which confirms the failure; an id
 		// ModelsLab does not know confirms nothing.
-		const reason = (error as Error).message.replace(/^ModelsLab: /, '');
-		if (claimedFailed && !/not found/i.test(reason)) return { result: { ...claimed, message: reason } };
+		if (claimedFailed && failure.kind === 'rejected') return { result: { ...claimed, message: failure.apiMessage ?? null } };
 		return { code: 409, problem: `ModelsLab does not confirm request ${claimed.requestId}: ${(error as Error).message}` };
 	}
 }

@@ -7,6 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import type { Failure } from './failures';
+import { markFailure } from './failures';
 import { sniffImageType } from './images';
 import type { FileEnds } from './wholeImage';
 import {
@@ -87,17 +89,17 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 			httpCode: httpCode ? String(httpCode) : undefined,
 			itemIndex,
 		});
-		// The same classification as API requests, so that only passing faults are tried again.
-		error.context.delivery = httpCode ? 'answered' : 'unknown';
-		if (limits.requestId) error.context.requestId = limits.requestId;
-		if (httpCode === 429) {
-			error.context.rateLimited = true;
-			error.context.retryAfterSeconds = retryAfterSeconds;
-		}
-		return error;
+		// The same words as API requests, so that only passing faults are tried again.
+		const failure: Failure =
+			httpCode === 429
+				? { kind: 'rate-limited', retryAfterSeconds }
+				: httpCode
+					? { kind: 'rejected', httpCode }
+					: { kind: 'answer-lost' };
+		return markFailure(error, failure, { requestId: limits.requestId });
 	};
 	// HTTP cannot see a file that a cache stored cut short and serves with a matching
-	// content-length. Such a file is a passing fault like a dropped connection ('unknown', no HTTP
+	// content-length. Such a file is a passing fault like a dropped connection ('answer-lost', no HTTP
 	// code), so withRetries downloads it again; if it stays cut, this is the error.
 	const refuseCutShort = (ends: FileEnds, declaredType: string | undefined) => {
 		const type = expectedImageType(ends, declaredType);

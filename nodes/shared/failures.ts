@@ -15,7 +15,7 @@ export type Failure =
 	/** ModelsLab does not know the job. */
 	| { kind: 'not-found' }
 	/** ModelsLab answered with an error of its own (bad key, bad field, failed job, server error). */
-	| { kind: 'rejected'; httpCode: number };
+	| { kind: 'rejected'; httpCode: number; apiMessage?: string };
 
 /** What an error tells the user about the job, besides what failed. */
 export interface FailureDetails {

@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { CompletionSettings } from './completion';
 import { readMaxConcurrentJobs } from './completion';
+import { asNodeError, detailsOf } from './failures';
 import { inOrderWithConcurrency } from './pool';
 
 /** What an item that failed carries when "On Error: Continue" is set. */
@@ -11,14 +12,8 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 		error: error.message,
 		description: error.description ?? null,
 		httpCode: (error as NodeApiError).httpCode ?? null,
-		requestId: (error.context?.requestId as string | undefined) ?? null,
+		requestId: detailsOf(error).requestId ?? null,
 	};
-}
-
-function asNodeError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number) {
-	return caught instanceof NodeApiError || caught instanceof NodeOperationError
-		? caught
-		: new NodeOperationError(ctx.getNode(), caught as Error, { itemIndex });
 }
 
 /**

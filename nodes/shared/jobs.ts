@@ -1,8 +1,9 @@
-import type { IExecuteFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { ApiHost, EndpointId } from './endpoints';
 import { fetchRequestFor, parseFetchPath } from './endpoints';
+import { asNodeError, markFailure } from './failures';
 import type { InpaintResult } from './result';
 import { normalizeResult } from './result';
 import { baseUrls, modelsLabRequest, onConfiguredHost } from './transport';
@@ -46,8 +47,8 @@ export async function fetchJob(
 	} catch (error) {
 		if (error instanceof NodeApiError) {
 			error.description = `${error.description ?? ''} Request id ${job.requestId}.`.trim();
-			error.context.requestId = job.requestId;
+			markFailure(error, undefined, { requestId: job.requestId });
 		}
-		throw new NodeApiError(ctx.getNode(), error as JsonObject);
+		throw asNodeError(ctx, error, itemIndex);
 	}
 }

@@ -1,8 +1,8 @@
-import type { IExecuteFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { InpaintResult } from './result';
-import { isTransient, rateLimitOf } from './transport';
+import { asNodeError, failureOf, isPassing, markFailure } from './failures';
 
 /** Statuses after which the job will not change any more. */
 const FINISHED = new Set(['success', 'error', 'failed']);
@@ -109,10 +109,11 @@ export async function waitForCompletion(
 			failuresInARow = 0;
 		} catch (error) {
 			// Lost answers and server failures are tolerated a few times in a row; rate limits always.
-			const rateLimit = rateLimitOf(error);
-			const giveUp = !rateLimit && (!isTransient(error) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
-			if (giveUp) throw new NodeApiError(ctx.getNode(), error as JsonObject);
-			const asked = rateLimit?.retryAfterSeconds;
+			const failure = failureOf(error);
+			const rateLimited = failure?.kind === 'rate-limited';
+			const giveUp = !rateLimited && (!isPassing(failure) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
+			if (giveUp) throw asNodeError(ctx, error, settings.itemIndex);
+			const asked = rateLimited ? failure.retryAfterSeconds : undefined;
 			if (asked !== undefined && asked * 1000 > MIN_INTERVAL_MS) {
 				// The loop's own pause follows; this one is the part of the asked wait beyond it.
 				const extra = Math.min(asked * 1000 - MIN_INTERVAL_MS, Math.max(0, deadline - Date.now()));
@@ -134,7 +135,5 @@ function timedOut(ctx: IExecuteFunctions, queued: InpaintResult, settings: WaitS
 			itemIndex: settings.itemIndex,
 		},
 	);
-	error.context.requestId = queued.requestId;
-	error.context.fetchUrl = queued.fetchUrl;
-	return error;
+	return markFailure(error, undefined, { requestId: queued.requestId, fetchUrl: queued.fetchUrl });
 }

@@ -1,8 +1,9 @@
-import type { IExecuteFunctions, IWebhookFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
+import type { Failure } from './failures';
+import { asNodeError, failureOf, isPassing, markFailure } from './failures';
 import { deadlineAfter, MIN_INTERVAL_MS, pause } from './polling';
-import { isTransient, rateLimitOf } from './transport';
 
 /** Times a request is tried again after a failure worth retrying. */
 const RETRIES = 3;
@@ -14,15 +15,11 @@ export interface RetryBudget {
 }
 
 export interface RetryPolicy extends RetryBudget {
-	/** Which failures are worth another try; by default lost answers, 5xx and rate limits. */
-	retryable?: (error: unknown) => boolean;
+	/** Which failures are worth another try; by default the passing ones (lost answers, 5xx, rate limits). */
+	retryable?: (failure: Failure | undefined) => boolean;
 	/** The pause before the first retry when the API names none, doubled each time; default 0.5 s. */
 	firstBackoffMs?: number;
 }
-
-/** Why retrying stopped early: the wait the API asked for would have gone past Max Wait. */
-export const waitTooLongOf = (error: unknown) =>
-	(error as NodeApiError)?.context?.waitTooLongSeconds as number | undefined;
 
 /**
  * Runs a request and tries it again when it failed in a way the policy says is passing: by
@@ -36,23 +33,24 @@ export async function withRetries<T>(
 	attempt: () => Promise<T>,
 	policy: RetryPolicy,
 ): Promise<T> {
-	const { retryable = isTransient, firstBackoffMs = 500 } = policy;
+	const { retryable = isPassing, firstBackoffMs = 500 } = policy;
 	const deadline = deadlineAfter(policy.maxWaitMs);
 	for (let retry = 0; ; retry++) {
 		try {
 			return await attempt();
 		} catch (error) {
-			const askedSeconds = rateLimitOf(error)?.retryAfterSeconds;
+			const failure = failureOf(error);
+			const askedSeconds = failure?.kind === 'rate-limited' ? failure.retryAfterSeconds : undefined;
 			const wantedMs = askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
 			// "Retry after 0 s" or a failure that comes back at once still gets the minimum interval.
 			const delayMs = Math.max(MIN_INTERVAL_MS, wantedMs);
 			const inTime = Date.now() + delayMs <= deadline;
-			if (retry >= RETRIES || !retryable(error) || !inTime) {
+			if (retry >= RETRIES || !retryable(failure) || !inTime) {
 				if (error instanceof NodeApiError) {
 					if (retry > 0) error.description = `${error.description ?? ''} (Tried ${retry + 1} times.)`.trim();
-					if (retry < RETRIES && retryable(error) && !inTime) error.context.waitTooLongSeconds = delayMs / 1000;
+					if (retry < RETRIES && retryable(failure) && !inTime) markFailure(error, undefined, { waitTooLongSeconds: delayMs / 1000 });
 				}
-				throw error instanceof NodeOperationError ? error : new NodeApiError(ctx.getNode(), error as JsonObject);
+				throw asNodeError(ctx, error, policy.itemIndex);
 			}
 			await pause(ctx, delayMs, what, policy.itemIndex);
 		}

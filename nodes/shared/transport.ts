@@ -10,6 +10,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ApiHost } from './endpoints';
 import { apiMessage, redactSecrets } from './errors';
+import type { Failure } from './failures';
+import { markFailure } from './failures';
 
 export const CREDENTIAL_TYPE = 'modelsLabApi';
 
@@ -129,14 +131,13 @@ export async function modelsLabRequest(
 			{
 				message: `Could not reach ModelsLab at ${host}: ${reason}`,
 				description:
-					failed.delivery === 'not-sent'
+					failed.kind === 'not-sent'
 						? `The request to ${request.path} was not sent: no connection to ${host} could be made. Check the Base URL in the ModelsLab API credential, or try again later if ModelsLab is down.`
 						: `The request to ${request.path} was sent, but no answer arrived.`,
 				itemIndex,
 			},
 		);
-		failure.context.delivery = failed.delivery;
-		throw failure;
+		throw markFailure(failure, { kind: failed.kind });
 	}
 
 	const httpCode = response.statusCode;
@@ -151,13 +152,9 @@ export async function modelsLabRequest(
 			httpCode: String(httpCode),
 			itemIndex,
 		});
-		failure.context.delivery = httpCode === 429 ? 'answered' : 'unknown';
-		if (id) failure.context.requestId = id;
-		if (httpCode === 429) {
-			failure.context.rateLimited = true;
-			failure.context.retryAfterSeconds = retryAfterHeader(response.headers);
-		}
-		throw failure;
+		// Only a 429 says for sure that nothing was created; anything else may be a job's lost answer.
+		const kind: Failure = httpCode === 429 ? { kind: 'rate-limited', retryAfterSeconds: retryAfterHeader(response.headers) } : { kind: 'answer-lost' };
+		throw markFailure(failure, kind, id ? { requestId: id } : {});
 	}
 
 	const answer = redactSecrets(body as IDataObject, secrets);
@@ -171,13 +168,7 @@ export async function modelsLabRequest(
 			httpCode: String(httpCode),
 			itemIndex,
 		});
-		// A 5xx without a ModelsLab status may come from a proxy after the job was created.
-		failure.context.delivery = httpCode >= 500 && !status ? 'unknown' : 'answered';
-		if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
-			failure.context.rateLimited = true;
-			failure.context.retryAfterSeconds = retryAfterSeconds(answer) ?? retryAfterHeader(response.headers);
-		}
-		throw failure;
+		throw markFailure(failure, answeredFailure(answer, message, httpCode, response.headers));
 	}
 	return { httpCode, body: answer };
 }
@@ -206,8 +197,8 @@ const CUT_OFF_CODES = ['ECONNRESET', 'EPIPE'];
 
 /** What a request that got no HTTP answer means for the job it carried. */
 export interface NetworkFailure {
-	/** 'not-sent': nothing reached ModelsLab, so sending it again is safe; 'unknown': it may have arrived. */
-	delivery: 'not-sent' | 'unknown';
+	/** 'not-sent': nothing reached ModelsLab, so sending it again is safe; 'answer-lost': it may have arrived. */
+	kind: 'not-sent' | 'answer-lost';
 	/** The Request Timeout ran out before an answer came. */
 	timedOut: boolean;
 	/** What happened, in words a user understands (the raw error text when nothing better is known). */
@@ -236,14 +227,14 @@ export function networkFailureOf(error: unknown, timeoutMs: number): NetworkFail
 
 	if (TIMEOUT_CODES.some(has) || axiosTimeoutWords) {
 		const seconds = Math.round(timeoutMs / 1000);
-		return { delivery: 'unknown', timedOut: true, reason: `no answer within the request timeout of ${seconds} s` };
+		return { kind: 'answer-lost', timedOut: true, reason: `no answer within the request timeout of ${seconds} s` };
 	}
 	const notSent = Object.keys(NOT_SENT_CODES).find(has);
-	if (notSent) return { delivery: 'not-sent', timedOut: false, reason: NOT_SENT_CODES[notSent] };
+	if (notSent) return { kind: 'not-sent', timedOut: false, reason: NOT_SENT_CODES[notSent] };
 	if (CUT_OFF_CODES.some(has)) {
-		return { delivery: 'unknown', timedOut: false, reason: 'the connection was cut off before an answer arrived' };
+		return { kind: 'answer-lost', timedOut: false, reason: 'the connection was cut off before an answer arrived' };
 	}
-	return { delivery: 'unknown', timedOut: false, reason: texts[0] ?? String(error) };
+	return { kind: 'answer-lost', timedOut: false, reason: texts[0] ?? String(error) };
 }
 
 type ErrorLike = {
@@ -304,26 +295,18 @@ export function retryAfterHeader(headers: IN8nHttpFullResponse['headers'] | unde
 	return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
 }
 
-/** Where a ModelsLab request failed: never sent, sent without an answer, or answered. */
-export const deliveryOf = (error: unknown) =>
-	(error as NodeApiError)?.context?.delivery as 'not-sent' | 'unknown' | 'answered' | undefined;
-
-/** Rate-limit details of a failed request, or undefined when it was not rate limited. */
-export function rateLimitOf(error: unknown): { retryAfterSeconds?: number } | undefined {
-	const context = (error as NodeApiError)?.context;
-	return context?.rateLimited ? { retryAfterSeconds: context.retryAfterSeconds as number | undefined } : undefined;
-}
-
 /**
- * Whether a failure is worth trying again for a request that is free and changes nothing (fetch,
- * upload, download): the answer was lost, the server or a proxy failed (5xx), or it asked us to
- * slow down. An answer that says what is wrong (bad key, unknown job) is final.
+ * What an answer with an error means for the job. ModelsLab's own words are read here, once: its
+ * rate-limit refusal comes as HTTP 200 "Rate limit exceeded", an unknown job as "Request not found".
  */
-export function isTransient(error: unknown): boolean {
-	const delivery = deliveryOf(error);
-	if (!delivery) return false;
-	if (rateLimitOf(error) || delivery !== 'answered') return true;
-	return Number((error as NodeApiError)?.httpCode) >= 500;
+function answeredFailure(answer: IDataObject, message: string, httpCode: number, headers: IN8nHttpFullResponse['headers']): Failure {
+	if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
+		return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(answer) ?? retryAfterHeader(headers) };
+	}
+	// A 5xx without a ModelsLab status may come from a proxy after the job was created.
+	if (httpCode >= 500 && !answer.status) return { kind: 'answer-lost' };
+	if (/not found/i.test(message)) return { kind: 'not-found' };
+	return { kind: 'rejected', httpCode, apiMessage: message };
 }
 
 /** Maps a URL the API handed out (`fetch_result`) onto a configured host, so the key only goes there. */
