@@ -5,7 +5,7 @@
  * About 3 minutes: the timed scenarios run concurrently (~2 min, bounded by the one-at-a-time
  * baseline), then memory and CPU run alone, each in a worker process.
  */
-import '../test/support/user-folder';
+import '../harness/user-folder';
 
 import { mkdirSync, renameSync, writeFileSync } from 'fs';
 import { cpus } from 'os';

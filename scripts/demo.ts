@@ -11,7 +11,7 @@ import { join } from 'path';
 
 import { ModelsLabSimulator } from '../simulator';
 import { isPng, makeMask, makePhoto, pngDimensions } from '../simulator/png';
-import { runNode } from '../test/support/engine';
+import { runNode } from '../harness/engine';
 
 const OUTPUT_DIR = join(__dirname, '..', 'demo-output');
 const PROMPT = 'a bright red hot air balloon floating in a clear sky';

@@ -9,7 +9,7 @@ import { allLogs, useLogCapture } from './support/capture-logs';
 import { isPng } from '../simulator/png';
 import type { FaultCase } from './support/faults';
 import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, timed, withOwnSimulator } from './support/faults';
-import { PACKAGE } from './support/engine';
+import { PACKAGE } from '../harness/engine';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();

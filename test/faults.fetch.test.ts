@@ -8,7 +8,7 @@ import { allLogs, useLogCapture } from './support/capture-logs';
 import type { ModelsLabSimulator } from '../simulator/server';
 import type { FaultCase } from './support/faults';
 import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, timed, withOwnSimulator } from './support/faults';
-import { PACKAGE } from './support/engine';
+import { PACKAGE } from '../harness/engine';
 import { minimalParameters } from './support/simulator';
 
 const logs = useLogCapture();

@@ -9,7 +9,7 @@ import { createServer } from 'net';
 import { ModelsLabSimulator } from '../simulator/server';
 import { allLogs, useLogCapture } from './support/capture-logs';
 import { failureOf } from '../nodes/shared/failures';
-import { runNode } from './support/engine';
+import { runNode } from '../harness/engine';
 
 import type { FaultCase } from './support/faults';
 import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, timed, withOwnSimulator } from './support/faults';

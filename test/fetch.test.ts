@@ -1,6 +1,6 @@
 /** The ModelsLab Fetch node picks up queued jobs by request ID or fetch URL. */
 import { isPng } from '../simulator/png';
-import { PACKAGE } from './support/engine';
+import { PACKAGE } from '../harness/engine';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();

@@ -14,7 +14,7 @@ import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/description';
-import { PACKAGE } from './support/engine';
+import { PACKAGE } from '../harness/engine';
 import { expectRefusedBeforeSending, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';
 

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isPng } from '../simulator/png';
-import { runNode } from './support/engine';
+import { runNode } from '../harness/engine';
 import { API_KEY, ENTERPRISE_KEY, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';
 

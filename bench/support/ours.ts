@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { runNode } from '../../test/support/engine';
+import { runNode } from '../../harness/engine';
 import type { BaselineItem, BaselineRun } from '../baselines/types';
 import type { BenchSimulator } from './sim';
 import { IMAGE_URL, MASK_URL } from './sim';

@@ -8,7 +8,7 @@
  *   normalise the answer (the n8n HTTP client's cost included).
  * The replacement of execute() happens in this worker process only.
  */
-import '../../test/support/user-folder';
+import '../../harness/user-folder';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
@@ -16,7 +16,7 @@ import { buildInpaintBody } from '../../nodes/ModelsLabInpaint/inpaint';
 import { readCompletionSettings } from '../../nodes/shared/completion';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
-import { runNode } from '../../test/support/engine';
+import { runNode } from '../../harness/engine';
 import { ourParameters } from '../support/ours';
 import { median } from '../support/stats';
 import { reportResult, workerArgs } from './spawn';

@@ -2,7 +2,7 @@
  * Memory worker: downloads 20 items × 4 samples of 1024×1024 PNGs through our node into binary
  * data, in n8n's in-memory ('default') or filesystem binary data mode, and samples its own RSS.
  */
-import '../../test/support/user-folder';
+import '../../harness/user-folder';
 
 import { Container } from '@n8n/di';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -10,7 +10,7 @@ import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { runNode } from '../../test/support/engine';
+import { runNode } from '../../harness/engine';
 import { ourParameters } from '../support/ours';
 import { sleep } from '../support/stats';
 import { reportResult, workerArgs } from './spawn';

@@ -6,8 +6,8 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { ModelsLabSimulator } from '../../simulator/server';
 import type { RecordedRequest } from '../../simulator/types';
-import type { RunOptions, RunResult } from './engine';
-import { runNode } from './engine';
+import type { RunOptions, RunResult } from '../../harness/engine';
+import { runNode } from '../../harness/engine';
 import { API_KEY, ENTERPRISE_KEY } from './simulator';
 
 export const SUBMIT_PATHS = [

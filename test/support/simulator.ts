@@ -2,8 +2,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } 
 
 import { ModelsLabSimulator } from '../../simulator/server';
 import { makeMask, makePhoto } from '../../simulator/png';
-import type { RunOptions, RunResult } from './engine';
-import { runNode } from './engine';
+import type { RunOptions, RunResult } from '../../harness/engine';
+import { runNode } from '../../harness/engine';
 
 export const API_KEY = 'sim-api-key';
 export const ENTERPRISE_KEY = 'sim-enterprise-key';

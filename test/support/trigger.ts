@@ -4,7 +4,7 @@
  * n8n-core's WebhookContext with a Workflow rebuilt from the saved static data, and the static data
  * is saved afterwards only when it changed. Each call that returns workflow data is one execution.
  */
-import './user-folder';
+import '../../harness/user-folder';
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
@@ -21,7 +21,7 @@ import type {
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { CredentialsHelper, PACKAGE, PackageNodeTypes } from './engine';
+import { CredentialsHelper, PACKAGE, PackageNodeTypes } from '../../harness/engine';
 
 /** n8n's default N8N_PAYLOAD_SIZE_MAX is 16 MiB; n8n itself refuses larger bodies. */
 const N8N_PAYLOAD_LIMIT = 16 * 1024 * 1024;

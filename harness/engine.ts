@@ -30,10 +30,10 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 
-import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
-import { ModelsLabFetch } from '../../nodes/ModelsLabFetch/ModelsLabFetch.node';
-import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
-import { ModelsLabTrigger } from '../../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
+import { ModelsLabApi } from '../credentials/ModelsLabApi.credentials';
+import { ModelsLabFetch } from '../nodes/ModelsLabFetch/ModelsLabFetch.node';
+import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
+import { ModelsLabTrigger } from '../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
 
 export const PACKAGE = 'n8n-nodes-modelslab';
 
