@@ -11,7 +11,7 @@ import { checkParameter, propertyNamed } from '../shared/parameters';
 import { properties } from './description';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { hasValidToken, revealableCallbackUrl } from './secret';
-import { untrustedLinkProblem } from './untrusted';
+import { untrustedLinkProblem } from '../shared/addresses';
 
 /**
  * A callback is a few kilobytes, but ModelsLab echoes the request in `meta`, and that may hold the

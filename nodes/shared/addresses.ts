@@ -1,8 +1,9 @@
 /**
- * With "Verify With ModelsLab" off, a callback's links come from whoever knows the URL. They must
- * not point n8n (or the nodes after the trigger) at its own machine or private network. Host names
- * are checked as written, not resolved: a public name that resolves to a private address passes, so
- * keep verification on where that matters.
+ * Links that come from someone else must not point n8n at its own machine or private network: the
+ * image links of an unverified callback (the trigger with "Verify With ModelsLab" off), and the
+ * picture links the Inpaint node reads a few bytes of to learn a photo's size. Host names are
+ * checked as written, not resolved: a public name that resolves to a private address passes, so
+ * keep the trigger's verification on where that matters.
  */
 /** [network, prefix length]: "this" network, private ranges, carrier NAT, loopback, link-local. */
 const PRIVATE_IPV4: Array<[string, number]> = [
@@ -41,7 +42,7 @@ function isPrivateIpv6(host: string): boolean {
 
 const PRIVATE_NAMES = /(^|\.)(localhost|local|internal|home|lan|intranet)$/i;
 
-/** Why `url` may not be passed on from an unverified callback, or undefined when it may. */
+/** Why `url` may not be followed for someone else, or undefined when it may. */
 export function untrustedLinkProblem(url: string): string | undefined {
 	let parsed: URL;
 	try {
