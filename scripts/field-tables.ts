@@ -25,10 +25,17 @@ function endpointTable(id: keyof typeof INPAINT_ENDPOINTS): string {
 		const where = ui.placement === 'main' ? 'main' : ui.placement === 'image' ? 'image input' : 'Options';
 		// What goes on the wire when the field is left alone, in the endpoint's own format.
 		const untouched = endpoint.schema.shape[wireKey].safeParse(undefined);
-		const shown =
+		const byDefault =
 			untouched.success && untouched.data !== undefined
 				? `\`${JSON.stringify(untouched.data)}\``
 				: facts.required ? 'required' : 'not sent';
+		// Width and Height follow the photo unless Output Size is Custom.
+		const followsPhoto = JSON.stringify(ui.displayOptions ?? {}).includes('/outputSize');
+		const shown = followsPhoto
+			? endpoint.sizeFromInitImage
+				? `the photo's size (Custom: ${byDefault})`
+				: `the photo's size, fitted (Custom: ${byDefault})`
+			: byDefault;
 		const allowed = ui.placement === 'image' ? 'http(s) link or binary file' : describeAllowed(facts);
 		return `| ${ui.displayName} | \`${wireKey}\` | ${where} | ${cell(shown)} | ${cell(allowed)} |`;
 	});

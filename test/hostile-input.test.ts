@@ -83,7 +83,8 @@ function fieldCases(endpoint: string): BadInput[] {
 		const withValue = (value: unknown): IDataObject =>
 			ui.placement === 'main'
 				? { ...minimalParameters[endpoint], [name]: value as IDataObject[string] }
-				: { ...minimalParameters[endpoint], [`${endpoint}Options`]: { [name]: value as IDataObject[string] } };
+				: // Output Size › Custom shows Width and Height; the other options do not depend on it.
+					{ ...minimalParameters[endpoint], outputSize: 'custom', [`${endpoint}Options`]: { [name]: value as IDataObject[string] } };
 		for (const [what, value, shown] of badValues(wireKey, facts)) {
 			const rule = facts.kind === 'string' ? TEXT_RULES[wireKey] ?? 'must be text' : `must be ${allowed(facts)}`;
 			cases.push({ endpoint, what: `${label(ui)}: ${what}`, parameters: withValue(value), message: `"${label(ui)}" ${rule} (got ${shown}) [item 0]` });

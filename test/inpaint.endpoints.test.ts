@@ -16,8 +16,7 @@ const defaultBodies = {
 			key: API_KEY,
 			prompt: 'a red car',
 			...images,
-			width: 512,
-			height: 512,
+			// Output Size › Same as Image: ModelsLab gives the result the photo's size.
 			samples: 1,
 			num_inference_steps: 30,
 			safety_checker: 'no',
@@ -122,6 +121,7 @@ describe('every option, set in the editor', () => {
 	it('v6 Image Editing: JSON numbers, "yes"/"no" and "true"/"false" strings, integer track id', async () => {
 		await inpaint({
 			...minimalParameters.imageEditing,
+			outputSize: 'custom',
 			imageEditingOptions: {
 				negativePrompt: 'blurry',
 				width: 768,
@@ -160,6 +160,7 @@ describe('every option, set in the editor', () => {
 		await inpaint({
 			...minimalParameters.community,
 			communityModelId: 'juggernaut-xl',
+			outputSize: 'custom',
 			communityOptions: {
 				negativePrompt: 'text',
 				width: 768,
@@ -207,6 +208,7 @@ describe('every option, set in the editor', () => {
 	it('v3 Legacy: numeric strings and "yes"/"no"', async () => {
 		await inpaint({
 			...minimalParameters.legacy,
+			outputSize: 'custom',
 			legacyOptions: {
 				negativePrompt: 'ugly',
 				width: 640,
@@ -244,6 +246,7 @@ describe('every option, set in the editor', () => {
 	it('v1 Enterprise: numeric strings, "yes"/"no", LoRA, VAE and CLIP skip, with the enterprise key', async () => {
 		await inpaint({
 			...minimalParameters.enterprise,
+			outputSize: 'custom',
 			enterpriseOptions: {
 				negativePrompt: 'lowres',
 				width: 1024,
@@ -303,6 +306,7 @@ describe('values from expressions', () => {
 		await inpaint({
 			...minimalParameters.legacy,
 			prompt: '={{ $json.prompt }}',
+			outputSize: 'custom',
 			legacyOptions: { width: '={{ "768" }}', safetyChecker: '={{ "yes" }}', seed: '={{ "99" }}' },
 		}, { items: [{ json: { prompt: 'a blue boat' } }] });
 		expect(requestsTo('/api/v3/inpaint')[0].body).toMatchObject({

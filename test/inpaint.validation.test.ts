@@ -10,8 +10,10 @@ const { simulator, inpaint, credentials } = useSimulator();
 
 type Case = [description: string, parameters: IDataObject, field: string, allowed: string];
 
+/** With Output Size › Custom, so that Width and Height are read too. */
 const withOptions = (endpoint: string, options: IDataObject): IDataObject => ({
 	...minimalParameters[endpoint],
+	outputSize: 'custom',
 	[`${endpoint}Options`]: options,
 });
 
@@ -77,7 +79,7 @@ describe('an empty required field in the editor', () => {
 describe('item numbering', () => {
 	it('names the item that is wrong; the items before it were already processed', async () => {
 		const { error } = await inpaint(
-			{ ...minimalParameters.imageEditing, imageEditingOptions: { width: '={{ $json.width }}' } },
+			{ ...minimalParameters.imageEditing, outputSize: 'custom', imageEditingOptions: { width: '={{ $json.width }}' } },
 			{ items: [{ json: { width: 512 } }, { json: { width: 5000 } }] },
 		);
 		expect(error?.message).toBe(

@@ -47,7 +47,7 @@ const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<
 		const limits = readCompletionSettings(this, 0, { wait: false, download: false });
 		for (let index = 0; index < this.getInputData().length; index++) {
 			const endpoint = INPAINT_ENDPOINTS[this.getNodeParameter('endpoint', index) as keyof typeof INPAINT_ENDPOINTS];
-			out.push({ json: await buildInpaintBody(this, endpoint, index, limits), pairedItem: { item: index } });
+			out.push({ json: (await buildInpaintBody(this, endpoint, index, limits)).body, pairedItem: { item: index } });
 		}
 		return [out];
 	},

@@ -111,8 +111,9 @@ export function serverSuite(running: () => RunningN8n): void {
 			const formTrigger = nodeOfType(form, 'n8n-nodes-base.formTrigger');
 			const upload = new FormData();
 			// The form's fields, in order: photo, mask, prompt (their labels name the binary fields).
-			upload.append('field-0', new Blob([makePhoto(512, 512)], { type: 'image/png' }), 'photo.png');
-			upload.append('field-1', new Blob([makeMask(512, 512)], { type: 'image/png' }), 'mask.png');
+			// A 4:3 photo: with Output Size › Same as Image (the default) the result keeps its size.
+			upload.append('field-0', new Blob([makePhoto(1024, 768)], { type: 'image/png' }), 'photo.png');
+			upload.append('field-1', new Blob([makeMask(1024, 768)], { type: 'image/png' }), 'mask.png');
 			upload.append('field-2', 'a bunch of red roses');
 			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, { method: 'POST', body: upload });
 			expect(response.status).toBe(200);
@@ -122,13 +123,16 @@ export function serverSuite(running: () => RunningN8n): void {
 			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
 			expect(item.json).toMatchObject({ status: 'success', endpoint: 'community' });
 			for (const field of ['data', 'data_1']) {
-				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({ width: 512, height: 512 });
+				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({ width: 1024, height: 768 });
 			}
+			expect(item.json.outputSize).toEqual({ width: 1024, height: 768 });
 			expect(sim.requestsTo('/api/v6/base64_to_url')).toHaveLength(2); // photo and mask uploaded
 			expect(sim.requestsTo('/api/v6/images/inpaint')[0].body).toMatchObject({
 				model_id: 'pony-realism',
 				prompt: 'a bunch of red roses',
 				samples: 2,
+				width: 1024,
+				height: 768,
 			});
 		});
 	});

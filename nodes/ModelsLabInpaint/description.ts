@@ -7,6 +7,7 @@ import { fieldProperty } from '../shared/schema/fields';
 import type { InpaintEndpoint } from './endpoints';
 import { endpointIds, endpointOptions } from '../shared/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
+import { outputSizeProperty } from './outputSize';
 
 export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',
@@ -148,6 +149,7 @@ export const properties: INodeProperties[] = [
 	...imageProperties('mask'),
 	completionProperty,
 	downloadImagesWhenWaiting,
+	outputSizeProperty,
 	...endpointIds.map(optionsProperty),
 	processingOptionsProperty(),
 ];

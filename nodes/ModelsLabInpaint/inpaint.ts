@@ -25,6 +25,8 @@ import {
 	endpointProperty,
 } from './description';
 import type { InpaintEndpoint } from './endpoints';
+import type { ImageOrigin, OutputSize, SizeChoice } from './outputSize';
+import { applyOutputSize, outputSizeProperty } from './outputSize';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
@@ -55,12 +57,18 @@ export async function buildInpaintBody(
 	endpoint: InpaintEndpoint,
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
-): Promise<IDataObject> {
+): Promise<{ body: IDataObject; size: SizeChoice }> {
 	const raw = collectWireValues(
 		endpoint.fields,
 		(name) => ctx.getNodeParameter(name, itemIndex),
 		ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
 	);
+	const outputSize = readParameter<OutputSize>(ctx, outputSizeProperty, itemIndex);
+	// Width and Height are hidden unless Output Size is Custom; a value left from before is not used.
+	if (outputSize === 'image') {
+		delete raw.width;
+		delete raw.height;
+	}
 	const sources = Object.fromEntries(ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]));
 	const fromBinary = ROLES.filter((role) => sources[role].kind === 'binary');
 	for (const role of ROLES) {
@@ -98,11 +106,19 @@ export async function buildInpaintBody(
 		const label = `${imageRoles[role].label} Binary Field`;
 		images.push({ role, image: await readBinaryImage(ctx, itemIndex, source.property, label) });
 	}
+	const origins: Partial<Record<ImageRole, ImageOrigin>> = {};
+	for (const role of ROLES) {
+		const link = body[imageRoles[role].wireKey];
+		if (typeof link === 'string') origins[role] = { url: link };
+	}
+	for (const { role, image } of images) origins[role] = { bytes: image.buffer };
+	const size = await applyOutputSize(ctx, endpoint, body, origins, outputSize, itemIndex, settings.requestTimeoutMs);
+
 	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	for (const { role, image } of images) {
 		body[imageRoles[role].wireKey] = inline ? toDataUri(image) : await uploadImage(ctx, image, itemIndex, limits);
 	}
-	return body;
+	return { body, size };
 }
 
 /**
@@ -157,10 +173,13 @@ export async function inpaintItem(
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
-	const body = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	const { body, size } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
-	return await completeJob(ctx, result, job, settings, itemIndex);
+	const item = await completeJob(ctx, result, job, settings, itemIndex);
+	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
+	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
+	return item;
 }

@@ -305,7 +305,7 @@ function answeredFailure(answer: IDataObject, message: string, httpCode: number,
 	}
 	// A 5xx without a ModelsLab status may come from a proxy after the job was created.
 	if (httpCode >= 500 && !answer.status) return { kind: 'answer-lost' };
-	if (/not found/i.test(message)) return { kind: 'not-found' };
+	if (/request not found/i.test(message)) return { kind: 'not-found' };
 	return { kind: 'rejected', httpCode, apiMessage: message };
 }
 

@@ -102,17 +102,22 @@ export const vae = field(optionalText(), {
 	placement: 'option',
 });
 
+/** Width and Height are used with Output Size › Custom only; otherwise the photo decides. */
+const customSize = { show: { '/outputSize': ['custom'] } };
+
 /** Editor wording for fields every endpoint has, each with its own range. */
 export const describe = {
 	width: {
 		displayName: 'Width',
 		description: 'Width of the result in pixels',
 		placement: 'option',
+		displayOptions: customSize,
 	},
 	height: {
 		displayName: 'Height',
 		description: 'Height of the result in pixels',
 		placement: 'option',
+		displayOptions: customSize,
 	},
 	samples: {
 		displayName: 'Number of Images',

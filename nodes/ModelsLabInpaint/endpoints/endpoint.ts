@@ -24,12 +24,15 @@ export interface InpaintEndpoint<Shape extends z.ZodRawShape = z.ZodRawShape> {
 	fields: FieldUiMap<Shape>;
 	/** Whether binary images may go inline as data URIs rather than being uploaded first. */
 	acceptsInlineImages: (body: IDataObject) => boolean;
+	/** Whether ModelsLab gives the result the photo's own size when no width and height are sent. */
+	sizeFromInitImage: boolean;
 }
 
 export function defineEndpoint<Fields extends Record<string, Field>>(definition: {
 	id: EndpointId;
 	fields: Fields;
 	acceptsInlineImages?: (body: IDataObject) => boolean;
+	sizeFromInitImage?: boolean;
 }): InpaintEndpoint<SchemaShape<Fields>> {
 	const entries = Object.entries(definition.fields);
 	return {
@@ -42,5 +45,6 @@ export function defineEndpoint<Fields extends Record<string, Field>>(definition:
 			SchemaShape<Fields>
 		>,
 		acceptsInlineImages: definition.acceptsInlineImages ?? (() => false),
+		sizeFromInitImage: definition.sizeFromInitImage ?? false,
 	};
 }

@@ -8,6 +8,8 @@ import { defineEndpoint, field } from './endpoint';
  *  flags "yes"/"no" or "true"/"false" strings, the track id an integer (its OpenAPI schema). */
 export const imageEditing = defineEndpoint({
 	id: 'imageEditing',
+	// "If not provided, the width of init_image is used" (the endpoint's parameter list).
+	sizeFromInitImage: true,
 	fields: {
 		prompt: common.prompt,
 		negative_prompt: common.negativePrompt,

@@ -28,6 +28,8 @@ export interface FieldUi {
 	optionNames?: Record<string, string>;
 	/** What the editor pre-fills when the field has no default of its own (the API then picks). */
 	editorDefault?: string | number | boolean;
+	/** When the field is shown, where that depends on another parameter. */
+	displayOptions?: INodeProperties['displayOptions'];
 }
 
 export type FieldUiMap<Shape extends z.ZodRawShape> = { [Key in keyof Shape]: FieldUi };
@@ -65,6 +67,7 @@ export function fieldProperty(wireKey: string, schema: z.ZodTypeAny, ui: FieldUi
 	};
 	if (ui.placement === 'main' && (ui.required ?? true)) property.required = true;
 	if (ui.placeholder) property.placeholder = ui.placeholder;
+	if (ui.displayOptions) property.displayOptions = ui.displayOptions;
 	if (facts.kind === 'options') property.options = optionList(facts, ui);
 	const typeOptions: INodePropertyTypeOptions = { ...ui.typeOptions };
 	if (facts.kind === 'number') {

@@ -1,0 +1,102 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { probeImageSize } from '../shared/imageProbe';
+import type { ImageSize } from '../shared/imageSize';
+import { fitToEndpoint, imageSizeOf } from '../shared/imageSize';
+import { inspectField } from '../shared/schema/inspect';
+import { failValidation } from '../shared/schema/validate';
+import { baseUrls } from '../shared/transport';
+import type { InpaintEndpoint } from './endpoints';
+
+export const outputSizeProperty: INodeProperties = {
+	displayName: 'Output Size',
+	name: 'outputSize',
+	type: 'options',
+	options: [
+		{
+			name: 'Same as Image',
+			value: 'image',
+			description:
+				'The result keeps the photo\'s own size and shape, scaled down where the endpoint accepts less',
+		},
+		{ name: 'Custom', value: 'custom', description: 'Set Width and Height under Options' },
+	],
+	default: 'image',
+	description: 'How big the result is',
+};
+
+export type OutputSize = 'image' | 'custom';
+
+/** Where an image of the request comes from: bytes already read, or a link (maybe a data URI). */
+export type ImageOrigin = { bytes: Buffer } | { url: string };
+
+export interface SizeChoice {
+	/** The size asked of ModelsLab, or null when it is left to ModelsLab or unknown. */
+	outputSize: { width: number; height: number } | null;
+	/** Why the photo's size could not be followed, for the output item. */
+	notice: string | null;
+}
+
+const shown = (size: ImageSize) => `${size.width}×${size.height}`;
+
+async function sizeOf(ctx: IExecuteFunctions, origin: ImageOrigin | undefined, timeoutMs: number) {
+	if (!origin) return undefined;
+	if ('bytes' in origin) return imageSizeOf(origin.bytes);
+	const inline = /^data:[^,]*;base64,(.*)$/s.exec(origin.url)?.[1];
+	if (inline !== undefined) return imageSizeOf(Buffer.from(inline.slice(0, 90_000), 'base64'));
+	const roots = await baseUrls(ctx);
+	const trustedOrigins = Object.values(roots).map((root) => new URL(root).origin);
+	return await probeImageSize(ctx, origin.url, { timeoutMs, trustedOrigins });
+}
+
+/** The wire value of a size for this endpoint, as its schema formats it (number or numeric text). */
+const wireSize = (endpoint: InpaintEndpoint, key: 'width' | 'height', value: number) =>
+	endpoint.schema.shape[key].parse(value) as IDataObject[string];
+
+/**
+ * Sets the request's width and height from the photo (Output Size: Same as Image), and refuses a
+ * mask whose size differs from the photo's, the classic cause of a garbage result. Sizes are read
+ * from file headers: the bytes of a binary image, or the first bytes of a link. Nothing here fails
+ * an item for a size it cannot read; the request then keeps the endpoint's default and says so.
+ */
+export async function applyOutputSize(
+	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
+	body: IDataObject,
+	images: { init?: ImageOrigin; mask?: ImageOrigin },
+	choice: OutputSize,
+	itemIndex: number,
+	timeoutMs: number,
+): Promise<SizeChoice> {
+	const [init, mask] = await Promise.all([sizeOf(ctx, images.init, timeoutMs), sizeOf(ctx, images.mask, timeoutMs)]);
+	if (init && mask && (init.width !== mask.width || init.height !== mask.height)) {
+		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
+		failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [problem], itemIndex, `${endpoint.displayName} inpainting`);
+	}
+	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
+	if (choice === 'custom') return { outputSize: requested(), notice: null };
+
+	const facts = inspectField(endpoint.schema.shape.width);
+	const limits = { min: facts.min, max: facts.max ?? 1024, multipleOf: facts.multipleOf };
+	if (!init) {
+		if (endpoint.sizeFromInitImage) {
+			// ModelsLab reads the photo's size itself when none is given.
+			delete body.width;
+			delete body.height;
+			return { outputSize: null, notice: null };
+		}
+		return {
+			outputSize: requested(),
+			notice: `The size of the image could not be read, so the endpoint's default size ${body.width}×${body.height} was used. Choose Output Size › Custom to set it.`,
+		};
+	}
+	const fitted = fitToEndpoint(init, limits);
+	if (endpoint.sizeFromInitImage && fitted.width === init.width && fitted.height === init.height) {
+		delete body.width;
+		delete body.height;
+	} else {
+		body.width = wireSize(endpoint, 'width', fitted.width);
+		body.height = wireSize(endpoint, 'height', fitted.height);
+	}
+	return { outputSize: fitted, notice: null };
+}
