@@ -26,13 +26,17 @@ const endpointFields = endpointIds.flatMap((id) => [...ownFields[id], `${id}Opti
 
 /**
  * The display names an endpoint's "Add Option" list should offer: the node's own description of its
- * options collection, less the options the workflow has already set (n8n lists only the others).
+ * options collection, less the options the workflow has already set (n8n lists only the others),
+ * and less Width and Height unless Output Size is Custom (they show only then).
  */
 function addableOptionNames(id: EndpointId, node: WorkflowNode): string[] {
 	const collection = properties.find((property) => property.name === `${id}Options`);
 	const alreadySet = Object.keys((node.parameters[`${id}Options`] as object | undefined) ?? {});
+	const outputSize = (node.parameters.outputSize as string | undefined) ?? 'image';
+	const shownNow = (option: INodeProperties) =>
+		(option.displayOptions?.show?.['/outputSize'] as string[] | undefined)?.includes(outputSize) ?? true;
 	return ((collection?.options ?? []) as INodeProperties[])
-		.filter((option) => !alreadySet.includes(option.name))
+		.filter((option) => !alreadySet.includes(option.name) && shownNow(option))
 		.map((option) => option.displayName)
 		.sort();
 }

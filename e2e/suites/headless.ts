@@ -27,7 +27,7 @@ const workflows = [
 		// Community Models widths must be 512-1024 and divisible by 8: 700 is refused before sending.
 		[
 			'Bad Width',
-			{ endpoint: 'community', prompt: 'a red car', communityOptions: { width: 700 } },
+			{ endpoint: 'community', prompt: 'a red car', outputSize: 'custom', communityOptions: { width: 700 } },
 			{ onError: 'continueRegularOutput' },
 		],
 		// An expression that resolves to text once made the node poll without pausing and never stop.

@@ -8,6 +8,7 @@ import type { InpaintEndpoint } from './endpoints';
 import { endpointIds, endpointOptions } from '../shared/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
 import { outputSizeProperty } from './outputSize';
+import { shapeMaskProperties } from './shapeMask';
 
 export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',
@@ -47,6 +48,15 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 					value: 'binary',
 					description: 'A file from an earlier node, such as a form upload or a Google Drive download',
 				},
+				...(role === 'mask'
+					? [
+							{
+								name: 'Shapes',
+								value: 'shapes',
+								description: 'Draw the mask from rectangles and ellipses: no mask file needed',
+							},
+						]
+					: []),
 				{ name: 'URL', value: 'url', description: 'A public link to the picture' },
 			],
 			default: 'url',
@@ -147,6 +157,7 @@ export const properties: INodeProperties[] = [
 	...mainProperties(),
 	...imageProperties('init'),
 	...imageProperties('mask'),
+	...shapeMaskProperties,
 	completionProperty,
 	downloadImagesWhenWaiting,
 	outputSizeProperty,

@@ -6,6 +6,7 @@ import { completeJob, readCompletionSettings } from '../shared/completion';
 import type { EndpointId } from '../shared/endpoints';
 import { ENDPOINTS } from '../shared/endpoints';
 import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/failures';
+import type { BinaryImage } from '../shared/images';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
 import { fetchUrlBuilder } from '../shared/jobs';
 import { propertyNamed, readParameter } from '../shared/parameters';
@@ -26,19 +27,23 @@ import {
 } from './description';
 import type { InpaintEndpoint } from './endpoints';
 import type { ImageOrigin, OutputSize, SizeChoice } from './outputSize';
-import { applyOutputSize, outputSizeProperty } from './outputSize';
+import { applyOutputSize, outputSizeProperty, readImageSize } from './outputSize';
+import { drawShapeMask } from './shapeMask';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
 
 const parameter = (name: string) => propertyNamed(properties, name);
 
-function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number) {
+type ImageSource = { kind: 'binary'; property: string } | { kind: 'url'; url: string } | { kind: 'shapes' };
+
+function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number): ImageSource {
 	const names = imageParameter(role);
-	return readParameter(ctx, parameter(names.source), itemIndex) === 'binary'
-		? { kind: 'binary' as const, property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex) }
-		: // The link is checked with the endpoint's fields, where it may also be an inline image.
-			{ kind: 'url' as const, url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
+	const kind = readParameter<ImageSource['kind']>(ctx, parameter(names.source), itemIndex);
+	if (kind === 'binary') return { kind, property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex) };
+	if (kind === 'shapes') return { kind };
+	// The link is checked with the endpoint's fields, where it may also be an inline image.
+	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
 }
 
 /** Completion, Download Images and the Processing Options of one item, each checked. */
@@ -57,7 +62,7 @@ export async function buildInpaintBody(
 	endpoint: InpaintEndpoint,
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
-): Promise<{ body: IDataObject; size: SizeChoice }> {
+): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
 	const raw = collectWireValues(
 		endpoint.fields,
 		(name) => ctx.getNodeParameter(name, itemIndex),
@@ -70,7 +75,8 @@ export async function buildInpaintBody(
 		delete raw.height;
 	}
 	const sources = Object.fromEntries(ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]));
-	const fromBinary = ROLES.filter((role) => sources[role].kind === 'binary');
+	// Binary images and drawn masks are not links yet.
+	const fromBinary = ROLES.filter((role) => sources[role].kind !== 'url');
 	for (const role of ROLES) {
 		const source = sources[role];
 		if (source.kind === 'url') raw[imageRoles[role].wireKey] = source.url;
@@ -100,25 +106,41 @@ export async function buildInpaintBody(
 
 	await assertKeyFor(ctx, ENDPOINTS[endpoint.id].inpaintPath, itemIndex);
 
-	const images = [];
+	const images: Array<{ role: ImageRole; image: BinaryImage }> = [];
 	for (const role of fromBinary) {
-		const source = sources[role] as { kind: 'binary'; property: string };
+		const source = sources[role];
+		if (source.kind !== 'binary') continue;
 		const label = `${imageRoles[role].label} Binary Field`;
 		images.push({ role, image: await readBinaryImage(ctx, itemIndex, source.property, label) });
 	}
-	const origins: Partial<Record<ImageRole, ImageOrigin>> = {};
-	for (const role of ROLES) {
+	const linkOrBytes = (role: ImageRole): ImageOrigin | undefined => {
+		const image = images.find((entry) => entry.role === role)?.image;
 		const link = body[imageRoles[role].wireKey];
-		if (typeof link === 'string') origins[role] = { url: link };
+		return image ? { bytes: image.buffer } : typeof link === 'string' ? { url: link } : undefined;
+	};
+	const init = await readImageSize(ctx, linkOrBytes('init'), settings.requestTimeoutMs);
+	let drawnMask: Buffer | undefined;
+	if (sources.mask.kind === 'shapes') {
+		if (!init) failUnknownSize(ctx, endpoint, itemIndex);
+		drawnMask = drawShapeMask(ctx, itemIndex, init);
+		images.push({ role: 'mask', image: { buffer: drawnMask, mimeType: 'image/png' } });
 	}
-	for (const { role, image } of images) origins[role] = { bytes: image.buffer };
-	const size = await applyOutputSize(ctx, endpoint, body, origins, outputSize, itemIndex, settings.requestTimeoutMs);
+	const mask = await readImageSize(ctx, linkOrBytes('mask'), settings.requestTimeoutMs);
+	const size = applyOutputSize(ctx, endpoint, body, { init, mask }, outputSize, itemIndex);
 
 	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	for (const { role, image } of images) {
 		body[imageRoles[role].wireKey] = inline ? toDataUri(image) : await uploadImage(ctx, image, itemIndex, limits);
 	}
-	return { body, size };
+	return { body, size, drawnMask };
+}
+
+/** A mask cannot be drawn for an image whose size is unknown. */
+function failUnknownSize(ctx: IExecuteFunctions, endpoint: InpaintEndpoint, itemIndex: number): never {
+	const problem = '"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
+	return failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [
+		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
+	], itemIndex, `${endpoint.displayName} inpainting`);
 }
 
 /**
@@ -173,7 +195,7 @@ export async function inpaintItem(
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
-	const { body, size } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
@@ -181,5 +203,7 @@ export async function inpaintItem(
 	const item = await completeJob(ctx, result, job, settings, itemIndex);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
+	// The drawn mask goes out with the result, so that the user can see what was repainted.
+	if (drawnMask) item.binary = { ...item.binary, mask: await ctx.helpers.prepareBinaryData(drawnMask, 'mask.png', 'image/png') };
 	return item;
 }

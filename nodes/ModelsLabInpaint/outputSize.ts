@@ -39,7 +39,8 @@ export interface SizeChoice {
 
 const shown = (size: ImageSize) => `${size.width}×${size.height}`;
 
-async function sizeOf(ctx: IExecuteFunctions, origin: ImageOrigin | undefined, timeoutMs: number) {
+/** An image's size from its header: the bytes already read, a data URI, or a link's first bytes. */
+export async function readImageSize(ctx: IExecuteFunctions, origin: ImageOrigin | undefined, timeoutMs: number) {
 	if (!origin) return undefined;
 	if ('bytes' in origin) return imageSizeOf(origin.bytes);
 	const inline = /^data:[^,]*;base64,(.*)$/s.exec(origin.url)?.[1];
@@ -59,16 +60,14 @@ const wireSize = (endpoint: InpaintEndpoint, key: 'width' | 'height', value: num
  * from file headers: the bytes of a binary image, or the first bytes of a link. Nothing here fails
  * an item for a size it cannot read; the request then keeps the endpoint's default and says so.
  */
-export async function applyOutputSize(
+export function applyOutputSize(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
 	body: IDataObject,
-	images: { init?: ImageOrigin; mask?: ImageOrigin },
+	{ init, mask }: { init?: ImageSize; mask?: ImageSize },
 	choice: OutputSize,
 	itemIndex: number,
-	timeoutMs: number,
-): Promise<SizeChoice> {
-	const [init, mask] = await Promise.all([sizeOf(ctx, images.init, timeoutMs), sizeOf(ctx, images.mask, timeoutMs)]);
+): SizeChoice {
 	if (init && mask && (init.width !== mask.width || init.height !== mask.height)) {
 		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
 		failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [problem], itemIndex, `${endpoint.displayName} inpainting`);
