@@ -1,4 +1,4 @@
-import { makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
+import { decodePng, makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
 import { binaryBytes, pngSize } from '../support/binary';
 import { nodeOutput, type Execution, type TaskData } from '../support/execution';
 import type { N8n } from '../support/n8n';
@@ -7,7 +7,7 @@ import { served, type RunningN8n } from '../support/running-n8n';
 import type { N8nServer } from '../support/server';
 import { FETCH, INPAINT, INPAINT_TOOL, loadExample, nodeOfType, TRIGGER } from '../support/workflows';
 
-const { trigger, form } = served;
+const { trigger, form, background } = served;
 const submit = loadExample('inpaint-fire-and-forget.json', 'exampleSubmit001');
 
 /** Waits until a workflow has `count` finished executions, then makes sure no more follow. */
@@ -105,6 +105,30 @@ export function serverSuite(running: () => RunningN8n): void {
 				body: JSON.stringify({ status: 'processing', id: 1 }),
 			});
 			expect(call.status).toBe(200);
+		});
+
+		test('examples/inpaint-replace-background.json: a drawn mask keeps the subject and repaints the rest', async () => {
+			const formTrigger = nodeOfType(background, 'n8n-nodes-base.formTrigger');
+			const upload = new FormData();
+			upload.append('field-0', new Blob([makePhoto(800, 600)], { type: 'image/png' }), 'photo.png');
+			upload.append('field-1', 'a sunny beach');
+			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, { method: 'POST', body: upload });
+			expect(response.status).toBe(200);
+
+			const [execution] = await settledExecutions(server, background.id, 1);
+			expect(execution.status).toBe('success');
+			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
+			expect(item.json).toMatchObject({ status: 'success', endpoint: 'imageEditing', outputSize: { width: 800, height: 600 } });
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 800, height: 600 });
+			// The mask ModelsLab got: the photo's size, the ellipse kept (black), the corners repainted (white).
+			const uploads = sim.requestsTo('/api/v6/base64_to_url');
+			const sent = decodePng(Buffer.from(String((uploads[1].body as { base64_string: string }).base64_string).split(',')[1], 'base64'));
+			const gray = (x: number, y: number) => sent.rgba[(y * sent.width + x) * 4];
+			expect({ width: sent.width, height: sent.height }).toEqual({ width: 800, height: 600 });
+			expect([gray(400, 300), gray(0, 0), gray(799, 599)]).toEqual([0, 255, 255]);
+			// The drawn mask is on the item too.
+			expect(pngSize(binaryBytes(item, 'mask', n8n.userFolder))).toEqual({ width: 800, height: 600 });
+			expect(sim.requestsTo('/api/v6/image_editing/inpaint')[0].body).not.toHaveProperty('width');
 		});
 
 		test('examples/inpaint-uploaded-photo.json: the form upload is inpainted and downloaded', async () => {

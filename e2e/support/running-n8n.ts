@@ -8,6 +8,7 @@ import { loadExample } from './workflows';
 export const served = {
 	trigger: loadExample('callback-trigger.json', 'exampleCallback1'),
 	form: loadExample('inpaint-uploaded-photo.json', 'exampleUploadFrm'),
+	background: loadExample('inpaint-replace-background.json', 'exampleBackgrnd'),
 	fromUrls: loadExample('inpaint-from-urls.json', 'exampleFromUrls1'),
 };
 
@@ -36,6 +37,7 @@ export function useRunningN8n(major: Major): () => RunningN8n {
 		await n8n.importWorkflows(Object.values(served));
 		await n8n.activate(served.trigger.id);
 		await n8n.activate(served.form.id);
+		await n8n.activate(served.background.id);
 		running.server = await N8nServer.start(n8n);
 	}, 400_000);
 
