@@ -68,7 +68,7 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: 'https://example.com/picture.png',
+			placeholder: role === 'init' ? 'e.g. https://example.com/photo.jpg' : 'e.g. https://example.com/mask.png',
 			description: `Public http(s) link to ${what}`,
 			displayOptions: { show: { [names.source]: ['url'] } },
 		},

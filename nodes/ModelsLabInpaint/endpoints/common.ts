@@ -58,7 +58,7 @@ export const webhook = field(optionalHttpUrl(), {
 	description:
 		'ModelsLab calls this URL when the job is done, for example the production URL of a ModelsLab Trigger node',
 	placement: 'option',
-	placeholder: 'https://your-n8n.example.com/webhook/...',
+	placeholder: 'e.g. https://your-n8n.example.com/webhook/...',
 });
 
 const trackIdUi: FieldUi = {

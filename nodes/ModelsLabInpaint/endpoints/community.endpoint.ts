@@ -36,7 +36,8 @@ export const community = defineEndpoint({
 			{
 				name: 'communityModelId',
 				description:
-					'ID of a public or your own trained model, as listed on modelslab.com/models, for example "pony-realism"',
+					'ID of a public or your own trained model, as listed on <a href="https://modelslab.com/models" target="_blank">modelslab.com/models</a>, for example "pony-realism"',
+				placeholder: 'e.g. pony-realism',
 			},
 			'pony-realism',
 		),

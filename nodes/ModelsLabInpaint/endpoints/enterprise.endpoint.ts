@@ -32,7 +32,7 @@ export const enterprise = defineEndpoint({
 		model_id: common.modelId({
 			name: 'enterpriseModelId',
 			description: 'ID of a public model or of a model trained on your enterprise server',
-			placeholder: 'your_model_id',
+			placeholder: 'e.g. pony-realism-v2',
 		}),
 		prompt: common.prompt,
 		negative_prompt: common.negativePrompt,
