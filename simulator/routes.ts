@@ -19,6 +19,7 @@ import type { Reply } from './types';
 import { contentTypeForName, decodeBase64Payload, MAX_UPLOAD_BYTES, sniffContentType } from './uploads';
 import { asInteger, isAbsent } from './validation';
 import { ENDPOINTS, type KeyKind, type EndpointSpec } from './endpoints';
+import { samplePng } from './samples';
 
 type Body = Record<string, unknown>;
 
@@ -95,6 +96,7 @@ export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply
 	if (call.method === 'GET' || call.method === 'HEAD') {
 		if (path.startsWith('/uploads/')) return serveUpload(ctx, path.slice('/uploads/'.length));
 		if (path.startsWith('/generations/')) return serveGeneration(ctx, path.slice('/generations/'.length));
+		if (path.startsWith('/samples/')) return serveSample(path.slice('/samples/'.length));
 	}
 	return errorReply('Not Found', 404);
 }
@@ -157,6 +159,11 @@ function serveUpload(ctx: SimulatorContext, name: string): Reply {
 }
 
 /** Output files exist only once the job succeeded: future_links are not valid before (§4). */
+function serveSample(name: string): Reply {
+	const png = samplePng(name);
+	return png ? { status: 200, raw: png, headers: { 'content-type': 'image/png' } } : notFoundFile();
+}
+
 function serveGeneration(ctx: SimulatorContext, name: string): Reply {
 	const file = ctx.jobs.lookupFile(safeDecode(name));
 	if (!file) return notFoundFile();

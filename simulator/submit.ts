@@ -13,6 +13,7 @@ import type { Reply, SimulatedJob } from './types';
 import { decodeBase64Payload } from './uploads';
 import { asInteger, isImageDataUri, isTrueFlag, validateFields } from './validation';
 import type { EndpointSpec } from './endpoints';
+import { samplePng } from './samples';
 
 const DEFAULT_SIZE = 512;
 const MAX_SIZE = 1024;
@@ -112,7 +113,7 @@ function buildMeta(
 
 /**
  * Decodes init/mask images we can read without going anywhere: data URIs and this simulator's own
- * /uploads/ and /generations/ links. Anything else (external URLs) stays unread on purpose.
+ * /uploads/, /generations/ and /samples/ links. Anything else (external URLs) stays unread on purpose.
  */
 export function readOwnImage(ctx: SimulatorContext, ref: unknown): Raster | undefined {
 	const bytes = ownImageBytes(ctx, ref);
@@ -140,6 +141,7 @@ function ownImageBytes(ctx: SimulatorContext, ref: unknown): Buffer | undefined 
 	if (!isOwnHost) return undefined;
 	const name = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
 	if (url.pathname.startsWith('/uploads/')) return ctx.files.get(name)?.bytes;
+	if (url.pathname.startsWith('/samples/')) return samplePng(name);
 	if (url.pathname.startsWith('/generations/')) {
 		const file = ctx.jobs.lookupFile(name);
 		if (file && file.format === 'png' && file.job.status === 'success') return ctx.jobs.renderPng(file.job, file.index);

@@ -102,6 +102,13 @@ async function fetchUntilDone(path: string, body: unknown, timeoutMs = 2000): Pr
 	}
 }
 
+/**
+ * Makes every queued job due now, so the next fetch finishes it. A test that must first see a job
+ * "processing" gives it a long duration and ends it with this: a job of a few ms races the test's
+ * own requests, which a loaded machine can make slower than that.
+ */
+const finishJobsNow = () => sim.jobs.forEach((job) => (job.readyAt = Math.min(job.readyAt, Date.now())));
+
 const ieBody = (extra: Json = {}): Json => ({
 	key: KEY,
 	prompt: 'a cat sitting on a bench',
@@ -383,7 +390,7 @@ describe('legacy v3 inpaint', () => {
 	});
 
 	it('uses the legacy spelling "messege" and output "" while processing', async () => {
-		sim.settings.jobDurationMs = 120;
+		sim.settings.jobDurationMs = 60_000;
 		const { json } = await post(LEGACY, legacyBody());
 		expect(json).toMatchObject({ status: 'processing', messege: 'Try to fetch request after seconds estimated', output: '' });
 		expect(json).not.toHaveProperty('message');
@@ -391,6 +398,7 @@ describe('legacy v3 inpaint', () => {
 		const fetched = await post(`/api/v3/fetch/${json.id}`, { key: KEY });
 		expect(fetched.json).toMatchObject({ status: 'processing', output: '' });
 		expect(fetched.json).toHaveProperty('messege');
+		finishJobsNow();
 		expect((await fetchUntilDone(`/api/v3/fetch/${json.id}`, { key: KEY })).status).toBe('success');
 	});
 });
@@ -427,11 +435,11 @@ describe('enterprise Pony inpaint', () => {
 
 describe('queued jobs', () => {
 	it('goes processing → success, with future links served only once done', async () => {
-		sim.settings.jobDurationMs = 150;
-		sim.settings.etaFactor = 100;
+		sim.settings.jobDurationMs = 1_500;
+		sim.settings.etaFactor = 10;
 		const { json } = await post(COMMUNITY, communityBody({ samples: 2, track_id: 'abc' }));
 		expect(json).toMatchObject({ status: 'processing', message: 'Try to fetch request after seconds estimated', webhook_status: '', output: [] });
-		expect(json.eta).toBeCloseTo(15, 0); // 150 ms × 100 = 15 s, float
+		expect(json.eta).toBeCloseTo(15, 0); // 1.5 s × 10 = 15 s, float
 		expect(json.fetch_result).toBe(`${base}/api/v6/images/fetch/${json.id}`);
 		expect(json.future_links).toHaveLength(2);
 		expect(typeof json.tip).toBe('string');
@@ -443,6 +451,7 @@ describe('queued jobs', () => {
 		expect(early.json.eta).toBeGreaterThan(0);
 		expect(early.json.eta).toBeLessThanOrEqual(json.eta);
 
+		finishJobsNow();
 		const done = await fetchUntilDone(`/api/v6/images/fetch/${json.id}`, { key: KEY });
 		expect(done).toMatchObject({ status: 'success', id: json.id, output: json.future_links, track_id: 'abc' });
 		expect(sim.jobs[0].status).toBe('success');
@@ -473,7 +482,8 @@ describe('queued jobs', () => {
 	});
 
 	it('rejects a submit with HTTP 429 once the queue limit is reached', async () => {
-		sim.settings.jobDurationMs = 100;
+		// Long enough for three submits on a loaded machine: the first two jobs must still be queued.
+		sim.settings.jobDurationMs = 1_000;
 		sim.settings.queueLimit = 2;
 		sim.settings.retryAfterSeconds = 7;
 		expect((await post(IE, ieBody())).json.status).toBe('processing');
@@ -482,7 +492,8 @@ describe('queued jobs', () => {
 		expect(full.status).toBe(429);
 		expect(full.json).toEqual({ status: 'error', message: 'Rate limit exceeded. Maximum 2 queued requests allowed.', retry_after: 7 });
 		expect(sim.jobs).toHaveLength(2);
-		await new Promise((resolve) => setTimeout(resolve, 130));
+		// Until both have finished (their own timers, which are due first).
+		await new Promise((resolve) => setTimeout(resolve, Math.max(...sim.jobs.map((job) => job.readyAt)) - Date.now() + 30));
 		expect((await post(COMMUNITY, communityBody())).json.status).toBe('processing');
 	});
 
@@ -527,6 +538,21 @@ describe('generated images', () => {
 		sim.settings.proxyLinksAsObject = true;
 		const { json } = await post(IE, ieBody({ samples: 2 }));
 		expect(json.proxy_links).toEqual({ 0: json.output[0], 1: json.output[1] });
+	});
+});
+
+describe('sample pictures at fixed links', () => {
+	it('serves a photo and a mask of the size the name asks for, and 404 for anything else', async () => {
+		for (const [name, size] of [['photo-1024x768.png', { width: 1024, height: 768 }], ['mask-40x30.png', { width: 40, height: 30 }]] as const) {
+			const res = await fetch(`${base}/samples/${name}`);
+			expect(res.headers.get('content-type')).toBe('image/png');
+			expect(pngDimensions(Buffer.from(await res.arrayBuffer()))).toEqual(size);
+		}
+		for (const name of ['photo-0x10.png', 'photo-4096x10.png', 'cat-10x10.png', 'photo-10x10.jpg']) {
+			expect((await fetch(`${base}/samples/${name}`)).status).toBe(404);
+		}
+		sim.reset();
+		expect((await fetch(`${base}/samples/photo-8x8.png`)).status).toBe(200);
 	});
 });
 
@@ -719,7 +745,8 @@ describe('fault injection', () => {
 	it('hang and reset apply to the next matching request only; passThrough still runs the route', async () => {
 		sim.respondOnce({ path: IE }, { fault: 'hang', passThrough: true });
 		const hung = fetch(`${base}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody()) });
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		// Until the simulator has decided its answer (no fixed sleep: a loaded machine may need longer).
+		while (!sim.requests[0]?.answer) await new Promise((resolve) => setTimeout(resolve, 10));
 		// The job exists although its answer never arrives.
 		expect(sim.jobs).toHaveLength(1);
 		expect(sim.requests[0].answer).toMatchObject({ status: 200, fault: 'hang', body: expect.objectContaining({ status: 'success' }) });
@@ -805,8 +832,9 @@ describe('request recording and control endpoints', () => {
 	});
 
 	it('exposes requests, jobs, callbacks and settings over HTTP, and resets', async () => {
-		expect((await post('/__sim/settings', { jobDurationMs: 40, queueLimit: 3 })).json).toMatchObject({ jobDurationMs: 40, queueLimit: 3 });
-		expect(sim.settings.jobDurationMs).toBe(40);
+		// A job that is still queued when /__sim/jobs is read, however loaded the machine.
+		expect((await post('/__sim/settings', { jobDurationMs: 60_000, queueLimit: 3 })).json).toMatchObject({ jobDurationMs: 60_000, queueLimit: 3 });
+		expect(sim.settings.jobDurationMs).toBe(60_000);
 		expect((await post('/__sim/settings', { jobDurationMS: 1 })).status).toBe(400);
 		expect((await post('/__sim/settings', { failJobs: 'yes' })).status).toBe(400);
 		const { json } = await post(IE, ieBody());

@@ -13,7 +13,32 @@ const ids = {
 	badField: 'e2eBadFieldCont1',
 	submitHangs: 'e2eSubmitHangs01',
 	submitRefused: 'e2eSubmitRefused',
+	photoLinks: 'e2ePhotoLinks001',
 };
+
+/** Photos given as links the node can read (the simulator's samples, on the credential's host). */
+const photoLinks = (simulatorUrl: string) =>
+	fanOut(ids.photoLinks, 'Output size from photo links', [
+		...(['imageEditing', 'community', 'legacy'] as const).map((endpoint): [string, Record<string, unknown>] => [
+			`Link ${endpoint}`,
+			{
+				endpoint,
+				prompt: 'a red car',
+				initImageUrl: `${simulatorUrl}/samples/photo-1024x768.png`,
+				maskImageUrl: `${simulatorUrl}/samples/mask-1024x768.png`,
+			},
+		]),
+		[
+			'Link Wrong Mask',
+			{
+				endpoint: 'community',
+				prompt: 'a red car',
+				initImageUrl: `${simulatorUrl}/samples/photo-1024x768.png`,
+				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
+			},
+			{ onError: 'continueRegularOutput' },
+		],
+	]);
 
 /** A second ModelsLab credential whose base URL is a port nothing listens on: every connection is refused. */
 const nothingListening = { id: 'modelslab-nothing-listening', name: 'ModelsLab, nothing listening' };
@@ -73,7 +98,7 @@ export function headlessSuite(major: Major): void {
 			n8n = await N8n.create(major, 'headless');
 			// A port free a moment ago: nothing listens on it, so connecting is refused.
 			await n8n.importCredential(simulatorUrl, [{ ...nothingListening, baseUrl: `http://127.0.0.1:${await freePort()}` }]);
-			await n8n.importWorkflows(workflows);
+			await n8n.importWorkflows([...workflows, photoLinks(simulatorUrl)]);
 		}, 300_000);
 		afterAll(() => sim.stop());
 		beforeEach(() => sim.reset());
@@ -134,6 +159,23 @@ export function headlessSuite(major: Major): void {
 			const [badWait] = nodeOutput(execution, 'Bad Max Wait');
 			expect(badWait.json.error).toBe('"Processing Options › Max Wait (Seconds)" must be a whole number from 1 to 3600 (got "abc") [item 0]');
 			expect(sim.requests).toHaveLength(0); // refused before anything was sent or billed
+		});
+
+		test('photos given as links keep their size (1024×768); a mask of another size is refused before sending', async () => {
+			const execution = await n8n.execute(ids.photoLinks);
+
+			expectSucceeded(execution);
+			for (const endpoint of ['imageEditing', 'community', 'legacy']) {
+				const [item] = nodeOutput(execution, `Link ${endpoint}`);
+				expect(item.json).toMatchObject({ status: 'success', endpoint, outputSize: { width: 1024, height: 768 }, notice: null });
+				expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 1024, height: 768 });
+			}
+			expect(sim.requestsTo('/api/v6/images/inpaint')[0].body).toMatchObject({ width: 1024, height: 768 });
+			expect(sim.requestsTo('/api/v3/inpaint')[0].body).toMatchObject({ width: '1024', height: '768' });
+			expect(sim.requestsTo('/api/v6/image_editing/inpaint')[0].body).not.toHaveProperty('width');
+			const [wrongMask] = nodeOutput(execution, 'Link Wrong Mask');
+			expect(wrongMask.json.error).toBe('"Mask" is 512×512 pixels, but the image is 1024×768: the mask must be exactly the size of the image [item 0]');
+			expect(sim.requestsTo('/api/v6/images/inpaint')).toHaveLength(1); // the wrong-mask job was never sent
 		});
 
 		test('a submit that gets no answer names the Request Timeout, warns the job may exist, and is not sent again', async () => {
