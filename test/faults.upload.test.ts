@@ -24,7 +24,6 @@ const survived = (fault: string, inject: FaultCase['inject'], extra: Partial<Fau
 	inject,
 	submits: 1,
 	jobs: 1,
-	maxMs: 3000,
 	...extra,
 });
 
@@ -32,13 +31,13 @@ const cases: FaultCase[] = [
 	survived('HTTP 500 with an HTML page', html(500, 'Internal Server Error')),
 	survived('HTTP 502 with an HTML page', html(502, 'Bad Gateway')),
 	survived('HTTP 503 with an HTML page', html(503, 'Service Unavailable')),
-	survived('HTTP 429 with Retry-After: 1', json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' }), { minMs: 1000, maxMs: 4000 }),
+	survived('HTTP 429 with Retry-After: 1', json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' }), { minMs: 1000 }),
 	survived('HTTP 429 without Retry-After', json(429, { message: 'Too Many Attempts.' })),
 	survived('HTTP 200 "Rate limit exceeded"', json(200, { status: 'error', message: 'Rate limit exceeded' })),
-	survived('HTTP 200 spam filter, wait 1 s', json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 1 seconds and try again' }), { minMs: 1000, maxMs: 4000 }),
+	survived('HTTP 200 spam filter, wait 1 s', json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 1 seconds and try again' }), { minMs: 1000 }),
 	survived('truncated JSON', (sim) => sim.respondOnce({ path: UPLOAD }, { raw: '{"status":"success","id":5000001,"output":["http://127.0.0.1/upl', headers: { 'content-type': 'application/json' } })),
 	survived('HTTP 200 with a non-JSON body', (sim) => sim.respondOnce({ path: UPLOAD }, { raw: 'upstream connect error or disconnect/reset before headers', headers: { 'content-type': 'text/plain' } })),
-	survived('connection accepted, never answered', (sim) => sim.respondOnce({ path: UPLOAD }, { fault: 'hang' }), { minMs: 900, maxMs: 4000 }),
+	survived('connection accepted, never answered', (sim) => sim.respondOnce({ path: UPLOAD }, { fault: 'hang' }), { minMs: 900 }),
 	survived('connection reset mid-response', (sim) => sim.respondOnce({ path: UPLOAD }, { fault: 'reset', passThrough: true })),
 	{
 		fault: 'HTTP 502 four times in a row',
@@ -47,11 +46,10 @@ const cases: FaultCase[] = [
 		description: /Bad Gateway.*\(Tried 4 times\.\)/s,
 		submits: 0,
 		jobs: 0,
-		maxMs: 6000,
 	},
-	{ fault: 'invalid key, HTTP 200 style', inject: () => {}, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 0, jobs: 0, maxMs: 3000 },
-	{ fault: 'invalid key, HTTP 401 style', inject: (sim) => { sim.settings.invalidKeyStyle = 'http401'; }, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 0, jobs: 0, maxMs: 3000 },
-	{ fault: 'image over the 5 MB limit (the API says so)', inject: json(200, { status: 'error', message: 'Maximum file size allowed is 5MB' }), error: /^ModelsLab: Maximum file size allowed is 5MB$/, submits: 0, jobs: 0, maxMs: 3000 },
+	{ fault: 'invalid key, HTTP 200 style', inject: () => {}, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 0, jobs: 0 },
+	{ fault: 'invalid key, HTTP 401 style', inject: (sim) => { sim.settings.invalidKeyStyle = 'http401'; }, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 0, jobs: 0 },
+	{ fault: 'image over the 5 MB limit (the API says so)', inject: json(200, { status: 'error', message: 'Maximum file size allowed is 5MB' }), error: /^ModelsLab: Maximum file size allowed is 5MB$/, submits: 0, jobs: 0 },
 ];
 
 describe('a fault on the image upload (v6 Image Editing, binary image and mask)', () => {

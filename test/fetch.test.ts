@@ -9,8 +9,8 @@ const fetchNode = (parameters: Record<string, unknown>, items: Array<{ json: Rec
 	inpaint(parameters as never, { nodeType: `${PACKAGE}.modelsLabFetch`, items: items as never, continueOnFail });
 
 /** Queues a job with the Inpaint node (Return Immediately) and returns its output items. */
-async function queuedJobs(endpoint: string, count = 1) {
-	simulator.settings.jobDurationMs = 400;
+async function queuedJobs(endpoint: string, count = 1, jobDurationMs = 400) {
+	simulator.settings.jobDurationMs = jobDurationMs;
 	const { output } = await inpaint(
 		{ ...minimalParameters[endpoint], completion: 'immediate' },
 		{ items: Array.from({ length: count }, () => ({ json: {} })) },
@@ -41,7 +41,8 @@ describe('ModelsLab Fetch', () => {
 	});
 
 	it('without waiting, outputs the current state', async () => {
-		const queued = await queuedJobs('legacy');
+		// A job that outlasts the two runs however loaded the machine: a 400 ms one could be done already.
+		const queued = await queuedJobs('legacy', 1, 60_000);
 		const { output } = await fetchNode({ waitForResult: false }, queued);
 		expect(output[0].json).toMatchObject({ status: 'processing', requestId: queued[0].json.requestId });
 	});

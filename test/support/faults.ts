@@ -89,6 +89,35 @@ export async function withOwnSimulator<T>(
 /** The keys found in a text (n8n's log output, for instance). */
 export const keysIn = (text: string) => [API_KEY, ENTERPRISE_KEY].filter((key) => text.includes(key));
 
+/**
+ * Wall-clock checks on a machine that is not ours alone (issue 11). A run's wall time is the waits
+ * the node was told to make plus CPU work: n8n's engine, the node, the simulator drawing PNGs, and
+ * the file's other fault runs going on at the same time (it.concurrent). Idle, that work is well
+ * under a second; on a busy 2-core CI machine it stretched to 2.8 s (runs of 3.8 s against a
+ * 3.0 s limit); with `stress-ng --cpu 4` on the same 2 cores the slowest fault run took 5.1 s, 3.5 s
+ * of it configured pauses. So:
+ * - "waited at least N ms" (minMs) stays exact: load only ever makes a run longer;
+ * - "no hang" is all an upper bound proves: what the configured limits allow one faulty step
+ *   (every attempt running into Request Timeout, plus Max Wait of pauses), plus a slack of over
+ *   three times the worst CPU time seen under load (2.8 s). It still fails on a real hang: a missed Request
+ *   Timeout (a hung socket is never answered; the default timeout is 120 s), a retry loop or poll
+ *   that ignores Max Wait (unbounded, or the 10-minute job of "a job that never finishes"), a
+ *   Retry-After read as minutes. With FAST_LIMITS the bound is 22 s, below jest's 30 s timeout;
+ * - how long the node paused between two requests is read from the simulator's records
+ *   (`receivedAt`), which leave out the engine's start-up and the other runs' CPU time;
+ * - whether a failure was tried again is counted (submits and downloads in those records, the
+ *   node's "(Tried N times.)"), never inferred from time.
+ */
+export const LOADED_MACHINE_SLACK_MS = 10_000;
+/** Tries of one request: the first and its 3 retries (nodes/shared/retry.ts). */
+const ATTEMPTS = 4;
+
+/** The longest a run with these Processing Options may take before it counts as hung; see above. */
+export function noHangBoundMs(limits: IDataObject = FAST_LIMITS): number {
+	const { requestTimeoutSeconds, maxWaitSeconds } = { ...FAST_LIMITS, ...limits } as { requestTimeoutSeconds: number; maxWaitSeconds: number };
+	return ATTEMPTS * requestTimeoutSeconds * 1000 + maxWaitSeconds * 1000 + LOADED_MACHINE_SLACK_MS;
+}
+
 /** Runs `body`, and returns its result with the wall time it took. */
 export async function timed<T>(body: () => Promise<T>): Promise<{ result: T; ms: number }> {
 	const started = Date.now();
@@ -115,9 +144,7 @@ export interface FaultCase {
 	submits?: number;
 	/** Jobs that must exist afterwards. */
 	jobs?: number;
-	/** The run may not take longer than this, ms (the configured timeouts plus margin). */
-	maxMs: number;
-	/** ...and not shorter (it honoured a requested wait). */
+	/** The run may not be shorter than this, ms (it honoured a requested wait). Its upper bound is noHangBoundMs. */
 	minMs?: number;
 }
 
@@ -131,6 +158,8 @@ export function expectFaultOutcome(
 	if (fault.error) {
 		expect(result.error?.message).toMatch(fault.error);
 		if (fault.description) expect(result.error?.description).toMatch(fault.description);
+		// Reported at once unless the case expects retries: counted by the node, not timed.
+		if (!/Tried/.test(String(fault.description))) expect(result.error?.description ?? '').not.toMatch(/\(Tried \d+ times\.\)/);
 		expect(result.output).toEqual([]);
 	} else {
 		expect(result.error).toBeUndefined();
@@ -140,6 +169,6 @@ export function expectFaultOutcome(
 	if (fault.submits !== undefined) expect(submitsOf(simulator)).toHaveLength(fault.submits);
 	if (fault.jobs !== undefined) expect(simulator.jobs).toHaveLength(fault.jobs);
 	expect(keyLeaks(result, logs)).toEqual([]);
-	expect(ms).toBeLessThan(fault.maxMs);
+	expect(ms).toBeLessThan(noHangBoundMs(fault.parameters?.processingOptions as IDataObject | undefined));
 	if (fault.minMs !== undefined) expect(ms).toBeGreaterThanOrEqual(fault.minMs);
 }
