@@ -10,6 +10,7 @@ import { join } from 'path';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { ENDPOINTS, endpointIds } from '../nodes/shared/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';
+import { COLLECTION_LABELS } from '../nodes/shared/schema/fields';
 import { describeAllowed, inspectField } from '../nodes/shared/schema/inspect';
 
 export const README = join(__dirname, '..', 'README.md');
@@ -22,7 +23,7 @@ function endpointTable(id: keyof typeof INPAINT_ENDPOINTS): string {
 	const endpoint = INPAINT_ENDPOINTS[id];
 	const rows = (Object.entries(endpoint.fields) as Array<[string, FieldUi]>).map(([wireKey, ui]) => {
 		const facts = inspectField(endpoint.schema.shape[wireKey]);
-		const where = ui.placement === 'main' ? 'main' : ui.placement === 'image' ? 'image input' : 'Options';
+		const where = ui.placement === 'main' ? 'main' : ui.placement === 'image' ? 'image input' : COLLECTION_LABELS[ui.placement];
 		// What goes on the wire when the field is left alone, in the endpoint's own format.
 		const untouched = endpoint.schema.shape[wireKey].safeParse(undefined);
 		const byDefault =

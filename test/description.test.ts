@@ -27,12 +27,14 @@ function visibleFor(endpoint: string): INodeProperties[] {
 describe.each(endpointIds)('%s fields', (id) => {
 	const endpoint = INPAINT_ENDPOINTS[id];
 	const visible = visibleFor(id);
-	const options = visible.find((property) => property.name === `${id}Options`)?.options as INodeProperties[];
+	const collection = (name: string) => visible.find((property) => property.name === name)?.options as INodeProperties[];
+	const options = collection(`${id}Options`);
+	const advanced = collection(`${id}AdvancedOptions`);
 	const editorField = (wireKey: string) => {
+		const { placement } = endpoint.fields[wireKey];
 		const name = parameterName(wireKey, endpoint.fields[wireKey]);
-		return endpoint.fields[wireKey].placement === 'main'
-			? visible.find((property) => property.name === name)
-			: options.find((property) => property.name === name);
+		const within = placement === 'main' ? visible : placement === 'advanced' ? advanced : options;
+		return within.find((property) => property.name === name);
 	};
 	const fieldKeys = Object.keys(endpoint.fields).filter((key) => endpoint.fields[key].placement !== 'image');
 
@@ -41,15 +43,18 @@ describe.each(endpointIds)('%s fields', (id) => {
 		const names = visible.map((property) => property.name);
 		expect(new Set(names).size).toBe(names.length);
 		expect(options).toHaveLength(fieldKeys.filter((key) => endpoint.fields[key].placement === 'option').length);
+		expect(advanced).toHaveLength(fieldKeys.filter((key) => endpoint.fields[key].placement === 'advanced').length);
+		// The everyday settings come first, under Options.
+		expect(options.map((option) => option.displayName)).toEqual(expect.arrayContaining(['Negative Prompt', 'Number of Images', 'Seed', 'Strength']));
 	});
 
 	it('no other endpoint\'s options are shown', () => {
-		const otherCollections = endpointIds.filter((other) => other !== id).map((other) => `${other}Options`);
+		const otherCollections = endpointIds.filter((other) => other !== id).flatMap((other) => [`${other}Options`, `${other}AdvancedOptions`]);
 		for (const name of otherCollections) expect(visible.some((property) => property.name === name)).toBe(false);
 	});
 
 	it('adding an option with its editor default sends what leaving it out sends', () => {
-		for (const key of fieldKeys.filter((k) => endpoint.fields[k].placement === 'option')) {
+		for (const key of fieldKeys.filter((k) => ['option', 'advanced'].includes(endpoint.fields[k].placement))) {
 			const schema = endpoint.schema.shape[key] as z.ZodTypeAny;
 			const omitted = schema.safeParse(undefined);
 			if (omitted.success && omitted.data !== undefined) {

@@ -82,7 +82,7 @@ describe('the ModelsLab Trigger', () => {
 				...minimalParameters.imageEditing,
 				completion: 'immediate',
 				downloadImages: false,
-				imageEditingOptions: { webhook: callbackUrl },
+				imageEditingAdvancedOptions: { webhook: callbackUrl },
 			});
 			expect(error).toBeUndefined();
 			await simulator.flushCallbacks();

@@ -27,7 +27,7 @@ const BASE64_LINK = new RegExp(LINK.source.replace('png', 'base64'));
 /** A file cut short (HTTP 200, a content-length that matches the cut): every time it is downloaded. */
 const cutEveryTime = (truncateTo: number) => (sim: typeof simulator) => [1, 2, 3, 4].forEach(() => canned({ passThrough: true, truncateTo })(sim));
 const ENDED_EARLY = /the file ended early, so the picture is incomplete \(got \d+ bytes; a whole PNG ends with its IEND marker\)$/;
-const BASE64_OUTPUT = { communityOptions: { base64: true } };
+const BASE64_OUTPUT = { communityAdvancedOptions: { base64: true } };
 
 const cases: FaultCase[] = [
 	survived('HTTP 500 with an HTML page', html(500, 'Internal Server Error')),

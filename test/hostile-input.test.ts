@@ -70,7 +70,9 @@ function badValues(wireKey: string, facts: FieldFacts): Array<[what: string, val
 	return values;
 }
 
-const label = (ui: FieldUi) => (ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.displayName);
+/** How messages name a field: everyday settings under Options, the rest under Advanced Options. */
+const label = (ui: FieldUi) =>
+	ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.placement === 'advanced' ? `Advanced Options › ${ui.displayName}` : ui.displayName;
 
 function fieldCases(endpoint: string): BadInput[] {
 	const { schema, fields } = INPAINT_ENDPOINTS[endpoint as keyof typeof INPAINT_ENDPOINTS];
@@ -84,7 +86,7 @@ function fieldCases(endpoint: string): BadInput[] {
 			ui.placement === 'main'
 				? { ...minimalParameters[endpoint], [name]: value as IDataObject[string] }
 				: // Output Size › Custom shows Width and Height; the other options do not depend on it.
-					{ ...minimalParameters[endpoint], outputSize: 'custom', [`${endpoint}Options`]: { [name]: value as IDataObject[string] } };
+					{ ...minimalParameters[endpoint], outputSize: 'custom', [`${endpoint}${ui.placement === 'advanced' ? 'AdvancedOptions' : 'Options'}`]: { [name]: value as IDataObject[string] } };
 		for (const [what, value, shown] of badValues(wireKey, facts)) {
 			const rule = facts.kind === 'string' ? TEXT_RULES[wireKey] ?? 'must be text' : `must be ${allowed(facts)}`;
 			cases.push({ endpoint, what: `${label(ui)}: ${what}`, parameters: withValue(value), message: `"${label(ui)}" ${rule} (got ${shown}) [item 0]` });
@@ -142,7 +144,7 @@ function binaryCases(endpoint: string, extra: IDataObject = {}): BadInput[] {
 
 const allCases: BadInput[] = endpointIds.flatMap((endpoint) => [...fieldCases(endpoint), ...imageUrlCases(endpoint), ...binaryCases(endpoint)]);
 // Binary images going inline (Base64 Output on) are checked the same way.
-allCases.push(...binaryCases('community', { communityOptions: { base64: true } }).map((bad) => ({ ...bad, what: `${bad.what} (inline)` })));
+allCases.push(...binaryCases('community', { communityAdvancedOptions: { base64: true } }).map((bad) => ({ ...bad, what: `${bad.what} (inline)` })));
 
 describe('hostile and bad input is refused before any request', () => {
 	it.each(allCases.map((bad) => [bad.endpoint, bad.what, bad] as const))('%s, %s', async (_, __, bad) => {
@@ -165,7 +167,7 @@ describe('hostile and bad input is refused before any request', () => {
 		expect(message('community', 'Options › Width: not divisible')).toBe('"Options › Width" must be a whole number from 512 to 1024, divisible by 8 (got 516) [item 0]');
 		expect(message('imageEditing', 'Options › Guidance Scale: an expression giving 1/0')).toBe('"Options › Guidance Scale" must be a whole number from 1 to 5 (got Infinity) [item 0]');
 		expect(message('legacy', 'Options › Inference Steps: a value not in the list')).toBe('"Options › Inference Steps" must be one of: 21, 31, 41, 51 (got "nonsense") [item 0]');
-		expect(message('enterprise', 'Options › Webhook URL: a javascript: link')).toBe('"Options › Webhook URL" must be an http(s) link, such as https://example.com/hook (got "javascript:alert(document.cookie)") [item 0]');
+		expect(message('enterprise', 'Advanced Options › Webhook URL: a javascript: link')).toBe('"Advanced Options › Webhook URL" must be an http(s) link, such as https://example.com/hook (got "javascript:alert(document.cookie)") [item 0]');
 		expect(message('enterprise', 'Prompt: an expression giving an object')).toBe('"Prompt" must be text (got {"a":1}) [item 0]');
 		expect(message('enterprise', 'Model ID: an expression giving blanks')).toBe('"Model ID" is required [item 0]');
 	});

@@ -9,7 +9,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { properties as fetchProperties } from '../nodes/ModelsLabFetch/description';
-import { properties as inpaintProperties, optionsParameter } from '../nodes/ModelsLabInpaint/description';
+import { advancedOptionsParameter, properties as inpaintProperties, optionsParameter } from '../nodes/ModelsLabInpaint/description';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
@@ -102,7 +102,7 @@ interface ParameterCase {
 
 /** Parameters that are request fields: the endpoint-field suite (hostile-input.test.ts) covers them. */
 const REQUEST_FIELDS = new Set([
-	...endpointIds.flatMap((id) => [optionsParameter(id), ...Object.entries(INPAINT_ENDPOINTS[id].fields).map(([key, ui]) => parameterName(key, ui))]),
+	...endpointIds.flatMap((id) => [optionsParameter(id), advancedOptionsParameter(id), ...Object.entries(INPAINT_ENDPOINTS[id].fields).map(([key, ui]) => parameterName(key, ui))]),
 	'initImageUrl',
 	'maskImageUrl',
 ]);

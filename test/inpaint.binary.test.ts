@@ -54,7 +54,7 @@ describe('binary image and mask', () => {
 		const photo = makePhoto(512, 512);
 		const mask = makeMask(512, 512);
 		await inpaint(
-			{ ...minimalParameters.community, ...binaryImages, communityOptions: { base64: true } },
+			{ ...minimalParameters.community, ...binaryImages, communityAdvancedOptions: { base64: true } },
 			{ items: [{ json: {}, binary: { data: pngBinary(photo, 'p.png'), mask: pngBinary(mask, 'm.png') } }] },
 		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(0);
@@ -66,7 +66,7 @@ describe('binary image and mask', () => {
 	});
 
 	it('go inline on Enterprise with Base64 Output on, and are uploaded with the standard key otherwise', async () => {
-		await inpaint({ ...minimalParameters.enterprise, ...binaryImages, enterpriseOptions: { base64: true } }, {
+		await inpaint({ ...minimalParameters.enterprise, ...binaryImages, enterpriseAdvancedOptions: { base64: true } }, {
 			items: [photoAndMaskItem()],
 		});
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(0);

@@ -142,7 +142,7 @@ describe('several items', () => {
 describe('base64 output', () => {
 	it.each([true, false])('is decoded into PNG binary data (data-URI prefix: %s)', async (prefix) => {
 		simulator.settings.base64Prefix = prefix;
-		const { output } = await inpaint({ ...minimalParameters.imageEditing, imageEditingOptions: { base64: true } });
+		const { output } = await inpaint({ ...minimalParameters.imageEditing, imageEditingAdvancedOptions: { base64: true } });
 		expect((output[0].json.output as string[])[0]).toMatch(/\.base64$/);
 		const data = output[0].binary!.data;
 		expect(data).toMatchObject({ mimeType: 'image/png', fileName: expect.stringMatching(/\.png$/) });

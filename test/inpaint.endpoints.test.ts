@@ -2,11 +2,24 @@
  * Each endpoint sends exactly the body its doc describes (field names, defaults, wire
  * types), to the right route with the right key, and its answer becomes the documented result.
  */
+import type { IDataObject } from 'n8n-workflow';
+
+import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
+import type { EndpointId } from '../nodes/shared/endpoints';
+import { parameterName } from '../nodes/shared/schema/fields';
 import { API_KEY, ENTERPRISE_KEY, MASK_URL, PHOTO_URL, minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint, requestsTo } = useSimulator();
 
 const images = { init_image: PHOTO_URL, mask_image: MASK_URL };
+
+/** Options as the editor holds them: the everyday ones under Options, the rest under Advanced Options. */
+function inEditor(endpoint: EndpointId, options: IDataObject): IDataObject {
+	const { fields } = INPAINT_ENDPOINTS[endpoint];
+	const advanced = new Set(Object.entries(fields).filter(([, ui]) => ui.placement === 'advanced').map(([key, ui]) => parameterName(key, ui)));
+	const pick = (wanted: boolean) => Object.fromEntries(Object.entries(options).filter(([name]) => advanced.has(name) === wanted));
+	return { [`${endpoint}Options`]: pick(false), [`${endpoint}AdvancedOptions`]: pick(true) };
+}
 
 // What each doc says a request with nothing but the required fields carries, defaults included.
 const defaultBodies = {
@@ -122,7 +135,7 @@ describe('every option, set in the editor', () => {
 		await inpaint({
 			...minimalParameters.imageEditing,
 			outputSize: 'custom',
-			imageEditingOptions: {
+			...inEditor('imageEditing', {
 				negativePrompt: 'blurry',
 				width: 768,
 				height: 1024,
@@ -136,7 +149,7 @@ describe('every option, set in the editor', () => {
 				seed: 42,
 				webhook: 'https://hooks.example.com/done',
 				trackId: 77,
-			},
+			}),
 		});
 		expect(requestsTo('/api/v6/image_editing/inpaint')[0].body).toEqual({
 			...defaultBodies.imageEditing.body,
@@ -161,7 +174,7 @@ describe('every option, set in the editor', () => {
 			...minimalParameters.community,
 			communityModelId: 'juggernaut-xl',
 			outputSize: 'custom',
-			communityOptions: {
+			...inEditor('community', {
 				negativePrompt: 'text',
 				width: 768,
 				height: 1024,
@@ -180,7 +193,7 @@ describe('every option, set in the editor', () => {
 				seed: 7,
 				webhook: 'https://hooks.example.com/done',
 				trackId: 'order-991',
-			},
+			}),
 		});
 		expect(requestsTo('/api/v6/images/inpaint')[0].body).toEqual({
 			...defaultBodies.community.body,
@@ -209,7 +222,7 @@ describe('every option, set in the editor', () => {
 		await inpaint({
 			...minimalParameters.legacy,
 			outputSize: 'custom',
-			legacyOptions: {
+			...inEditor('legacy', {
 				negativePrompt: 'ugly',
 				width: 640,
 				height: 480,
@@ -223,7 +236,7 @@ describe('every option, set in the editor', () => {
 				seed: 0,
 				webhook: 'http://hooks.example.com/legacy',
 				trackId: 'legacy-1',
-			},
+			}),
 		});
 		expect(requestsTo('/api/v3/inpaint')[0].body).toEqual({
 			...defaultBodies.legacy.body,
@@ -247,7 +260,7 @@ describe('every option, set in the editor', () => {
 		await inpaint({
 			...minimalParameters.enterprise,
 			outputSize: 'custom',
-			enterpriseOptions: {
+			...inEditor('enterprise', {
 				negativePrompt: 'lowres',
 				width: 1024,
 				height: 768,
@@ -271,7 +284,7 @@ describe('every option, set in the editor', () => {
 				seed: 123,
 				webhook: 'https://hooks.example.com/ent',
 				trackId: 'ent-5',
-			},
+			}),
 		});
 		expect(requestsTo('/api/v1/enterprise/pony/inpaint')[0].body).toEqual({
 			...defaultBodies.enterprise.body,
@@ -307,7 +320,7 @@ describe('values from expressions', () => {
 			...minimalParameters.legacy,
 			prompt: '={{ $json.prompt }}',
 			outputSize: 'custom',
-			legacyOptions: { width: '={{ "768" }}', safetyChecker: '={{ "yes" }}', seed: '={{ "99" }}' },
+			...inEditor('legacy', { width: '={{ "768" }}', safetyChecker: '={{ "yes" }}', seed: '={{ "99" }}' }),
 		}, { items: [{ json: { prompt: 'a blue boat' } }] });
 		expect(requestsTo('/api/v3/inpaint')[0].body).toMatchObject({
 			prompt: 'a blue boat',
@@ -354,7 +367,7 @@ describe('a queued job, with Return Immediately', () => {
 		const { output } = await inpaint({
 			...minimalParameters.imageEditing,
 			completion: 'immediate',
-			imageEditingOptions: { instantResponse: true },
+			imageEditingAdvancedOptions: { instantResponse: true },
 		});
 		expect(output[0].json.status).toBe('processing');
 		expect(output[0].json.fetchUrl).toBe(`${simulator.baseUrl}/api/v6/image_editing/fetch/${simulator.jobs[0].id}`);

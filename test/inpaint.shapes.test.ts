@@ -69,7 +69,7 @@ describe('a mask drawn from shapes', () => {
 	});
 
 	it('goes inline where the endpoint takes inline images (Base64 Output on)', async () => {
-		await inpaint(withShapes([shape({})], { communityOptions: { base64: true } }), { items: [photoItem()] });
+		await inpaint(withShapes([shape({})], { communityAdvancedOptions: { base64: true } }), { items: [photoItem()] });
 		const body = simulator.requestsTo('/api/v6/images/inpaint')[0].body as IDataObject;
 		expect(String(body.mask_image)).toMatch(/^data:image\/png;base64,/);
 		expect(simulator.requestsTo('/api/v6/base64_to_url')).toHaveLength(0);

@@ -17,6 +17,11 @@ const withOptions = (endpoint: string, options: IDataObject): IDataObject => ({
 	[`${endpoint}Options`]: options,
 });
 
+const withAdvanced = (endpoint: string, options: IDataObject): IDataObject => ({
+	...minimalParameters[endpoint],
+	[`${endpoint}AdvancedOptions`]: options,
+});
+
 const cases: Case[] = [
 	['width over 1024 (v6 Image Editing)', withOptions('imageEditing', { width: 2000 }), 'Options › Width', 'a whole number from 1 to 1024'],
 	['guidance scale over 5 (v6 Image Editing)', withOptions('imageEditing', { guidanceScale: 7 }), 'Options › Guidance Scale', 'a whole number from 1 to 5'],
@@ -26,21 +31,21 @@ const cases: Case[] = [
 	['zero steps', withOptions('imageEditing', { numInferenceSteps: 0 }), 'Options › Inference Steps', 'a whole number of at least 1'],
 	['width not divisible by 8 (Community)', withOptions('community', { width: 700 }), 'Options › Width', 'a whole number from 512 to 1024, divisible by 8'],
 	['width under 512 (Community)', withOptions('community', { height: 256 }), 'Options › Height', 'from 512 to 1024'],
-	['unknown scheduler (Community)', withOptions('community', { scheduler: 'FastScheduler' }), 'Options › Scheduler', 'one of: DDPMScheduler, DDIMScheduler, PNDMScheduler'],
-	['clip skip 5 (Community)', withOptions('community', { clipSkip: 5 }), 'Options › CLIP Skip', 'a whole number from 1 to 4'],
-	['unknown safety checker type (Community)', withOptions('community', { safetyCheckerType: 'smudge' }), 'Options › Safety Checker Type', 'one of: blur, sensitive_content_text, pixelate, black'],
+	['unknown scheduler (Community)', withAdvanced('community', { scheduler: 'FastScheduler' }), 'Advanced Options › Scheduler', 'one of: DDPMScheduler, DDIMScheduler, PNDMScheduler'],
+	['clip skip 5 (Community)', withAdvanced('community', { clipSkip: 5 }), 'Advanced Options › CLIP Skip', 'a whole number from 1 to 4'],
+	['unknown safety checker type (Community)', withAdvanced('community', { safetyCheckerType: 'smudge' }), 'Advanced Options › Safety Checker Type', 'one of: blur, sensitive_content_text, pixelate, black'],
 	['30 steps on v3, which only takes 21/31/41/51', withOptions('legacy', { numInferenceSteps: 30 }), 'Options › Inference Steps', 'one of: 21, 31, 41, 51'],
 	['guidance 25 (v3)', withOptions('legacy', { guidanceScale: 25 }), 'Options › Guidance Scale', 'a number from 1 to 20'],
 	['51 steps on Enterprise, which takes 21/31/41', withOptions('enterprise', { numInferenceSteps: '51' }), 'Options › Inference Steps', 'one of: 21, 31, 41'],
-	['clip skip 9 (Enterprise)', withOptions('enterprise', { clipSkip: 9 }), 'Options › CLIP Skip', 'a whole number from 1 to 8'],
-	['LoRA strength out of range (Enterprise)', withOptions('enterprise', { loraStrength: '0.05,2' }), 'Options › LoRA Strengths', 'comma-separated numbers from 0.1 to 1'],
-	['algorithm type not in the enterprise list', withOptions('enterprise', { algorithmType: 'sde-dpmsolver++' }), 'Options › Algorithm Type', 'one of: none, dpmsolver+++'],
+	['clip skip 9 (Enterprise)', withAdvanced('enterprise', { clipSkip: 9 }), 'Advanced Options › CLIP Skip', 'a whole number from 1 to 8'],
+	['LoRA strength out of range (Enterprise)', withAdvanced('enterprise', { loraStrength: '0.05,2' }), 'Advanced Options › LoRA Strengths', 'comma-separated numbers from 0.1 to 1'],
+	['algorithm type not in the enterprise list', withAdvanced('enterprise', { algorithmType: 'sde-dpmsolver++' }), 'Advanced Options › Algorithm Type', 'one of: none, dpmsolver+++'],
 	['negative seed', withOptions('legacy', { seed: -1 }), 'Options › Seed', '0'],
 	['seed that is not a whole number', withOptions('legacy', { seed: 1.5 }), 'Options › Seed', 'a whole number'],
-	['webhook that is not a link', withOptions('community', { webhook: 'my server' }), 'Options › Webhook URL', 'must be an http(s) link'],
-	['webhook on ftp', withOptions('community', { webhook: 'ftp://example.com/x' }), 'Options › Webhook URL', 'must be an http(s) link'],
-	['track id that is not a number on v6 Image Editing', withOptions('imageEditing', { trackId: '={{ "order-7" }}' }), 'Options › Track ID', 'number'],
-	['safety checker from an expression that is not yes/no', withOptions('legacy', { safetyChecker: '={{ "maybe" }}' }), 'Options › Safety Checker', 'true or false'],
+	['webhook that is not a link', withAdvanced('community', { webhook: 'my server' }), 'Advanced Options › Webhook URL', 'must be an http(s) link'],
+	['webhook on ftp', withAdvanced('community', { webhook: 'ftp://example.com/x' }), 'Advanced Options › Webhook URL', 'must be an http(s) link'],
+	['track id that is not a number on v6 Image Editing', withAdvanced('imageEditing', { trackId: '={{ "order-7" }}' }), 'Advanced Options › Track ID', 'number'],
+	['safety checker from an expression that is not yes/no', withAdvanced('legacy', { safetyChecker: '={{ "maybe" }}' }), 'Advanced Options › Safety Checker', 'true or false'],
 	['width from an expression that is not a number', withOptions('legacy', { width: '={{ "wide" }}' }), 'Options › Width', 'a whole number from 1 to 1024'],
 	['prompt from an expression that is empty', { ...minimalParameters.legacy, prompt: '={{ $json.missing }}' }, 'Prompt', 'is required'],
 	['empty model id (Enterprise)', { ...minimalParameters.enterprise, enterpriseModelId: '  ' }, 'Model ID', 'is required'],

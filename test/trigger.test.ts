@@ -32,7 +32,7 @@ async function submitWithCallback(webhook: string, trackId?: number) {
 		...minimalParameters.imageEditing,
 		completion: 'immediate',
 		downloadImages: false,
-		imageEditingOptions: { webhook, ...(trackId === undefined ? {} : { trackId }) },
+		imageEditingAdvancedOptions: { webhook, ...(trackId === undefined ? {} : { trackId }) },
 	});
 	expect(error).toBeUndefined();
 	await simulator.flushCallbacks();

@@ -28,6 +28,8 @@ export function ourParameters(options: OursOptions): IDataObject {
 		maskImageUrl: options.maskUrl ?? MASK_URL,
 		completion: 'wait',
 		downloadImages: options.downloadImages ?? false,
+		// The benchmarks' image links are never fetched: a fixed size keeps every run comparable.
+		outputSize: 'custom',
 		communityOptions: options.communityOptions ?? {},
 		processingOptions: options.processingOptions ?? {},
 	};

@@ -63,6 +63,9 @@ const OPTIONS = {
 	steps: 30,
 	guidanceScale: 7,
 	strength: 0.6,
+	seed: 42,
+};
+const ADVANCED_OPTIONS = {
 	scheduler: 'EulerAncestralDiscreteScheduler',
 	useKarrasSigmas: true,
 	algorithmType: 'dpmsolver+++',
@@ -70,7 +73,6 @@ const OPTIONS = {
 	safetyChecker: false,
 	base64: false,
 	temp: false,
-	seed: 42,
 	trackId: 'bench',
 };
 
@@ -81,7 +83,7 @@ async function measure(mode: CpuMeasure['mode'], args: CpuArgs, items: number) {
 	const { output, error } = await runNode({
 		credentials: { apiKey: 'sim-api-key', baseUrl: args.baseUrl, legacyBaseUrl: args.baseUrl },
 		items: Array.from({ length: items }, (_, index) => ({ json: { index } })),
-		parameters: { ...ourParameters({ items, communityOptions: OPTIONS }), completion: 'immediate' },
+		parameters: { ...ourParameters({ items, communityOptions: OPTIONS }), communityAdvancedOptions: ADVANCED_OPTIONS, completion: 'immediate' },
 	});
 	const cpu = process.cpuUsage(cpuBefore);
 	const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;

@@ -15,23 +15,24 @@ import { INPAINT, nodeOfType, type WorkflowNode } from '../support/workflows';
 
 const screenshots = join(e2eOutput, 'screenshots');
 
-/** Main parameters that belong to one endpoint only; every endpoint also has its `<id>Options`. */
+/** Main parameters that belong to one endpoint only; every endpoint also has its `<id>Options` and `<id>AdvancedOptions`. */
 const ownFields: Record<string, string[]> = {
 	imageEditing: [],
 	community: ['communityModelId'],
 	legacy: [],
 	enterprise: ['enterpriseModelId'],
 };
-const endpointFields = endpointIds.flatMap((id) => [...ownFields[id], `${id}Options`]);
+const collectionsOf = (id: string) => [`${id}Options`, `${id}AdvancedOptions`];
+const endpointFields = endpointIds.flatMap((id) => [...ownFields[id], ...collectionsOf(id)]);
 
 /**
  * The display names an endpoint's "Add Option" list should offer: the node's own description of its
  * options collection, less the options the workflow has already set (n8n lists only the others),
  * and less Width and Height unless Output Size is Custom (they show only then).
  */
-function addableOptionNames(id: EndpointId, node: WorkflowNode): string[] {
-	const collection = properties.find((property) => property.name === `${id}Options`);
-	const alreadySet = Object.keys((node.parameters[`${id}Options`] as object | undefined) ?? {});
+function addableOptionNames(id: EndpointId, node: WorkflowNode, name = `${id}Options`): string[] {
+	const collection = properties.find((property) => property.name === name);
+	const alreadySet = Object.keys((node.parameters[name] as object | undefined) ?? {});
 	const outputSize = (node.parameters.outputSize as string | undefined) ?? 'image';
 	const shownNow = (option: INodeProperties) =>
 		(option.displayOptions?.show?.['/outputSize'] as string[] | undefined)?.includes(outputSize) ?? true;
@@ -60,9 +61,9 @@ async function openSelect(page: Page, input: Locator): Promise<Locator> {
 }
 
 /** Opens an options collection's "Add Option" list, reads it and closes it. */
-async function addableOptions(page: Page, collection: string): Promise<string[]> {
+async function addableOptions(page: Page, collection: string, placeholder = 'Add Option'): Promise<string[]> {
 	const block = inPanel(page, '.multi-parameter').filter({ has: page.locator(`label[for="${collection}"]`) });
-	const items = await openSelect(page, block.locator('input[placeholder="Add Option"]'));
+	const items = await openSelect(page, block.locator(`input[placeholder="${placeholder}"]`));
 	const names = (await items.allTextContents()).map((text) => text.trim()).sort();
 	await page.keyboard.press('Escape');
 	await items.first().waitFor({ state: 'hidden' });
@@ -104,11 +105,15 @@ export function editorSuite(running: () => RunningN8n): void {
 				await endpoints.filter({ hasText: INPAINT_ENDPOINTS[id].displayName }).click();
 				await endpoints.first().waitFor({ state: 'hidden' });
 
-				const own = [...ownFields[id], `${id}Options`];
+				const own = [...ownFields[id], ...collectionsOf(id)];
 				const shown = await shownParameters(page);
 				expect(shown).toEqual(expect.arrayContaining([...own, 'prompt', 'initImageSource', 'maskImageSource']));
 				expect(shown.filter((name) => endpointFields.includes(name ?? '') && !own.includes(name ?? ''))).toEqual([]);
 				expect(await addableOptions(page, `${id}Options`)).toEqual(addableOptionNames(id, inpaintNode));
+				// The rest of the endpoint's settings, under Advanced Options.
+				expect(await addableOptions(page, `${id}AdvancedOptions`, 'Add Advanced Option')).toEqual(
+					addableOptionNames(id, inpaintNode, `${id}AdvancedOptions`),
+				);
 				if (id === 'enterprise') {
 					// Its Model ID is required and empty in this workflow: the editor flags it.
 					const modelId = inPanel(page, '[data-test-id="parameter-item"]').filter({ has: page.locator('label[for="enterpriseModelId"]') });

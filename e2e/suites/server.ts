@@ -58,7 +58,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			// ...and paste it into the submitting workflow, then run that one.
 			const submitting = structuredClone(submit);
 			const inpaint = nodeOfType(submitting, INPAINT);
-			(inpaint.parameters.imageEditingOptions as Record<string, unknown>).webhook = shown.callbackUrl;
+			(inpaint.parameters.imageEditingAdvancedOptions as Record<string, unknown>).webhook = shown.callbackUrl;
 			await n8n.importWorkflows([submitting]);
 			sim.settings.jobDurationMs = 1500;
 			const submitted = await n8n.execute(submitting.id, { alongsideServer: true });

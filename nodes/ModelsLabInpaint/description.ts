@@ -3,7 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
 import type { EndpointId } from '../shared/endpoints';
 import type { FieldUi } from '../shared/schema/fields';
-import { fieldProperty } from '../shared/schema/fields';
+import { COLLECTION_LABELS, fieldProperty } from '../shared/schema/fields';
 import type { InpaintEndpoint } from './endpoints';
 import { endpointIds, endpointOptions } from '../shared/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
@@ -89,6 +89,9 @@ const showFor = (endpoints: EndpointId[]) => ({ show: { endpoint: endpoints } })
 /** The options collection of one endpoint; its own name keeps values from bleeding between endpoints. */
 export const optionsParameter = (endpoint: EndpointId) => `${endpoint}Options`;
 
+/** The endpoint's second collection: settings most users never touch. */
+export const advancedOptionsParameter = (endpoint: EndpointId) => `${endpoint}AdvancedOptions`;
+
 function fieldsWith(endpoint: InpaintEndpoint, placement: FieldUi['placement']) {
 	return (Object.entries(endpoint.fields) as Array<[string, FieldUi]>)
 		.filter(([, ui]) => ui.placement === placement)
@@ -113,18 +116,21 @@ function mainProperties(): INodeProperties[] {
 		.sort((a, b) => rank(a) - rank(b));
 }
 
-function optionsProperty(id: EndpointId): INodeProperties {
-	return {
-		displayName: 'Options',
-		name: optionsParameter(id),
+/**
+ * The endpoint's everyday settings under Options, the rest under Advanced Options (n8n's lint wants
+ * a collection's options sorted, so the split is what puts the everyday ones first).
+ */
+function optionsProperties(id: EndpointId): INodeProperties[] {
+	const collection = (placement: 'option' | 'advanced', name: string): INodeProperties => ({
+		displayName: COLLECTION_LABELS[placement],
+		name,
 		type: 'collection',
-		placeholder: 'Add Option',
+		placeholder: placement === 'option' ? 'Add Option' : 'Add Advanced Option',
 		default: {},
 		displayOptions: showFor([id]),
-		options: fieldsWith(INPAINT_ENDPOINTS[id], 'option').sort((a, b) =>
-			a.displayName.localeCompare(b.displayName),
-		),
-	};
+		options: fieldsWith(INPAINT_ENDPOINTS[id], placement).sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	});
+	return [collection('option', optionsParameter(id)), collection('advanced', advancedOptionsParameter(id))];
 }
 
 export const completionProperty: INodeProperties = {
@@ -161,6 +167,6 @@ export const properties: INodeProperties[] = [
 	completionProperty,
 	downloadImagesWhenWaiting,
 	outputSizeProperty,
-	...endpointIds.map(optionsProperty),
+	...endpointIds.flatMap(optionsProperties),
 	processingOptionsProperty(),
 ];

@@ -17,6 +17,7 @@ import { failValidation, parseOrThrow } from '../shared/schema/validate';
 import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
 import type { ImageRole } from './description';
 import {
+	advancedOptionsParameter,
 	completionProperty,
 	downloadImagesWhenWaiting,
 	imageParameter,
@@ -66,7 +67,10 @@ export async function buildInpaintBody(
 	const raw = collectWireValues(
 		endpoint.fields,
 		(name) => ctx.getNodeParameter(name, itemIndex),
-		ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
+		{
+			option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
+			advanced: ctx.getNodeParameter(advancedOptionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
+		},
 	);
 	const outputSize = readParameter<OutputSize>(ctx, outputSizeProperty, itemIndex);
 	// Width and Height are hidden unless Output Size is Custom; a value left from before is not used.

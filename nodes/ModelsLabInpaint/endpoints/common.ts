@@ -57,14 +57,14 @@ export const webhook = field(optionalHttpUrl(), {
 	displayName: 'Webhook URL',
 	description:
 		'ModelsLab calls this URL when the job is done, for example the production URL of a ModelsLab Trigger node',
-	placement: 'option',
+	placement: 'advanced',
 	placeholder: 'e.g. https://your-n8n.example.com/webhook/...',
 });
 
 const trackIdUi: FieldUi = {
 	displayName: 'Track ID',
 	description: 'Your own reference, sent back in the webhook call so you can tell jobs apart',
-	placement: 'option',
+	placement: 'advanced',
 };
 
 /** v6 image editing types the track id as an integer; the other endpoints take any text. */
@@ -86,20 +86,20 @@ export const modelId = (ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'
 export const loraModel = field(optionalText(), {
 	displayName: 'LoRA Models',
 	description: 'LoRA model IDs to apply, comma-separated, for example "contrast-fix,yae-miko-genshin"',
-	placement: 'option',
+	placement: 'advanced',
 });
 
 export const loraStrength = field(numberList(0.1, 1), {
 	displayName: 'LoRA Strengths',
 	description:
 		'Strength of each LoRA model, comma-separated in the same order, each from 0.1 to 1, for example "0.6,0.8"',
-	placement: 'option',
+	placement: 'advanced',
 });
 
 export const vae = field(optionalText(), {
 	displayName: 'VAE',
 	description: 'ID of a custom VAE to use; leave the option out for the model\'s own',
-	placement: 'option',
+	placement: 'advanced',
 });
 
 /** Width and Height are used with Output Size › Custom only; otherwise the photo decides. */
@@ -143,12 +143,12 @@ export const describe = {
 	safetyChecker: {
 		displayName: 'Safety Checker',
 		description: 'Whether to replace NSFW results with a blank image',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	safetyCheckerType: {
 		displayName: 'Safety Checker Type',
 		description: 'What to do with a picture the safety checker flags',
-		placement: 'option',
+		placement: 'advanced',
 		optionNames: {
 			black: 'Black Out',
 			blur: 'Blur',
@@ -159,43 +159,43 @@ export const describe = {
 	enhancePrompt: {
 		displayName: 'Enhance Prompt',
 		description: 'Whether ModelsLab may add detail to your prompt for better results',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	scheduler: {
 		displayName: 'Scheduler',
 		description: 'The sampling method used for denoising',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	useKarrasSigmas: {
 		displayName: 'Use Karras Sigmas',
 		description: 'Whether to use Karras noise sigmas, which often give cleaner results',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	algorithmType: {
 		displayName: 'Algorithm Type',
 		description: 'Solver algorithm, used with the DPMSolverMultistepScheduler scheduler',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	clipSkip: {
 		displayName: 'CLIP Skip',
 		description: 'Number of last CLIP layers to skip; changes how the prompt\'s style is read',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	base64: {
 		displayName: 'Base64 Output',
 		description:
 			'Whether the results come as links to base64 text files instead of image links',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	base64WithInlineInput: {
 		displayName: 'Base64 Output',
 		description:
 			'Whether the results come as links to base64 text files instead of image links. Binary input images are then sent inline instead of being uploaded.',
-		placement: 'option',
+		placement: 'advanced',
 	},
 	temp: {
 		displayName: 'Temporary Links',
 		description: 'Whether to store results in temporary storage that is cleaned after 24 hours',
-		placement: 'option',
+		placement: 'advanced',
 	},
 } satisfies Record<string, FieldUi>;

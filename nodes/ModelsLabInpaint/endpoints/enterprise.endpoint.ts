@@ -64,7 +64,7 @@ export const enterprise = defineEndpoint({
 		tomesd: field(asYesNo().default(true), {
 			displayName: 'ToMe SD',
 			description: 'Whether to use token merging, which gives much faster results',
-			placement: 'option',
+			placement: 'advanced',
 		}),
 		use_karras_sigmas: field(asYesNo().default(true), common.describe.useKarrasSigmas),
 		algorithm_type: field(oneOf(['none', 'dpmsolver+++']).default('none'), common.describe.algorithmType),

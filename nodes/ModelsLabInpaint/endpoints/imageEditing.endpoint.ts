@@ -35,7 +35,7 @@ export const imageEditing = defineEndpoint({
 			displayName: 'Instant Response',
 			description:
 				'Whether ModelsLab should queue the job and answer at once instead of waiting briefly for a fast result',
-			placement: 'option',
+			placement: 'advanced',
 		}),
 		base64: field(asTrueFalseString().default(false), common.describe.base64),
 		seed: common.seed,

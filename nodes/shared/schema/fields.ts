@@ -14,10 +14,11 @@ export interface FieldUi {
 	displayName: string;
 	description: string;
 	/**
-	 * `main`: on the node itself; `option`: under "Options"; `image`: filled from the node's image
-	 * inputs (URL or binary), not a field of its own.
+	 * `main`: on the node itself; `option`: under "Options" (the everyday settings); `advanced`: under
+	 * "Advanced Options"; `image`: filled from the node's image inputs (URL or binary), not a field
+	 * of its own.
 	 */
-	placement: 'main' | 'option' | 'image';
+	placement: 'main' | 'option' | 'advanced' | 'image';
 	/** Shown as required in the editor; defaults to true for `main` fields. */
 	required?: boolean;
 	/** The n8n parameter name, where camelCase of the wire name would mean different things across endpoints. */
@@ -87,13 +88,19 @@ export function fieldProperty(wireKey: string, schema: z.ZodTypeAny, ui: FieldUi
 export function collectWireValues<Shape extends z.ZodRawShape>(
 	fields: FieldUiMap<Shape>,
 	readMain: (parameterName: string) => unknown,
-	options: IDataObject,
+	collections: { option: IDataObject; advanced: IDataObject },
 ): IDataObject {
 	const values: IDataObject = {};
 	for (const [wireKey, ui] of Object.entries(fields) as Array<[string, FieldUi]>) {
 		const name = parameterName(wireKey, ui);
 		if (ui.placement === 'main') values[wireKey] = readMain(name) as IDataObject[string];
-		if (ui.placement === 'option' && name in options) values[wireKey] = options[name];
+		if (ui.placement === 'option' || ui.placement === 'advanced') {
+			const chosen = collections[ui.placement];
+			if (name in chosen) values[wireKey] = chosen[name];
+		}
 	}
 	return values;
 }
+
+/** The editor's name of the collection a field is in, as messages show it. */
+export const COLLECTION_LABELS = { option: 'Options', advanced: 'Advanced Options' } as const;

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { z } from 'zod/v3';
 
 import type { FieldUi } from './fields';
+import { COLLECTION_LABELS } from './fields';
 import { describeAllowed, inspectField } from './inspect';
 
 export interface ParseTarget {
@@ -21,7 +22,9 @@ function fieldLabel(target: ParseTarget, wireKey: string) {
 	const ui = target.fields[wireKey];
 	if (!ui) return wireKey;
 	if (ui.placement === 'image') return `${ui.displayName} URL`;
-	return ui.placement === 'option' ? `Options › ${ui.displayName}` : ui.displayName;
+	return ui.placement === 'option' || ui.placement === 'advanced'
+		? `${COLLECTION_LABELS[ui.placement]} › ${ui.displayName}`
+		: ui.displayName;
 }
 
 function explainIssue(target: ParseTarget, issue: z.ZodIssue, raw: IDataObject) {
