@@ -29,26 +29,41 @@ export interface SummaryRow {
 	met: string;
 }
 
-const implLabel = (impl: Implementation) => IMPLEMENTATIONS.find((entry) => entry.id === impl)!.label;
-const shortLabel: Record<Implementation, string> = { ours: 'ours', diy5: 'DIY loop, Wait 5 s', sdk2: 'fixed 2 s polling' };
+const implLabel = (impl: Implementation) =>
+	IMPLEMENTATIONS.find((entry) => entry.id === impl)!.label;
+const shortLabel: Record<Implementation, string> = {
+	ours: 'ours',
+	diy5: 'DIY loop, Wait 5 s',
+	sdk2: 'fixed 2 s polling',
+};
 
 function samplesOf(results: BenchResults, impl: Implementation, eta: EtaCase, jobSeconds?: number) {
 	return results.detection.filter(
-		(sample) => sample.impl === impl && sample.eta === eta && (jobSeconds === undefined || sample.jobSeconds === jobSeconds),
+		(sample) =>
+			sample.impl === impl &&
+			sample.eta === eta &&
+			(jobSeconds === undefined || sample.jobSeconds === jobSeconds),
 	);
 }
 
 /** Per T, the median overhead as a fraction of T; the worst T counts. */
 function worstShareOfJob(results: BenchResults, impl: Implementation, eta: EtaCase) {
 	return max(
-		JOB_SECONDS.map((T) => median(samplesOf(results, impl, eta, T).map((sample) => sample.overheadMs)) / (T * 1000)),
+		JOB_SECONDS.map(
+			(T) =>
+				median(samplesOf(results, impl, eta, T).map((sample) => sample.overheadMs)) / (T * 1000),
+		),
 	);
 }
 
 const medianOverhead = (results: BenchResults, impl: Implementation, eta: EtaCase) =>
 	median(samplesOf(results, impl, eta).map((sample) => sample.overheadMs));
-const meanFetches = (results: BenchResults, impl: Implementation, eta: EtaCase, jobSeconds?: number) =>
-	mean(samplesOf(results, impl, eta, jobSeconds).map((sample) => sample.fetches));
+const meanFetches = (
+	results: BenchResults,
+	impl: Implementation,
+	eta: EtaCase,
+	jobSeconds?: number,
+) => mean(samplesOf(results, impl, eta, jobSeconds).map((sample) => sample.fetches));
 
 const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
 
@@ -73,7 +88,9 @@ export function summarize(results: BenchResults): SummaryRow[] {
 		baselines.forEach((impl, index) => {
 			const theirs = worstShareOfJob(results, impl, eta);
 			rows.push({
-				measure: index ? '〃' : `Detection overhead, ${ETA_CASES.find((c) => c.id === eta)!.label} (worst T, % of job time)`,
+				measure: index
+					? '〃'
+					: `Detection overhead, ${ETA_CASES.find((c) => c.id === eta)!.label} (worst T, % of job time)`,
 				ours: `${percent(ours)} (median ${seconds(medianOverhead(results, 'ours', eta))})`,
 				baseline: `${shortLabel[impl]}: ${percent(theirs)} (median ${seconds(medianOverhead(results, impl, eta))})`,
 				ratio: compared(theirs, ours, 'smaller', 'larger'),
@@ -88,7 +105,9 @@ export function summarize(results: BenchResults): SummaryRow[] {
 		baselines.forEach((impl, index) => {
 			const theirs = meanFetches(results, impl, eta);
 			rows.push({
-				measure: index ? '〃' : `Fetches per job, ${ETA_CASES.find((c) => c.id === eta)!.label} (mean over T)`,
+				measure: index
+					? '〃'
+					: `Fetches per job, ${ETA_CASES.find((c) => c.id === eta)!.label} (mean over T)`,
 				ours: `${ours.toFixed(2)} (max ${worst})`,
 				baseline: `${shortLabel[impl]}: ${theirs.toFixed(2)}`,
 				ratio: compared(theirs, ours, 'fewer', 'more fetches (ours)'),
@@ -98,9 +117,11 @@ export function summarize(results: BenchResults): SummaryRow[] {
 		});
 	}
 
-	const find = (id: ThroughputResult['id']) => results.throughput.find((result) => result.id === id)!;
+	const find = (id: ThroughputResult['id']) =>
+		results.throughput.find((result) => result.id === id)!;
 	const ours = find('ours');
-	const throughputOk = ours.wallMs <= IDEAL_MS * 1.1 && ours.failedItems === 0 && ours.duplicateJobs === 0;
+	const throughputOk =
+		ours.wallMs <= IDEAL_MS * 1.1 && ours.failedItems === 0 && ours.duplicateJobs === 0;
 	rows.push({
 		measure: `Wall time, ${THROUGHPUT_ITEMS} items × ${THROUGHPUT_JOB_MS / 1000} s jobs, queue limit ${QUEUE_LIMIT}`,
 		ours: `${seconds(ours.wallMs, 1)}, ${ours.failedItems} failed, ${ours.duplicateJobs} duplicate jobs`,
@@ -115,7 +136,10 @@ export function summarize(results: BenchResults): SummaryRow[] {
 			measure: '〃',
 			ours: '',
 			baseline: `${other.label}: ${seconds(other.wallMs, 1)}, ${other.failedItems} failed, ${other.billedJobs} billed jobs (${other.duplicateJobs} duplicates, ${other.unfetchedJobs} never fetched)`,
-			ratio: other.failedItems === THROUGHPUT_ITEMS ? 'baseline fails' : compared(other.wallMs, ours.wallMs, 'faster', 'slower'),
+			ratio:
+				other.failedItems === THROUGHPUT_ITEMS
+					? 'baseline fails'
+					: compared(other.wallMs, ours.wallMs, 'faster', 'slower'),
 			target: '',
 			met: '',
 		});
@@ -160,7 +184,8 @@ export function summarize(results: BenchResults): SummaryRow[] {
 	return rows;
 }
 
-export const peakOf = (run: MemoryScenario['runs'][number]) => Math.max(run.peakRss, run.highWaterRss ?? 0);
+export const peakOf = (run: MemoryScenario['runs'][number]) =>
+	Math.max(run.peakRss, run.highWaterRss ?? 0);
 
 function table(header: string[], rows: string[][]): string {
 	const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -178,7 +203,8 @@ function detectionTables(results: BenchResults): string {
 	const parts: string[] = [];
 	for (const eta of ETA_CASES) {
 		const rows = JOB_SECONDS.map((T) => {
-			const cell = (impl: Implementation) => median(samplesOf(results, impl, eta.id, T).map((s) => s.overheadMs));
+			const cell = (impl: Implementation) =>
+				median(samplesOf(results, impl, eta.id, T).map((s) => s.overheadMs));
 			const ours = cell('ours');
 			return [
 				`${T} s`,
@@ -202,7 +228,15 @@ function detectionTables(results: BenchResults): string {
 		parts.push(
 			`**${eta.label}** (reported eta = remaining time × ${eta.factor})\n\n` +
 				table(
-					['Job time T', 'Overhead: ours', 'DIY Wait 5 s', 'fixed 2 s', 'Fetches: ours', 'DIY', '2 s'],
+					[
+						'Job time T',
+						'Overhead: ours',
+						'DIY Wait 5 s',
+						'fixed 2 s',
+						'Fetches: ours',
+						'DIY',
+						'2 s',
+					],
 					rows,
 				),
 		);
@@ -212,7 +246,20 @@ function detectionTables(results: BenchResults): string {
 
 function throughputTable(results: BenchResults): string {
 	return table(
-		['Contender', 'Wall time', '÷ ideal', 'First result', 'Failed items', 'Billed jobs', 'Duplicates', 'Never fetched', 'Refused submits (429)', 'Fetches', 'Mean detection delay', 'Stopped with'],
+		[
+			'Contender',
+			'Wall time',
+			'÷ ideal',
+			'First result',
+			'Failed items',
+			'Billed jobs',
+			'Duplicates',
+			'Never fetched',
+			'Refused submits (429)',
+			'Fetches',
+			'Mean detection delay',
+			'Stopped with',
+		],
 		results.throughput.map((r) => [
 			r.label,
 			seconds(r.wallMs, 1),
@@ -232,7 +279,16 @@ function throughputTable(results: BenchResults): string {
 
 function memoryTable(results: BenchResults): string {
 	return table(
-		['Binary data mode', 'Images stored as', 'RSS before', 'Peak RSS growth', 'Still held after the run (live heap + external, after GC)', 'Downloaded', 'Peak growth ÷ downloaded', 'Time'],
+		[
+			'Binary data mode',
+			'Images stored as',
+			'RSS before',
+			'Peak RSS growth',
+			'Still held after the run (live heap + external, after GC)',
+			'Downloaded',
+			'Peak growth ÷ downloaded',
+			'Time',
+		],
 		results.memory.runs.map((run) => [
 			run.mode === 'default' ? "'default' (in memory)" : "'filesystem'",
 			run.storedAs,

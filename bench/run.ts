@@ -30,14 +30,17 @@ function writeAtomically(path: string, text: string) {
 
 async function main() {
 	const started = Date.now();
-	const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+	const log = (line: string) =>
+		console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
 
 	// Warm-up: load and compile the engine and the node once, so no timed run pays for it.
 	const warmUp = await startSimulator({ jobDurationMs: 0 });
 	await runOurs(warmUp, { items: 1 });
 	await warmUp.sim.stop();
 
-	log('detection (4 job times × 3 etas × 3 contenders × 3 runs) and throughput (6 contenders) run concurrently, ~2 min...');
+	log(
+		'detection (4 job times × 3 etas × 3 contenders × 3 runs) and throughput (6 contenders) run concurrently, ~2 min...',
+	);
 	const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 	loopDelay.enable();
 	const [detection, throughput] = await Promise.all([
@@ -60,7 +63,11 @@ async function main() {
 	const results: BenchResults = {
 		startedAt: new Date(started).toISOString(),
 		durationMs: Date.now() - started,
-		environment: { node: process.version, cpus: cpus().length, platform: `${process.platform} ${process.arch}` },
+		environment: {
+			node: process.version,
+			cpus: cpus().length,
+			platform: `${process.platform} ${process.arch}`,
+		},
 		eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
 		detection,
 		throughput,
@@ -70,7 +77,10 @@ async function main() {
 	const rows = summarize(results);
 	mkdirSync(RESULTS_DIR, { recursive: true });
 	writeAtomically(join(RESULTS_DIR, 'latest.md'), markdownReport(results, rows));
-	writeAtomically(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify({ summary: rows, ...results }, null, '\t')}\n`);
+	writeAtomically(
+		join(RESULTS_DIR, 'latest.json'),
+		`${JSON.stringify({ summary: rows, ...results }, null, '\t')}\n`,
+	);
 
 	console.log('');
 	console.log(summaryTable(rows));

@@ -69,7 +69,10 @@ export class ModelsLabApi implements ICredentialType {
 		const key = isEnterprisePath(`${requestOptions.baseURL ?? ''}${requestOptions.url}`)
 			? credentials.enterpriseApiKey
 			: credentials.apiKey;
-		const body = typeof requestOptions.body === 'object' && requestOptions.body !== null ? requestOptions.body : {};
+		const body =
+			typeof requestOptions.body === 'object' && requestOptions.body !== null
+				? requestOptions.body
+				: {};
 		return { ...requestOptions, body: { ...body, key: String(key ?? '') } };
 	}
 

@@ -65,17 +65,32 @@ export class CredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly stored: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, request: IHttpRequestOptions) {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		request: IHttpRequestOptions,
+	) {
 		const { authenticate } = CREDENTIAL_TYPES[typeName];
 		if (typeof authenticate !== 'function') throw new Error('expected an authenticate function');
 		const authenticated = await authenticate(credentials, request);
 		authenticatedRequests.push(authenticated);
 		return authenticated;
 	}
-	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _details: unknown, type: string) {
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_details: unknown,
+		type: string,
+	) {
 		// As n8n does: stored values over the credential type's defaults.
 		const properties = CREDENTIAL_TYPES[type].properties;
-		return NodeHelpers.getNodeParameters(properties, (this.stored[type] ?? {}) as never, true, false, null, null) as ICredentialDataDecryptedObject;
+		return NodeHelpers.getNodeParameters(
+			properties,
+			(this.stored[type] ?? {}) as never,
+			true,
+			false,
+			null,
+			null,
+		) as ICredentialDataDecryptedObject;
 	}
 	getParentTypes() {
 		return [];
@@ -189,7 +204,9 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		},
 	} as never);
 	try {
-		await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
+		await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
+			workflow,
+		);
 	} catch (error) {
 		// n8n refuses to start a workflow whose nodes have issues (an empty required field).
 		return { run: undefined, output: [], error: error as RunResult['error'] };

@@ -59,7 +59,9 @@ function binaryLinter() {
 			try {
 				return JSON.parse(run.stdout);
 			} catch {
-				return [{ line: 0, column: 0, kind: 'actionlint', message: `${run.stdout}${run.stderr}`.trim() }];
+				return [
+					{ line: 0, column: 0, kind: 'actionlint', message: `${run.stdout}${run.stderr}`.trim() },
+				];
 			}
 		},
 	};
@@ -98,7 +100,9 @@ let findings = 0;
 for (const file of files) {
 	for (const finding of await linter.lint(file)) {
 		findings += 1;
-		console.log(`${relative(root, file)}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`);
+		console.log(
+			`${relative(root, file)}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`,
+		);
 	}
 }
 console.log(`${linter.name}: ${files.length} file(s), ${findings} finding(s)`);

@@ -52,7 +52,8 @@ function parseAuthor(author) {
 		const match = author.match(/^\s*([^<(]*?)\s*(?:<([^>]*)>)?\s*(?:\(([^)]*)\))?\s*$/);
 		return { name: match?.[1] ?? '', email: match?.[2] ?? '' };
 	}
-	if (author && typeof author === 'object') return { name: author.name ?? '', email: author.email ?? '' };
+	if (author && typeof author === 'object')
+		return { name: author.name ?? '', email: author.email ?? '' };
 	return { name: '', email: '' };
 }
 
@@ -65,7 +66,8 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 	const version = String(manifest.version ?? '');
 	const same = (a, b) => a.toLowerCase() === b.toLowerCase();
 	const unconfirmed = (field, value) =>
-		typeof value === 'string' && (UNCONFIRMED[field] ?? []).some((known) => same(known, value.trim()));
+		typeof value === 'string' &&
+		(UNCONFIRMED[field] ?? []).some((known) => same(known, value.trim()));
 
 	// Version and tag
 	if (!/^\d+\.\d+\.\d+$/.test(version)) {
@@ -75,11 +77,14 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 	}
 	const expectedTag = `v${version}`;
 	if (tag !== expectedTag) {
-		problems.push(`tag "${tag}" does not match package.json version ${version}: expected "${expectedTag}"`);
+		problems.push(
+			`tag "${tag}" does not match package.json version ${version}: expected "${expectedTag}"`,
+		);
 	}
 
 	// Repository, homepage, bugs: one GitHub repository, the one that publishes
-	const repositoryUrl = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
+	const repositoryUrl =
+		typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
 	const slug = githubSlug(repositoryUrl);
 	if (!slug) {
 		problems.push(
@@ -102,10 +107,13 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 		['bugs.url', typeof manifest.bugs === 'string' ? manifest.bugs : manifest.bugs?.url],
 	]) {
 		if (typeof value !== 'string' || !/^https:\/\/\S+$/.test(value)) {
-			problems.push(`package.json ${field} must be an https URL, got ${JSON.stringify(value ?? null)}`);
+			problems.push(
+				`package.json ${field} must be an https URL, got ${JSON.stringify(value ?? null)}`,
+			);
 			continue;
 		}
-		if (PLACEHOLDER_TEXT.test(value)) problems.push(`package.json ${field} "${value}" is a placeholder`);
+		if (PLACEHOLDER_TEXT.test(value))
+			problems.push(`package.json ${field} "${value}" is a placeholder`);
 		const linked = githubSlug(value);
 		if (slug && /^https:\/\/github\.com\//i.test(value) && (!linked || !same(linked, slug))) {
 			problems.push(`package.json ${field} "${value}" is not on the repository ${slug}`);
@@ -116,16 +124,22 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 	const author = parseAuthor(manifest.author);
 	if (!author.name.trim()) problems.push('package.json author.name is empty');
 	else if (unconfirmed('author.name', author.name) || PLACEHOLDER_TEXT.test(author.name)) {
-		problems.push(`package.json author.name "${author.name}" is a placeholder: set the publishing maintainer's name`);
+		problems.push(
+			`package.json author.name "${author.name}" is a placeholder: set the publishing maintainer's name`,
+		);
 	}
 	if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(author.email.trim())) {
-		problems.push(`package.json author.email ${JSON.stringify(author.email)} is not an email address`);
+		problems.push(
+			`package.json author.email ${JSON.stringify(author.email)} is not an email address`,
+		);
 	} else if (
 		unconfirmed('author.email', author.email) ||
 		PLACEHOLDER_TEXT.test(author.email) ||
 		PLACEHOLDER_EMAIL_DOMAIN.test(author.email.trim())
 	) {
-		problems.push(`package.json author.email "${author.email}" is a placeholder: set a real contact address`);
+		problems.push(
+			`package.json author.email "${author.email}" is a placeholder: set a real contact address`,
+		);
 	}
 
 	// CHANGELOG.md: a dated section for this version, with entries, and no unfilled text
@@ -139,7 +153,9 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 			problems.push(`CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section`);
 		} else {
 			if (!/^ - \d{4}-\d{2}-\d{2}\s*$/.test(lines[start].match(heading)[1])) {
-				problems.push(`CHANGELOG.md heading "${lines[start]}" needs the release date: "## [${version}] - YYYY-MM-DD"`);
+				problems.push(
+					`CHANGELOG.md heading "${lines[start]}" needs the release date: "## [${version}] - YYYY-MM-DD"`,
+				);
 			}
 			const end = lines.findIndex((line, index) => index > start && /^## /.test(line));
 			const body = lines.slice(start + 1, end === -1 ? undefined : end);
@@ -147,12 +163,14 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 				problems.push(`CHANGELOG.md section [${version}] lists no changes`);
 			}
 			const unfilled = body.find((line) => /filled in by|\b(TODO|TBD|FIXME)\b/.test(line));
-			if (unfilled) problems.push(`CHANGELOG.md section [${version}] has unfilled text: "${unfilled.trim()}"`);
+			if (unfilled)
+				problems.push(`CHANGELOG.md section [${version}] has unfilled text: "${unfilled.trim()}"`);
 		}
 		if (slug) {
 			for (const line of lines) {
 				const link = line.match(/^\[[^\]]+\]:\s*(https:\/\/github\.com\/\S+)/i);
-				const linked = link && githubSlug(link[1].replace(/\/(compare|releases|tree|commits?)\/.*$/, ''));
+				const linked =
+					link && githubSlug(link[1].replace(/\/(compare|releases|tree|commits?)\/.*$/, ''));
 				if (link && (!linked || !same(linked, slug))) {
 					problems.push(`CHANGELOG.md link "${line.trim()}" is not on the repository ${slug}`);
 				}
@@ -166,15 +184,23 @@ function checkReleaseMetadata({ manifest, changelog, tag, githubRepository }) {
 function main() {
 	const args = process.argv.slice(2);
 	const manifestPath = resolve(option(args, '--package-json') ?? join(root, 'package.json'));
-	const changelogPath = resolve(option(args, '--changelog') ?? join(dirname(manifestPath), 'CHANGELOG.md'));
+	const changelogPath = resolve(
+		option(args, '--changelog') ?? join(dirname(manifestPath), 'CHANGELOG.md'),
+	);
 	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 	const tag = option(args, '--tag') ?? `v${manifest.version}`;
 	const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : null;
 	const githubRepository = process.env.GITHUB_REPOSITORY || undefined;
 
-	const { problems, version, slug } = checkReleaseMetadata({ manifest, changelog, tag, githubRepository });
+	const { problems, version, slug } = checkReleaseMetadata({
+		manifest,
+		changelog,
+		tag,
+		githubRepository,
+	});
 	if (problems.length > 0) {
-		const prefix = process.env.GITHUB_ACTIONS === 'true' ? '::error title=Release metadata::' : '✗ ';
+		const prefix =
+			process.env.GITHUB_ACTIONS === 'true' ? '::error title=Release metadata::' : '✗ ';
 		for (const problem of problems) console.error(`${prefix}${problem}`);
 		console.error(
 			`Not releasing ${manifest.name}@${version}: ${problems.length} problem(s). See "Releasing" in the README.`,

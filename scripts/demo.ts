@@ -45,7 +45,9 @@ async function main() {
 		const started = Date.now();
 		const { output, error } = await runNode({
 			credentials: baseUrl ? { apiKey, baseUrl, legacyBaseUrl: baseUrl } : { apiKey },
-			items: [{ json: {}, binary: { data: binary(photo, 'photo.png'), mask: binary(mask, 'mask.png') } }],
+			items: [
+				{ json: {}, binary: { data: binary(photo, 'photo.png'), mask: binary(mask, 'mask.png') } },
+			],
 			parameters: {
 				endpoint: 'imageEditing',
 				prompt: PROMPT,
@@ -62,7 +64,9 @@ async function main() {
 		const result = output[0].json;
 		const image = output[0].binary?.data;
 		if (result.status !== 'success' || !image) {
-			throw new Error(`The job ended with status "${result.status}": ${result.message ?? 'no image'}`);
+			throw new Error(
+				`The job ended with status "${result.status}": ${result.message ?? 'no image'}`,
+			);
 		}
 		const picture = Buffer.from(image.data, 'base64');
 		if (!isPng(picture)) throw new Error(`The result ${image.fileName} is not a PNG`);
@@ -72,20 +76,28 @@ async function main() {
 		const { width, height } = pngDimensions(picture);
 
 		console.log('');
-		console.log('ModelsLab Inpaint (v6 Image Editing) ran inside n8n\'s workflow engine:');
+		console.log("ModelsLab Inpaint (v6 Image Editing) ran inside n8n's workflow engine:");
 		console.log(`  prompt:      "${PROMPT}"`);
-		console.log(`  input:       demo-output/input-photo.png + demo-output/input-mask.png (uploaded as binary)`);
+		console.log(
+			`  input:       demo-output/input-photo.png + demo-output/input-mask.png (uploaded as binary)`,
+		);
 		console.log(`  request id:  ${output[0].json.requestId}`);
-		console.log(`  status:      ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		console.log(
+			`  status:      ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+		);
 		console.log(`  result:      ${urls[0]}`);
 		console.log(`  binary:      data (${image.mimeType}, ${image.fileName})`);
-		console.log(`  saved:       demo-output/inpainted.png (${width}×${height} PNG, ${picture.length} bytes)`);
+		console.log(
+			`  saved:       demo-output/inpainted.png (${width}×${height} PNG, ${picture.length} bytes)`,
+		);
 	} finally {
 		await simulator?.stop();
 	}
 }
 
 main().catch((error: Error & { description?: string }) => {
-	console.error(`Demo failed: ${error.message}${error.description ? `\n  ${error.description}` : ''}`);
+	console.error(
+		`Demo failed: ${error.message}${error.description ? `\n  ${error.description}` : ''}`,
+	);
 	process.exitCode = 1;
 });

@@ -21,25 +21,35 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function endpointTable(id: keyof typeof INPAINT_ENDPOINTS): string {
 	const endpoint = INPAINT_ENDPOINTS[id];
-	const rows = (Object.entries(endpoint.fields) as Array<[string, FieldUi]>).map(([wireKey, ui]) => {
-		const facts = inspectField(endpoint.schema.shape[wireKey]);
-		const where = ui.placement === 'main' ? 'main' : ui.placement === 'image' ? 'image input' : COLLECTION_LABELS[ui.placement];
-		// What goes on the wire when the field is left alone, in the endpoint's own format.
-		const untouched = endpoint.schema.shape[wireKey].safeParse(undefined);
-		const byDefault =
-			untouched.success && untouched.data !== undefined
-				? `\`${JSON.stringify(untouched.data)}\``
-				: facts.required ? 'required' : 'not sent';
-		// Width and Height follow the photo unless Output Size is Custom.
-		const followsPhoto = JSON.stringify(ui.displayOptions ?? {}).includes('/outputSize');
-		const shown = followsPhoto
-			? endpoint.sizeFromInitImage
-				? `the photo's size (Custom: ${byDefault})`
-				: `the photo's size, fitted (Custom: ${byDefault})`
-			: byDefault;
-		const allowed = ui.placement === 'image' ? 'http(s) link or binary file' : describeAllowed(facts);
-		return `| ${ui.displayName} | \`${wireKey}\` | ${where} | ${cell(shown)} | ${cell(allowed)} |`;
-	});
+	const rows = (Object.entries(endpoint.fields) as Array<[string, FieldUi]>).map(
+		([wireKey, ui]) => {
+			const facts = inspectField(endpoint.schema.shape[wireKey]);
+			const where =
+				ui.placement === 'main'
+					? 'main'
+					: ui.placement === 'image'
+						? 'image input'
+						: COLLECTION_LABELS[ui.placement];
+			// What goes on the wire when the field is left alone, in the endpoint's own format.
+			const untouched = endpoint.schema.shape[wireKey].safeParse(undefined);
+			const byDefault =
+				untouched.success && untouched.data !== undefined
+					? `\`${JSON.stringify(untouched.data)}\``
+					: facts.required
+						? 'required'
+						: 'not sent';
+			// Width and Height follow the photo unless Output Size is Custom.
+			const followsPhoto = JSON.stringify(ui.displayOptions ?? {}).includes('/outputSize');
+			const shown = followsPhoto
+				? endpoint.sizeFromInitImage
+					? `the photo's size (Custom: ${byDefault})`
+					: `the photo's size, fitted (Custom: ${byDefault})`
+				: byDefault;
+			const allowed =
+				ui.placement === 'image' ? 'http(s) link or binary file' : describeAllowed(facts);
+			return `| ${ui.displayName} | \`${wireKey}\` | ${where} | ${cell(shown)} | ${cell(allowed)} |`;
+		},
+	);
 	return [
 		`#### ${endpoint.displayName}`,
 		'',

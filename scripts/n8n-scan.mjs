@@ -21,7 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PASSED = /has passed all security checks/;
-const FINAL_FAILURE = /ESLint violations found|not published with npm provenance|Invalid package specification/;
+const FINAL_FAILURE =
+	/ESLint violations found|not published with npm provenance|Invalid package specification/;
 
 function option(args, name, fallback) {
 	const index = args.indexOf(name);
@@ -46,10 +47,14 @@ async function scanSource(args) {
 
 	const work = mkdtempSync(join(tmpdir(), 'n8n-scan-'));
 	try {
-		const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-			cwd: root,
-			encoding: 'utf8',
-		});
+		const pack = spawnSync(
+			'npm',
+			['pack', '--ignore-scripts', '--json', '--pack-destination', work],
+			{
+				cwd: root,
+				encoding: 'utf8',
+			},
+		);
 		if (pack.status !== 0) fail(`npm pack failed:\n${pack.stderr}`);
 		const tarball = join(work, JSON.parse(pack.stdout)[0].filename);
 		const untar = spawnSync('tar', ['-xzf', tarball, '-C', work], { encoding: 'utf8' });
@@ -63,7 +68,9 @@ async function scanSource(args) {
 		];
 		let passed = true;
 		for (const [leg, result] of legs) {
-			console.log(`${result.passed ? '✅' : '❌'} scanner rules on the ${leg}${result.message ? `: ${result.message}` : ''}`);
+			console.log(
+				`${result.passed ? '✅' : '❌'} scanner rules on the ${leg}${result.message ? `: ${result.message}` : ''}`,
+			);
 			if (result.details) console.log(result.details);
 			passed &&= result.passed;
 		}
@@ -74,15 +81,25 @@ async function scanSource(args) {
 }
 
 async function scanPublished(args) {
-	const spec = args.find((arg, index) => index > 0 && !arg.startsWith('--') && !args[index - 1].startsWith('--'));
+	const spec = args.find(
+		(arg, index) => index > 0 && !arg.startsWith('--') && !args[index - 1].startsWith('--'),
+	);
 	if (!spec || !/^(@[\w.-]+\/)?[\w.-]+@\d+\.\d+\.\d+$/.test(spec)) {
-		fail(`published: give the exact published version, e.g. n8n-nodes-modelslab@1.2.3 (got ${spec ?? 'nothing'})`);
+		fail(
+			`published: give the exact published version, e.g. n8n-nodes-modelslab@1.2.3 (got ${spec ?? 'nothing'})`,
+		);
 	}
 	const attempts = Number(option(args, '--attempts', '6'));
 	const delaySeconds = Number(option(args, '--delay', '30'));
-	if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20) fail('--attempts must be 1 to 20');
-	if (!Number.isFinite(delaySeconds) || delaySeconds < 0 || delaySeconds > 300) fail('--delay must be 0 to 300');
-	const [command, ...commandArgs] = option(args, '--scanner-command', 'npx --yes @n8n/scan-community-package')
+	if (!Number.isInteger(attempts) || attempts < 1 || attempts > 20)
+		fail('--attempts must be 1 to 20');
+	if (!Number.isFinite(delaySeconds) || delaySeconds < 0 || delaySeconds > 300)
+		fail('--delay must be 0 to 300');
+	const [command, ...commandArgs] = option(
+		args,
+		'--scanner-command',
+		'npx --yes @n8n/scan-community-package',
+	)
 		.trim()
 		.split(/\s+/);
 
@@ -103,12 +120,16 @@ async function scanPublished(args) {
 			return 0;
 		}
 		if (FINAL_FAILURE.test(output)) {
-			console.error(`${spec} failed n8n's verification scan (see above); retrying cannot fix this.`);
+			console.error(
+				`${spec} failed n8n's verification scan (see above); retrying cannot fix this.`,
+			);
 			return 1;
 		}
 		if (attempt < attempts) {
 			const why = run.error ? run.error.message : `exit ${run.status}`;
-			console.log(`Not conclusive yet (${why}; the registry may not show the new version yet), retrying in ${delaySeconds} s.`);
+			console.log(
+				`Not conclusive yet (${why}; the registry may not show the new version yet), retrying in ${delaySeconds} s.`,
+			);
 			await new Promise((done) => setTimeout(done, delaySeconds * 1000));
 		}
 	}
@@ -118,5 +139,8 @@ async function scanPublished(args) {
 
 const args = process.argv.slice(2);
 const modes = { source: scanSource, published: scanPublished };
-if (!modes[args[0]]) fail('usage: node scripts/n8n-scan.mjs source --scanner <dir> | published <name@version> [options]');
+if (!modes[args[0]])
+	fail(
+		'usage: node scripts/n8n-scan.mjs source --scanner <dir> | published <name@version> [options]',
+	);
 process.exit(await modes[args[0]](args));

@@ -21,7 +21,10 @@ export function invalidKeyReply(settings: SimulatorSettings): Reply {
 }
 
 export function invalidRequestReply(): Reply {
-	return { status: 200, json: { status: 'error', message: 'Invalid API Request', tip: REQUEST_TIP } };
+	return {
+		status: 200,
+		json: { status: 'error', message: 'Invalid API Request', tip: REQUEST_TIP },
+	};
 }
 
 export function errorReply(message: unknown, status = 200): Reply {
@@ -29,7 +32,10 @@ export function errorReply(message: unknown, status = 200): Reply {
 }
 
 /** v6 routes answer the first problem as a sentence; v3/enterprise use Laravel's {field: [messages]}. */
-export function validationErrorReply(style: EndpointSpec['errorStyle'], errors: FieldError[]): Reply {
+export function validationErrorReply(
+	style: EndpointSpec['errorStyle'],
+	errors: FieldError[],
+): Reply {
 	if (style === 'sentence') return errorReply(errors[0].message);
 	const byField: Record<string, string[]> = {};
 	for (const { field, message } of errors) (byField[field] ??= []).push(message);
@@ -83,11 +89,17 @@ export function successAnswer(job: SimulatedJob, settings: SimulatorSettings): J
 		tip: '',
 		meta: job.meta,
 	};
-	if (job.body.track_id !== undefined && job.body.track_id !== null) answer.track_id = job.body.track_id;
+	if (job.body.track_id !== undefined && job.body.track_id !== null)
+		answer.track_id = job.body.track_id;
 	return answer;
 }
 
-function etaSeconds(job: SimulatedJob, spec: EndpointSpec, settings: SimulatorSettings, now: number): number {
+function etaSeconds(
+	job: SimulatedJob,
+	spec: EndpointSpec,
+	settings: SimulatorSettings,
+	now: number,
+): number {
 	const seconds = (Math.max(0, job.readyAt - now) * settings.etaFactor) / 1000;
 	// D2-OA-IE types eta as integer; elsewhere it is float seconds such as 35.94.
 	return spec.integerEta ? Math.ceil(seconds) : Math.round(seconds * 100) / 100;
@@ -139,9 +151,14 @@ export function fetchProcessingAnswer(
 }
 
 /** Webhook body: the fetch answer for the finished job plus track_id as sent (D2 webhooks.mdx). */
-export function callbackPayload(job: SimulatedJob, spec: EndpointSpec, settings: SimulatorSettings): Json {
+export function callbackPayload(
+	job: SimulatedJob,
+	spec: EndpointSpec,
+	settings: SimulatorSettings,
+): Json {
 	const trackId = job.body.track_id ?? null;
 	if (job.status === 'success') return { ...successAnswer(job, settings), track_id: trackId };
-	if (job.status === 'failed') return { status: 'failed', id: job.id, message: 'Failed, Try Again', track_id: trackId };
+	if (job.status === 'failed')
+		return { status: 'failed', id: job.id, message: 'Failed, Try Again', track_id: trackId };
 	return { ...fetchProcessingAnswer(job, spec, settings, Date.now()), track_id: trackId };
 }

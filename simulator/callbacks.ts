@@ -22,7 +22,8 @@ export function refuseReason(url: string): string | undefined {
 	if (!LOCAL_HOSTS.has(parsed.hostname)) {
 		return 'not delivered: the simulator only calls back to 127.0.0.1/localhost';
 	}
-	if (parsed.protocol === 'https:') return 'not delivered: the simulator cannot call https webhooks';
+	if (parsed.protocol === 'https:')
+		return 'not delivered: the simulator cannot call https webhooks';
 	if (parsed.protocol !== 'http:') return 'not delivered: webhook is not an http(s) URL';
 	return undefined;
 }

@@ -28,7 +28,8 @@ function parseArgs(argv: string[]): SimulatorOptions {
 
 function toNumber(flag: string, value: string): number {
 	const n = Number(value);
-	if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} expects a non-negative integer, got "${value}"`);
+	if (!Number.isInteger(n) || n < 0)
+		throw new Error(`${flag} expects a non-negative integer, got "${value}"`);
 	return n;
 }
 

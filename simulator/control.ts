@@ -4,7 +4,14 @@
  */
 import type { SimulatorSettings } from './settings';
 import { mergeSettings } from './settings';
-import type { CallbackDelivery, CannedResponse, RecordedRequest, Reply, ResponseMatch, SimulatedJob } from './types';
+import type {
+	CallbackDelivery,
+	CannedResponse,
+	RecordedRequest,
+	Reply,
+	ResponseMatch,
+	SimulatedJob,
+} from './types';
 
 /** The part of ModelsLabSimulator the control endpoints use. */
 export interface ControlTarget {
@@ -24,7 +31,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export async function handleControl(target: ControlTarget, method: string, path: string, json: unknown): Promise<Reply> {
+export async function handleControl(
+	target: ControlTarget,
+	method: string,
+	path: string,
+	json: unknown,
+): Promise<Reply> {
 	const route = `${method} ${path.replace(/\/+$/, '')}`;
 	switch (route) {
 		case 'GET /__sim/requests':
@@ -53,23 +65,28 @@ export async function handleControl(target: ControlTarget, method: string, path:
 
 function respondOnce(target: ControlTarget, json: unknown): Reply {
 	if (!isObject(json) || !isObject(json.match) || typeof json.match.path !== 'string') {
-		return bad('expected {match: {method?, path}, response: {status?, body?, raw?, headers?, fault?, delayMs?, dripMs?, dripBytes?, truncateTo?, passThrough?}}');
+		return bad(
+			'expected {match: {method?, path}, response: {status?, body?, raw?, headers?, fault?, delayMs?, dripMs?, dripBytes?, truncateTo?, passThrough?}}',
+		);
 	}
 	const { method, path } = json.match;
-	if (method !== undefined && typeof method !== 'string') return bad('match.method must be a string');
+	if (method !== undefined && typeof method !== 'string')
+		return bad('match.method must be a string');
 	const response = isObject(json.response) ? (json.response as CannedResponse) : {};
 	if (response.fault !== undefined && response.fault !== 'hang' && response.fault !== 'reset') {
 		return bad('response.fault must be "hang" or "reset"');
 	}
 	for (const name of ['status', 'delayMs', 'dripMs', 'dripBytes', 'truncateTo'] as const) {
-		if (response[name] !== undefined && typeof response[name] !== 'number') return bad(`response.${name} must be a number`);
+		if (response[name] !== undefined && typeof response[name] !== 'number')
+			return bad(`response.${name} must be a number`);
 	}
 	target.respondOnce({ path, ...(method ? { method } : {}) }, response);
 	return ok({ ok: true });
 }
 
 async function deliverCallback(target: ControlTarget, json: unknown): Promise<Reply> {
-	if (!isObject(json) || typeof json.jobId !== 'number') return bad('expected {jobId, url?, body?}');
+	if (!isObject(json) || typeof json.jobId !== 'number')
+		return bad('expected {jobId, url?, body?}');
 	if (json.url !== undefined && typeof json.url !== 'string') return bad('url must be a string');
 	try {
 		return ok(await target.deliverCallback(json.jobId, json.url as string | undefined, json.body));

@@ -54,7 +54,8 @@ function maskBits(mask: Raster | undefined, width: number, height: number): Uint
 	const scaled = scaleNearest(mask, width, height);
 	for (let i = 0; i < bits.length; i++) {
 		const o = i * 4;
-		const luminance = 0.299 * scaled.rgba[o] + 0.587 * scaled.rgba[o + 1] + 0.114 * scaled.rgba[o + 2];
+		const luminance =
+			0.299 * scaled.rgba[o] + 0.587 * scaled.rgba[o + 1] + 0.114 * scaled.rgba[o + 2];
 		bits[i] = (luminance * scaled.rgba[o + 3]) / 255 > 127 ? 1 : 0;
 	}
 	return bits;
@@ -78,7 +79,12 @@ function gradient(width: number, height: number, prompt: string, sampleIndex: nu
 }
 
 /** Renders output number `sampleIndex` (0-based) of a job as PNG bytes. */
-export function renderOutput(source: RenderSource, width: number, height: number, sampleIndex: number): Buffer {
+export function renderOutput(
+	source: RenderSource,
+	width: number,
+	height: number,
+	sampleIndex: number,
+): Buffer {
 	const base = source.init
 		? scaleNearest(source.init, width, height)
 		: gradient(width, height, source.prompt, sampleIndex);

@@ -13,5 +13,13 @@ export type {
 	Endpoint,
 } from './types';
 export { MAX_UPLOAD_BYTES } from './uploads';
-export { decodePng, defaultMaskBox, encodePng, isPng, makeMask, makePhoto, pngDimensions } from './png';
+export {
+	decodePng,
+	defaultMaskBox,
+	encodePng,
+	isPng,
+	makeMask,
+	makePhoto,
+	pngDimensions,
+} from './png';
 export type { MaskOptions, PngFilter, Raster } from './png';

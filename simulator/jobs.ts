@@ -44,7 +44,8 @@ export class JobBook {
 
 	/** Finishes jobs whose time has come even if their timer has not fired yet (timers can lag). */
 	finishDueJobs(now: number): void {
-		for (const job of this.list) if (job.status === 'processing' && job.readyAt <= now) this.finish(job);
+		for (const job of this.list)
+			if (job.status === 'processing' && job.readyAt <= now) this.finish(job);
 	}
 
 	find(id: number): SimulatedJob | undefined {

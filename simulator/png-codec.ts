@@ -188,7 +188,8 @@ function readHeader(data: Buffer): Header {
 	if (channels === undefined) throw new Error(`Unknown PNG colour type ${header.colourType}`);
 	const depthOk =
 		header.colourType === 0 || header.colourType === 3
-			? [1, 2, 4, 8].includes(header.bitDepth) || (header.colourType === 0 && header.bitDepth === 16)
+			? [1, 2, 4, 8].includes(header.bitDepth) ||
+				(header.colourType === 0 && header.bitDepth === 16)
 			: [8, 16].includes(header.bitDepth);
 	if (!depthOk) throw new Error(`Unsupported PNG bit depth ${header.bitDepth}`);
 	if (header.interlace !== 0) throw new Error('Interlaced PNGs are not supported');
@@ -220,7 +221,13 @@ function unfilter(raw: Buffer, stride: number, height: number, bpp: number): Buf
 }
 
 /** Reads sample `index` of a row, scaled to 0..255 (palette indices are returned unscaled). */
-function sample(rows: Buffer, rowStart: number, index: number, bitDepth: number, scale: boolean): number {
+function sample(
+	rows: Buffer,
+	rowStart: number,
+	index: number,
+	bitDepth: number,
+	scale: boolean,
+): number {
 	if (bitDepth === 8) return rows[rowStart + index];
 	if (bitDepth === 16) return rows[rowStart + index * 2]; // keep the high byte
 	const perByte = 8 / bitDepth;
@@ -258,7 +265,9 @@ function toRgba(
 				const grey = sample(rows, rowStart, s, bitDepth, true);
 				rgba[o] = rgba[o + 1] = rgba[o + 2] = grey;
 				if (colourType === 4) rgba[o + 3] = sample(rows, rowStart, s + 1, bitDepth, true);
-				else rgba[o + 3] = keyGrey >= 0 && sample(rows, rowStart, s, bitDepth, false) === keyGrey ? 0 : 255;
+				else
+					rgba[o + 3] =
+						keyGrey >= 0 && sample(rows, rowStart, s, bitDepth, false) === keyGrey ? 0 : 255;
 			} else {
 				rgba[o] = sample(rows, rowStart, s, bitDepth, true);
 				rgba[o + 1] = sample(rows, rowStart, s + 1, bitDepth, true);

@@ -16,7 +16,12 @@ import {
 import type { IncomingCall, SimulatorContext } from './context';
 import { handleSubmit } from './submit';
 import type { Reply } from './types';
-import { contentTypeForName, decodeBase64Payload, MAX_UPLOAD_BYTES, sniffContentType } from './uploads';
+import {
+	contentTypeForName,
+	decodeBase64Payload,
+	MAX_UPLOAD_BYTES,
+	sniffContentType,
+} from './uploads';
 import { asInteger, isAbsent } from './validation';
 import { ENDPOINTS, type KeyKind, type EndpointSpec } from './endpoints';
 import { samplePng } from './samples';
@@ -77,7 +82,11 @@ function exact(path: string): RegExp {
 
 /** Path-style fetch takes the id from the URL; body-style reads `request_id` from the JSON body. */
 function fetchRoute(pattern: RegExp, spec: EndpointSpec): ApiRoute {
-	return { pattern, keyKind: spec.keyKind, handle: (ctx, body, params) => handleFetch(ctx, spec, body, params[0]) };
+	return {
+		pattern,
+		keyKind: spec.keyKind,
+		handle: (ctx, body, params) => handleFetch(ctx, spec, body, params[0]),
+	};
 }
 
 export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply {
@@ -86,7 +95,10 @@ export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply
 		const match = route.pattern.exec(path);
 		if (!match) continue;
 		if (call.method !== 'POST') {
-			return errorReply(`The ${call.method} method is not supported for this route. Supported methods: POST.`, 405);
+			return errorReply(
+				`The ${call.method} method is not supported for this route. Supported methods: POST.`,
+				405,
+			);
 		}
 		const body = jsonObjectBody(call);
 		if (!body) return invalidRequestReply();
@@ -95,7 +107,8 @@ export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply
 	}
 	if (call.method === 'GET' || call.method === 'HEAD') {
 		if (path.startsWith('/uploads/')) return serveUpload(ctx, path.slice('/uploads/'.length));
-		if (path.startsWith('/generations/')) return serveGeneration(ctx, path.slice('/generations/'.length));
+		if (path.startsWith('/generations/'))
+			return serveGeneration(ctx, path.slice('/generations/'.length));
 		if (path.startsWith('/samples/')) return serveSample(path.slice('/samples/'.length));
 	}
 	return errorReply('Not Found', 404);
@@ -109,10 +122,17 @@ function jsonObjectBody(call: IncomingCall): Body | undefined {
 	const contentType = String(call.headers['content-type'] ?? '');
 	if (!/json/i.test(contentType)) return undefined;
 	const json = call.json;
-	return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Body) : undefined;
+	return typeof json === 'object' && json !== null && !Array.isArray(json)
+		? (json as Body)
+		: undefined;
 }
 
-function handleFetch(ctx: SimulatorContext, spec: EndpointSpec, body: Body, pathId: string | undefined): Reply {
+function handleFetch(
+	ctx: SimulatorContext,
+	spec: EndpointSpec,
+	body: Body,
+	pathId: string | undefined,
+): Reply {
 	if (pathId === undefined && isAbsent(body.request_id)) {
 		return validationErrorReply(spec.errorStyle, [
 			{ field: 'request_id', message: 'The request_id field is required.' },
@@ -126,7 +146,8 @@ function handleFetch(ctx: SimulatorContext, spec: EndpointSpec, body: Body, path
 	if (!job || job.endpoint !== spec.endpoint || job.apiKey !== body.key) {
 		return { status: 200, json: requestNotFoundAnswer() };
 	}
-	if (job.status === 'processing') return { status: 200, json: fetchProcessingAnswer(job, spec, ctx.settings, now) };
+	if (job.status === 'processing')
+		return { status: 200, json: fetchProcessingAnswer(job, spec, ctx.settings, now) };
 	if (job.status === 'failed') return { status: 200, json: jobFailedAnswer() };
 	return { status: 200, json: successAnswer(job, ctx.settings) };
 }
@@ -138,18 +159,29 @@ function handleUpload(ctx: SimulatorContext, body: Body, field: string): Reply {
 	if (typeof payload !== 'string') return errorReply(`The ${field} must be a string.`);
 	const decoded = decodeBase64Payload(payload);
 	if (!decoded.ok) {
-		return errorReply(`The ${field} is not valid base64. Send data:image/png;base64,... or raw base64.`);
+		return errorReply(
+			`The ${field} is not valid base64. Send data:image/png;base64,... or raw base64.`,
+		);
 	}
-	if (decoded.bytes.length > MAX_UPLOAD_BYTES) return errorReply('Maximum file size allowed is 5MB');
+	if (decoded.bytes.length > MAX_UPLOAD_BYTES)
+		return errorReply('Maximum file size allowed is 5MB');
 	const name = ctx.files.put(decoded.bytes, decoded.mime ?? sniffContentType(decoded.bytes));
 	return {
 		status: 200,
-		json: { status: 'success', id: ctx.nextUploadId(), output: [`${ctx.baseUrl()}/uploads/${name}`] },
+		json: {
+			status: 'success',
+			id: ctx.nextUploadId(),
+			output: [`${ctx.baseUrl()}/uploads/${name}`],
+		},
 	};
 }
 
 function notFoundFile(): Reply {
-	return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+	return {
+		status: 404,
+		raw: 'Not Found',
+		headers: { 'content-type': 'text/plain; charset=utf-8' },
+	};
 }
 
 function serveUpload(ctx: SimulatorContext, name: string): Reply {
@@ -170,7 +202,8 @@ function serveGeneration(ctx: SimulatorContext, name: string): Reply {
 	ctx.jobs.finishDueJobs(Date.now());
 	if (file.job.status !== 'success') return notFoundFile();
 	const png = ctx.jobs.renderPng(file.job, file.index);
-	if (file.format === 'png') return { status: 200, raw: png, headers: { 'content-type': 'image/png' } };
+	if (file.format === 'png')
+		return { status: 200, raw: png, headers: { 'content-type': 'image/png' } };
 	const prefix = ctx.settings.base64Prefix ? 'data:image/png;base64,' : '';
 	return {
 		status: 200,

@@ -178,7 +178,11 @@ export class ModelsLabSimulator implements ControlTarget {
 		// Deliver after the current request's answer is on its way, like a real queue worker would.
 		const scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
 			if (epoch !== this.epoch) return;
-			await this.courier.deliver(job.id, webhook, callbackPayload(job, ENDPOINTS[job.endpoint], this.settings));
+			await this.courier.deliver(
+				job.id,
+				webhook,
+				callbackPayload(job, ENDPOINTS[job.endpoint], this.settings),
+			);
 		});
 		this.scheduledCallbacks.add(scheduled);
 		void scheduled.finally(() => this.scheduledCallbacks.delete(scheduled));
@@ -217,10 +221,19 @@ export class ModelsLabSimulator implements ControlTarget {
 			let reply =
 				canned && !canned.passThrough
 					? cannedReply(canned)
-					: routeModelsLab(this.context, { method, path: url.pathname, headers: req.headers, json });
+					: routeModelsLab(this.context, {
+							method,
+							path: url.pathname,
+							headers: req.headers,
+							json,
+						});
 			if (canned?.passThrough) {
 				// The real answer, under another status or with extra headers ("processing" with HTTP 400).
-				reply = { ...reply, status: canned.status ?? reply.status, headers: { ...reply.headers, ...canned.headers } };
+				reply = {
+					...reply,
+					status: canned.status ?? reply.status,
+					headers: { ...reply.headers, ...canned.headers },
+				};
 			}
 			if (canned?.truncateTo !== undefined) reply = truncatedReply(reply, canned.truncateTo);
 			recorded.answer = {
@@ -228,7 +241,8 @@ export class ModelsLabSimulator implements ControlTarget {
 				...(reply.json !== undefined ? { body: reply.json } : {}),
 				...(canned?.fault ? { fault: canned.fault } : {}),
 			};
-			if (canned && (canned.fault || canned.delayMs || canned.dripMs)) return this.sendFaulty(res, reply, canned);
+			if (canned && (canned.fault || canned.delayMs || canned.dripMs))
+				return this.sendFaulty(res, reply, canned);
 			send(res, reply);
 		} catch (error) {
 			send(res, errorReply(`Simulator error: ${(error as Error).message}`, 500));
@@ -249,7 +263,8 @@ export class ModelsLabSimulator implements ControlTarget {
 		const { payload, headers } = encodeReply(reply);
 		const start = () => {
 			res.writeHead(reply.status, headers);
-			if (canned.fault === 'reset') return resetAfter(res, payload.subarray(0, Math.floor(payload.length / 2)));
+			if (canned.fault === 'reset')
+				return resetAfter(res, payload.subarray(0, Math.floor(payload.length / 2)));
 			if (!canned.dripMs) {
 				res.end(payload);
 				done();
@@ -286,7 +301,9 @@ export class ModelsLabSimulator implements ControlTarget {
 /** Writes part of a body, then resets the TCP connection (RST) instead of finishing it. */
 function resetAfter(res: ServerResponse, part: Buffer): void {
 	res.write(part, () => {
-		const socket = res.socket as (ServerResponse['socket'] & { resetAndDestroy?: () => void }) | null;
+		const socket = res.socket as
+			| (ServerResponse['socket'] & { resetAndDestroy?: () => void })
+			| null;
 		if (socket?.resetAndDestroy) socket.resetAndDestroy();
 		else res.destroy();
 	});
@@ -318,7 +335,11 @@ function parseJson(text: string): unknown {
 function cannedReply(canned: CannedResponse): Reply {
 	const status = canned.status ?? 200;
 	if (canned.raw !== undefined) {
-		return { status, raw: canned.raw, headers: { 'content-type': 'text/plain; charset=utf-8', ...canned.headers } };
+		return {
+			status,
+			raw: canned.raw,
+			headers: { 'content-type': 'text/plain; charset=utf-8', ...canned.headers },
+		};
 	}
 	return { status, json: canned.body ?? {}, headers: canned.headers };
 }

@@ -18,13 +18,20 @@ import { samplePng } from './samples';
 const DEFAULT_SIZE = 512;
 const MAX_SIZE = 1024;
 
-export function handleSubmit(ctx: SimulatorContext, spec: EndpointSpec, body: Record<string, unknown>): Reply {
-	const errors = validateFields(body, spec.fields, { allowDataUriImages: spec.acceptsDataUriImages(body) });
+export function handleSubmit(
+	ctx: SimulatorContext,
+	spec: EndpointSpec,
+	body: Record<string, unknown>,
+): Reply {
+	const errors = validateFields(body, spec.fields, {
+		allowDataUriImages: spec.acceptsDataUriImages(body),
+	});
 	if (errors.length > 0) return validationErrorReply(spec.errorStyle, errors);
 
 	const apiKey = String(body.key);
 	const { queueLimit } = ctx.settings;
-	if (queueLimit !== null && ctx.jobs.unfinishedCount(apiKey) >= queueLimit) return queueFullReply(ctx.settings);
+	if (queueLimit !== null && ctx.jobs.unfinishedCount(apiKey) >= queueLimit)
+		return queueFullReply(ctx.settings);
 
 	const init = readOwnImage(ctx, body.init_image);
 	const mask = readOwnImage(ctx, body.mask_image);
@@ -34,7 +41,10 @@ export function handleSubmit(ctx: SimulatorContext, spec: EndpointSpec, body: Re
 	// instant_response (v6 image editing) asks for the queue answer even when the result is ready.
 	const instant = spec.supportsInstantResponse && isTrueFlag(body.instant_response);
 	if (job.status === 'processing' || instant) {
-		return { status: 200, json: submitProcessingAnswer(job, spec, ctx.settings, ctx.baseUrl(), Date.now()) };
+		return {
+			status: 200,
+			json: submitProcessingAnswer(job, spec, ctx.settings, ctx.baseUrl(), Date.now()),
+		};
 	}
 	if (job.status === 'failed') return { status: 200, json: jobFailedAnswer() };
 	return { status: 200, json: successAnswer(job, ctx.settings) };
@@ -48,8 +58,10 @@ function createJob(
 	init: Raster | undefined,
 ): SimulatedJob {
 	// v6 image editing: "If not provided, the width of init_image is used".
-	const fallbackWidth = spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.width) : DEFAULT_SIZE;
-	const fallbackHeight = spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.height) : DEFAULT_SIZE;
+	const fallbackWidth =
+		spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.width) : DEFAULT_SIZE;
+	const fallbackHeight =
+		spec.sizeFromInitImage && init ? Math.min(MAX_SIZE, init.height) : DEFAULT_SIZE;
 	const width = asInteger(body.width) ?? fallbackWidth;
 	const height = asInteger(body.height) ?? fallbackHeight;
 	const samples = asInteger(body.samples) ?? 1;
@@ -137,14 +149,16 @@ function ownImageBytes(ctx: SimulatorContext, ref: unknown): Buffer | undefined 
 	} catch {
 		return undefined;
 	}
-	const isOwnHost = ['127.0.0.1', 'localhost'].includes(url.hostname) && Number(url.port) === ctx.port();
+	const isOwnHost =
+		['127.0.0.1', 'localhost'].includes(url.hostname) && Number(url.port) === ctx.port();
 	if (!isOwnHost) return undefined;
 	const name = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
 	if (url.pathname.startsWith('/uploads/')) return ctx.files.get(name)?.bytes;
 	if (url.pathname.startsWith('/samples/')) return samplePng(name);
 	if (url.pathname.startsWith('/generations/')) {
 		const file = ctx.jobs.lookupFile(name);
-		if (file && file.format === 'png' && file.job.status === 'success') return ctx.jobs.renderPng(file.job, file.index);
+		if (file && file.format === 'png' && file.job.status === 'success')
+			return ctx.jobs.renderPng(file.job, file.index);
 	}
 	return undefined;
 }

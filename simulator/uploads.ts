@@ -22,16 +22,19 @@ export function decodeBase64Payload(payload: string): DecodedBase64 {
 	const mime = dataUri?.[1]?.toLowerCase();
 	const text = (dataUri ? dataUri[3] : payload).replace(/\s+/g, '');
 	// Buffer.from(…, 'base64') silently skips junk, so check the alphabet and padding ourselves.
-	if (text.length === 0 || text.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return { ok: false };
+	if (text.length === 0 || text.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
+		return { ok: false };
 	return { ok: true, bytes: Buffer.from(text, 'base64'), mime };
 }
 
 /** Content type from the magic bytes, for raw base64 uploads that carry no MIME type. */
 export function sniffContentType(bytes: Buffer): string {
 	if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47) return 'image/png';
-	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+		return 'image/jpeg';
 	if (bytes.toString('latin1', 0, 4) === 'GIF8') return 'image/gif';
-	if (bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+	if (bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+		return 'image/webp';
 	return 'application/octet-stream';
 }
 

@@ -9,7 +9,13 @@ export type FieldRule =
 	| { type: 'text' }
 	/** A string or a number (ids such as track_id that docs type inconsistently). */
 	| { type: 'identifier' }
-	| { type: 'integer'; min?: number; max?: number; multipleOf?: number; allowed?: readonly number[] }
+	| {
+			type: 'integer';
+			min?: number;
+			max?: number;
+			multipleOf?: number;
+			allowed?: readonly number[];
+	  }
 	| { type: 'number'; min?: number; max?: number }
 	/** Exact, case-sensitive string values such as "yes"/"no" or scheduler names. */
 	| { type: 'choice'; allowed: readonly string[] }
@@ -53,7 +59,8 @@ export function asInteger(value: unknown): number | undefined {
 /** Finite number from a number or a numeric string; undefined otherwise. */
 export function asNumber(value: unknown): number | undefined {
 	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+		return Number(value);
 	return undefined;
 }
 
@@ -85,7 +92,8 @@ export function validateFields(
 	for (const spec of specs) {
 		const value = body[spec.name];
 		if (isAbsent(value)) {
-			if (spec.required) errors.push({ field: spec.name, message: `The ${spec.name} field is required.` });
+			if (spec.required)
+				errors.push({ field: spec.name, message: `The ${spec.name} field is required.` });
 			continue;
 		}
 		const message = checkValue(spec.name, value, spec.rule, options);
@@ -94,7 +102,12 @@ export function validateFields(
 	return errors;
 }
 
-function checkValue(name: string, value: unknown, rule: FieldRule, options: ValidationOptions): string | undefined {
+function checkValue(
+	name: string,
+	value: unknown,
+	rule: FieldRule,
+	options: ValidationOptions,
+): string | undefined {
 	switch (rule.type) {
 		case 'text':
 			return typeof value === 'string' ? undefined : `The ${name} must be a string.`;
@@ -107,7 +120,9 @@ function checkValue(name: string, value: unknown, rule: FieldRule, options: Vali
 		case 'number':
 			return checkNumber(name, value, rule.min, rule.max);
 		case 'choice':
-			return typeof value === 'string' && rule.allowed.includes(value) ? undefined : `The selected ${name} is invalid.`;
+			return typeof value === 'string' && rule.allowed.includes(value)
+				? undefined
+				: `The selected ${name} is invalid.`;
 		case 'flag':
 			return [true, false, 'true', 'false'].includes(value as string | boolean)
 				? undefined
@@ -132,7 +147,8 @@ function checkInteger(
 	if (n === undefined) return `The ${name} must be an integer.`;
 	if (rule.allowed && !rule.allowed.includes(n)) return `The selected ${name} is invalid.`;
 	if (rule.min !== undefined && n < rule.min) return `The ${name} must be at least ${rule.min}.`;
-	if (rule.max !== undefined && n > rule.max) return `The ${name} must not be greater than ${rule.max}.`;
+	if (rule.max !== undefined && n > rule.max)
+		return `The ${name} must not be greater than ${rule.max}.`;
 	if (rule.multipleOf !== undefined && n % rule.multipleOf !== 0) {
 		return `The ${name} must be a multiple of ${rule.multipleOf}.`;
 	}
@@ -148,7 +164,8 @@ function checkNumber(name: string, value: unknown, min?: number, max?: number): 
 }
 
 function checkLoraStrength(name: string, value: unknown): string | undefined {
-	const parts = typeof value === 'number' ? [String(value)] : typeof value === 'string' ? value.split(',') : [];
+	const parts =
+		typeof value === 'number' ? [String(value)] : typeof value === 'string' ? value.split(',') : [];
 	const ok =
 		parts.length > 0 &&
 		parts.every((part) => {

@@ -24,25 +24,41 @@ const logs = useLogCapture();
 /** Every place of a recorded request other than its body's `key` field. */
 const everywhereButBodyKey = (request: (typeof simulator.requests)[number]) => {
 	const { key: _key, ...rest } = (request.body ?? {}) as Record<string, unknown>;
-	return JSON.stringify({ path: request.path, query: request.query, headers: request.headers, body: rest });
+	return JSON.stringify({
+		path: request.path,
+		query: request.query,
+		headers: request.headers,
+		body: rest,
+	});
 };
 
 describe('key placement', () => {
-	it.each(['imageEditing', 'community', 'legacy'])('%s: the API key goes in the JSON body only', async (endpoint) => {
-		await inpaint({ ...minimalParameters[endpoint], ...binaryImages }, { items: [photoAndMaskItem(64)] });
-		const apiCalls = simulator.requestsTo('/api/');
-		expect(apiCalls.length).toBeGreaterThanOrEqual(3);
-		for (const request of apiCalls) {
-			expect(request.headers['content-type']).toMatch(/application\/json/);
-			expect((request.body as { key: string }).key).toBe(API_KEY);
-			expect(everywhereButBodyKey(request)).not.toContain(API_KEY);
-			expect(everywhereButBodyKey(request)).not.toContain(ENTERPRISE_KEY);
-		}
-	});
+	it.each(['imageEditing', 'community', 'legacy'])(
+		'%s: the API key goes in the JSON body only',
+		async (endpoint) => {
+			await inpaint(
+				{ ...minimalParameters[endpoint], ...binaryImages },
+				{ items: [photoAndMaskItem(64)] },
+			);
+			const apiCalls = simulator.requestsTo('/api/');
+			expect(apiCalls.length).toBeGreaterThanOrEqual(3);
+			for (const request of apiCalls) {
+				expect(request.headers['content-type']).toMatch(/application\/json/);
+				expect((request.body as { key: string }).key).toBe(API_KEY);
+				expect(everywhereButBodyKey(request)).not.toContain(API_KEY);
+				expect(everywhereButBodyKey(request)).not.toContain(ENTERPRISE_KEY);
+			}
+		},
+	);
 
 	it('enterprise: the enterprise key for the enterprise endpoint, the API key for uploads', async () => {
-		await inpaint({ ...minimalParameters.enterprise, ...binaryImages }, { items: [photoAndMaskItem(64)] });
-		const keys = simulator.requestsTo('/api/').map((request) => [request.path, (request.body as { key: string }).key]);
+		await inpaint(
+			{ ...minimalParameters.enterprise, ...binaryImages },
+			{ items: [photoAndMaskItem(64)] },
+		);
+		const keys = simulator
+			.requestsTo('/api/')
+			.map((request) => [request.path, (request.body as { key: string }).key]);
 		expect(keys).toEqual([
 			['/api/v6/base64_to_url', API_KEY],
 			['/api/v6/base64_to_url', API_KEY],
@@ -62,7 +78,13 @@ describe('the key never leaks', () => {
 	it('not in outputs, errors or logs, even when the API echoes it back', async () => {
 		simulator.respondOnce(
 			{ path: '/api/v3/inpaint' },
-			{ body: { status: 'error', message: `Invalid Api Key ${secretKey}`, tip: `You sent ${secretKey}` } },
+			{
+				body: {
+					status: 'error',
+					message: `Invalid Api Key ${secretKey}`,
+					tip: `You sent ${secretKey}`,
+				},
+			},
 		);
 		const result = await inpaint(minimalParameters.legacy, {
 			credentials: credentials({ apiKey: secretKey }),
@@ -74,29 +96,39 @@ describe('the key never leaks', () => {
 		expect((simulator.requests[0].body as { key: string }).key).toBe(secretKey);
 		// ...and the error the user sees is the API's, with the key masked (on whichever item's submit
 		// came first: the items run side by side).
-		expect(result.output.map((item) => item.json.error)).toContain('ModelsLab: Invalid Api Key ***');
+		expect(result.output.map((item) => item.json.error)).toContain(
+			'ModelsLab: Invalid Api Key ***',
+		);
 		expect(JSON.stringify(result.run)).not.toContain(secretKey);
 		expect(text).toContain('Running node "ModelsLab"');
 		expect(text).not.toContain(secretKey);
 	});
 
 	it('not in a thrown error either', async () => {
-		simulator.respondOnce({ path: '/api/v3/inpaint' }, { status: 500, raw: `upstream rejected key=${secretKey}` });
-		const result = await inpaint(minimalParameters.legacy, { credentials: credentials({ apiKey: secretKey }) });
+		simulator.respondOnce(
+			{ path: '/api/v3/inpaint' },
+			{ status: 500, raw: `upstream rejected key=${secretKey}` },
+		);
+		const result = await inpaint(minimalParameters.legacy, {
+			credentials: credentials({ apiKey: secretKey }),
+		});
 		const text = logs();
 		expect(result.error?.description).toContain('upstream rejected key=***');
 		expect(JSON.stringify(result.run)).not.toContain(secretKey);
-		expect(JSON.stringify({ ...result.error, message: result.error?.message })).not.toContain(secretKey);
+		expect(JSON.stringify({ ...result.error, message: result.error?.message })).not.toContain(
+			secretKey,
+		);
 		expect(text).toContain('HTTP 500');
 		expect(text).not.toContain(secretKey);
 	});
 
 	it('not in the node description shown in the editor', () => {
 		expect(JSON.stringify(credentialType)).not.toContain(API_KEY);
-		expect(credentialType.properties.filter((property) => property.typeOptions?.password).map((p) => p.name)).toEqual([
-			'apiKey',
-			'enterpriseApiKey',
-		]);
+		expect(
+			credentialType.properties
+				.filter((property) => property.typeOptions?.password)
+				.map((p) => p.name),
+		).toEqual(['apiKey', 'enterpriseApiKey']);
 	});
 });
 
@@ -115,13 +147,20 @@ describe('credential test', () => {
 		});
 		const body = (await response.json()) as Record<string, unknown>;
 		const failed = credentialType.test.rules?.find(
-			(rule) => rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value,
+			(rule) =>
+				rule.type === 'responseSuccessBody' && body[rule.properties.key] === rule.properties.value,
 		);
-		return { path: request.url, failed: failed && 'message' in failed.properties ? failed.properties.message : undefined };
+		return {
+			path: request.url,
+			failed: failed && 'message' in failed.properties ? failed.properties.message : undefined,
+		};
 	}
 
 	it('passes with a good key, using the free wallet balance endpoint', async () => {
-		expect(await testCredential(API_KEY)).toEqual({ path: '/api/wallet_balance', failed: undefined });
+		expect(await testCredential(API_KEY)).toEqual({
+			path: '/api/wallet_balance',
+			failed: undefined,
+		});
 		expect(simulator.jobs).toHaveLength(0);
 	});
 

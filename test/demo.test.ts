@@ -11,7 +11,12 @@ it('runs the example workflow against the simulator and saves the inpainted pict
 	rmSync(join(root, 'demo-output'), { recursive: true, force: true });
 	const env = { ...process.env };
 	delete env.MODELSLAB_API_KEY;
-	const printed = execFileSync('npm', ['run', '-s', 'demo'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+	const printed = execFileSync('npm', ['run', '-s', 'demo'], {
+		cwd: root,
+		env,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	expect(printed).toContain('embedded ModelsLab simulator');
 	expect(printed).toMatch(/status: +success/);
 	const picture = decodePng(readFileSync(join(root, 'demo-output', 'inpainted.png')));

@@ -20,14 +20,18 @@ const { properties } = node.description;
 
 /** The parameters n8n shows for a endpoint (with everything else at its default). */
 function visibleFor(endpoint: string): INodeProperties[] {
-	const values = NodeHelpers.getNodeParameters(properties, { endpoint }, true, false, null, null) ?? {};
-	return properties.filter((property) => NodeHelpers.displayParameter(values, property, null, null));
+	const values =
+		NodeHelpers.getNodeParameters(properties, { endpoint }, true, false, null, null) ?? {};
+	return properties.filter((property) =>
+		NodeHelpers.displayParameter(values, property, null, null),
+	);
 }
 
 describe.each(endpointIds)('%s fields', (id) => {
 	const endpoint = INPAINT_ENDPOINTS[id];
 	const visible = visibleFor(id);
-	const collection = (name: string) => visible.find((property) => property.name === name)?.options as INodeProperties[];
+	const collection = (name: string) =>
+		visible.find((property) => property.name === name)?.options as INodeProperties[];
 	const options = collection(`${id}Options`);
 	const advanced = collection(`${id}AdvancedOptions`);
 	const editorField = (wireKey: string) => {
@@ -36,29 +40,45 @@ describe.each(endpointIds)('%s fields', (id) => {
 		const within = placement === 'main' ? visible : placement === 'advanced' ? advanced : options;
 		return within.find((property) => property.name === name);
 	};
-	const fieldKeys = Object.keys(endpoint.fields).filter((key) => endpoint.fields[key].placement !== 'image');
+	const fieldKeys = Object.keys(endpoint.fields).filter(
+		(key) => endpoint.fields[key].placement !== 'image',
+	);
 
 	it('every request field is in the editor exactly once', () => {
 		for (const key of fieldKeys) expect(editorField(key)).toBeDefined();
 		const names = visible.map((property) => property.name);
 		expect(new Set(names).size).toBe(names.length);
-		expect(options).toHaveLength(fieldKeys.filter((key) => endpoint.fields[key].placement === 'option').length);
-		expect(advanced).toHaveLength(fieldKeys.filter((key) => endpoint.fields[key].placement === 'advanced').length);
+		expect(options).toHaveLength(
+			fieldKeys.filter((key) => endpoint.fields[key].placement === 'option').length,
+		);
+		expect(advanced).toHaveLength(
+			fieldKeys.filter((key) => endpoint.fields[key].placement === 'advanced').length,
+		);
 		// The everyday settings come first, under Options.
-		expect(options.map((option) => option.displayName)).toEqual(expect.arrayContaining(['Negative Prompt', 'Number of Images', 'Seed', 'Strength']));
+		expect(options.map((option) => option.displayName)).toEqual(
+			expect.arrayContaining(['Negative Prompt', 'Number of Images', 'Seed', 'Strength']),
+		);
 	});
 
-	it('no other endpoint\'s options are shown', () => {
-		const otherCollections = endpointIds.filter((other) => other !== id).flatMap((other) => [`${other}Options`, `${other}AdvancedOptions`]);
-		for (const name of otherCollections) expect(visible.some((property) => property.name === name)).toBe(false);
+	it("no other endpoint's options are shown", () => {
+		const otherCollections = endpointIds
+			.filter((other) => other !== id)
+			.flatMap((other) => [`${other}Options`, `${other}AdvancedOptions`]);
+		for (const name of otherCollections)
+			expect(visible.some((property) => property.name === name)).toBe(false);
 	});
 
 	it('adding an option with its editor default sends what leaving it out sends', () => {
-		for (const key of fieldKeys.filter((k) => ['option', 'advanced'].includes(endpoint.fields[k].placement))) {
+		for (const key of fieldKeys.filter((k) =>
+			['option', 'advanced'].includes(endpoint.fields[k].placement),
+		)) {
 			const schema = endpoint.schema.shape[key] as z.ZodTypeAny;
 			const omitted = schema.safeParse(undefined);
 			if (omitted.success && omitted.data !== undefined) {
-				expect({ key, value: schema.parse(editorField(key)!.default) }).toEqual({ key, value: omitted.data });
+				expect({ key, value: schema.parse(editorField(key)!.default) }).toEqual({
+					key,
+					value: omitted.data,
+				});
 			}
 		}
 	});
@@ -99,7 +119,9 @@ describe('the node', () => {
 		expect(node.description.credentials).toEqual([{ name: 'modelsLabApi', required: true }]);
 		const icon = node.description.icon as { light: string; dark: string };
 		for (const file of [icon.light, icon.dark]) {
-			expect(existsSync(join(__dirname, '..', 'nodes', 'ModelsLabInpaint', file.replace('file:', '')))).toBe(true);
+			expect(
+				existsSync(join(__dirname, '..', 'nodes', 'ModelsLabInpaint', file.replace('file:', ''))),
+			).toBe(true);
 		}
 	});
 });
@@ -111,17 +133,27 @@ describe('the trigger', () => {
 		expect(trigger.description.group).toEqual(['trigger']);
 		expect(trigger.description.inputs).toEqual([]);
 		expect(trigger.description.usableAsTool).toBeUndefined();
-		expect(trigger.description.webhooks?.map((hook) => [hook.name, hook.httpMethod, hook.path])).toEqual([
+		expect(
+			trigger.description.webhooks?.map((hook) => [hook.name, hook.httpMethod, hook.path]),
+		).toEqual([
 			['default', 'POST', 'callback'],
 			['setup', 'GET', 'callback'],
 		]);
-		expect(Object.keys(trigger.webhookMethods.default).sort()).toEqual(['checkExists', 'create', 'delete']);
+		expect(Object.keys(trigger.webhookMethods.default).sort()).toEqual([
+			'checkExists',
+			'create',
+			'delete',
+		]);
 	});
 
 	it('explains in the panel how to get the callback URL, and offers every endpoint', () => {
 		const notice = trigger.description.properties.find((property) => property.type === 'notice');
 		expect(notice?.displayName).toMatch(/open the Production URL above in your browser/);
-		const endpoint = trigger.description.properties.find((property) => property.name === 'endpoint')!;
-		expect((endpoint.options as Array<{ value: string }>).map((option) => option.value)).toEqual(endpointIds);
+		const endpoint = trigger.description.properties.find(
+			(property) => property.name === 'endpoint',
+		)!;
+		expect((endpoint.options as Array<{ value: string }>).map((option) => option.value)).toEqual(
+			endpointIds,
+		);
 	});
 });

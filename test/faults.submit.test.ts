@@ -12,7 +12,15 @@ import { failureOf } from '../nodes/shared/failures';
 import { runNode } from '../harness/engine';
 
 import type { FaultCase } from './support/faults';
-import { FAST_LIMITS, expectFaultOutcome, htmlErrorPage, keysIn, noHangBoundMs, timed, withOwnSimulator } from './support/faults';
+import {
+	FAST_LIMITS,
+	expectFaultOutcome,
+	htmlErrorPage,
+	keysIn,
+	noHangBoundMs,
+	timed,
+	withOwnSimulator,
+} from './support/faults';
 import { API_KEY, minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
@@ -21,32 +29,198 @@ afterAll(() => expect(keysIn(allLogs())).toEqual([]));
 
 const SUBMIT = '/api/v6/images/inpaint';
 const html = (status: number, title: string) => (sim: typeof simulator) =>
-	sim.respondOnce({ path: SUBMIT }, { status, raw: htmlErrorPage(status, title), headers: { 'content-type': 'text/html' } });
-const json = (status: number, body: unknown, headers?: Record<string, string>) => (sim: typeof simulator) =>
-	sim.respondOnce({ path: SUBMIT }, { status, body, headers });
-const LOST = /ModelsLab may have created this job \(and billed it\) even though its answer was lost, so it was not sent again/;
+	sim.respondOnce(
+		{ path: SUBMIT },
+		{ status, raw: htmlErrorPage(status, title), headers: { 'content-type': 'text/html' } },
+	);
+const json =
+	(status: number, body: unknown, headers?: Record<string, string>) => (sim: typeof simulator) =>
+		sim.respondOnce({ path: SUBMIT }, { status, body, headers });
+const LOST =
+	/ModelsLab may have created this job \(and billed it\) even though its answer was lost, so it was not sent again/;
 
 const cases: FaultCase[] = [
-	{ fault: 'HTTP 500 with an HTML page', inject: html(500, 'Internal Server Error'), error: /answered \/api\/v6\/images\/inpaint with HTTP 500 and a body that is not JSON/, description: LOST, submits: 1 },
-	{ fault: 'HTTP 502 with an HTML page', inject: html(502, 'Bad Gateway'), error: /HTTP 502 and a body that is not JSON/, description: /Bad Gateway.*may have created this job/s, submits: 1 },
-	{ fault: 'HTTP 503 with an HTML page', inject: html(503, 'Service Unavailable'), error: /HTTP 503 and a body that is not JSON/, description: LOST, submits: 1 },
-	{ fault: 'HTTP 429 with Retry-After: 1', inject: json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' }), submits: 2, jobs: 1, minMs: 1000 },
-	{ fault: 'HTTP 429 without Retry-After', inject: json(429, { message: 'Too Many Attempts.' }), submits: 2, jobs: 1, minMs: 2000 },
-	{ fault: 'HTTP 429 full queue with retry_after in the body', inject: json(429, { status: 'error', message: 'Rate limit exceeded. Maximum 5 queued requests allowed.', retry_after: 0.3 }), submits: 2, jobs: 1, minMs: 300 },
-	{ fault: 'HTTP 200 "Rate limit exceeded"', inject: json(200, { status: 'error', message: 'Rate limit exceeded' }), submits: 2, jobs: 1, minMs: 2000 },
-	{ fault: 'HTTP 200 spam filter, wait 1 s', inject: json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 1 seconds and try again' }), submits: 2, jobs: 1, minMs: 1000 },
-	{ fault: 'HTTP 200 spam filter, wait 30 s (more than Max Wait)', inject: json(200, { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 30 seconds and try again' }), error: /^ModelsLab: Rate limit exceeded$/, description: /asked to wait 30 s before sending the job again, longer than Max Wait allows; the job was not created/, submits: 1, jobs: 0 },
-	{ fault: 'truncated JSON that names the job', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { raw: '{"status":"processing","id":90000777,"eta":12.5,"fetch_result":"http://127.0.0.1/api/v6/ima', headers: { 'content-type': 'application/json' } }), error: /HTTP 200 and a body that is not JSON/, description: /request id 90000777.*may have created this job/s, submits: 1 },
-	{ fault: 'HTTP 200 with a non-JSON body', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { raw: '<html><body>Checking your browser...</body></html>', headers: { 'content-type': 'text/html' } }), error: /HTTP 200 and a body that is not JSON/, description: /Checking your browser.*may have created this job/s, submits: 1 },
-	{ fault: 'connection accepted, never answered (the job was created)', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'hang', passThrough: true }), error: /^Could not reach ModelsLab at 127\.0\.0\.1:\d+: no answer within the request timeout of 1 s$/, description: /was sent, but no answer arrived.*may have created this job/s, submits: 1, jobs: 1, minMs: 900 },
-	{ fault: 'connection reset mid-response (the job was created)', inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'reset', passThrough: true }), error: /^Could not reach ModelsLab at 127\.0\.0\.1:\d+: /, description: /was sent, but no answer arrived.*may have created this job/s, submits: 1, jobs: 1 },
-	{ fault: '"processing" sent with HTTP 400', inject: (sim) => { sim.settings.jobDurationMs = 300; sim.respondOnce({ path: SUBMIT }, { status: 400, passThrough: true }); }, submits: 1, jobs: 1 },
-	{ fault: 'proxy_links as an object', inject: (sim) => { sim.settings.proxyLinksAsObject = true; }, submits: 1, jobs: 1 },
-	{ fault: 'invalid key, HTTP 200 style', inject: () => {}, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 1, jobs: 0 },
-	{ fault: 'invalid key, HTTP 401 style', inject: (sim) => { sim.settings.invalidKeyStyle = 'http401'; }, credentials: { apiKey: 'revoked-key-0000' }, error: /^ModelsLab: Invalid Api Key$/, submits: 1, jobs: 0 },
-	{ fault: 'insufficient credits (HTTP 402)', inject: json(402, { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' }), error: /^ModelsLab: Insufficient credits/, submits: 1, jobs: 0 },
-	{ fault: 'unknown model id', inject: json(200, { status: 'error', message: 'Model id not found' }), error: /^ModelsLab: Model id not found$/, submits: 1, jobs: 0 },
-	{ fault: 'the job fails at once', inject: json(200, { status: 'failed', id: '', message: 'Failed, Try Again', output: '' }), error: /^ModelsLab: Failed, Try Again$/, submits: 1 },
+	{
+		fault: 'HTTP 500 with an HTML page',
+		inject: html(500, 'Internal Server Error'),
+		error: /answered \/api\/v6\/images\/inpaint with HTTP 500 and a body that is not JSON/,
+		description: LOST,
+		submits: 1,
+	},
+	{
+		fault: 'HTTP 502 with an HTML page',
+		inject: html(502, 'Bad Gateway'),
+		error: /HTTP 502 and a body that is not JSON/,
+		description: /Bad Gateway.*may have created this job/s,
+		submits: 1,
+	},
+	{
+		fault: 'HTTP 503 with an HTML page',
+		inject: html(503, 'Service Unavailable'),
+		error: /HTTP 503 and a body that is not JSON/,
+		description: LOST,
+		submits: 1,
+	},
+	{
+		fault: 'HTTP 429 with Retry-After: 1',
+		inject: json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '1' }),
+		submits: 2,
+		jobs: 1,
+		minMs: 1000,
+	},
+	{
+		fault: 'HTTP 429 without Retry-After',
+		inject: json(429, { message: 'Too Many Attempts.' }),
+		submits: 2,
+		jobs: 1,
+		minMs: 2000,
+	},
+	{
+		fault: 'HTTP 429 full queue with retry_after in the body',
+		inject: json(429, {
+			status: 'error',
+			message: 'Rate limit exceeded. Maximum 5 queued requests allowed.',
+			retry_after: 0.3,
+		}),
+		submits: 2,
+		jobs: 1,
+		minMs: 300,
+	},
+	{
+		fault: 'HTTP 200 "Rate limit exceeded"',
+		inject: json(200, { status: 'error', message: 'Rate limit exceeded' }),
+		submits: 2,
+		jobs: 1,
+		minMs: 2000,
+	},
+	{
+		fault: 'HTTP 200 spam filter, wait 1 s',
+		inject: json(200, {
+			status: 'error',
+			messege: 'Rate limit exceeded',
+			tips: 'Spam filter is enabled, please wait for 1 seconds and try again',
+		}),
+		submits: 2,
+		jobs: 1,
+		minMs: 1000,
+	},
+	{
+		fault: 'HTTP 200 spam filter, wait 30 s (more than Max Wait)',
+		inject: json(200, {
+			status: 'error',
+			messege: 'Rate limit exceeded',
+			tips: 'Spam filter is enabled, please wait for 30 seconds and try again',
+		}),
+		error: /^ModelsLab: Rate limit exceeded$/,
+		description:
+			/asked to wait 30 s before sending the job again, longer than Max Wait allows; the job was not created/,
+		submits: 1,
+		jobs: 0,
+	},
+	{
+		fault: 'truncated JSON that names the job',
+		inject: (sim) =>
+			sim.respondOnce(
+				{ path: SUBMIT },
+				{
+					raw: '{"status":"processing","id":90000777,"eta":12.5,"fetch_result":"http://127.0.0.1/api/v6/ima',
+					headers: { 'content-type': 'application/json' },
+				},
+			),
+		error: /HTTP 200 and a body that is not JSON/,
+		description: /request id 90000777.*may have created this job/s,
+		submits: 1,
+	},
+	{
+		fault: 'HTTP 200 with a non-JSON body',
+		inject: (sim) =>
+			sim.respondOnce(
+				{ path: SUBMIT },
+				{
+					raw: '<html><body>Checking your browser...</body></html>',
+					headers: { 'content-type': 'text/html' },
+				},
+			),
+		error: /HTTP 200 and a body that is not JSON/,
+		description: /Checking your browser.*may have created this job/s,
+		submits: 1,
+	},
+	{
+		fault: 'connection accepted, never answered (the job was created)',
+		inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'hang', passThrough: true }),
+		error:
+			/^Could not reach ModelsLab at 127\.0\.0\.1:\d+: no answer within the request timeout of 1 s$/,
+		description: /was sent, but no answer arrived.*may have created this job/s,
+		submits: 1,
+		jobs: 1,
+		minMs: 900,
+	},
+	{
+		fault: 'connection reset mid-response (the job was created)',
+		inject: (sim) => sim.respondOnce({ path: SUBMIT }, { fault: 'reset', passThrough: true }),
+		error: /^Could not reach ModelsLab at 127\.0\.0\.1:\d+: /,
+		description: /was sent, but no answer arrived.*may have created this job/s,
+		submits: 1,
+		jobs: 1,
+	},
+	{
+		fault: '"processing" sent with HTTP 400',
+		inject: (sim) => {
+			sim.settings.jobDurationMs = 300;
+			sim.respondOnce({ path: SUBMIT }, { status: 400, passThrough: true });
+		},
+		submits: 1,
+		jobs: 1,
+	},
+	{
+		fault: 'proxy_links as an object',
+		inject: (sim) => {
+			sim.settings.proxyLinksAsObject = true;
+		},
+		submits: 1,
+		jobs: 1,
+	},
+	{
+		fault: 'invalid key, HTTP 200 style',
+		inject: () => {},
+		credentials: { apiKey: 'revoked-key-0000' },
+		error: /^ModelsLab: Invalid Api Key$/,
+		submits: 1,
+		jobs: 0,
+	},
+	{
+		fault: 'invalid key, HTTP 401 style',
+		inject: (sim) => {
+			sim.settings.invalidKeyStyle = 'http401';
+		},
+		credentials: { apiKey: 'revoked-key-0000' },
+		error: /^ModelsLab: Invalid Api Key$/,
+		submits: 1,
+		jobs: 0,
+	},
+	{
+		fault: 'insufficient credits (HTTP 402)',
+		inject: json(402, {
+			status: 'error',
+			message: 'Insufficient credits. Please add more credits to continue.',
+		}),
+		error: /^ModelsLab: Insufficient credits/,
+		submits: 1,
+		jobs: 0,
+	},
+	{
+		fault: 'unknown model id',
+		inject: json(200, { status: 'error', message: 'Model id not found' }),
+		error: /^ModelsLab: Model id not found$/,
+		submits: 1,
+		jobs: 0,
+	},
+	{
+		fault: 'the job fails at once',
+		inject: json(200, { status: 'failed', id: '', message: 'Failed, Try Again', output: '' }),
+		error: /^ModelsLab: Failed, Try Again$/,
+		submits: 1,
+	},
 ];
 
 describe('a fault on the job submission (v6 Community Models)', () => {
@@ -55,7 +229,12 @@ describe('a fault on the job submission (v6 Community Models)', () => {
 			fault.inject(own);
 			const result = await timed(() =>
 				run(
-					{ ...minimalParameters.community, downloadImages: false, processingOptions: FAST_LIMITS, ...fault.parameters },
+					{
+						...minimalParameters.community,
+						downloadImages: false,
+						processingOptions: FAST_LIMITS,
+						...fault.parameters,
+					},
 					{ credentials: credentials(fault.credentials) },
 				),
 			);
@@ -66,7 +245,11 @@ describe('a fault on the job submission (v6 Community Models)', () => {
 
 	it('a retried submit sends the very same job, after the Retry-After the API asked for', async () => {
 		json(429, { message: 'Too Many Attempts.' }, { 'retry-after': '3' })(simulator);
-		await inpaint({ ...minimalParameters.community, downloadImages: false, processingOptions: FAST_LIMITS });
+		await inpaint({
+			...minimalParameters.community,
+			downloadImages: false,
+			processingOptions: FAST_LIMITS,
+		});
 		const [refused, accepted] = simulator.requestsTo(SUBMIT);
 		expect(accepted.body).toEqual(refused.body);
 		// The header's 3 s, longer than the 2 s the node waits when the API gives no hint, so a gap of
@@ -79,13 +262,20 @@ describe('a fault on the job submission (v6 Community Models)', () => {
 	it('proxy_links as an object still becomes a list', async () => {
 		simulator.settings.proxyLinksAsObject = true;
 		const { output } = await inpaint({ ...minimalParameters.community, downloadImages: false });
-		expect(output[0].json.proxyLinks).toEqual([expect.stringContaining(String(simulator.jobs[0].outputs[0].split('/').pop()))]);
+		expect(output[0].json.proxyLinks).toEqual([
+			expect.stringContaining(String(simulator.jobs[0].outputs[0].split('/').pop())),
+		]);
 	});
 
 	it('On Error: Continue: a lost submit becomes an error item, the next item is still sent once', async () => {
 		simulator.respondOnce({ path: SUBMIT }, { fault: 'reset', passThrough: true });
 		const { output } = await inpaint(
-			{ ...minimalParameters.community, prompt: '={{ $json.prompt }}', downloadImages: false, processingOptions: { ...FAST_LIMITS, maxConcurrentJobs: 1 } },
+			{
+				...minimalParameters.community,
+				prompt: '={{ $json.prompt }}',
+				downloadImages: false,
+				processingOptions: { ...FAST_LIMITS, maxConcurrentJobs: 1 },
+			},
 			{ items: [{ json: { prompt: 'one' } }, { json: { prompt: 'two' } }], continueOnFail: true },
 		);
 		expect(output[0].json.error).toMatch(/Could not reach ModelsLab/);
@@ -107,15 +297,24 @@ async function closedPort(): Promise<number> {
 const pointedAt = (baseUrl: string) => ({ apiKey: API_KEY, baseUrl, legacyBaseUrl: baseUrl });
 // Max Wait 3 s leaves room for one retry of a submit that was not sent (after 2 s), not for a second (4 s more).
 const ONE_RETRY = { requestTimeoutSeconds: 1, maxWaitSeconds: 3 };
-const NOT_SENT = /was not sent: no connection to .* could be made.*\(Tried 2 times\.\) No job was created, so running this item again is safe\.$/s;
+const NOT_SENT =
+	/was not sent: no connection to .* could be made.*\(Tried 2 times\.\) No job was created, so running this item again is safe\.$/s;
 
 describe('a submit that never left this machine (nothing was sent, so no job exists)', () => {
-	const parameters = { ...minimalParameters.community, downloadImages: false, processingOptions: ONE_RETRY };
+	const parameters = {
+		...minimalParameters.community,
+		downloadImages: false,
+		processingOptions: ONE_RETRY,
+	};
 
 	it('connection refused: tried again after a pause, then reported as not sent, without the "may have created" warning', async () => {
 		const port = await closedPort();
-		const { result, ms } = await timed(() => runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }));
-		expect(result.error?.message).toBe(`Could not reach ModelsLab at 127.0.0.1:${port}: the server refused the connection`);
+		const { result, ms } = await timed(() =>
+			runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }),
+		);
+		expect(result.error?.message).toBe(
+			`Could not reach ModelsLab at 127.0.0.1:${port}: the server refused the connection`,
+		);
 		expect(result.error?.description).toMatch(NOT_SENT);
 		expect(result.error?.description).not.toMatch(/may have created/);
 		expect(failureOf(result.error)).toEqual({ kind: 'not-sent' });
@@ -124,9 +323,13 @@ describe('a submit that never left this machine (nothing was sent, so no job exi
 	});
 
 	it('a host name that does not resolve (reserved .invalid): reported as not sent', async () => {
-		const { result } = await timed(() => runNode({ parameters, credentials: pointedAt('http://modelslab.invalid') }));
+		const { result } = await timed(() =>
+			runNode({ parameters, credentials: pointedAt('http://modelslab.invalid') }),
+		);
 		// EAI_AGAIN instead of ENOTFOUND where no DNS server answers at all.
-		expect(result.error?.message).toMatch(/^Could not reach ModelsLab at modelslab\.invalid: the host name could not be (found|looked up)$/);
+		expect(result.error?.message).toMatch(
+			/^Could not reach ModelsLab at modelslab\.invalid: the host name could not be (found|looked up)$/,
+		);
 		expect(result.error?.description).toMatch(NOT_SENT);
 		expect(result.error?.description).not.toMatch(/may have created/);
 		expect(failureOf(result.error)).toEqual({ kind: 'not-sent' });
@@ -135,9 +338,13 @@ describe('a submit that never left this machine (nothing was sent, so no job exi
 	it('refused, then the server is back for the retry: the job is sent and created once', async () => {
 		const port = await closedPort();
 		const late = new ModelsLabSimulator({ apiKeys: [API_KEY], port });
-		const started = new Promise((resolve) => setTimeout(() => void late.start().then(resolve, resolve), 500));
+		const started = new Promise((resolve) =>
+			setTimeout(() => void late.start().then(resolve, resolve), 500),
+		);
 		try {
-			const { result } = await timed(() => runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }));
+			const { result } = await timed(() =>
+				runNode({ parameters, credentials: pointedAt(`http://127.0.0.1:${port}`) }),
+			);
 			expect(result.error).toBeUndefined();
 			expect(result.output[0].json.status).toBe('success');
 			expect(late.requestsTo(SUBMIT)).toHaveLength(1);

@@ -9,7 +9,11 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { properties as fetchProperties } from '../nodes/ModelsLabFetch/description';
-import { advancedOptionsParameter, properties as inpaintProperties, optionsParameter } from '../nodes/ModelsLabInpaint/description';
+import {
+	advancedOptionsParameter,
+	properties as inpaintProperties,
+	optionsParameter,
+} from '../nodes/ModelsLabInpaint/description';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
@@ -29,8 +33,11 @@ function allowedNumber(property: INodeProperties) {
 }
 
 /** Values of the wrong type, out of range and empty for one parameter, with the message each gives. */
-function badValues(property: INodeProperties): Array<[what: string, value: unknown, shown: string, message: string]> {
-	const must = (rule: string) => (value: unknown, shown: string) => `must be ${rule} (got ${shown})`;
+function badValues(
+	property: INodeProperties,
+): Array<[what: string, value: unknown, shown: string, message: string]> {
+	const must = (rule: string) => (value: unknown, shown: string) =>
+		`must be ${rule} (got ${shown})`;
 	const cases: Array<[string, unknown, string, (value: unknown, shown: string) => string]> = [];
 	switch (property.type) {
 		case 'number': {
@@ -55,26 +62,44 @@ function badValues(property: INodeProperties): Array<[what: string, value: unkno
 		}
 		case 'boolean': {
 			const rule = must('true or false');
-			cases.push(['a word that is not yes/no', 'maybe', '"maybe"', rule], ['an expression giving 2', '={{ 2 }}', '2', rule]);
-			cases.push(['an expression giving an object', '={{ { "a": 1 } }}', '{"a":1}', rule], ['empty', '', 'nothing', rule]);
+			cases.push(
+				['a word that is not yes/no', 'maybe', '"maybe"', rule],
+				['an expression giving 2', '={{ 2 }}', '2', rule],
+			);
+			cases.push(
+				['an expression giving an object', '={{ { "a": 1 } }}', '{"a":1}', rule],
+				['empty', '', 'nothing', rule],
+			);
 			break;
 		}
 		case 'options': {
 			const values = (property.options as Array<{ value: string }>).map((option) => option.value);
 			const rule = must(`one of: ${values.join(', ')}`);
-			cases.push(['a value not in the list', 'nonsense', '"nonsense"', rule], ['a number', 7, '7', rule], ['empty', '', 'nothing', rule]);
+			cases.push(
+				['a value not in the list', 'nonsense', '"nonsense"', rule],
+				['a number', 7, '7', rule],
+				['empty', '', 'nothing', rule],
+			);
 			// Without expressions in the editor, only an imported workflow can hold anything else.
-			if (!property.noDataExpression) cases.push(['an expression giving a list', '={{ [1] }}', '[1]', rule]);
+			if (!property.noDataExpression)
+				cases.push(['an expression giving a list', '={{ [1] }}', '[1]', rule]);
 			break;
 		}
 		default: {
 			const text = must(TEXT_RULES[property.name] ?? 'text');
-			cases.push(['an expression giving an object', '={{ { "a": 1 } }}', '{"a":1}', text], ['an expression giving a list', '={{ [1, 2] }}', '[1,2]', text]);
+			cases.push(
+				['an expression giving an object', '={{ { "a": 1 } }}', '{"a":1}', text],
+				['an expression giving a list', '={{ [1, 2] }}', '[1,2]', text],
+			);
 			// A literally empty required field never runs: n8n itself reports it first.
-			if (property.required) cases.push(['an expression giving blanks', '={{ "   " }}', '', () => 'is required']);
+			if (property.required)
+				cases.push(['an expression giving blanks', '={{ "   " }}', '', () => 'is required']);
 		}
 	}
-	return cases.map(([what, value, shown, message]) => [what, value, shown, message(value, shown)] as [string, unknown, string, string]);
+	return cases.map(
+		([what, value, shown, message]) =>
+			[what, value, shown, message(value, shown)] as [string, unknown, string, string],
+	);
 }
 
 const FIELD_NAME = 'a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
@@ -90,7 +115,9 @@ const SPECIAL: Record<string, Array<[what: string, value: unknown, message: stri
 		['a path', '../data', `must be ${FIELD_NAME} (got "../data")`],
 		['empty', '', 'is required'],
 	],
-	requestId: [['a path', '1/../../wallet_balance', `must be ${REQUEST_ID} (got "1/../../wallet_balance")`]],
+	requestId: [
+		['a path', '1/../../wallet_balance', `must be ${REQUEST_ID} (got "1/../../wallet_balance")`],
+	],
 };
 
 interface ParameterCase {
@@ -102,7 +129,11 @@ interface ParameterCase {
 
 /** Parameters that are request fields: the endpoint-field suite (hostile-input.test.ts) covers them. */
 const REQUEST_FIELDS = new Set([
-	...endpointIds.flatMap((id) => [optionsParameter(id), advancedOptionsParameter(id), ...Object.entries(INPAINT_ENDPOINTS[id].fields).map(([key, ui]) => parameterName(key, ui))]),
+	...endpointIds.flatMap((id) => [
+		optionsParameter(id),
+		advancedOptionsParameter(id),
+		...Object.entries(INPAINT_ENDPOINTS[id].fields).map(([key, ui]) => parameterName(key, ui)),
+	]),
 	'initImageUrl',
 	'maskImageUrl',
 ]);
@@ -119,20 +150,45 @@ const SHOWN_WITH: Record<string, IDataObject> = {
 	fetchUrl: { lookup: 'fetchUrl' },
 };
 
-function casesFor(node: ParameterCase['node'], properties: INodeProperties[], base: IDataObject): ParameterCase[] {
+function casesFor(
+	node: ParameterCase['node'],
+	properties: INodeProperties[],
+	base: IDataObject,
+): ParameterCase[] {
 	const cases: ParameterCase[] = [];
 	for (const property of properties) {
-		if (REQUEST_FIELDS.has(property.name) || COVERED_ELSEWHERE.has(property.name) || property.type === 'notice') continue;
-		const within = property.type === 'collection' ? (property.options as INodeProperties[]) : [property];
+		if (
+			REQUEST_FIELDS.has(property.name) ||
+			COVERED_ELSEWHERE.has(property.name) ||
+			property.type === 'notice'
+		)
+			continue;
+		const within =
+			property.type === 'collection' ? (property.options as INodeProperties[]) : [property];
 		for (const parameter of within) {
-			const label = property.type === 'collection' ? `${property.displayName} › ${parameter.displayName}` : parameter.displayName;
+			const label =
+				property.type === 'collection'
+					? `${property.displayName} › ${parameter.displayName}`
+					: parameter.displayName;
 			const withValue = (value: unknown): IDataObject =>
 				property.type === 'collection'
 					? { ...base, [property.name]: { [parameter.name]: value } as IDataObject }
-					: { ...base, ...SHOWN_WITH[parameter.name], [parameter.name]: value as IDataObject[string] };
-			const rules = SPECIAL[parameter.name]?.map(([what, value, message]) => [what, value, '', message] as const) ?? [];
+					: {
+							...base,
+							...SHOWN_WITH[parameter.name],
+							[parameter.name]: value as IDataObject[string],
+						};
+			const rules =
+				SPECIAL[parameter.name]?.map(
+					([what, value, message]) => [what, value, '', message] as const,
+				) ?? [];
 			for (const [what, value, , message] of [...badValues(parameter), ...rules]) {
-				cases.push({ node, what: `${label}: ${what}`, parameters: withValue(value), message: `"${label}" ${message} [item 0]` });
+				cases.push({
+					node,
+					what: `${label}: ${what}`,
+					parameters: withValue(value),
+					message: `"${label}" ${message} [item 0]`,
+				});
 			}
 		}
 	}
@@ -143,22 +199,51 @@ const inpaintCases = casesFor('Inpaint', inpaintProperties, INPAINT_BASE);
 const fetchCases = casesFor('Fetch', fetchProperties, FETCH_BASE);
 
 describe('bad node parameters are refused before any request', () => {
-	it.each([...inpaintCases, ...fetchCases].map((bad) => [bad.node, bad.what, bad] as const))('%s, %s', async (_, __, bad) => {
-		const nodeType = bad.node === 'Fetch' ? `${PACKAGE}.modelsLabFetch` : undefined;
-		expectRefusedBeforeSending(await inpaint(bad.parameters, { nodeType, items: [{ json: {} }] }), bad.message, simulator);
-	});
+	it.each([...inpaintCases, ...fetchCases].map((bad) => [bad.node, bad.what, bad] as const))(
+		'%s, %s',
+		async (_, __, bad) => {
+			const nodeType = bad.node === 'Fetch' ? `${PACKAGE}.modelsLabFetch` : undefined;
+			expectRefusedBeforeSending(
+				await inpaint(bad.parameters, { nodeType, items: [{ json: {} }] }),
+				bad.message,
+				simulator,
+			);
+		},
+	);
 
 	it('covers every parameter of both action nodes, with a wrong type, an out-of-range or empty value each', () => {
-		const covered = (cases: ParameterCase[], label: string) => cases.filter((bad) => bad.what.startsWith(`${label}: `));
-		for (const [cases, properties] of [[inpaintCases, inpaintProperties], [fetchCases, fetchProperties]] as const) {
-			for (const property of properties.filter((entry) => !REQUEST_FIELDS.has(entry.name) && !COVERED_ELSEWHERE.has(entry.name) && entry.type !== 'notice')) {
-				const labels = property.type === 'collection'
-					? (property.options as INodeProperties[]).map((option) => `${property.displayName} › ${option.displayName}`)
-					: [property.displayName];
+		const covered = (cases: ParameterCase[], label: string) =>
+			cases.filter((bad) => bad.what.startsWith(`${label}: `));
+		for (const [cases, properties] of [
+			[inpaintCases, inpaintProperties],
+			[fetchCases, fetchProperties],
+		] as const) {
+			for (const property of properties.filter(
+				(entry) =>
+					!REQUEST_FIELDS.has(entry.name) &&
+					!COVERED_ELSEWHERE.has(entry.name) &&
+					entry.type !== 'notice',
+			)) {
+				const labels =
+					property.type === 'collection'
+						? (property.options as INodeProperties[]).map(
+								(option) => `${property.displayName} › ${option.displayName}`,
+							)
+						: [property.displayName];
 				for (const label of labels) {
 					const whats = covered(cases, label).map((bad) => bad.what);
-					expect({ label, wrongType: whats.some((what) => /expression giving an? (object|list|word)|a number|not yes\/no/.test(what)) }).toEqual({ label, wrongType: true });
-					expect({ label, emptyOrRange: whats.some((what) => /empty|blanks|nothing|-1|1e9|not in the list|not yes\/no/.test(what)) }).toEqual({ label, emptyOrRange: true });
+					expect({
+						label,
+						wrongType: whats.some((what) =>
+							/expression giving an? (object|list|word)|a number|not yes\/no/.test(what),
+						),
+					}).toEqual({ label, wrongType: true });
+					expect({
+						label,
+						emptyOrRange: whats.some((what) =>
+							/empty|blanks|nothing|-1|1e9|not in the list|not yes\/no/.test(what),
+						),
+					}).toEqual({ label, emptyOrRange: true });
 				}
 			}
 		}
@@ -169,13 +254,25 @@ describe('bad node parameters are refused before any request', () => {
 		['Max Wait (Seconds)', 'maxWaitSeconds', 'from 1 to 3600'],
 		['Request Timeout (Seconds)', 'requestTimeoutSeconds', 'from 1 to 600'],
 		['Max Concurrent Jobs', 'maxConcurrentJobs', 'from 1 to 15'],
-	])('%s of "abc", -1, 0, 1e9, {} or empty fails the item naming the field', async (label, name, range) => {
-		for (const [value, shown] of [['={{ "abc" }}', '"abc"'], [-1, '-1'], [0, '0'], [1e9, '1000000000'], ['={{ {} }}', '{}'], ['', 'nothing']] as const) {
-			const { error } = await inpaint({ ...INPAINT_BASE, processingOptions: { [name]: value } });
-			expect(error?.message).toBe(`"Processing Options › ${label}" must be a whole number ${range} (got ${shown}) [item 0]`);
-		}
-		expect(simulator.requests).toHaveLength(0);
-	});
+	])(
+		'%s of "abc", -1, 0, 1e9, {} or empty fails the item naming the field',
+		async (label, name, range) => {
+			for (const [value, shown] of [
+				['={{ "abc" }}', '"abc"'],
+				[-1, '-1'],
+				[0, '0'],
+				[1e9, '1000000000'],
+				['={{ {} }}', '{}'],
+				['', 'nothing'],
+			] as const) {
+				const { error } = await inpaint({ ...INPAINT_BASE, processingOptions: { [name]: value } });
+				expect(error?.message).toBe(
+					`"Processing Options › ${label}" must be a whole number ${range} (got ${shown}) [item 0]`,
+				);
+			}
+			expect(simulator.requests).toHaveLength(0);
+		},
+	);
 });
 
 describe('settings are read per item', () => {
@@ -188,24 +285,41 @@ describe('settings are read per item', () => {
 		expect(error).toBeUndefined();
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(output[0].json.status).toBe('success');
-		expect(output[1].json.error).toBe('"Processing Options › Max Wait (Seconds)" must be a whole number from 1 to 3600 (got "abc") [item 1]');
+		expect(output[1].json.error).toBe(
+			'"Processing Options › Max Wait (Seconds)" must be a whole number from 1 to 3600 (got "abc") [item 1]',
+		);
 		expect(output[2].json.status).toBe('success');
 		expect(simulator.requestsTo('/api/v6/image_editing/inpaint')).toHaveLength(2);
 	});
 
 	it('a bad Max Concurrent Jobs fails every item with On Error: Continue, and sends nothing', async () => {
 		const items = [{ json: {} }, { json: {} }];
-		const { error, output } = await inpaint({ ...INPAINT_BASE, processingOptions: { maxConcurrentJobs: '={{ "abc" }}' } }, { items, continueOnFail: true });
+		const { error, output } = await inpaint(
+			{ ...INPAINT_BASE, processingOptions: { maxConcurrentJobs: '={{ "abc" }}' } },
+			{ items, continueOnFail: true },
+		);
 		expect(error).toBeUndefined();
-		expect(output).toEqual([0, 1].map((item) => ({
-			json: expect.objectContaining({ error: '"Processing Options › Max Concurrent Jobs" must be a whole number from 1 to 15 (got "abc") [item 0]' }),
-			pairedItem: { item },
-		})));
+		expect(output).toEqual(
+			[0, 1].map((item) => ({
+				json: expect.objectContaining({
+					error:
+						'"Processing Options › Max Concurrent Jobs" must be a whole number from 1 to 15 (got "abc") [item 0]',
+				}),
+				pairedItem: { item },
+			})),
+		);
 		expect(simulator.requests).toHaveLength(0);
 	});
 
 	it('numbers may come as numeric text from expressions', async () => {
-		const { error } = await inpaint({ ...INPAINT_BASE, processingOptions: { maxWaitSeconds: '={{ "30" }}', requestTimeoutSeconds: '20', maxConcurrentJobs: '={{ "2" }}' } });
+		const { error } = await inpaint({
+			...INPAINT_BASE,
+			processingOptions: {
+				maxWaitSeconds: '={{ "30" }}',
+				requestTimeoutSeconds: '20',
+				maxConcurrentJobs: '={{ "2" }}',
+			},
+		});
 		expect(error).toBeUndefined();
 		expect(simulator.requestsTo('/api/v6/image_editing/inpaint')).toHaveLength(1);
 	});
@@ -219,21 +333,39 @@ describe('bad trigger parameters start nothing and verify nothing', () => {
 
 	const triggerCases = triggerProperties
 		.filter((property) => property.type !== 'notice')
-		.flatMap((property) => badValues(property).map(([what, value, , message]) => [`${property.displayName}: ${what}`, property, value, `"${property.displayName}" ${message}`] as const));
+		.flatMap((property) =>
+			badValues(property).map(
+				([what, value, , message]) =>
+					[
+						`${property.displayName}: ${what}`,
+						property,
+						value,
+						`"${property.displayName}" ${message}`,
+					] as const,
+			),
+		);
 
 	it('has a case for every trigger parameter', () => {
 		for (const property of triggerProperties.filter((entry) => entry.type !== 'notice')) {
-			expect(triggerCases.some(([what]) => what.startsWith(`${property.displayName}: `))).toBe(true);
+			expect(triggerCases.some(([what]) => what.startsWith(`${property.displayName}: `))).toBe(
+				true,
+			);
 		}
 	});
 
 	it.each(triggerCases)('%s', async (_, property, value, message) => {
-		const server = new TriggerServer({ [property.name]: value as IDataObject[string] }, credentials());
+		const server = new TriggerServer(
+			{ [property.name]: value as IDataObject[string] },
+			credentials(),
+		);
 		servers.push(server);
 		await server.start();
 		await server.activate();
 		const callbackUrl = String((await server.get()).json.callbackUrl);
-		const reply = await server.post({ status: 'success', id: 90000001, output: ['https://images.example.com/x.png'] }, new URL(callbackUrl).search);
+		const reply = await server.post(
+			{ status: 'success', id: 90000001, output: ['https://images.example.com/x.png'] },
+			new URL(callbackUrl).search,
+		);
 		expect(reply.status).toBe(500);
 		expect(reply.json).toEqual({ received: false, error: message });
 		expect(server.executions).toHaveLength(0);

@@ -33,16 +33,25 @@ describe('an API error', () => {
 	it('field errors sent as an object are listed field by field', async () => {
 		simulator.respondOnce(
 			{ path: LEGACY_ROUTE },
-			{ body: { status: 'error', message: { prompt: ['The prompt field is required.'], width: ['Too wide.'] } } },
+			{
+				body: {
+					status: 'error',
+					message: { prompt: ['The prompt field is required.'], width: ['Too wide.'] },
+				},
+			},
 		);
 		const { error } = await inpaint(minimalParameters.legacy);
-		expect(error?.message).toBe('ModelsLab: prompt: The prompt field is required.; width: Too wide.');
+		expect(error?.message).toBe(
+			'ModelsLab: prompt: The prompt field is required.; width: Too wide.',
+		);
 	});
 
 	it('the legacy spelling "messege" is read, with its tip', async () => {
 		simulator.respondOnce(
 			{ path: LEGACY_ROUTE },
-			{ body: { status: 'error', messege: 'Invalid API Request', tip: 'Send the request as JSON' } },
+			{
+				body: { status: 'error', messege: 'Invalid API Request', tip: 'Send the request as JSON' },
+			},
 		);
 		const { error } = await inpaint(minimalParameters.legacy);
 		expect(error?.message).toBe('ModelsLab: Invalid API Request');
@@ -61,7 +70,10 @@ describe('an API error', () => {
 	});
 
 	it('an unknown model id', async () => {
-		simulator.respondOnce({ path: COMMUNITY_ROUTE }, { body: { status: 'error', message: 'Model id not found' } });
+		simulator.respondOnce(
+			{ path: COMMUNITY_ROUTE },
+			{ body: { status: 'error', message: 'Model id not found' } },
+		);
 		const { error } = await inpaint(minimalParameters.community);
 		expect(error?.message).toBe('ModelsLab: Model id not found');
 	});
@@ -69,10 +81,18 @@ describe('an API error', () => {
 	it('insufficient credits, HTTP 402', async () => {
 		simulator.respondOnce(
 			{ path: COMMUNITY_ROUTE },
-			{ status: 402, body: { status: 'error', message: 'Insufficient credits. Please add more credits to continue.' } },
+			{
+				status: 402,
+				body: {
+					status: 'error',
+					message: 'Insufficient credits. Please add more credits to continue.',
+				},
+			},
 		);
 		const { error } = await inpaint(minimalParameters.community);
-		expect(error?.message).toBe('ModelsLab: Insufficient credits. Please add more credits to continue.');
+		expect(error?.message).toBe(
+			'ModelsLab: Insufficient credits. Please add more credits to continue.',
+		);
 		expect(error?.httpCode).toBe('402');
 	});
 
@@ -82,10 +102,17 @@ describe('an API error', () => {
 		simulator.settings.retryAfterSeconds = 0.05;
 		// One item at a time, so item 0 takes the queue's one place: side by side (5 by default), item
 		// 1's submit can arrive first on a loaded machine.
-		const { output } = await inpaint({ ...minimalParameters.community, completion: 'immediate', processingOptions: { maxConcurrentJobs: 1 } }, {
-			items: [{ json: {} }, { json: {} }],
-			continueOnFail: true,
-		});
+		const { output } = await inpaint(
+			{
+				...minimalParameters.community,
+				completion: 'immediate',
+				processingOptions: { maxConcurrentJobs: 1 },
+			},
+			{
+				items: [{ json: {} }, { json: {} }],
+				continueOnFail: true,
+			},
+		);
 		expect(output[0].json.status).toBe('processing');
 		expect(output[1].json).toMatchObject({
 			error: 'ModelsLab: Rate limit exceeded. Maximum 1 queued requests allowed.',
@@ -99,10 +126,16 @@ describe('an API error', () => {
 	it('an HTML error page (HTTP 502) is reported as such', async () => {
 		simulator.respondOnce(
 			{ path: COMMUNITY_ROUTE },
-			{ status: 502, raw: '<html><body>Bad Gateway</body></html>', headers: { 'content-type': 'text/html' } },
+			{
+				status: 502,
+				raw: '<html><body>Bad Gateway</body></html>',
+				headers: { 'content-type': 'text/html' },
+			},
 		);
 		const { error } = await inpaint(minimalParameters.community);
-		expect(error?.message).toBe(`ModelsLab answered ${COMMUNITY_ROUTE} with HTTP 502 and a body that is not JSON`);
+		expect(error?.message).toBe(
+			`ModelsLab answered ${COMMUNITY_ROUTE} with HTTP 502 and a body that is not JSON`,
+		);
 		expect(error?.description).toContain('Bad Gateway');
 	});
 
@@ -115,9 +148,12 @@ describe('an API error', () => {
 	it('an unreachable API names the host', async () => {
 		// Max Wait 1 s: no room for the 2 s pause before trying a submit that was not sent again (retries
 		// are faults.submit.test.ts's), so the test does not wait 14 s of pauses.
-		const { error } = await inpaint({ ...minimalParameters.community, processingOptions: { maxWaitSeconds: 1 } }, {
-			credentials: credentials({ baseUrl: 'http://127.0.0.1:9' }),
-		});
+		const { error } = await inpaint(
+			{ ...minimalParameters.community, processingOptions: { maxWaitSeconds: 1 } },
+			{
+				credentials: credentials({ baseUrl: 'http://127.0.0.1:9' }),
+			},
+		);
 		expect(error?.name).toBe('NodeApiError');
 		expect(`${error?.message} ${error?.description}`).toMatch(/127\.0\.0\.1:9|refused/);
 	});
@@ -126,7 +162,10 @@ describe('an API error', () => {
 describe('a usable answer with a quirk', () => {
 	it('proxy_links as an object map becomes a list in index order', async () => {
 		simulator.settings.proxyLinksAsObject = true;
-		const { output } = await inpaint({ ...minimalParameters.community, communityOptions: { samples: 2 } });
+		const { output } = await inpaint({
+			...minimalParameters.community,
+			communityOptions: { samples: 2 },
+		});
 		const [job] = simulator.jobs;
 		expect(output[0].json.output).toEqual(job.outputs);
 		expect(output[0].json.proxyLinks).toHaveLength(2);
@@ -136,9 +175,21 @@ describe('a usable answer with a quirk', () => {
 	it('a processing answer sent with HTTP 400 is still a queued job, not an error', async () => {
 		simulator.respondOnce(
 			{ path: COMMUNITY_ROUTE },
-			{ status: 400, body: { status: 'processing', id: 4242, eta: 12.5, output: [], messege: 'Try to fetch request after seconds estimated' } },
+			{
+				status: 400,
+				body: {
+					status: 'processing',
+					id: 4242,
+					eta: 12.5,
+					output: [],
+					messege: 'Try to fetch request after seconds estimated',
+				},
+			},
 		);
-		const { output, error } = await inpaint({ ...minimalParameters.community, completion: 'immediate' });
+		const { output, error } = await inpaint({
+			...minimalParameters.community,
+			completion: 'immediate',
+		});
 		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({
 			status: 'processing',
@@ -178,11 +229,16 @@ describe('a usable answer with a quirk', () => {
 	});
 
 	it('every result has the same keys whatever the answer looked like', async () => {
-		simulator.respondOnce({ path: COMMUNITY_ROUTE }, { body: { status: 'success', id: 1, output: 'https://cdn.example.com/a.png' } });
+		simulator.respondOnce(
+			{ path: COMMUNITY_ROUTE },
+			{ body: { status: 'success', id: 1, output: 'https://cdn.example.com/a.png' } },
+		);
 		const linksOnly = { ...minimalParameters.community, downloadImages: false };
 		const minimal = await inpaint(linksOnly);
 		const full = await inpaint(linksOnly);
-		expect(Object.keys(minimal.output[0].json).sort()).toEqual(Object.keys(full.output[0].json).sort());
+		expect(Object.keys(minimal.output[0].json).sort()).toEqual(
+			Object.keys(full.output[0].json).sort(),
+		);
 		expect(minimal.output[0].json.output).toEqual(['https://cdn.example.com/a.png']);
 		expect(minimal.output[0].json.meta).toEqual({});
 	});
@@ -190,15 +246,26 @@ describe('a usable answer with a quirk', () => {
 
 describe('On Error: Continue', () => {
 	it('an API error becomes an error item with the API message, and later items still run', async () => {
-		simulator.respondOnce({ path: COMMUNITY_ROUTE }, { body: { status: 'error', message: 'Model id not found' } });
+		simulator.respondOnce(
+			{ path: COMMUNITY_ROUTE },
+			{ body: { status: 'error', message: 'Model id not found' } },
+		);
 		// One item at a time, so the canned answer goes to item 0's submit (side by side, item 1's can come first).
-		const { output, error } = await inpaint({ ...minimalParameters.community, processingOptions: { maxConcurrentJobs: 1 } }, {
-			items: [{ json: {} }, { json: {} }],
-			continueOnFail: true,
-		});
+		const { output, error } = await inpaint(
+			{ ...minimalParameters.community, processingOptions: { maxConcurrentJobs: 1 } },
+			{
+				items: [{ json: {} }, { json: {} }],
+				continueOnFail: true,
+			},
+		);
 		expect(error).toBeUndefined();
 		expect(output[0]).toEqual({
-			json: { error: 'ModelsLab: Model id not found', description: expect.any(String), httpCode: '200', requestId: null },
+			json: {
+				error: 'ModelsLab: Model id not found',
+				description: expect.any(String),
+				httpCode: '200',
+				requestId: null,
+			},
 			pairedItem: { item: 0 },
 		});
 		expect(output[1]).toMatchObject({ json: { status: 'success' }, pairedItem: { item: 1 } });

@@ -22,11 +22,16 @@ const dataUri = (png: Buffer) => `data:image/png;base64,${png.toString('base64')
 describe('binary image and mask', () => {
 	it('are uploaded first, and the job is sent with the links the upload returned', async () => {
 		const item = photoAndMaskItem();
-		const { output, error } = await inpaint({ ...minimalParameters.imageEditing, ...binaryImages }, { items: [item] });
+		const { output, error } = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{ items: [item] },
+		);
 		expect(error).toBeUndefined();
 
 		const uploads = simulator.requestsTo(UPLOAD_ROUTE);
-		expect(uploads.map((upload) => (upload.body as { base64_string: string }).base64_string)).toEqual([
+		expect(
+			uploads.map((upload) => (upload.body as { base64_string: string }).base64_string),
+		).toEqual([
 			`data:image/png;base64,${item.binary!.data.data}`,
 			`data:image/png;base64,${item.binary!.mask.data}`,
 		]);
@@ -43,7 +48,12 @@ describe('binary image and mask', () => {
 
 	it('can be mixed: a binary photo with a mask from a URL', async () => {
 		await inpaint(
-			{ ...minimalParameters.legacy, initImageSource: 'binary', initImageBinaryProperty: 'photo', maskImageUrl: MASK_URL },
+			{
+				...minimalParameters.legacy,
+				initImageSource: 'binary',
+				initImageBinaryProperty: 'photo',
+				maskImageUrl: MASK_URL,
+			},
 			{ items: [{ json: {}, binary: { photo: pngBinary(makePhoto(256, 256), 'p.png') } }] },
 		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(1);
@@ -54,8 +64,16 @@ describe('binary image and mask', () => {
 		const photo = makePhoto(512, 512);
 		const mask = makeMask(512, 512);
 		await inpaint(
-			{ ...minimalParameters.community, ...binaryImages, communityAdvancedOptions: { base64: true } },
-			{ items: [{ json: {}, binary: { data: pngBinary(photo, 'p.png'), mask: pngBinary(mask, 'm.png') } }] },
+			{
+				...minimalParameters.community,
+				...binaryImages,
+				communityAdvancedOptions: { base64: true },
+			},
+			{
+				items: [
+					{ json: {}, binary: { data: pngBinary(photo, 'p.png'), mask: pngBinary(mask, 'm.png') } },
+				],
+			},
 		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(0);
 		expect(simulator.requestsTo('/api/v6/images/inpaint')[0].body).toMatchObject({
@@ -66,20 +84,35 @@ describe('binary image and mask', () => {
 	});
 
 	it('go inline on Enterprise with Base64 Output on, and are uploaded with the standard key otherwise', async () => {
-		await inpaint({ ...minimalParameters.enterprise, ...binaryImages, enterpriseAdvancedOptions: { base64: true } }, {
-			items: [photoAndMaskItem()],
-		});
+		await inpaint(
+			{
+				...minimalParameters.enterprise,
+				...binaryImages,
+				enterpriseAdvancedOptions: { base64: true },
+			},
+			{
+				items: [photoAndMaskItem()],
+			},
+		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(0);
-		expect(simulator.requestsTo('/api/v1/enterprise/pony/inpaint')[0].body).toMatchObject({ base64: 'yes' });
+		expect(simulator.requestsTo('/api/v1/enterprise/pony/inpaint')[0].body).toMatchObject({
+			base64: 'yes',
+		});
 
 		simulator.reset();
-		await inpaint({ ...minimalParameters.enterprise, ...binaryImages }, { items: [photoAndMaskItem()] });
+		await inpaint(
+			{ ...minimalParameters.enterprise, ...binaryImages },
+			{ items: [photoAndMaskItem()] },
+		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(2);
 	});
 
 	it('each item uploads its own images', async () => {
 		const items = [photoAndMaskItem(256), photoAndMaskItem(320)];
-		const { output } = await inpaint({ ...minimalParameters.imageEditing, ...binaryImages }, { items });
+		const { output } = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{ items },
+		);
 		expect(simulator.requestsTo(UPLOAD_ROUTE)).toHaveLength(4);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
@@ -87,20 +120,36 @@ describe('binary image and mask', () => {
 	it('a JPEG labelled as a generic file is recognised by its bytes', async () => {
 		const jpegLike = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(200)]);
 		await inpaint(
-			{ ...minimalParameters.imageEditing, initImageSource: 'binary', initImageBinaryProperty: 'data' },
-			{ items: [{ json: {}, binary: { data: { data: jpegLike.toString('base64'), mimeType: 'application/octet-stream' } } }] },
+			{
+				...minimalParameters.imageEditing,
+				initImageSource: 'binary',
+				initImageBinaryProperty: 'data',
+			},
+			{
+				items: [
+					{
+						json: {},
+						binary: {
+							data: { data: jpegLike.toString('base64'), mimeType: 'application/octet-stream' },
+						},
+					},
+				],
+			},
 		);
-		expect((simulator.requestsTo(UPLOAD_ROUTE)[0].body as { base64_string: string }).base64_string).toMatch(
-			/^data:image\/jpeg;base64,/,
-		);
+		expect(
+			(simulator.requestsTo(UPLOAD_ROUTE)[0].body as { base64_string: string }).base64_string,
+		).toMatch(/^data:image\/jpeg;base64,/);
 	});
 });
 
 describe('a binary image that cannot work is refused before anything is sent', () => {
 	const refuse = async (binary: Record<string, unknown>, expected: RegExp) => {
-		const { error } = await inpaint({ ...minimalParameters.imageEditing, ...binaryImages }, {
-			items: [{ json: {}, binary: binary as never }],
-		});
+		const { error } = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{
+				items: [{ json: {}, binary: binary as never }],
+			},
+		);
 		expect(error?.name).toBe('NodeOperationError');
 		expect(`${error?.message} ${error?.description}`).toMatch(expected);
 		expect(error?.message).toContain('[item 0]');
@@ -117,7 +166,10 @@ describe('a binary image that cannot work is refused before anything is sent', (
 
 	it('the mask is missing (and the photo is not uploaded either)', async () => {
 		await refuse(
-			{ data: pngBinary(makePhoto(64, 64), 'p.png'), photo2: pngBinary(makePhoto(64, 64), 'q.png') },
+			{
+				data: pngBinary(makePhoto(64, 64), 'p.png'),
+				photo2: pngBinary(makePhoto(64, 64), 'q.png'),
+			},
 			/"Mask Binary Field": the input item has no binary field named "mask".*Binary fields on this item: data, photo2/s,
 		);
 	});
@@ -125,7 +177,11 @@ describe('a binary image that cannot work is refused before anything is sent', (
 	it('not an image', async () => {
 		await refuse(
 			{
-				data: { data: Buffer.from('name,price\nboat,100\n').toString('base64'), mimeType: 'text/csv', fileName: 'prices.csv' },
+				data: {
+					data: Buffer.from('name,price\nboat,100\n').toString('base64'),
+					mimeType: 'text/csv',
+					fileName: 'prices.csv',
+				},
 				mask: pngBinary(makeMask(64, 64), 'm.png'),
 			},
 			/"Image Binary Field": the file "data" is not an image \(text\/csv\)/,
@@ -134,7 +190,10 @@ describe('a binary image that cannot work is refused before anything is sent', (
 
 	it('an empty file', async () => {
 		await refuse(
-			{ data: pngBinary(makePhoto(64, 64), 'p.png'), mask: { data: '', mimeType: 'image/png', fileName: 'm.png' } },
+			{
+				data: pngBinary(makePhoto(64, 64), 'p.png'),
+				mask: { data: '', mimeType: 'image/png', fileName: 'm.png' },
+			},
 			/"Mask Binary Field": the file "mask" is empty/,
 		);
 	});

@@ -14,17 +14,27 @@ const binaryBytes = (data: { data: string }) => Buffer.from(data.data, 'base64')
 describe('a queued job, waited for', () => {
 	it('is fetched until it succeeds, and its images are downloaded as binary data', async () => {
 		simulator.settings.jobDurationMs = 600;
-		const { output, error } = await inpaint({ ...minimalParameters.community, communityOptions: { samples: 2 } });
+		const { output, error } = await inpaint({
+			...minimalParameters.community,
+			communityOptions: { samples: 2 },
+		});
 		expect(error).toBeUndefined();
 		const [job] = simulator.jobs;
-		expect(output[0].json).toMatchObject({ status: 'success', requestId: String(job.id), output: job.outputs });
+		expect(output[0].json).toMatchObject({
+			status: 'success',
+			requestId: String(job.id),
+			output: job.outputs,
+		});
 		// An accurate eta costs at most two fetches.
 		expect(fetchesOf(`/api/v6/images/fetch/${job.id}`)).toBeLessThanOrEqual(2);
 
 		const binary = output[0].binary!;
 		expect(Object.keys(binary)).toEqual(['data', 'data_1']);
 		for (const [index, field] of ['data', 'data_1'].entries()) {
-			expect(binary[field]).toMatchObject({ mimeType: 'image/png', fileName: job.outputs[index].split('/').pop() });
+			expect(binary[field]).toMatchObject({
+				mimeType: 'image/png',
+				fileName: job.outputs[index].split('/').pop(),
+			});
 			const png = binaryBytes(binary[field]);
 			expect(isPng(png)).toBe(true);
 			expect(decodePng(png)).toMatchObject({ width: 512, height: 512 });
@@ -44,7 +54,10 @@ describe('a queued job, waited for', () => {
 		expect(output[0].json.status).toBe('success');
 		const fetches = simulator.requestsTo('/api/v1/enterprise/pony/fetch');
 		expect(fetches.length).toBeGreaterThanOrEqual(1);
-		expect(fetches[0].body).toEqual({ key: 'sim-enterprise-key', request_id: String(simulator.jobs[0].id) });
+		expect(fetches[0].body).toEqual({
+			key: 'sim-enterprise-key',
+			request_id: String(simulator.jobs[0].id),
+		});
 	});
 
 	it('an eta twice too long: found at the first look, half-way to the eta', async () => {
@@ -65,7 +78,10 @@ describe('a queued job, waited for', () => {
 
 	it('stops at Max Wait with an error that gives the request id for the Fetch node', async () => {
 		simulator.settings.jobDurationMs = 60_000;
-		const { error } = await inpaint({ ...minimalParameters.community, processingOptions: { maxWaitSeconds: 1 } });
+		const { error } = await inpaint({
+			...minimalParameters.community,
+			processingOptions: { maxWaitSeconds: 1 },
+		});
 		const [job] = simulator.jobs;
 		expect(error?.message).toBe(`ModelsLab job ${job.id} was still processing after 1 s`);
 		expect(error?.description).toContain(`request id ${job.id}`);
@@ -96,7 +112,14 @@ describe('a rate-limited submit', () => {
 	it('is sent again after the wait the API asks for, creating exactly one job', async () => {
 		simulator.respondOnce(
 			{ path: '/api/v6/images/inpaint' },
-			{ status: 200, body: { status: 'error', messege: 'Rate limit exceeded', tips: 'Spam filter is enabled, please wait for 0.2 seconds' } },
+			{
+				status: 200,
+				body: {
+					status: 'error',
+					messege: 'Rate limit exceeded',
+					tips: 'Spam filter is enabled, please wait for 0.2 seconds',
+				},
+			},
 		);
 		const { output } = await inpaint(minimalParameters.community);
 		expect(output[0].json.status).toBe('success');
@@ -107,7 +130,10 @@ describe('a rate-limited submit', () => {
 
 describe('a submit whose answer was lost', () => {
 	it('is never sent again, and the error says a job may exist', async () => {
-		simulator.respondOnce({ path: '/api/v6/images/inpaint' }, { status: 502, raw: '<html>Bad Gateway</html>' });
+		simulator.respondOnce(
+			{ path: '/api/v6/images/inpaint' },
+			{ status: 502, raw: '<html>Bad Gateway</html>' },
+		);
 		const { error } = await inpaint(minimalParameters.community);
 		expect(simulator.requestsTo('/api/v6/images/inpaint')).toHaveLength(1);
 		expect(error?.description).toContain('ModelsLab may have created this job');
@@ -120,19 +146,29 @@ describe('several items', () => {
 		simulator.settings.queueLimit = 3;
 		const prompts = ['one', 'two', 'three', 'four', 'five', 'six', 'seven'];
 		const { output, error } = await inpaint(
-			{ ...minimalParameters.community, prompt: '={{ $json.prompt }}', downloadImages: false, processingOptions: { maxConcurrentJobs: 3 } },
+			{
+				...minimalParameters.community,
+				prompt: '={{ $json.prompt }}',
+				downloadImages: false,
+				processingOptions: { maxConcurrentJobs: 3 },
+			},
 			{ items: prompts.map((prompt) => ({ json: { prompt } })) },
 		);
 		expect(error).toBeUndefined();
 		// Never refused by the queue limit: no 4th job was ever in flight.
 		expect(simulator.requestsTo('/api/v6/images/inpaint')).toHaveLength(prompts.length);
 		const jobByPrompt = new Map(simulator.jobs.map((job) => [job.body.prompt, job]));
-		expect(output.map((item) => item.json.requestId)).toEqual(prompts.map((p) => String(jobByPrompt.get(p)!.id)));
+		expect(output.map((item) => item.json.requestId)).toEqual(
+			prompts.map((p) => String(jobByPrompt.get(p)!.id)),
+		);
 		expect(output.map((item) => item.pairedItem)).toEqual(prompts.map((_, item) => ({ item })));
 		// Jobs overlapped, up to the limit and not beyond. In flight as the node sees it, from the
 		// simulator's records: from the submit to the fetch that found the job done. (The jobs' own
 		// 500 ms would make this a race: on a loaded machine three submits can take longer than that.)
-		const doneSeenAt = (id: number) => Math.max(...simulator.requestsTo(`/api/v6/images/fetch/${id}`).map((request) => request.receivedAt));
+		const doneSeenAt = (id: number) =>
+			Math.max(
+				...simulator.requestsTo(`/api/v6/images/fetch/${id}`).map((request) => request.receivedAt),
+			);
 		const inFlightAt = (moment: number) =>
 			simulator.jobs.filter((job) => job.createdAt <= moment && moment < doneSeenAt(job.id)).length;
 		expect(Math.max(...simulator.jobs.map((job) => inFlightAt(job.createdAt)))).toBe(3);
@@ -140,24 +176,41 @@ describe('several items', () => {
 });
 
 describe('base64 output', () => {
-	it.each([true, false])('is decoded into PNG binary data (data-URI prefix: %s)', async (prefix) => {
-		simulator.settings.base64Prefix = prefix;
-		const { output } = await inpaint({ ...minimalParameters.imageEditing, imageEditingAdvancedOptions: { base64: true } });
-		expect((output[0].json.output as string[])[0]).toMatch(/\.base64$/);
-		const data = output[0].binary!.data;
-		expect(data).toMatchObject({ mimeType: 'image/png', fileName: expect.stringMatching(/\.png$/) });
-		expect(isPng(binaryBytes(data))).toBe(true);
-	});
+	it.each([true, false])(
+		'is decoded into PNG binary data (data-URI prefix: %s)',
+		async (prefix) => {
+			simulator.settings.base64Prefix = prefix;
+			const { output } = await inpaint({
+				...minimalParameters.imageEditing,
+				imageEditingAdvancedOptions: { base64: true },
+			});
+			expect((output[0].json.output as string[])[0]).toMatch(/\.base64$/);
+			const data = output[0].binary!.data;
+			expect(data).toMatchObject({
+				mimeType: 'image/png',
+				fileName: expect.stringMatching(/\.png$/),
+			});
+			expect(isPng(binaryBytes(data))).toBe(true);
+		},
+	);
 });
 
 describe('a result link that is gone', () => {
 	it('names the link', async () => {
 		simulator.respondOnce(
 			{ path: '/api/v6/images/inpaint' },
-			{ body: { status: 'success', id: 5, output: [`${simulator.baseUrl}/generations/expired-0.png`] } },
+			{
+				body: {
+					status: 'success',
+					id: 5,
+					output: [`${simulator.baseUrl}/generations/expired-0.png`],
+				},
+			},
 		);
 		const { error } = await inpaint(minimalParameters.community);
-		expect(error?.message).toBe(`Could not download the image ${simulator.baseUrl}/generations/expired-0.png: HTTP 404`);
+		expect(error?.message).toBe(
+			`Could not download the image ${simulator.baseUrl}/generations/expired-0.png: HTTP 404`,
+		);
 		expect(error?.description).toContain('expire');
 	});
 });

@@ -7,7 +7,14 @@ import type { IDataObject } from 'n8n-workflow';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import type { EndpointId } from '../nodes/shared/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
-import { API_KEY, ENTERPRISE_KEY, MASK_URL, PHOTO_URL, minimalParameters, useSimulator } from './support/simulator';
+import {
+	API_KEY,
+	ENTERPRISE_KEY,
+	MASK_URL,
+	PHOTO_URL,
+	minimalParameters,
+	useSimulator,
+} from './support/simulator';
 
 const { simulator, inpaint, requestsTo } = useSimulator();
 
@@ -16,8 +23,13 @@ const images = { init_image: PHOTO_URL, mask_image: MASK_URL };
 /** Options as the editor holds them: the everyday ones under Options, the rest under Advanced Options. */
 function inEditor(endpoint: EndpointId, options: IDataObject): IDataObject {
 	const { fields } = INPAINT_ENDPOINTS[endpoint];
-	const advanced = new Set(Object.entries(fields).filter(([, ui]) => ui.placement === 'advanced').map(([key, ui]) => parameterName(key, ui)));
-	const pick = (wanted: boolean) => Object.fromEntries(Object.entries(options).filter(([name]) => advanced.has(name) === wanted));
+	const advanced = new Set(
+		Object.entries(fields)
+			.filter(([, ui]) => ui.placement === 'advanced')
+			.map(([key, ui]) => parameterName(key, ui)),
+	);
+	const pick = (wanted: boolean) =>
+		Object.fromEntries(Object.entries(options).filter(([name]) => advanced.has(name) === wanted));
 	return { [`${endpoint}Options`]: pick(false), [`${endpoint}AdvancedOptions`]: pick(true) };
 }
 
@@ -104,31 +116,34 @@ const defaultBodies = {
 	},
 };
 
-describe.each(Object.entries(defaultBodies))('%s with only the required fields', (endpoint, expected) => {
-	it('sends the documented defaults to its route and outputs the job', async () => {
-		const { output, error } = await inpaint(minimalParameters[endpoint]);
-		expect(error).toBeUndefined();
+describe.each(Object.entries(defaultBodies))(
+	'%s with only the required fields',
+	(endpoint, expected) => {
+		it('sends the documented defaults to its route and outputs the job', async () => {
+			const { output, error } = await inpaint(minimalParameters[endpoint]);
+			expect(error).toBeUndefined();
 
-		const submits = requestsTo('/api/');
-		expect(submits.map((request) => request.path)).toEqual([expected.route]);
-		expect(submits[0].body).toEqual(expected.body);
+			const submits = requestsTo('/api/');
+			expect(submits.map((request) => request.path)).toEqual([expected.route]);
+			expect(submits[0].body).toEqual(expected.body);
 
-		const [job] = simulator.jobs;
-		expect(output).toHaveLength(1);
-		expect(output[0].pairedItem).toEqual({ item: 0 });
-		expect(output[0].json).toMatchObject({
-			status: 'success',
-			requestId: String(job.id),
-			endpoint,
-			output: job.outputs,
-			proxyLinks: job.outputs.map((url) => expect.stringContaining(url.split('/').pop()!)),
-			eta: null,
-			fetchUrl: null,
-			meta: job.meta,
+			const [job] = simulator.jobs;
+			expect(output).toHaveLength(1);
+			expect(output[0].pairedItem).toEqual({ item: 0 });
+			expect(output[0].json).toMatchObject({
+				status: 'success',
+				requestId: String(job.id),
+				endpoint,
+				output: job.outputs,
+				proxyLinks: job.outputs.map((url) => expect.stringContaining(url.split('/').pop()!)),
+				eta: null,
+				fetchUrl: null,
+				meta: job.meta,
+			});
+			expect(typeof output[0].json.generationTime).toBe('number');
 		});
-		expect(typeof output[0].json.generationTime).toBe('number');
-	});
-});
+	},
+);
 
 describe('every option, set in the editor', () => {
 	it('v6 Image Editing: JSON numbers, "yes"/"no" and "true"/"false" strings, integer track id', async () => {
@@ -316,12 +331,19 @@ describe('every option, set in the editor', () => {
 
 describe('values from expressions', () => {
 	it('accepts numbers and flags that arrive as strings, as expressions often produce', async () => {
-		await inpaint({
-			...minimalParameters.legacy,
-			prompt: '={{ $json.prompt }}',
-			outputSize: 'custom',
-			...inEditor('legacy', { width: '={{ "768" }}', safetyChecker: '={{ "yes" }}', seed: '={{ "99" }}' }),
-		}, { items: [{ json: { prompt: 'a blue boat' } }] });
+		await inpaint(
+			{
+				...minimalParameters.legacy,
+				prompt: '={{ $json.prompt }}',
+				outputSize: 'custom',
+				...inEditor('legacy', {
+					width: '={{ "768" }}',
+					safetyChecker: '={{ "yes" }}',
+					seed: '={{ "99" }}',
+				}),
+			},
+			{ items: [{ json: { prompt: 'a blue boat' } }] },
+		);
 		expect(requestsTo('/api/v3/inpaint')[0].body).toMatchObject({
 			prompt: 'a blue boat',
 			width: '768',
@@ -341,10 +363,14 @@ describe('several items in one run', () => {
 		// Items run side by side (Max Concurrent Jobs, 5 by default), so the submits may arrive in any
 		// order: each job is matched to its item by prompt.
 		const bodies = requestsTo('/api/v6/image_editing/inpaint').map((request) => request.body);
-		expect(bodies.map((body) => (body as { prompt: string }).prompt).sort()).toEqual([...prompts].sort());
+		expect(bodies.map((body) => (body as { prompt: string }).prompt).sort()).toEqual(
+			[...prompts].sort(),
+		);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		const jobByPrompt = new Map(simulator.jobs.map((job) => [job.body.prompt, job]));
-		expect(output.map((item) => item.json.requestId)).toEqual(prompts.map((prompt) => String(jobByPrompt.get(prompt)!.id)));
+		expect(output.map((item) => item.json.requestId)).toEqual(
+			prompts.map((prompt) => String(jobByPrompt.get(prompt)!.id)),
+		);
 	});
 });
 
@@ -370,6 +396,8 @@ describe('a queued job, with Return Immediately', () => {
 			imageEditingAdvancedOptions: { instantResponse: true },
 		});
 		expect(output[0].json.status).toBe('processing');
-		expect(output[0].json.fetchUrl).toBe(`${simulator.baseUrl}/api/v6/image_editing/fetch/${simulator.jobs[0].id}`);
+		expect(output[0].json.fetchUrl).toBe(
+			`${simulator.baseUrl}/api/v6/image_editing/fetch/${simulator.jobs[0].id}`,
+		);
 	});
 });

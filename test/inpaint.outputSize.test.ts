@@ -34,30 +34,42 @@ const binaryParameters = (endpoint: string): IDataObject => ({
 	maskImageBinaryProperty: 'mask',
 });
 
-const submitted = (endpoint: string) => simulator.requestsTo(SUBMIT[endpoint])[0].body as IDataObject;
-const resultSize = (item: { binary?: Record<string, { data: string }> }) => pngDimensions(Buffer.from(item.binary!.data.data, 'base64'));
+const submitted = (endpoint: string) =>
+	simulator.requestsTo(SUBMIT[endpoint])[0].body as IDataObject;
+const resultSize = (item: { binary?: Record<string, { data: string }> }) =>
+	pngDimensions(Buffer.from(item.binary!.data.data, 'base64'));
 
 describe('Same as Image, with a 1024×768 binary photo', () => {
 	it('v6 Image Editing sends no size, and the result is 1024×768', async () => {
-		const { output, error } = await inpaint(binaryParameters('imageEditing'), { items: [binaryItem(1024, 768)] });
+		const { output, error } = await inpaint(binaryParameters('imageEditing'), {
+			items: [binaryItem(1024, 768)],
+		});
 		expect(error).toBeUndefined();
 		expect(submitted('imageEditing')).not.toHaveProperty('width');
 		expect(submitted('imageEditing')).not.toHaveProperty('height');
 		expect(resultSize(output[0])).toEqual({ width: 1024, height: 768 });
-		expect(output[0].json).toMatchObject({ outputSize: { width: 1024, height: 768 }, notice: null });
+		expect(output[0].json).toMatchObject({
+			outputSize: { width: 1024, height: 768 },
+			notice: null,
+		});
 	});
 
 	it.each([
 		['community', 1024, 768],
 		['legacy', '1024', '768'],
 		['enterprise', '1024', '768'],
-	])('%s is sent 1024×768 in its own wire format, and the result is 1024×768', async (endpoint, width, height) => {
-		const { output, error } = await inpaint(binaryParameters(endpoint), { items: [binaryItem(1024, 768)] });
-		expect(error).toBeUndefined();
-		expect(submitted(endpoint)).toMatchObject({ width, height });
-		expect(resultSize(output[0])).toEqual({ width: 1024, height: 768 });
-		expect(output[0].json.outputSize).toEqual({ width: 1024, height: 768 });
-	});
+	])(
+		'%s is sent 1024×768 in its own wire format, and the result is 1024×768',
+		async (endpoint, width, height) => {
+			const { output, error } = await inpaint(binaryParameters(endpoint), {
+				items: [binaryItem(1024, 768)],
+			});
+			expect(error).toBeUndefined();
+			expect(submitted(endpoint)).toMatchObject({ width, height });
+			expect(resultSize(output[0])).toEqual({ width: 1024, height: 768 });
+			expect(output[0].json.outputSize).toEqual({ width: 1024, height: 768 });
+		},
+	);
 });
 
 describe('Same as Image, photos the endpoints cannot take as they are', () => {
@@ -67,7 +79,9 @@ describe('Same as Image, photos the endpoints cannot take as they are', () => {
 	});
 
 	it('a 300×200 photo: Community Models is scaled up to its 512 minimum, same shape, multiples of 8', async () => {
-		const { output } = await inpaint(binaryParameters('community'), { items: [binaryItem(300, 200)] });
+		const { output } = await inpaint(binaryParameters('community'), {
+			items: [binaryItem(300, 200)],
+		});
 		expect(submitted('community')).toMatchObject({ width: 768, height: 512 });
 		expect(output[0].json.outputSize).toEqual({ width: 768, height: 512 });
 	});
@@ -80,14 +94,21 @@ describe('Same as Image, photos the endpoints cannot take as they are', () => {
 
 describe('a mask of another size', () => {
 	it('is refused before anything is sent, with both sizes and the item', async () => {
-		const { error } = await inpaint(binaryParameters('community'), { items: [binaryItem(1024, 768, { width: 512, height: 512 })] });
-		expect(error?.message).toBe('"Mask" is 512×512 pixels, but the image is 1024×768: the mask must be exactly the size of the image [item 0]');
+		const { error } = await inpaint(binaryParameters('community'), {
+			items: [binaryItem(1024, 768, { width: 512, height: 512 })],
+		});
+		expect(error?.message).toBe(
+			'"Mask" is 512×512 pixels, but the image is 1024×768: the mask must be exactly the size of the image [item 0]',
+		);
 		expect(error?.description).toContain('Nothing was sent to ModelsLab');
 		expect(simulator.requests).toHaveLength(0);
 	});
 
 	it('is refused with Output Size › Custom too', async () => {
-		const { error } = await inpaint({ ...binaryParameters('imageEditing'), outputSize: 'custom' }, { items: [binaryItem(640, 480, { width: 480, height: 640 })] });
+		const { error } = await inpaint(
+			{ ...binaryParameters('imageEditing'), outputSize: 'custom' },
+			{ items: [binaryItem(640, 480, { width: 480, height: 640 })] },
+		);
 		expect(error?.message).toContain('"Mask" is 480×640 pixels, but the image is 640×480');
 	});
 });
@@ -98,31 +119,44 @@ describe('photos given as links', () => {
 		const response = await fetch(`${simulator.baseUrl}/api/v6/base64_to_url`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ key: API_KEY, base64_string: `data:image/png;base64,${makePhoto(width, height).toString('base64')}` }),
+			body: JSON.stringify({
+				key: API_KEY,
+				base64_string: `data:image/png;base64,${makePhoto(width, height).toString('base64')}`,
+			}),
 		});
 		return ((await response.json()) as { output: string[] }).output[0];
 	}
 
-	it('the size is read from the link\'s first bytes with a Range request, without the key', async () => {
+	it("the size is read from the link's first bytes with a Range request, without the key", async () => {
 		const photo = await uploadedPhoto();
-		const { output, error } = await inpaint({ ...minimalParameters.community, initImageUrl: photo });
+		const { output, error } = await inpaint({
+			...minimalParameters.community,
+			initImageUrl: photo,
+		});
 		expect(error).toBeUndefined();
 		expect(submitted('community')).toMatchObject({ width: 1024, height: 768 });
-		const probe = simulator.requests.find((request) => request.method === 'GET' && photo.endsWith(request.path))!;
+		const probe = simulator.requests.find(
+			(request) => request.method === 'GET' && photo.endsWith(request.path),
+		)!;
 		expect(probe.headers.range).toBe('bytes=0-65535');
 		expect(JSON.stringify(probe)).not.toContain(API_KEY);
 		expect(output[0].json.notice).toBeNull();
 	});
 
-	it('a link whose size cannot be read: the endpoint\'s default size, and a notice on the item', async () => {
+	it("a link whose size cannot be read: the endpoint's default size, and a notice on the item", async () => {
 		const { output, error } = await inpaint(minimalParameters.community);
 		expect(error).toBeUndefined();
 		expect(submitted('community')).toMatchObject({ width: 512, height: 512 });
-		expect(output[0].json.notice).toBe("The size of the image could not be read, so the endpoint's default size 512×512 was used. Choose Output Size › Custom to set it.");
+		expect(output[0].json.notice).toBe(
+			"The size of the image could not be read, so the endpoint's default size 512×512 was used. Choose Output Size › Custom to set it.",
+		);
 	});
 
-	it('a link to a private address that is not the credential\'s host is never fetched', async () => {
-		const { output } = await inpaint({ ...minimalParameters.community, initImageUrl: 'http://127.0.0.2:1/photo.png' });
+	it("a link to a private address that is not the credential's host is never fetched", async () => {
+		const { output } = await inpaint({
+			...minimalParameters.community,
+			initImageUrl: 'http://127.0.0.2:1/photo.png',
+		});
 		expect(output[0].json.notice).toContain('could not be read');
 	});
 
@@ -134,13 +168,19 @@ describe('photos given as links', () => {
 });
 
 describe('Output Size › Custom', () => {
-	it('sends Width and Height as set, or the endpoint\'s defaults', async () => {
-		await inpaint({ ...binaryParameters('community'), outputSize: 'custom', communityOptions: { width: 768 } }, { items: [binaryItem(1024, 768)] });
+	it("sends Width and Height as set, or the endpoint's defaults", async () => {
+		await inpaint(
+			{ ...binaryParameters('community'), outputSize: 'custom', communityOptions: { width: 768 } },
+			{ items: [binaryItem(1024, 768)] },
+		);
 		expect(submitted('community')).toMatchObject({ width: 768, height: 512 });
 	});
 
 	it('Width and Height left over in Options are not used with Same as Image', async () => {
-		await inpaint({ ...binaryParameters('community'), communityOptions: { width: 512, height: 512 } }, { items: [binaryItem(1024, 768)] });
+		await inpaint(
+			{ ...binaryParameters('community'), communityOptions: { width: 512, height: 512 } },
+			{ items: [binaryItem(1024, 768)] },
+		);
 		expect(submitted('community')).toMatchObject({ width: 1024, height: 768 });
 	});
 });

@@ -11,22 +11,46 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { markFailure } from '../nodes/shared/failures';
-import { LONGEST_WAIT_MS, MIN_INTERVAL_MS, deadlineAfter, pauseBefore, waitForCompletion } from '../nodes/shared/polling';
+import {
+	LONGEST_WAIT_MS,
+	MIN_INTERVAL_MS,
+	deadlineAfter,
+	pauseBefore,
+	waitForCompletion,
+} from '../nodes/shared/polling';
 import type { InpaintResult } from '../nodes/shared/result';
 import { withRetries } from '../nodes/shared/retry';
 import { minimalParameters, useSimulator } from './support/simulator';
 
-const node: INode = { id: 'n', name: 'ModelsLab', type: 'modelsLabInpaint', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: 'n',
+	name: 'ModelsLab',
+	type: 'modelsLabInpaint',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 /** Only what the loops use of n8n's execute context: the node, for their errors. */
 const ctx = { getNode: () => node } as never;
 
 const queued = (eta: number | null): InpaintResult =>
-	({ status: 'processing', requestId: '90000001', eta, output: [], proxyLinks: [], fetchUrl: null, trackId: null }) as unknown as InpaintResult;
+	({
+		status: 'processing',
+		requestId: '90000001',
+		eta,
+		output: [],
+		proxyLinks: [],
+		fetchUrl: null,
+		trackId: null,
+	}) as unknown as InpaintResult;
 
 /** A failure as transport.ts reports it. */
 function apiFailure(kind: 'lost' | 'rateLimited', retryAfterSeconds?: number) {
 	const error = new NodeApiError(node, { message: kind } as JsonObject, { message: kind });
-	return markFailure(error, kind === 'lost' ? { kind: 'answer-lost' } : { kind: 'rate-limited', retryAfterSeconds });
+	return markFailure(
+		error,
+		kind === 'lost' ? { kind: 'answer-lost' } : { kind: 'rate-limited', retryAfterSeconds },
+	);
 }
 
 type Answer = 'processing' | 'lost' | 'rateLimitedNow' | 'rateLimited';
@@ -42,10 +66,12 @@ async function onFakeClock(loop: (request: () => void) => Promise<unknown>) {
 	const start = Date.now();
 	const sent: number[] = [];
 	let endedAfterMs: number | undefined;
-	const done = loop(() => sent.push(Date.now() - start)).then(
-		() => 'finished',
-		(error: Error) => error.message,
-	).finally(() => (endedAfterMs = Date.now() - start));
+	const done = loop(() => sent.push(Date.now() - start))
+		.then(
+			() => 'finished',
+			(error: Error) => error.message,
+		)
+		.finally(() => (endedAfterMs = Date.now() - start));
 	while (endedAfterMs === undefined) await jest.advanceTimersByTimeAsync(60_000);
 	return { outcome: await done, sent, endedAfterMs };
 }
@@ -58,32 +84,52 @@ describe('the wait and retry loops on a fake clock, with extreme settings', () =
 
 	const waits = [1_000, 3_600_000];
 	const etas = [0, 1e6, null];
-	const cases = waits.flatMap((maxWaitMs) => etas.flatMap((eta) => (Object.keys(answers) as Answer[]).map((answer) => [maxWaitMs, eta, answer] as const)));
+	const cases = waits.flatMap((maxWaitMs) =>
+		etas.flatMap((eta) =>
+			(Object.keys(answers) as Answer[]).map((answer) => [maxWaitMs, eta, answer] as const),
+		),
+	);
 
-	it.each(cases)('waiting: Max Wait %d ms, eta %p s, every check answers %s', async (maxWaitMs, eta, answer) => {
-		const { outcome, sent, endedAfterMs } = await onFakeClock(async (request) =>
-			await waitForCompletion(ctx, queued(eta), async () => (request(), await answers[answer]()), { maxWaitMs, requestTimeoutMs: 120_000, itemIndex: 0 }),
-		);
-		expect(outcome).not.toBe('finished');
-		expect(sent.length).toBeGreaterThan(0);
-		expect(Math.min(...gaps(sent), Infinity)).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
-		expect(sent[0]).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
-		expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
-		expect(sent.length).toBeLessThanOrEqual(Math.floor(maxWaitMs / MIN_INTERVAL_MS));
-	});
-
-	it.each(waits.flatMap((maxWaitMs) => (['lost', 'rateLimitedNow', 'rateLimited'] as const).map((answer) => [maxWaitMs, answer] as const)))(
-		'retrying: Max Wait %d ms, every attempt answers %s at once',
-		async (maxWaitMs, answer) => {
-			const { outcome, sent, endedAfterMs } = await onFakeClock(async (request) =>
-				await withRetries(ctx, 'a test request', async () => (request(), await answers[answer]()), { itemIndex: 0, maxWaitMs }),
+	it.each(cases)(
+		'waiting: Max Wait %d ms, eta %p s, every check answers %s',
+		async (maxWaitMs, eta, answer) => {
+			const { outcome, sent, endedAfterMs } = await onFakeClock(
+				async (request) =>
+					await waitForCompletion(
+						ctx,
+						queued(eta),
+						async () => (request(), await answers[answer]()),
+						{ maxWaitMs, requestTimeoutMs: 120_000, itemIndex: 0 },
+					),
 			);
-			expect(outcome).toBe(answer === 'lost' ? 'lost' : 'rateLimited');
+			expect(outcome).not.toBe('finished');
+			expect(sent.length).toBeGreaterThan(0);
 			expect(Math.min(...gaps(sent), Infinity)).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
+			expect(sent[0]).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
 			expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
-			expect(sent.length).toBeLessThanOrEqual(4);
+			expect(sent.length).toBeLessThanOrEqual(Math.floor(maxWaitMs / MIN_INTERVAL_MS));
 		},
 	);
+
+	it.each(
+		waits.flatMap((maxWaitMs) =>
+			(['lost', 'rateLimitedNow', 'rateLimited'] as const).map(
+				(answer) => [maxWaitMs, answer] as const,
+			),
+		),
+	)('retrying: Max Wait %d ms, every attempt answers %s at once', async (maxWaitMs, answer) => {
+		const { outcome, sent, endedAfterMs } = await onFakeClock(
+			async (request) =>
+				await withRetries(ctx, 'a test request', async () => (request(), await answers[answer]()), {
+					itemIndex: 0,
+					maxWaitMs,
+				}),
+		);
+		expect(outcome).toBe(answer === 'lost' ? 'lost' : 'rateLimited');
+		expect(Math.min(...gaps(sent), Infinity)).toBeGreaterThanOrEqual(MIN_INTERVAL_MS);
+		expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
+		expect(sent.length).toBeLessThanOrEqual(4);
+	});
 
 	it('the deadline is finite and at most an hour away whatever it is asked for; a broken one stops the loop', () => {
 		expect(deadlineAfter(1e12, 0)).toBe(LONGEST_WAIT_MS);
@@ -98,14 +144,17 @@ describe('the wait and retry loops on a fake clock, with extreme settings', () =
 	});
 });
 
-describe('in n8n\'s engine against the simulator', () => {
+describe("in n8n's engine against the simulator", () => {
 	const { simulator, inpaint } = useSimulator();
 	const FETCH = '/api/v6/image_editing/fetch/';
 
 	it('Max Wait 1 s with an eta of 10⁶ s: the job is submitted once, checked a few times, and the item stops naming the job', async () => {
 		simulator.settings.jobDurationMs = 60_000;
 		simulator.settings.etaFactor = 1e6 / 60;
-		const { error } = await inpaint({ ...minimalParameters.imageEditing, processingOptions: { maxWaitSeconds: 1 } });
+		const { error } = await inpaint({
+			...minimalParameters.imageEditing,
+			processingOptions: { maxWaitSeconds: 1 },
+		});
 		expect(error?.message).toMatch(/^ModelsLab job \d+ was still processing after 1 s$/);
 		expect(simulator.requestsTo('/api/v6/image_editing/inpaint')).toHaveLength(1);
 		const checks = simulator.requestsTo(FETCH).map((request) => request.receivedAt);
@@ -115,8 +164,15 @@ describe('in n8n\'s engine against the simulator', () => {
 
 	it('checks that fail at once are paced, and the item ends: lost answers after a few, rate limits by Max Wait', async () => {
 		simulator.settings.jobDurationMs = 60_000;
-		for (let i = 0; i < 40; i++) simulator.respondOnce({ path: new RegExp(`^${FETCH}`) }, { status: 429, body: { status: 'error', message: 'Rate limit exceeded', retry_after: 0 } });
-		const { error } = await inpaint({ ...minimalParameters.imageEditing, processingOptions: { maxWaitSeconds: 2 } });
+		for (let i = 0; i < 40; i++)
+			simulator.respondOnce(
+				{ path: new RegExp(`^${FETCH}`) },
+				{ status: 429, body: { status: 'error', message: 'Rate limit exceeded', retry_after: 0 } },
+			);
+		const { error } = await inpaint({
+			...minimalParameters.imageEditing,
+			processingOptions: { maxWaitSeconds: 2 },
+		});
 		expect(error?.message).toMatch(/was still processing after 2 s$/);
 		const checks = simulator.requestsTo(FETCH).map((request) => request.receivedAt);
 		expect(checks.length).toBeLessThanOrEqual(2_000 / MIN_INTERVAL_MS);

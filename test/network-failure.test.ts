@@ -8,7 +8,14 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { networkFailureOf } from '../nodes/shared/transport';
 
-const node: INode = { id: 'n', name: 'ModelsLab', type: 'n8n-nodes-modelslab.modelsLabInpaint', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: 'n',
+	name: 'ModelsLab',
+	type: 'n8n-nodes-modelslab.modelsLabInpaint',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 /** An AxiosError as axios 1.18.0 (the version under both n8n 1.123.81 and 2.41.1) builds it, lib/core/AxiosError.js. */
 class AxiosError extends Error {
@@ -61,7 +68,12 @@ const asN8n2Throws = (axiosError: Error) => new NodeApiError(node, axiosError as
  */
 function asN8n1Throws(axiosError: Error) {
 	const error = new NodeApiError(node, axiosError as never);
-	Object.defineProperty(error, 'cause', { value: undefined, writable: true, enumerable: true, configurable: true });
+	Object.defineProperty(error, 'cause', {
+		value: undefined,
+		writable: true,
+		enumerable: true,
+		configurable: true,
+	});
 	return error;
 }
 
@@ -73,21 +85,43 @@ describe('networkFailureOf', () => {
 		it('a timeout: the job may exist, and the request timeout is named', () => {
 			const error = thrown(axiosErrors.timeout());
 			expect(error.message).toBe('The connection was aborted, perhaps the server is offline'); // n8n's words
-			expect(networkFailureOf(error, 2000)).toEqual({ kind: 'answer-lost', timedOut: true, reason: 'no answer within the request timeout of 2 s' });
+			expect(networkFailureOf(error, 2000)).toEqual({
+				kind: 'answer-lost',
+				timedOut: true,
+				reason: 'no answer within the request timeout of 2 s',
+			});
 		});
 
 		it('a refused connection: not sent', () => {
-			expect(networkFailureOf(thrown(axiosErrors.refused()), 2000)).toEqual({ kind: 'not-sent', timedOut: false, reason: 'the server refused the connection' });
+			expect(networkFailureOf(thrown(axiosErrors.refused()), 2000)).toEqual({
+				kind: 'not-sent',
+				timedOut: false,
+				reason: 'the server refused the connection',
+			});
 		});
 
 		it('a host name that does not resolve, or a DNS server that does not answer: not sent', () => {
-			expect(networkFailureOf(thrown(axiosErrors.unresolvable()), 2000)).toMatchObject({ kind: 'not-sent', reason: 'the host name could not be found' });
-			expect(networkFailureOf(thrown(axiosErrors.dnsDown()), 2000)).toMatchObject({ kind: 'not-sent', reason: 'the host name could not be looked up' });
+			expect(networkFailureOf(thrown(axiosErrors.unresolvable()), 2000)).toMatchObject({
+				kind: 'not-sent',
+				reason: 'the host name could not be found',
+			});
+			expect(networkFailureOf(thrown(axiosErrors.dnsDown()), 2000)).toMatchObject({
+				kind: 'not-sent',
+				reason: 'the host name could not be looked up',
+			});
 		});
 
 		it('a connection cut off after sending: the job may exist, and n8n\'s "retry immediately" is not repeated', () => {
-			expect(networkFailureOf(thrown(axiosErrors.hungUp()), 2000)).toEqual({ kind: 'answer-lost', timedOut: false, reason: 'the connection was cut off before an answer arrived' });
-			expect(networkFailureOf(thrown(axiosErrors.cutBody()), 2000)).toEqual({ kind: 'answer-lost', timedOut: false, reason: 'stream has been aborted' });
+			expect(networkFailureOf(thrown(axiosErrors.hungUp()), 2000)).toEqual({
+				kind: 'answer-lost',
+				timedOut: false,
+				reason: 'the connection was cut off before an answer arrived',
+			});
+			expect(networkFailureOf(thrown(axiosErrors.cutBody()), 2000)).toEqual({
+				kind: 'answer-lost',
+				timedOut: false,
+				reason: 'stream has been aborted',
+			});
 		});
 	});
 
@@ -121,19 +155,42 @@ describe('networkFailureOf', () => {
 	});
 
 	it('every address of a host refused (an AggregateError whose errors carry the codes): not sent', () => {
-		const aggregate = new AggregateError([fromSocket('connect ECONNREFUSED ::1:9', 'ECONNREFUSED'), fromSocket('connect ECONNREFUSED 127.0.0.1:9', 'ECONNREFUSED')], '');
-		expect(networkFailureOf(asN8n2Throws(new AxiosError('', undefined, undefined, aggregate)), 1000)).toMatchObject({ kind: 'not-sent' });
+		const aggregate = new AggregateError(
+			[
+				fromSocket('connect ECONNREFUSED ::1:9', 'ECONNREFUSED'),
+				fromSocket('connect ECONNREFUSED 127.0.0.1:9', 'ECONNREFUSED'),
+			],
+			'',
+		);
+		expect(
+			networkFailureOf(asN8n2Throws(new AxiosError('', undefined, undefined, aggregate)), 1000),
+		).toMatchObject({ kind: 'not-sent' });
 	});
 
 	it('words decide only when no code is found anywhere', () => {
-		expect(networkFailureOf(new Error('connect ECONNREFUSED 127.0.0.1:9'), 1000)).toMatchObject({ kind: 'not-sent' });
-		expect(networkFailureOf({ message: 'timeout of 1000ms exceeded' }, 1000)).toMatchObject({ kind: 'answer-lost', timedOut: true });
+		expect(networkFailureOf(new Error('connect ECONNREFUSED 127.0.0.1:9'), 1000)).toMatchObject({
+			kind: 'not-sent',
+		});
+		expect(networkFailureOf({ message: 'timeout of 1000ms exceeded' }, 1000)).toMatchObject({
+			kind: 'answer-lost',
+			timedOut: true,
+		});
 		// A code outranks words that say otherwise.
-		expect(networkFailureOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNABORTED' }), 1000)).toMatchObject({ timedOut: true });
+		expect(
+			networkFailureOf(
+				Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNABORTED' }),
+				1000,
+			),
+		).toMatchObject({ timedOut: true });
 	});
 
-	it('n8n\'s rewritten message alone proves nothing: the job may exist', () => {
-		expect(networkFailureOf(new Error('The service refused the connection - perhaps it is offline'), 1000)).toEqual({
+	it("n8n's rewritten message alone proves nothing: the job may exist", () => {
+		expect(
+			networkFailureOf(
+				new Error('The service refused the connection - perhaps it is offline'),
+				1000,
+			),
+		).toEqual({
 			kind: 'answer-lost',
 			timedOut: false,
 			reason: 'The service refused the connection - perhaps it is offline',
@@ -141,6 +198,9 @@ describe('networkFailureOf', () => {
 	});
 
 	it('an HTTP status in httpCode is an answer, not a network code', () => {
-		expect(networkFailureOf({ message: 'Bad gateway', httpCode: '502' }, 1000)).toMatchObject({ kind: 'answer-lost', timedOut: false });
+		expect(networkFailureOf({ message: 'Bad gateway', httpCode: '502' }, 1000)).toMatchObject({
+			kind: 'answer-lost',
+			timedOut: false,
+		});
 	});
 });

@@ -15,12 +15,17 @@ function packedFiles(): string[] {
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'ignore'],
 	});
-	return (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map((file) => file.path);
+	return (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map(
+		(file) => file.path,
+	);
 }
 
 /** The light and dark icon files the built node or credential class names (its `file:` paths). */
 function iconFiles(entry: string): { light: string; dark: string } {
-	const exported = require(join(root, entry)) as Record<string, new () => { icon?: unknown; description?: { icon?: unknown } }>;
+	const exported = require(join(root, entry)) as Record<
+		string,
+		new () => { icon?: unknown; description?: { icon?: unknown } }
+	>;
 	const instance = new (Object.values(exported)[0])();
 	const icon = (instance.description?.icon ?? instance.icon) as { light: string; dark: string };
 	return { light: icon.light.replace(/^file:/, ''), dark: icon.dark.replace(/^file:/, '') };
@@ -47,7 +52,13 @@ describe('npm pack', () => {
 
 	it('ships only the built package, the entry point and the docs', () => {
 		const outside = files.filter((file) => !file.startsWith('dist/'));
-		expect(outside.sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'index.js', 'package.json']);
+		expect(outside.sort()).toEqual([
+			'CHANGELOG.md',
+			'LICENSE',
+			'README.md',
+			'index.js',
+			'package.json',
+		]);
 		expect(files.some((file) => /\.test\.|simulator|\/test\//.test(file))).toBe(false);
 	});
 

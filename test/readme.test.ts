@@ -7,11 +7,16 @@ const readme = readFileSync(README, 'utf8');
 
 it('documents every endpoint field exactly as the schemas enforce it (run npm run docs:fields)', () => {
 	expect(readme).toBe(withFieldTables(readme));
-	expect(readme).toContain('| Width | `width` | Options | the photo\'s size, fitted (Custom: `"512"`) | a whole number from 1 to 1024 |');
+	expect(readme).toContain(
+		'| Width | `width` | Options | the photo\'s size, fitted (Custom: `"512"`) | a whole number from 1 to 1024 |',
+	);
 });
 
 it('gives a fresh clone exactly two commands: the demo and the tests', () => {
 	const quickStart = readme.split('## Quick start')[1].split('\n## ')[0];
-	const commands = quickStart.match(/```bash\n([\s\S]*?)```/)![1].trim().split('\n');
+	const commands = quickStart
+		.match(/```bash\n([\s\S]*?)```/)![1]
+		.trim()
+		.split('\n');
 	expect(commands).toEqual(['npm ci && npm run demo', 'npm test']);
 });

@@ -59,7 +59,9 @@ describe('actionlint', () => {
 		const broken = join(scratch, 'broken.yml');
 		writeFileSync(
 			broken,
-			publishYml.replace(/^( +)id-token: write$/m, '$1id-tokn: write').replace(/^( +)tags:$/m, '$1tagz:'),
+			publishYml
+				.replace(/^( +)id-token: write$/m, '$1id-tokn: write')
+				.replace(/^( +)tags:$/m, '$1tagz:'),
 		);
 		const lint = runScript('actionlint.mjs', [broken]);
 		expect(lint.status).toBe(1);
@@ -99,7 +101,9 @@ describe('publish workflow', () => {
 		for (const [step, index] of order) expect([step, index >= 0]).toEqual([step, true]);
 		const indexes = order.map(([, index]) => index);
 		expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
-		expect(publishYml.slice(publishStep)).toMatch(/NODE_AUTH_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}/);
+		expect(publishYml.slice(publishStep)).toMatch(
+			/NODE_AUTH_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}/,
+		);
 		expect(publishYml).toContain(`PACKAGE: ${manifest.name}\n`);
 	});
 
@@ -124,7 +128,9 @@ describe('publish workflow', () => {
 describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 	const version: string = manifest.version;
 	const realSlug = 'acme-automation/n8n-nodes-modelslab';
-	const currentSlug = /github\.com\/([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(manifest.repository.url)![1];
+	const currentSlug = /github\.com\/([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(
+		manifest.repository.url,
+	)![1];
 
 	/** package.json as a maintainer would leave it before the first release. */
 	function confirmedManifest() {
@@ -157,7 +163,9 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 
 	it('accepts package.json and CHANGELOG.md once a maintainer has set the real metadata', () => {
 		const result = check(confirmedManifest(), confirmedChangelog(), `v${version}`);
-		expect(result.output).toContain(`Release metadata OK: n8n-nodes-modelslab@${version}, tag v${version}`);
+		expect(result.output).toContain(
+			`Release metadata OK: n8n-nodes-modelslab@${version}, tag v${version}`,
+		);
 		expect(result.status).toBe(0);
 	});
 
@@ -165,34 +173,71 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 		const result = runScript('check-release-metadata.mjs', ['--tag', `v${version}`]);
 		const problems = result.output.split('\n').filter((line) => line.startsWith('✗ '));
 		expect(result.status).toBe(problems.length === 0 ? 0 : 1);
-		for (const problem of problems) expect(problem).toMatch(/(author\.\w+|repository) .* placeholder/);
+		for (const problem of problems)
+			expect(problem).toMatch(/(author\.\w+|repository) .* placeholder/);
 	});
 
 	it('refuses the placeholder metadata this repository was set up with', () => {
 		const placeholders = {
 			...confirmedManifest(),
-			author: { name: 'n8n-nodes-modelslab contributors', email: 'maintainers@n8n-nodes-modelslab.dev' },
-			repository: { type: 'git', url: 'git+https://github.com/modelslab-community/n8n-nodes-modelslab.git' },
+			author: {
+				name: 'n8n-nodes-modelslab contributors',
+				email: 'maintainers@n8n-nodes-modelslab.dev',
+			},
+			repository: {
+				type: 'git',
+				url: 'git+https://github.com/modelslab-community/n8n-nodes-modelslab.git',
+			},
 			homepage: 'https://github.com/modelslab-community/n8n-nodes-modelslab#readme',
 			bugs: { url: 'https://github.com/modelslab-community/n8n-nodes-modelslab/issues' },
 		};
-		const result = check(placeholders, changelog.split(currentSlug).join('modelslab-community/n8n-nodes-modelslab'), `v${version}`);
+		const result = check(
+			placeholders,
+			changelog.split(currentSlug).join('modelslab-community/n8n-nodes-modelslab'),
+			`v${version}`,
+		);
 		expect(result.status).toBe(1);
-		expect(result.output).toContain('author.name "n8n-nodes-modelslab contributors" is a placeholder');
-		expect(result.output).toContain('author.email "maintainers@n8n-nodes-modelslab.dev" is a placeholder');
-		expect(result.output).toContain('repository "modelslab-community/n8n-nodes-modelslab" is a placeholder');
+		expect(result.output).toContain(
+			'author.name "n8n-nodes-modelslab contributors" is a placeholder',
+		);
+		expect(result.output).toContain(
+			'author.email "maintainers@n8n-nodes-modelslab.dev" is a placeholder',
+		);
+		expect(result.output).toContain(
+			'repository "modelslab-community/n8n-nodes-modelslab" is a placeholder',
+		);
 		expect(result.output).toContain('Not releasing');
 	});
 
 	it.each([
-		['an example.com email', { author: { name: 'Ada Lovelace', email: 'ada@example.com' } }, /author\.email .* placeholder/],
-		['a template author', { author: { name: 'Your Name', email: 'ada@acme-automation.io' } }, /author\.name .* placeholder/],
+		[
+			'an example.com email',
+			{ author: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+			/author\.email .* placeholder/,
+		],
+		[
+			'a template author',
+			{ author: { name: 'Your Name', email: 'ada@acme-automation.io' } },
+			/author\.name .* placeholder/,
+		],
 		['no author', { author: undefined }, /author\.name is empty/],
 		['no bugs URL', { bugs: undefined }, /bugs\.url must be an https URL/],
-		['a homepage on another repository', { homepage: 'https://github.com/someone-else/n8n-nodes-modelslab#readme' }, /homepage .* is not on the repository/],
-		['a repository outside GitHub', { repository: { type: 'git', url: 'https://gitlab.com/acme/n8n-nodes-modelslab.git' } }, /repository\.url must be the GitHub repository/],
+		[
+			'a homepage on another repository',
+			{ homepage: 'https://github.com/someone-else/n8n-nodes-modelslab#readme' },
+			/homepage .* is not on the repository/,
+		],
+		[
+			'a repository outside GitHub',
+			{ repository: { type: 'git', url: 'https://gitlab.com/acme/n8n-nodes-modelslab.git' } },
+			/repository\.url must be the GitHub repository/,
+		],
 	])('refuses %s', (_name, change, problem) => {
-		const result = check({ ...confirmedManifest(), ...change }, confirmedChangelog(), `v${version}`);
+		const result = check(
+			{ ...confirmedManifest(), ...change },
+			confirmedChangelog(),
+			`v${version}`,
+		);
 		expect(result.status).toBe(1);
 		expect(result.output).toMatch(problem);
 	});
@@ -204,18 +249,28 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 	])('refuses a tag with %s', (_name, tag) => {
 		const result = check(confirmedManifest(), confirmedChangelog(), tag);
 		expect(result.status).toBe(1);
-		expect(result.output).toContain(`tag "${tag}" does not match package.json version ${version}: expected "v${version}"`);
+		expect(result.output).toContain(
+			`tag "${tag}" does not match package.json version ${version}: expected "v${version}"`,
+		);
 	});
 
 	it('refuses a pre-release version', () => {
 		const next = `${version}-beta.1`;
-		const result = check({ ...confirmedManifest(), version: next }, confirmedChangelog(), `v${next}`);
+		const result = check(
+			{ ...confirmedManifest(), version: next },
+			confirmedChangelog(),
+			`v${next}`,
+		);
 		expect(result.status).toBe(1);
 		expect(result.output).toContain('is not a plain X.Y.Z release');
 	});
 
 	it('refuses when CHANGELOG.md has no section for the version, or no CHANGELOG.md', () => {
-		const bumped = check({ ...confirmedManifest(), version: '0.2.0' }, confirmedChangelog(), 'v0.2.0');
+		const bumped = check(
+			{ ...confirmedManifest(), version: '0.2.0' },
+			confirmedChangelog(),
+			'v0.2.0',
+		);
 		expect(bumped.status).toBe(1);
 		expect(bumped.output).toContain('CHANGELOG.md has no "## [0.2.0] - YYYY-MM-DD" section');
 
@@ -226,11 +281,17 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 
 	it('refuses a changelog section without a date, without entries, or with unfilled text', () => {
 		const heading = new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - .*$`, 'm');
-		const undated = check(confirmedManifest(), confirmedChangelog().replace(heading, `## [${version}]`), `v${version}`);
+		const undated = check(
+			confirmedManifest(),
+			confirmedChangelog().replace(heading, `## [${version}]`),
+			`v${version}`,
+		);
 		expect(undated.output).toContain('needs the release date');
 
 		const empty = `# Changelog\n\n## [Unreleased]\n\n## [${version}] - 2026-12-01\n\n## [0.0.1] - 2026-01-01\n\n- x\n`;
-		expect(check(confirmedManifest(), empty, `v${version}`).output).toContain(`section [${version}] lists no changes`);
+		expect(check(confirmedManifest(), empty, `v${version}`).output).toContain(
+			`section [${version}] lists no changes`,
+		);
 
 		// The [Unreleased] placeholder moved into the release without being filled in
 		const unfilled = confirmedChangelog().replace(
@@ -239,17 +300,24 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 		);
 		const result = check(confirmedManifest(), unfilled, `v${version}`);
 		expect(result.status).toBe(1);
-		expect(result.output).toContain('has unfilled text: "- Renamed parameters: (filled in by the renaming work)"');
+		expect(result.output).toContain(
+			'has unfilled text: "- Renamed parameters: (filled in by the renaming work)"',
+		);
 	});
 
 	it('refuses changelog links to another repository', () => {
 		const result = check(confirmedManifest(), changelog, `v${version}`);
 		expect(result.status).toBe(1);
-		expect(result.output).toMatch(/CHANGELOG\.md link "\[0\.1\.0\]: .*" is not on the repository acme-automation/);
+		expect(result.output).toMatch(
+			/CHANGELOG\.md link "\[0\.1\.0\]: .*" is not on the repository acme-automation/,
+		);
 	});
 
 	it('in GitHub Actions, refuses a package.json naming another repository than the one publishing', () => {
-		const env = cleanEnv({ GITHUB_REPOSITORY: 'someone-else/n8n-nodes-modelslab', GITHUB_ACTIONS: 'true' });
+		const env = cleanEnv({
+			GITHUB_REPOSITORY: 'someone-else/n8n-nodes-modelslab',
+			GITHUB_ACTIONS: 'true',
+		});
 		const result = check(confirmedManifest(), confirmedChangelog(), `v${version}`, env);
 		expect(result.status).toBe(1);
 		expect(result.output).toContain(
@@ -263,7 +331,9 @@ describe('release metadata guard (scripts/check-release-metadata.mjs)', () => {
 	it('ships CHANGELOG.md in the package and documents the current version in it', () => {
 		expect(manifest.files).toContain('CHANGELOG.md');
 		expect(changelog).toMatch(/^## \[Unreleased\]$/m);
-		expect(changelog).toMatch(new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'));
+		expect(changelog).toMatch(
+			new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'),
+		);
 	});
 });
 
@@ -292,21 +362,34 @@ describe('scan of the published version (scripts/n8n-scan.mjs published)', () =>
 		};
 	}
 	const scan = (command: string, ...options: string[]) =>
-		runScript('n8n-scan.mjs', ['published', 'n8n-nodes-modelslab@1.2.3', '--scanner-command', command, ...options]);
+		runScript('n8n-scan.mjs', [
+			'published',
+			'n8n-nodes-modelslab@1.2.3',
+			'--scanner-command',
+			command,
+			...options,
+		]);
 
 	const notYetVisible: [number, string] = [
 		0,
 		'❌ Package n8n-nodes-modelslab@1.2.3 has failed security checks\nReason: No package metadata found for version 1.2.3',
 	];
-	const passed: [number, string] = [0, '✅ Package n8n-nodes-modelslab@1.2.3 has passed all security checks'];
+	const passed: [number, string] = [
+		0,
+		'✅ Package n8n-nodes-modelslab@1.2.3 has passed all security checks',
+	];
 
 	it('retries while the registry does not show the version yet, then passes', () => {
-		const scanner = fakeScanner([notYetVisible, [1, 'Analysis failed: Error: Request failed with status code 404'], passed]);
+		const scanner = fakeScanner([
+			notYetVisible,
+			[1, 'Analysis failed: Error: Request failed with status code 404'],
+			passed,
+		]);
 		const result = scan(scanner.command, '--attempts', '4', '--delay', '0');
 		expect(result.status).toBe(0);
 		expect(scanner.calls()).toBe(3);
 		expect(scanner.args()).toEqual(Array(3).fill('n8n-nodes-modelslab@1.2.3'));
-		expect(result.output).toContain('n8n-nodes-modelslab@1.2.3 passed n8n\'s verification scan.');
+		expect(result.output).toContain("n8n-nodes-modelslab@1.2.3 passed n8n's verification scan.");
 	});
 
 	it('fails after the last attempt', () => {
@@ -314,12 +397,17 @@ describe('scan of the published version (scripts/n8n-scan.mjs published)', () =>
 		const result = scan(scanner.command, '--attempts', '3', '--delay', '0');
 		expect(result.status).toBe(1);
 		expect(scanner.calls()).toBe(3);
-		expect(result.output).toContain('did not pass n8n\'s verification scan after 3 attempts');
+		expect(result.output).toContain("did not pass n8n's verification scan after 3 attempts");
 	});
 
 	it('fails at once on lint violations or missing provenance, though the scanner exits 0', () => {
-		for (const reason of ['ESLint violations found', 'Package was not published with npm provenance.']) {
-			const scanner = fakeScanner([[0, `❌ Package n8n-nodes-modelslab@1.2.3 has failed security checks\nReason: ${reason}`]]);
+		for (const reason of [
+			'ESLint violations found',
+			'Package was not published with npm provenance.',
+		]) {
+			const scanner = fakeScanner([
+				[0, `❌ Package n8n-nodes-modelslab@1.2.3 has failed security checks\nReason: ${reason}`],
+			]);
 			const result = scan(scanner.command, '--attempts', '5', '--delay', '0');
 			expect(result.status).toBe(1);
 			expect(scanner.calls()).toBe(1);
@@ -329,9 +417,16 @@ describe('scan of the published version (scripts/n8n-scan.mjs published)', () =>
 
 	it('refuses unbounded waits and inexact versions', () => {
 		const scanner = fakeScanner([passed]);
-		expect(scan(scanner.command, '--attempts', '100').output).toContain('--attempts must be 1 to 20');
+		expect(scan(scanner.command, '--attempts', '100').output).toContain(
+			'--attempts must be 1 to 20',
+		);
 		expect(scan(scanner.command, '--delay', '3600').output).toContain('--delay must be 0 to 300');
-		const range = runScript('n8n-scan.mjs', ['published', 'n8n-nodes-modelslab@^1.0.0', '--scanner-command', scanner.command]);
+		const range = runScript('n8n-scan.mjs', [
+			'published',
+			'n8n-nodes-modelslab@^1.0.0',
+			'--scanner-command',
+			scanner.command,
+		]);
 		expect(range.status).toBe(1);
 		expect(range.output).toContain('give the exact published version');
 	});

@@ -55,7 +55,12 @@ interface HttpAnswer {
 	headers: Headers;
 }
 
-async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+async function request(
+	method: string,
+	path: string,
+	body?: unknown,
+	headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
 	const res = await fetch(`${path.startsWith('http') ? '' : base}${path}`, {
 		method,
 		headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -71,11 +76,18 @@ async function request(method: string, path: string, body?: unknown, headers: Re
 	return { status: res.status, json, text, headers: res.headers };
 }
 
-const post = (path: string, body: unknown, headers?: Record<string, string>) => request('POST', path, body, headers);
+const post = (path: string, body: unknown, headers?: Record<string, string>) =>
+	request('POST', path, body, headers);
 
-async function download(url: string): Promise<{ status: number; bytes: Buffer; type: string | null }> {
+async function download(
+	url: string,
+): Promise<{ status: number; bytes: Buffer; type: string | null }> {
 	const res = await fetch(url);
-	return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') };
+	return {
+		status: res.status,
+		bytes: Buffer.from(await res.arrayBuffer()),
+		type: res.headers.get('content-type'),
+	};
 }
 
 async function upload(png: Buffer): Promise<string> {
@@ -107,7 +119,8 @@ async function fetchUntilDone(path: string, body: unknown, timeoutMs = 2000): Pr
  * "processing" gives it a long duration and ends it with this: a job of a few ms races the test's
  * own requests, which a loaded machine can make slower than that.
  */
-const finishJobsNow = () => sim.jobs.forEach((job) => (job.readyAt = Math.min(job.readyAt, Date.now())));
+const finishJobsNow = () =>
+	sim.jobs.forEach((job) => (job.readyAt = Math.min(job.readyAt, Date.now())));
 
 const ieBody = (extra: Json = {}): Json => ({
 	key: KEY,
@@ -173,18 +186,22 @@ function handMadePng(
 }
 
 describe('PNG helpers', () => {
-	const noise = (w: number, h: number) => Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 37 + (i >> 3) * 11) & 0xff);
+	const noise = (w: number, h: number) =>
+		Uint8Array.from({ length: w * h * 4 }, (_, i) => (i * 37 + (i >> 3) * 11) & 0xff);
 
-	it.each<PngFilter>(['none', 'sub', 'up', 'average', 'paeth', 'cycle'])('round-trips RGBA with the %s filter', (filter) => {
-		const rgba = noise(13, 7);
-		const png = encodePng(13, 7, rgba, { filter });
-		expect(isPng(png)).toBe(true);
-		expect(pngDimensions(png)).toEqual({ width: 13, height: 7 });
-		const decoded = decodePng(png);
-		expect(decoded.width).toBe(13);
-		expect(decoded.height).toBe(7);
-		expect(Buffer.from(decoded.rgba).equals(Buffer.from(rgba))).toBe(true);
-	});
+	it.each<PngFilter>(['none', 'sub', 'up', 'average', 'paeth', 'cycle'])(
+		'round-trips RGBA with the %s filter',
+		(filter) => {
+			const rgba = noise(13, 7);
+			const png = encodePng(13, 7, rgba, { filter });
+			expect(isPng(png)).toBe(true);
+			expect(pngDimensions(png)).toEqual({ width: 13, height: 7 });
+			const decoded = decodePng(png);
+			expect(decoded.width).toBe(13);
+			expect(decoded.height).toBe(7);
+			expect(Buffer.from(decoded.rgba).equals(Buffer.from(rgba))).toBe(true);
+		},
+	);
 
 	it('writes CRCs that zlib agrees with', () => {
 		const png = encodePng(2, 2, new Uint8Array(16).fill(200));
@@ -196,7 +213,18 @@ describe('PNG helpers', () => {
 	it('decodes greyscale, grey+alpha, RGB and palette images', () => {
 		expect(pixel(decodePng(handMadePng(2, 1, 0, [[10, 250]])), 1, 0)).toEqual([250, 250, 250, 255]);
 		expect(pixel(decodePng(handMadePng(1, 1, 4, [[90, 7]])), 0, 0)).toEqual([90, 90, 90, 7]);
-		expect(pixel(decodePng(handMadePng(1, 2, 2, [[1, 2, 3], [4, 5, 6]])), 0, 1)).toEqual([4, 5, 6, 255]);
+		expect(
+			pixel(
+				decodePng(
+					handMadePng(1, 2, 2, [
+						[1, 2, 3],
+						[4, 5, 6],
+					]),
+				),
+				0,
+				1,
+			),
+		).toEqual([4, 5, 6, 255]);
 		const palette: Array<[string, Buffer]> = [
 			['PLTE', Buffer.from([255, 0, 0, 0, 0, 255])],
 			['tRNS', Buffer.from([128])],
@@ -209,7 +237,9 @@ describe('PNG helpers', () => {
 	it('undoes each of the five row filters as the PNG spec defines them', () => {
 		// Reference filtering written from the spec, independent of the simulator's encoder.
 		const width = 5;
-		const rows = [0, 1, 2, 3, 4, 1, 4].map((_, y) => Array.from({ length: width * 3 }, (_, i) => (i * 53 + y * 97 + i * y * 7) & 0xff));
+		const rows = [0, 1, 2, 3, 4, 1, 4].map((_, y) =>
+			Array.from({ length: width * 3 }, (_, i) => (i * 53 + y * 97 + i * y * 7) & 0xff),
+		);
 		// A Paeth tie (pb == pc < pa, b != c) in the last row: the predictor must pick b (30), not c (50).
 		rows[5].splice(0, 6, 50, 50, 50, 30, 30, 30);
 		rows[6].splice(0, 3, 60, 60, 60);
@@ -237,7 +267,8 @@ describe('PNG helpers', () => {
 		const png = handMadePng(width, rows.length, 2, filtered, [], true);
 		const decoded = decodePng(png);
 		rows.forEach((row, y) => {
-			for (let x = 0; x < width; x++) expect(pixel(decoded, x, y)).toEqual([...row.slice(x * 3, x * 3 + 3), 255]);
+			for (let x = 0; x < width; x++)
+				expect(pixel(decoded, x, y)).toEqual([...row.slice(x * 3, x * 3 + 3), 255]);
 		});
 	});
 
@@ -257,7 +288,9 @@ describe('PNG helpers', () => {
 		const mask = decodePng(makeMask(200, 100));
 		expect(pixel(mask, 100, 60)).toEqual([255, 255, 255, 255]);
 		expect(pixel(mask, 2, 2)).toEqual([0, 0, 0, 255]);
-		const rect = decodePng(makeMask(10, 10, { shape: 'rect', box: { x: 0, y: 0, width: 5, height: 10 } }));
+		const rect = decodePng(
+			makeMask(10, 10, { shape: 'rect', box: { x: 0, y: 0, width: 5, height: 10 } }),
+		);
 		expect(pixel(rect, 4, 9)[0]).toBe(255);
 		expect(pixel(rect, 5, 9)[0]).toBe(0);
 	});
@@ -265,14 +298,29 @@ describe('PNG helpers', () => {
 
 describe('v6 image editing inpaint', () => {
 	it('answers success with the documented shape and serves real PNGs', async () => {
-		const { status, json } = await post(IE, ieBody({ width: '320', height: 256, samples: 2, track_id: 42 }));
+		const { status, json } = await post(
+			IE,
+			ieBody({ width: '320', height: 256, samples: 2, track_id: 42 }),
+		);
 		expect(status).toBe(200);
-		expect(json).toMatchObject({ status: 'success', id: 90000001, nsfw_content_detected: false, webhook_status: '', tip: '', track_id: 42 });
+		expect(json).toMatchObject({
+			status: 'success',
+			id: 90000001,
+			nsfw_content_detected: false,
+			webhook_status: '',
+			tip: '',
+			track_id: 42,
+		});
 		expect(typeof json.generationTime).toBe('number');
 		expect(json.output).toHaveLength(2);
 		expect(json.proxy_links).toEqual(json.output);
 		expect(json.meta).not.toHaveProperty('key');
-		expect(json.meta).toMatchObject({ prompt: 'a cat sitting on a bench', width: 320, height: 256, guidance_scale: 5 });
+		expect(json.meta).toMatchObject({
+			prompt: 'a cat sitting on a bench',
+			width: 320,
+			height: 256,
+			guidance_scale: 5,
+		});
 		for (const url of json.output as string[]) {
 			expect(url).toMatch(new RegExp(`^${base}/generations/[0-9a-f-]+-\\d\\.png$`));
 			const file = await download(url);
@@ -303,13 +351,28 @@ describe('v6 image editing inpaint', () => {
 	});
 
 	it('accepts types leniently: numeric strings and "true"/"false" or boolean flags', async () => {
-		const { json } = await post(IE, ieBody({ width: '512', samples: '1', guidance_scale: '5', base64: false, instant_response: 'false', seed: null, webhook: null, track_id: null }));
+		const { json } = await post(
+			IE,
+			ieBody({
+				width: '512',
+				samples: '1',
+				guidance_scale: '5',
+				base64: false,
+				instant_response: 'false',
+				seed: null,
+				webhook: null,
+				track_id: null,
+			}),
+		);
 		expect(json.status).toBe('success');
 		expect(json).not.toHaveProperty('track_id');
 	});
 
 	it('does not accept base64 data URIs as init_image (the OpenAPI types it as a URI)', async () => {
-		const { json } = await post(IE, ieBody({ init_image: `data:image/png;base64,${makePhoto(8, 8).toString('base64')}` }));
+		const { json } = await post(
+			IE,
+			ieBody({ init_image: `data:image/png;base64,${makePhoto(8, 8).toString('base64')}` }),
+		);
 		expect(json.status).toBe('error');
 		expect(json.message).toContain('init_image');
 	});
@@ -330,17 +393,34 @@ describe('v6 image editing inpaint', () => {
 		const mask = await upload(makeMask(300, 200));
 		const { json } = await post(IE, ieBody({ init_image: init, mask_image: mask }));
 		expect(json.meta).toMatchObject({ width: 300, height: 200 });
-		expect(pngDimensions((await download(json.output[0])).bytes)).toEqual({ width: 300, height: 200 });
+		expect(pngDimensions((await download(json.output[0])).bytes)).toEqual({
+			width: 300,
+			height: 200,
+		});
 	});
 });
 
 describe('v6 community inpaint', () => {
 	it('answers success for the documented example body', async () => {
-		const { json } = await post(COMMUNITY, communityBody({
-			width: '512', height: '512', samples: '1', steps: '21', safety_checker: 'no', guidance_scale: 7.5, strength: 0.7,
-			scheduler: 'DPMSolverMultistepScheduler', use_karras_sigmas: 'yes', algorithm_type: 'sde-dpmsolver++', clip_skip: '2',
-			seed: null, webhook: null, track_id: null,
-		}));
+		const { json } = await post(
+			COMMUNITY,
+			communityBody({
+				width: '512',
+				height: '512',
+				samples: '1',
+				steps: '21',
+				safety_checker: 'no',
+				guidance_scale: 7.5,
+				strength: 0.7,
+				scheduler: 'DPMSolverMultistepScheduler',
+				use_karras_sigmas: 'yes',
+				algorithm_type: 'sde-dpmsolver++',
+				clip_skip: '2',
+				seed: null,
+				webhook: null,
+				track_id: null,
+			}),
+		);
 		expect(json.status).toBe('success');
 		expect(json.meta.model_id).toBe('pony-realism');
 	});
@@ -373,7 +453,17 @@ describe('v6 community inpaint', () => {
 
 describe('legacy v3 inpaint', () => {
 	it('answers success with legacy meta keys', async () => {
-		const { json } = await post(LEGACY, legacyBody({ width: '512', height: '512', samples: '2', num_inference_steps: '31', enhance_prompt: 'yes', base64: 'no' }));
+		const { json } = await post(
+			LEGACY,
+			legacyBody({
+				width: '512',
+				height: '512',
+				samples: '2',
+				num_inference_steps: '31',
+				enhance_prompt: 'yes',
+				base64: 'no',
+			}),
+		);
 		expect(json.status).toBe('success');
 		expect(json.meta).toMatchObject({ W: 512, H: 512, n_samples: 2 });
 		expect(json.output[0]).toContain(json.meta.file_prefix);
@@ -381,7 +471,10 @@ describe('legacy v3 inpaint', () => {
 
 	it('answers field errors as {field: [messages]}', async () => {
 		const steps = await post(LEGACY, legacyBody({ num_inference_steps: 30 }));
-		expect(steps.json).toEqual({ status: 'error', message: { num_inference_steps: ['The selected num_inference_steps is invalid.'] } });
+		expect(steps.json).toEqual({
+			status: 'error',
+			message: { num_inference_steps: ['The selected num_inference_steps is invalid.'] },
+		});
 		const missing = await post(LEGACY, legacyBody({ mask_image: undefined, guidance_scale: 25 }));
 		expect(missing.json.message).toEqual({
 			mask_image: ['The mask_image field is required.'],
@@ -392,7 +485,11 @@ describe('legacy v3 inpaint', () => {
 	it('uses the legacy spelling "messege" and output "" while processing', async () => {
 		sim.settings.jobDurationMs = 60_000;
 		const { json } = await post(LEGACY, legacyBody());
-		expect(json).toMatchObject({ status: 'processing', messege: 'Try to fetch request after seconds estimated', output: '' });
+		expect(json).toMatchObject({
+			status: 'processing',
+			messege: 'Try to fetch request after seconds estimated',
+			output: '',
+		});
 		expect(json).not.toHaveProperty('message');
 		expect(json.fetch_result).toBe(`${base}/api/v3/fetch/${json.id}`);
 		const fetched = await post(`/api/v3/fetch/${json.id}`, { key: KEY });
@@ -405,14 +502,42 @@ describe('legacy v3 inpaint', () => {
 
 describe('enterprise Pony inpaint', () => {
 	it('answers success with an enterprise key and refuses a standard key (and vice versa)', async () => {
-		expect((await post(ENTERPRISE, enterpriseBody({ num_inference_steps: 31, scheduler: 'PNDMScheduler', lora_strength: '0.5,1' }))).json.status).toBe('success');
-		expect((await post(ENTERPRISE, enterpriseBody({ key: KEY }))).json.message).toBe('Invalid Api Key');
+		expect(
+			(
+				await post(
+					ENTERPRISE,
+					enterpriseBody({
+						num_inference_steps: 31,
+						scheduler: 'PNDMScheduler',
+						lora_strength: '0.5,1',
+					}),
+				)
+			).json.status,
+		).toBe('success');
+		expect((await post(ENTERPRISE, enterpriseBody({ key: KEY }))).json.message).toBe(
+			'Invalid Api Key',
+		);
 		expect((await post(IE, ieBody({ key: ENTERPRISE_KEY }))).json.message).toBe('Invalid Api Key');
 	});
 
 	it('validates the enterprise ranges with field-map errors', async () => {
-		const { json } = await post(ENTERPRISE, enterpriseBody({ clip_skip: 9, num_inference_steps: 51, lora_strength: '0.5,1.2', algorithm_type: 'sde-dpmsolver++', tomesd: true }));
-		expect(Object.keys(json.message).sort()).toEqual(['algorithm_type', 'clip_skip', 'lora_strength', 'num_inference_steps', 'tomesd']);
+		const { json } = await post(
+			ENTERPRISE,
+			enterpriseBody({
+				clip_skip: 9,
+				num_inference_steps: 51,
+				lora_strength: '0.5,1.2',
+				algorithm_type: 'sde-dpmsolver++',
+				tomesd: true,
+			}),
+		);
+		expect(Object.keys(json.message).sort()).toEqual([
+			'algorithm_type',
+			'clip_skip',
+			'lora_strength',
+			'num_inference_steps',
+			'tomesd',
+		]);
 	});
 
 	it('accepts data URI images with base64 "yes" and fetches by request_id in the body', async () => {
@@ -420,14 +545,20 @@ describe('enterprise Pony inpaint', () => {
 		const dataUri = `data:image/png;base64,${makePhoto(32, 32).toString('base64')}`;
 		const refused = await post(ENTERPRISE, enterpriseBody({ init_image: dataUri }));
 		expect(refused.json.message).toHaveProperty('init_image');
-		const { json } = await post(ENTERPRISE, enterpriseBody({ init_image: dataUri, mask_image: dataUri, base64: 'yes' }));
+		const { json } = await post(
+			ENTERPRISE,
+			enterpriseBody({ init_image: dataUri, mask_image: dataUri, base64: 'yes' }),
+		);
 		expect(json.status).toBe('processing');
 		expect(json.fetch_result).toBe(`${base}/api/v1/enterprise/pony/fetch`);
 		const noId = await post('/api/v1/enterprise/pony/fetch', { key: ENTERPRISE_KEY });
 		expect(noId.json.message).toEqual({ request_id: ['The request_id field is required.'] });
 		const wrongKey = await post('/api/v1/enterprise/pony/fetch', { key: KEY, request_id: json.id });
 		expect(wrongKey.json.message).toBe('Invalid Api Key');
-		const done = await fetchUntilDone('/api/v1/enterprise/pony/fetch', { key: ENTERPRISE_KEY, request_id: String(json.id) });
+		const done = await fetchUntilDone('/api/v1/enterprise/pony/fetch', {
+			key: ENTERPRISE_KEY,
+			request_id: String(json.id),
+		});
 		expect(done.status).toBe('success');
 		expect(done.output[0]).toMatch(/\.base64$/);
 	});
@@ -438,7 +569,12 @@ describe('queued jobs', () => {
 		sim.settings.jobDurationMs = 1_500;
 		sim.settings.etaFactor = 10;
 		const { json } = await post(COMMUNITY, communityBody({ samples: 2, track_id: 'abc' }));
-		expect(json).toMatchObject({ status: 'processing', message: 'Try to fetch request after seconds estimated', webhook_status: '', output: [] });
+		expect(json).toMatchObject({
+			status: 'processing',
+			message: 'Try to fetch request after seconds estimated',
+			webhook_status: '',
+			output: [],
+		});
 		expect(json.eta).toBeCloseTo(15, 0); // 1.5 s × 10 = 15 s, float
 		expect(json.fetch_result).toBe(`${base}/api/v6/images/fetch/${json.id}`);
 		expect(json.future_links).toHaveLength(2);
@@ -453,17 +589,30 @@ describe('queued jobs', () => {
 
 		finishJobsNow();
 		const done = await fetchUntilDone(`/api/v6/images/fetch/${json.id}`, { key: KEY });
-		expect(done).toMatchObject({ status: 'success', id: json.id, output: json.future_links, track_id: 'abc' });
+		expect(done).toMatchObject({
+			status: 'success',
+			id: json.id,
+			output: json.future_links,
+			track_id: 'abc',
+		});
 		expect(sim.jobs[0].status).toBe('success');
 		expect((await download(json.future_links[1])).status).toBe(200);
 		// The body-style community fetch finds the same job.
-		expect((await post('/api/v6/images/fetch', { key: KEY, request_id: json.id })).json.status).toBe('success');
-		expect((await post('/api/v6/images/fetch', { key: KEY })).json).toEqual({ status: 'error', message: 'The request_id field is required.' });
+		expect(
+			(await post('/api/v6/images/fetch', { key: KEY, request_id: json.id })).json.status,
+		).toBe('success');
+		expect((await post('/api/v6/images/fetch', { key: KEY })).json).toEqual({
+			status: 'error',
+			message: 'The request_id field is required.',
+		});
 	});
 
 	it('finishes jobs as failed when failJobs is on', async () => {
 		sim.settings.failJobs = true;
-		expect((await post(IE, ieBody())).json).toMatchObject({ status: 'failed', message: 'Failed, Try Again' });
+		expect((await post(IE, ieBody())).json).toMatchObject({
+			status: 'failed',
+			message: 'Failed, Try Again',
+		});
 		sim.settings.jobDurationMs = 50;
 		const { json } = await post(IE, ieBody());
 		expect(json.status).toBe('processing');
@@ -474,11 +623,20 @@ describe('queued jobs', () => {
 	it('answers "Request not found" for unknown ids, other families and other accounts', async () => {
 		const unknown = await post('/api/v6/image_editing/fetch/12345', { key: KEY });
 		expect(unknown.status).toBe(200);
-		expect(unknown.json).toMatchObject({ status: 'failed', id: '', message: 'Request not found', output: '' });
+		expect(unknown.json).toMatchObject({
+			status: 'failed',
+			id: '',
+			message: 'Request not found',
+			output: '',
+		});
 		expect(typeof unknown.json.tip).toBe('string');
 		const { json } = await post(IE, ieBody());
-		expect((await post(`/api/v6/images/fetch/${json.id}`, { key: KEY })).json.message).toBe('Request not found');
-		expect((await post(`/api/v6/image_editing/fetch/${json.id}`, { key: KEY })).json.status).toBe('success');
+		expect((await post(`/api/v6/images/fetch/${json.id}`, { key: KEY })).json.message).toBe(
+			'Request not found',
+		);
+		expect((await post(`/api/v6/image_editing/fetch/${json.id}`, { key: KEY })).json.status).toBe(
+			'success',
+		);
 	});
 
 	it('rejects a submit with HTTP 429 once the queue limit is reached', async () => {
@@ -490,19 +648,30 @@ describe('queued jobs', () => {
 		expect((await post(LEGACY, legacyBody())).json.status).toBe('processing');
 		const full = await post(COMMUNITY, communityBody());
 		expect(full.status).toBe(429);
-		expect(full.json).toEqual({ status: 'error', message: 'Rate limit exceeded. Maximum 2 queued requests allowed.', retry_after: 7 });
+		expect(full.json).toEqual({
+			status: 'error',
+			message: 'Rate limit exceeded. Maximum 2 queued requests allowed.',
+			retry_after: 7,
+		});
 		expect(sim.jobs).toHaveLength(2);
 		// Until both have finished (their own timers, which are due first).
-		await new Promise((resolve) => setTimeout(resolve, Math.max(...sim.jobs.map((job) => job.readyAt)) - Date.now() + 30));
+		await new Promise((resolve) =>
+			setTimeout(resolve, Math.max(...sim.jobs.map((job) => job.readyAt)) - Date.now() + 30),
+		);
 		expect((await post(COMMUNITY, communityBody())).json.status).toBe('processing');
 	});
 
 	it('serves a 1024×1024 × 4 job as four full-size PNGs', async () => {
 		const init = await upload(makePhoto(1024, 1024));
 		const mask = await upload(makeMask(1024, 1024));
-		const { json } = await post(IE, ieBody({ init_image: init, mask_image: mask, width: 1024, height: 1024, samples: 4 }));
+		const { json } = await post(
+			IE,
+			ieBody({ init_image: init, mask_image: mask, width: 1024, height: 1024, samples: 4 }),
+		);
 		const files = await Promise.all((json.output as string[]).map(download));
-		expect(files.map((f) => pngDimensions(f.bytes))).toEqual(Array(4).fill({ width: 1024, height: 1024 }));
+		expect(files.map((f) => pngDimensions(f.bytes))).toEqual(
+			Array(4).fill({ width: 1024, height: 1024 }),
+		);
 	});
 });
 
@@ -510,10 +679,18 @@ describe('generated images', () => {
 	it('keeps the init image outside the mask and paints a prompt-coloured pattern inside it', async () => {
 		const init = await upload(makePhoto(128, 96));
 		const mask = await upload(makeMask(128, 96));
-		const cat = await post(IE, ieBody({ init_image: init, mask_image: mask, samples: 2, width: 256, height: 192 }));
-		const dog = await post(IE, ieBody({ init_image: init, mask_image: mask, prompt: 'a dog', width: 256, height: 192 }));
+		const cat = await post(
+			IE,
+			ieBody({ init_image: init, mask_image: mask, samples: 2, width: 256, height: 192 }),
+		);
+		const dog = await post(
+			IE,
+			ieBody({ init_image: init, mask_image: mask, prompt: 'a dog', width: 256, height: 192 }),
+		);
 		const original = decodePng(makePhoto(256, 192));
-		const [first, second] = await Promise.all((cat.json.output as string[]).map(async (url) => decodePng((await download(url)).bytes)));
+		const [first, second] = await Promise.all(
+			(cat.json.output as string[]).map(async (url) => decodePng((await download(url)).bytes)),
+		);
 		const dogImage = decodePng((await download(dog.json.output[0])).bytes);
 		expect(pixel(first, 4, 4)).toEqual(pixel(original, 4, 4)); // sky untouched
 		expect(pixel(first, 250, 188)).toEqual(pixel(original, 250, 188)); // ground corner untouched
@@ -528,7 +705,10 @@ describe('generated images', () => {
 		expect(withPrefix.type).toMatch(/^text\/plain/);
 		const text = withPrefix.bytes.toString('utf8');
 		expect(text.startsWith('data:image/png;base64,')).toBe(true);
-		expect(pngDimensions(Buffer.from(text.split(',')[1], 'base64'))).toEqual({ width: 64, height: 64 });
+		expect(pngDimensions(Buffer.from(text.split(',')[1], 'base64'))).toEqual({
+			width: 64,
+			height: 64,
+		});
 		sim.settings.base64Prefix = false;
 		const raw = (await download(json.output[0])).bytes.toString('utf8');
 		expect(isPng(Buffer.from(raw, 'base64'))).toBe(true);
@@ -543,12 +723,20 @@ describe('generated images', () => {
 
 describe('sample pictures at fixed links', () => {
 	it('serves a photo and a mask of the size the name asks for, and 404 for anything else', async () => {
-		for (const [name, size] of [['photo-1024x768.png', { width: 1024, height: 768 }], ['mask-40x30.png', { width: 40, height: 30 }]] as const) {
+		for (const [name, size] of [
+			['photo-1024x768.png', { width: 1024, height: 768 }],
+			['mask-40x30.png', { width: 40, height: 30 }],
+		] as const) {
 			const res = await fetch(`${base}/samples/${name}`);
 			expect(res.headers.get('content-type')).toBe('image/png');
 			expect(pngDimensions(Buffer.from(await res.arrayBuffer()))).toEqual(size);
 		}
-		for (const name of ['photo-0x10.png', 'photo-4096x10.png', 'cat-10x10.png', 'photo-10x10.jpg']) {
+		for (const name of [
+			'photo-0x10.png',
+			'photo-4096x10.png',
+			'cat-10x10.png',
+			'photo-10x10.jpg',
+		]) {
 			expect((await fetch(`${base}/samples/${name}`)).status).toBe(404);
 		}
 		sim.reset();
@@ -565,28 +753,52 @@ describe('uploads', () => {
 		expect(served.type).toBe('image/png');
 		expect(served.bytes.equals(png)).toBe(true);
 
-		const raw = await post('/api/v6/base64_to_url', { key: KEY, base64_string: png.toString('base64') });
-		expect(raw.json).toMatchObject({ status: 'success', output: [expect.stringMatching(/\.png$/)] });
+		const raw = await post('/api/v6/base64_to_url', {
+			key: KEY,
+			base64_string: png.toString('base64'),
+		});
+		expect(raw.json).toMatchObject({
+			status: 'success',
+			output: [expect.stringMatching(/\.png$/)],
+		});
 		expect(typeof raw.json.id).toBe('number');
 
-		const ie = await post('/api/v6/image_editing/base64_to_url', { key: KEY, init_image: `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0]).toString('base64')}` });
+		const ie = await post('/api/v6/image_editing/base64_to_url', {
+			key: KEY,
+			init_image: `data:image/jpeg;base64,${Buffer.from([0xff, 0xd8, 0xff, 0]).toString('base64')}`,
+		});
 		expect(ie.json.output[0]).toMatch(/\.jpg$/);
 		expect((await download(ie.json.output[0])).type).toBe('image/jpeg');
 	});
 
 	it('rejects undecodable and missing payloads, and unknown files are 404', async () => {
-		expect((await post('/api/v6/base64_to_url', { key: KEY, base64_string: 'not base64 at all!' })).json.status).toBe('error');
-		expect((await post('/api/v6/base64_to_url', { key: KEY })).json).toEqual({ status: 'error', message: 'The base64_string field is required.' });
-		expect((await post('/api/v6/image_editing/base64_to_url', { key: KEY, base64_string: 'AAAA' })).json.message).toContain('init_image');
+		expect(
+			(await post('/api/v6/base64_to_url', { key: KEY, base64_string: 'not base64 at all!' })).json
+				.status,
+		).toBe('error');
+		expect((await post('/api/v6/base64_to_url', { key: KEY })).json).toEqual({
+			status: 'error',
+			message: 'The base64_string field is required.',
+		});
+		expect(
+			(await post('/api/v6/image_editing/base64_to_url', { key: KEY, base64_string: 'AAAA' })).json
+				.message,
+		).toContain('init_image');
 		expect((await download(`${base}/uploads/nope.png`)).status).toBe(404);
 		expect((await download(`${base}/generations/nope-0.png`)).status).toBe(404);
 	});
 
 	it('enforces the 5 MB limit on decoded bytes', async () => {
 		const atLimit = Buffer.alloc(MAX_UPLOAD_BYTES, 1);
-		expect((await post('/api/v6/base64_to_url', { key: KEY, base64_string: atLimit.toString('base64') })).json.status).toBe('success');
+		expect(
+			(await post('/api/v6/base64_to_url', { key: KEY, base64_string: atLimit.toString('base64') }))
+				.json.status,
+		).toBe('success');
 		const over = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1);
-		const { json } = await post('/api/v6/base64_to_url', { key: KEY, base64_string: `data:image/png;base64,${over.toString('base64')}` });
+		const { json } = await post('/api/v6/base64_to_url', {
+			key: KEY,
+			base64_string: `data:image/png;base64,${over.toString('base64')}`,
+		});
 		expect(json).toEqual({ status: 'error', message: 'Maximum file size allowed is 5MB' });
 	});
 });
@@ -605,7 +817,10 @@ describe('keys and malformed requests', () => {
 
 	it('reports the wallet balance', async () => {
 		sim.settings.balance = 12.5;
-		expect((await post('/api/wallet_balance', { key: KEY })).json).toEqual({ status: 'success', data: { balance: 12.5, currency: 'USD' } });
+		expect((await post('/api/wallet_balance', { key: KEY })).json).toEqual({
+			status: 'success',
+			data: { balance: 12.5, currency: 'USD' },
+		});
 	});
 
 	it('answers "Invalid API Request" for bodies that are not a JSON object sent as JSON', async () => {
@@ -667,8 +882,15 @@ describe('webhook callbacks', () => {
 		expect(received).toHaveLength(1);
 		expect(received[0].url).toBe('/hook?token=t1');
 		expect(received[0].headers['content-type']).toBe('application/json');
-		expect(received[0].body).toMatchObject({ status: 'success', id: json.id, output: json.future_links, track_id: 77 });
-		expect(sim.callbacks).toEqual([expect.objectContaining({ jobId: json.id, status: 200, url: `${receiverUrl}?token=t1` })]);
+		expect(received[0].body).toMatchObject({
+			status: 'success',
+			id: json.id,
+			output: json.future_links,
+			track_id: 77,
+		});
+		expect(sim.callbacks).toEqual([
+			expect.objectContaining({ jobId: json.id, status: 200, url: `${receiverUrl}?token=t1` }),
+		]);
 	});
 
 	it('POSTs the failed payload, records the receiver status, and never calls non-local hosts', async () => {
@@ -676,14 +898,23 @@ describe('webhook callbacks', () => {
 		receiverStatus = 500;
 		const failed = await post(COMMUNITY, communityBody({ webhook: receiverUrl, track_id: 'x1' }));
 		await sim.flushCallbacks();
-		expect(received[0].body).toEqual({ status: 'failed', id: sim.jobs[0].id, message: 'Failed, Try Again', track_id: 'x1' });
+		expect(received[0].body).toEqual({
+			status: 'failed',
+			id: sim.jobs[0].id,
+			message: 'Failed, Try Again',
+			track_id: 'x1',
+		});
 		expect(failed.json.status).toBe('failed');
 		expect(sim.callbacks[0].status).toBe(500);
 
 		await post(IE, ieBody({ webhook: 'https://example.com/hook' }));
 		await sim.flushCallbacks();
 		expect(received).toHaveLength(1);
-		expect(sim.callbacks[1]).toMatchObject({ status: 0, url: 'https://example.com/hook', error: expect.stringContaining('127.0.0.1') });
+		expect(sim.callbacks[1]).toMatchObject({
+			status: 0,
+			url: 'https://example.com/hook',
+			error: expect.stringContaining('127.0.0.1'),
+		});
 	});
 
 	it('re-delivers or forges a callback on demand (API and control endpoint)', async () => {
@@ -693,7 +924,11 @@ describe('webhook callbacks', () => {
 		expect(received[0].body).toMatchObject({ status: 'success', id: json.id, track_id: null });
 		await sim.deliverCallback(json.id, receiverUrl, { forged: true });
 		expect(received[1].body).toEqual({ forged: true });
-		const viaHttp = await post('/__sim/deliver-callback', { jobId: json.id, url: receiverUrl, body: { again: 1 } });
+		const viaHttp = await post('/__sim/deliver-callback', {
+			jobId: json.id,
+			url: receiverUrl,
+			body: { again: 1 },
+		});
 		expect(viaHttp.json).toMatchObject({ status: 200, body: { again: 1 } });
 		expect(received[2].body).toEqual({ again: 1 });
 		await expect(sim.deliverCallback(json.id)).rejects.toThrow(/no webhook/);
@@ -702,7 +937,14 @@ describe('webhook callbacks', () => {
 
 describe('respondOnce', () => {
 	it('answers the next matching request once with the canned response, still recording it', async () => {
-		sim.respondOnce({ method: 'POST', path: IE }, { status: 503, body: { status: 'error', message: 'Server busy' }, headers: { 'x-test': '1' } });
+		sim.respondOnce(
+			{ method: 'POST', path: IE },
+			{
+				status: 503,
+				body: { status: 'error', message: 'Server busy' },
+				headers: { 'x-test': '1' },
+			},
+		);
 		sim.respondOnce({ path: /\/fetch\// }, { raw: '<html>gateway timeout</html>', status: 504 });
 		const canned = await post(IE, ieBody());
 		expect(canned.status).toBe(503);
@@ -714,7 +956,9 @@ describe('respondOnce', () => {
 		const raw = await post(`/api/v6/image_editing/fetch/${normal.json.id}`, { key: KEY });
 		expect(raw.status).toBe(504);
 		expect(raw.text).toBe('<html>gateway timeout</html>');
-		expect((await post(`/api/v6/image_editing/fetch/${normal.json.id}`, { key: KEY })).json.status).toBe('success');
+		expect(
+			(await post(`/api/v6/image_editing/fetch/${normal.json.id}`, { key: KEY })).json.status,
+		).toBe('success');
 		expect(sim.requestsTo('/api/v6/image_editing/')).toHaveLength(4);
 	});
 
@@ -744,17 +988,29 @@ describe('fault injection', () => {
 
 	it('hang and reset apply to the next matching request only; passThrough still runs the route', async () => {
 		sim.respondOnce({ path: IE }, { fault: 'hang', passThrough: true });
-		const hung = fetch(`${base}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody()) });
+		const hung = fetch(`${base}${IE}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(ieBody()),
+		});
 		// Until the simulator has decided its answer (no fixed sleep: a loaded machine may need longer).
 		while (!sim.requests[0]?.answer) await new Promise((resolve) => setTimeout(resolve, 10));
 		// The job exists although its answer never arrives.
 		expect(sim.jobs).toHaveLength(1);
-		expect(sim.requests[0].answer).toMatchObject({ status: 200, fault: 'hang', body: expect.objectContaining({ status: 'success' }) });
+		expect(sim.requests[0].answer).toMatchObject({
+			status: 200,
+			fault: 'hang',
+			body: expect.objectContaining({ status: 'success' }),
+		});
 		sim.reset();
 		await expect(hung).rejects.toThrow();
 
 		sim.respondOnce({ path: IE }, { fault: 'reset', passThrough: true });
-		const reset = fetch(`${base}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody()) });
+		const reset = fetch(`${base}${IE}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(ieBody()),
+		});
 		await expect(reset.then((res) => res.text())).rejects.toThrow();
 		expect(sim.jobs).toHaveLength(1);
 		expect((await post(IE, ieBody())).json.status).toBe('success');
@@ -768,11 +1024,16 @@ describe('fault injection', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(190);
 
 		const { json } = await post(IE, ieBody());
-		sim.respondOnce({ path: /^\/generations\// }, { passThrough: true, dripMs: 20, dripBytes: 4096 });
+		sim.respondOnce(
+			{ path: /^\/generations\// },
+			{ passThrough: true, dripMs: 20, dripBytes: 4096 },
+		);
 		const slowStart = Date.now();
 		const slow = await download(json.output[0]);
 		expect(isPng(slow.bytes)).toBe(true);
-		expect(Date.now() - slowStart).toBeGreaterThanOrEqual(20 * Math.floor(slow.bytes.length / 4096));
+		expect(Date.now() - slowStart).toBeGreaterThanOrEqual(
+			20 * Math.floor(slow.bytes.length / 4096),
+		);
 	});
 
 	it('truncateTo serves a cut file whose content-length matches it, so HTTP sees a whole answer', async () => {
@@ -782,7 +1043,12 @@ describe('fault injection', () => {
 			sim.respondOnce({ path: /^\/generations\// }, { passThrough: true, truncateTo });
 			const res = await fetch(json.output[0]);
 			const bytes = Buffer.from(await res.arrayBuffer());
-			return { status: res.status, bytes, length: res.headers.get('content-length'), type: res.headers.get('content-type') };
+			return {
+				status: res.status,
+				bytes,
+				length: res.headers.get('content-length'),
+				type: res.headers.get('content-type'),
+			};
 		};
 		const first100 = await cutTo(100);
 		expect(first100).toMatchObject({ status: 200, length: '100', type: 'image/png' });
@@ -790,7 +1056,11 @@ describe('fault injection', () => {
 		expect(whole.bytes.subarray(-12).toString('hex')).toBe('0000000049454e44ae426082'); // IEND
 		// A negative number drops that many bytes from the end: here the IEND chunk's CRC.
 		const allButCrc = await cutTo(-4);
-		expect(allButCrc).toMatchObject({ status: 200, length: String(whole.bytes.length - 4), type: 'image/png' });
+		expect(allButCrc).toMatchObject({
+			status: 200,
+			length: String(whole.bytes.length - 4),
+			type: 'image/png',
+		});
 		expect(allButCrc.bytes.equals(whole.bytes.subarray(0, -4))).toBe(true);
 		// Once only: the next download is whole again.
 		expect((await download(json.output[0])).bytes.equals(whole.bytes)).toBe(true);
@@ -798,23 +1068,53 @@ describe('fault injection', () => {
 		// A .base64 output, steered over the control route.
 		const { json: base64Job } = await post(IE, ieBody({ base64: 'true', width: 64, height: 64 }));
 		const path = new URL(base64Job.output[0]).pathname;
-		expect((await post('/__sim/respond-once', { match: { path }, response: { passThrough: true, truncateTo: 'x' } })).status).toBe(400);
-		expect((await post('/__sim/respond-once', { match: { path }, response: { passThrough: true, truncateTo: 50 } })).status).toBe(200);
+		expect(
+			(
+				await post('/__sim/respond-once', {
+					match: { path },
+					response: { passThrough: true, truncateTo: 'x' },
+				})
+			).status,
+		).toBe(400);
+		expect(
+			(
+				await post('/__sim/respond-once', {
+					match: { path },
+					response: { passThrough: true, truncateTo: 50 },
+				})
+			).status,
+		).toBe(200);
 		const cutText = await fetch(base64Job.output[0]);
 		expect(cutText.headers.get('content-length')).toBe('50');
 		expect(cutText.headers.get('content-type')).toMatch(/^text\/plain/);
 		expect((await cutText.text()).startsWith('data:image/png;base64,')).toBe(true);
-		expect(sim.requestsTo('/generations/').map((request) => request.answer?.status)).toEqual([200, 200, 200, 200, 200]);
+		expect(sim.requestsTo('/generations/').map((request) => request.answer?.status)).toEqual([
+			200, 200, 200, 200, 200,
+		]);
 	});
 
 	it('records the answer given, and the control route checks fault settings', async () => {
 		sim.settings.queueLimit = 0;
 		await post(IE, ieBody());
-		expect(sim.requests[0].answer).toMatchObject({ status: 429, body: expect.objectContaining({ message: expect.stringMatching(/Rate limit/) }) });
-		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'explode' } })).status).toBe(400);
-		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { delayMs: '5' } })).status).toBe(400);
-		expect((await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'reset' } })).status).toBe(200);
-		await expect(fetch(`${base}${IE}`, { method: 'POST' }).then((res) => res.text())).rejects.toThrow();
+		expect(sim.requests[0].answer).toMatchObject({
+			status: 429,
+			body: expect.objectContaining({ message: expect.stringMatching(/Rate limit/) }),
+		});
+		expect(
+			(await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'explode' } }))
+				.status,
+		).toBe(400);
+		expect(
+			(await post('/__sim/respond-once', { match: { path: IE }, response: { delayMs: '5' } }))
+				.status,
+		).toBe(400);
+		expect(
+			(await post('/__sim/respond-once', { match: { path: IE }, response: { fault: 'reset' } }))
+				.status,
+		).toBe(200);
+		await expect(
+			fetch(`${base}${IE}`, { method: 'POST' }).then((res) => res.text()),
+		).rejects.toThrow();
 	});
 });
 
@@ -825,7 +1125,12 @@ describe('request recording and control endpoints', () => {
 		await request('GET', '/__sim/requests');
 		expect(sim.requests).toHaveLength(1);
 		const [recorded] = sim.requests;
-		expect(recorded).toMatchObject({ method: 'POST', path: IE, query: { debug: '1' }, body: ieBody() });
+		expect(recorded).toMatchObject({
+			method: 'POST',
+			path: IE,
+			query: { debug: '1' },
+			body: ieBody(),
+		});
 		expect(recorded.headers['x-requested-with']).toBe('n8n');
 		expect(recorded.receivedAt).toBeGreaterThanOrEqual(before);
 		expect(recorded.receivedAt).toBeLessThanOrEqual(Date.now());
@@ -833,17 +1138,30 @@ describe('request recording and control endpoints', () => {
 
 	it('exposes requests, jobs, callbacks and settings over HTTP, and resets', async () => {
 		// A job that is still queued when /__sim/jobs is read, however loaded the machine.
-		expect((await post('/__sim/settings', { jobDurationMs: 60_000, queueLimit: 3 })).json).toMatchObject({ jobDurationMs: 60_000, queueLimit: 3 });
+		expect(
+			(await post('/__sim/settings', { jobDurationMs: 60_000, queueLimit: 3 })).json,
+		).toMatchObject({ jobDurationMs: 60_000, queueLimit: 3 });
 		expect(sim.settings.jobDurationMs).toBe(60_000);
 		expect((await post('/__sim/settings', { jobDurationMS: 1 })).status).toBe(400);
 		expect((await post('/__sim/settings', { failJobs: 'yes' })).status).toBe(400);
 		const { json } = await post(IE, ieBody());
 		expect(json.status).toBe('processing');
-		expect((await request('GET', '/__sim/requests')).json).toEqual([expect.objectContaining({ path: IE })]);
-		expect((await request('GET', '/__sim/jobs')).json).toEqual([expect.objectContaining({ id: json.id, endpoint: 'imageEditing', status: 'processing' })]);
+		expect((await request('GET', '/__sim/requests')).json).toEqual([
+			expect.objectContaining({ path: IE }),
+		]);
+		expect((await request('GET', '/__sim/jobs')).json).toEqual([
+			expect.objectContaining({ id: json.id, endpoint: 'imageEditing', status: 'processing' }),
+		]);
 		expect((await request('GET', '/__sim/callbacks')).json).toEqual([]);
 
-		expect((await post('/__sim/respond-once', { match: { method: 'POST', path: '/api/wallet_balance' }, response: { body: { status: 'error', message: 'canned' } } })).status).toBe(200);
+		expect(
+			(
+				await post('/__sim/respond-once', {
+					match: { method: 'POST', path: '/api/wallet_balance' },
+					response: { body: { status: 'error', message: 'canned' } },
+				})
+			).status,
+		).toBe(200);
 		expect((await post('/api/wallet_balance', { key: KEY })).json.message).toBe('canned');
 
 		expect((await post('/__sim/reset', {})).json).toEqual({ ok: true });
@@ -857,10 +1175,18 @@ describe('request recording and control endpoints', () => {
 
 describe('lifecycle', () => {
 	it('stops even with keep-alive connections open, and can take options', async () => {
-		const own = new ModelsLabSimulator({ apiKeys: ['k1'], enterpriseKeys: ['e1'], jobDurationMs: 5000 });
+		const own = new ModelsLabSimulator({
+			apiKeys: ['k1'],
+			enterpriseKeys: ['e1'],
+			jobDurationMs: 5000,
+		});
 		const url = await own.start();
 		expect(url).toBe(own.baseUrl);
-		const res = await fetch(`${url}${IE}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ieBody({ key: 'k1' })) });
+		const res = await fetch(`${url}${IE}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(ieBody({ key: 'k1' })),
+		});
 		expect(((await res.json()) as Json).status).toBe('processing');
 		await own.stop();
 		expect(() => own.baseUrl).toThrow(/not started/);

@@ -43,7 +43,8 @@ const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
 
 /** As if the workflow had been deactivated two minutes ago, not just saved. */
 function retireLongAgo(server: TriggerServer) {
-	const secret = (server.staticData['node:ModelsLab Trigger'] as IDataObject).callbackSecret as IDataObject;
+	const secret = (server.staticData['node:ModelsLab Trigger'] as IDataObject)
+		.callbackSecret as IDataObject;
 	secret.retiredAt = new Date(Date.now() - 120_000).toISOString();
 }
 
@@ -101,7 +102,9 @@ describe('callbacks from ModelsLab', () => {
 		const { server, callbackUrl } = await activeTrigger();
 		const requestId = await submitWithCallback(callbackUrl);
 
-		expect(simulator.callbacks).toEqual([expect.objectContaining({ status: 200, url: callbackUrl })]);
+		expect(simulator.callbacks).toEqual([
+			expect.objectContaining({ status: 200, url: callbackUrl }),
+		]);
 		expect(server.executions).toHaveLength(1);
 		const started = server.executions[0][0].json;
 		const fetched = await runNode({
@@ -119,18 +122,26 @@ describe('callbacks from ModelsLab', () => {
 		expect((started.output as string[]).length).toBeGreaterThan(0);
 	});
 
-	it('refuses calls without the token, with a wrong one, or with another trigger\'s, with 401 and no execution', async () => {
+	it("refuses calls without the token, with a wrong one, or with another trigger's, with 401 and no execution", async () => {
 		const { server, callbackUrl } = await activeTrigger();
 		const other = await activeTrigger();
 		const token = tokenOf(callbackUrl);
 		const body = { status: 'success', id: 123, output: ['https://evil.example.com/x.png'] };
 
-		for (const query of ['', '?token=', `?token=${token.slice(0, -1)}x`, `?token=${tokenOf(other.callbackUrl)}`, `?token=${token}${token}`]) {
+		for (const query of [
+			'',
+			'?token=',
+			`?token=${token.slice(0, -1)}x`,
+			`?token=${tokenOf(other.callbackUrl)}`,
+			`?token=${token}${token}`,
+		]) {
 			const reply = await server.post(body, query);
 			expect({ query, status: reply.status }).toEqual({ query, status: 401 });
 		}
 		// The token in a header or the body does not count either: only the URL carries it.
-		expect((await server.post({ ...body, token }, '', { authorization: `Bearer ${token}` })).status).toBe(401);
+		expect(
+			(await server.post({ ...body, token }, '', { authorization: `Bearer ${token}` })).status,
+		).toBe(401);
 		expect(server.executions).toHaveLength(0);
 		expect(simulator.requests).toHaveLength(0);
 	});
@@ -141,12 +152,20 @@ describe('callbacks from ModelsLab', () => {
 		const jobId = simulator.jobs[0].id;
 
 		await simulator.deliverCallback(jobId);
-		await Promise.all([simulator.deliverCallback(jobId), simulator.deliverCallback(jobId), simulator.deliverCallback(jobId)]);
+		await Promise.all([
+			simulator.deliverCallback(jobId),
+			simulator.deliverCallback(jobId),
+			simulator.deliverCallback(jobId),
+		]);
 
 		expect(server.executions).toHaveLength(1);
 		// Saved with the workflow, so that a restart of n8n does not forget it.
-		expect((server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds).toEqual([String(jobId)]);
-		expect(simulator.callbacks.map((delivery) => delivery.status)).toEqual([200, 200, 200, 200, 200]);
+		expect((server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds).toEqual([
+			String(jobId),
+		]);
+		expect(simulator.callbacks.map((delivery) => delivery.status)).toEqual([
+			200, 200, 200, 200, 200,
+		]);
 		const ignored = server.replies.filter((reply) => reply.json.started === false);
 		expect(ignored).toHaveLength(4);
 		expect(ignored[0].json.reason).toMatch(/already started this workflow/);
@@ -161,28 +180,34 @@ describe('callbacks from ModelsLab', () => {
 		expect(simulator.callbacks).toHaveLength(3);
 		expect(server.executions).toHaveLength(1);
 		expect(server.executions[0][0].json.trackId).toBe('8');
-		expect(server.replies.filter((reply) => /Track ID is not 8/.test(String(reply.json.reason)))).toHaveLength(2);
+		expect(
+			server.replies.filter((reply) => /Track ID is not 8/.test(String(reply.json.reason))),
+		).toHaveLength(2);
 	});
 
 	it.each([
 		['success', 0, 1],
 		['failed', 1, 0],
 		['both', 1, 1],
-	])('status filter %s: starts for %i failed and %i finished jobs', async (statusFilter, failedStarts, finishedStarts) => {
-		const { server, callbackUrl } = await activeTrigger({ statusFilter });
-		await submitWithCallback(callbackUrl);
-		// A job that fails later in the queue (an instant failure is the submit's own answer).
-		simulator.settings.jobDurationMs = 100;
-		simulator.settings.failJobs = true;
-		await submitWithCallback(callbackUrl);
-		while (simulator.callbacks.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+	])(
+		'status filter %s: starts for %i failed and %i finished jobs',
+		async (statusFilter, failedStarts, finishedStarts) => {
+			const { server, callbackUrl } = await activeTrigger({ statusFilter });
+			await submitWithCallback(callbackUrl);
+			// A job that fails later in the queue (an instant failure is the submit's own answer).
+			simulator.settings.jobDurationMs = 100;
+			simulator.settings.failJobs = true;
+			await submitWithCallback(callbackUrl);
+			while (simulator.callbacks.length < 2)
+				await new Promise((resolve) => setTimeout(resolve, 50));
 
-		const statuses = server.executions.map((items) => items[0].json.status);
-		expect(statuses.filter((status) => status === 'failed')).toHaveLength(failedStarts);
-		expect(statuses.filter((status) => status === 'success')).toHaveLength(finishedStarts);
-		const failed = server.executions.find((items) => items[0].json.status === 'failed');
-		if (failed) expect(failed[0].json.message).toBe('Failed, Try Again');
-	});
+			const statuses = server.executions.map((items) => items[0].json.status);
+			expect(statuses.filter((status) => status === 'failed')).toHaveLength(failedStarts);
+			expect(statuses.filter((status) => status === 'success')).toHaveLength(finishedStarts);
+			const failed = server.executions.find((items) => items[0].json.status === 'failed');
+			if (failed) expect(failed[0].json.message).toBe('Failed, Try Again');
+		},
+	);
 
 	it('downloads the images into binary data when asked', async () => {
 		const { server, callbackUrl } = await activeTrigger({ downloadImages: true });
@@ -216,8 +241,16 @@ describe('verification with the API', () => {
 	});
 
 	it.each([
-		['an id ModelsLab does not know', { status: 'success', id: 99999, output: ['https://evil.example.com/a.png'] }, /does not confirm request 99999: ModelsLab: Request not found/],
-		['a failure of an id ModelsLab does not know', { status: 'failed', id: 99999, message: 'x' }, /does not confirm request 99999/],
+		[
+			'an id ModelsLab does not know',
+			{ status: 'success', id: 99999, output: ['https://evil.example.com/a.png'] },
+			/does not confirm request 99999: ModelsLab: Request not found/,
+		],
+		[
+			'a failure of an id ModelsLab does not know',
+			{ status: 'failed', id: 99999, message: 'x' },
+			/does not confirm request 99999/,
+		],
 	])('refuses %s with 409 and starts nothing', async (_case, body, reason) => {
 		const { server, callbackUrl } = await activeTrigger();
 		const reply = await server.post(body, new URL(callbackUrl).search);
@@ -231,11 +264,15 @@ describe('verification with the API', () => {
 		const { server, callbackUrl } = await activeTrigger();
 		await submitWithCallback(callbackUrl);
 		const job = simulator.jobs[0];
-		const early = await server.post({ status: 'success', id: job.id, output: ['https://evil.example.com/a.png'] }, new URL(callbackUrl).search);
+		const early = await server.post(
+			{ status: 'success', id: job.id, output: ['https://evil.example.com/a.png'] },
+			new URL(callbackUrl).search,
+		);
 		expect(early.status).toBe(409);
 		expect(early.json.error).toMatch(/reports request \d+ as "processing", not "success"/);
 
-		while (simulator.callbacks.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+		while (simulator.callbacks.length === 0)
+			await new Promise((resolve) => setTimeout(resolve, 100));
 		expect(server.executions).toHaveLength(1);
 		expect(server.executions[0][0].json.status).toBe('success');
 		expect(JSON.stringify(server.executions)).not.toContain('evil.example.com');
@@ -257,7 +294,10 @@ describe('verification with the API', () => {
 
 	it('without verification, passes the body on as it came (the documented trust boundary)', async () => {
 		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
-		const reply = await server.post({ status: 'success', id: 5, output: ['https://elsewhere.example.com/a.png'] }, new URL(callbackUrl).search);
+		const reply = await server.post(
+			{ status: 'success', id: 5, output: ['https://elsewhere.example.com/a.png'] },
+			new URL(callbackUrl).search,
+		);
 		expect(reply.status).toBe(200);
 		expect(server.executions[0][0].json.output).toEqual(['https://elsewhere.example.com/a.png']);
 		expect(simulator.requests).toHaveLength(0);
@@ -281,8 +321,14 @@ describe('without verification', () => {
 		['a file link', 'file:///etc/passwd'],
 		['a javascript link', 'javascript:alert(1)'],
 	])('refuses an output link to %s with 400 and starts nothing', async (_case, link) => {
-		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false, downloadImages: true });
-		const reply = await server.post({ status: 'success', id: 77, output: ['https://cdn.example.com/ok.png', link] }, new URL(callbackUrl).search);
+		const { server, callbackUrl } = await activeTrigger({
+			verifyWithApi: false,
+			downloadImages: true,
+		});
+		const reply = await server.post(
+			{ status: 'success', id: 77, output: ['https://cdn.example.com/ok.png', link] },
+			new URL(callbackUrl).search,
+		);
 		expect(reply.status).toBe(400);
 		expect(reply.json.error).toContain(`Refused an image link: "${link}"`);
 		expect(server.executions).toHaveLength(0);
@@ -291,18 +337,44 @@ describe('without verification', () => {
 	it('checks proxy links too, and lets public links through', async () => {
 		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
 		const query = new URL(callbackUrl).search;
-		const proxied = await server.post({ status: 'success', id: 78, output: ['https://cdn.example.com/a.png'], proxy_links: { 0: 'http://10.0.0.9/a.png' } }, query);
+		const proxied = await server.post(
+			{
+				status: 'success',
+				id: 78,
+				output: ['https://cdn.example.com/a.png'],
+				proxy_links: { 0: 'http://10.0.0.9/a.png' },
+			},
+			query,
+		);
 		expect(proxied.status).toBe(400);
-		const fine = await server.post({ status: 'success', id: 79, output: ['https://172.32.0.1/a.png', 'https://cdn.example.com/b.png'] }, query);
+		const fine = await server.post(
+			{
+				status: 'success',
+				id: 79,
+				output: ['https://172.32.0.1/a.png', 'https://cdn.example.com/b.png'],
+			},
+			query,
+		);
 		expect(fine.status).toBe(200);
 		expect(server.executions).toHaveLength(1);
 	});
 
 	it('passes extra fields over and does not output them', async () => {
 		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
-		await server.post({ status: 'success', id: 80, output: ['https://cdn.example.com/a.png'], injected: { admin: true }, __proto__x: 1 }, new URL(callbackUrl).search);
+		await server.post(
+			{
+				status: 'success',
+				id: 80,
+				output: ['https://cdn.example.com/a.png'],
+				injected: { admin: true },
+				__proto__x: 1,
+			},
+			new URL(callbackUrl).search,
+		);
 		expect(server.executions).toHaveLength(1);
-		expect(Object.keys(server.executions[0][0].json)).not.toEqual(expect.arrayContaining(['injected']));
+		expect(Object.keys(server.executions[0][0].json)).not.toEqual(
+			expect.arrayContaining(['injected']),
+		);
 		expect(JSON.stringify(server.executions)).not.toContain('admin');
 	});
 });
@@ -347,7 +419,10 @@ describe('malformed calls', () => {
 	it('refuses a body over 14 MB with 400 before reading it as a job', async () => {
 		const { server, callbackUrl } = await activeTrigger();
 		const padding = 'x'.repeat(14 * 1024 * 1024 + 1);
-		const reply = await server.post({ status: 'success', id: 1, padding }, new URL(callbackUrl).search);
+		const reply = await server.post(
+			{ status: 'success', id: 1, padding },
+			new URL(callbackUrl).search,
+		);
 		expect(reply.status).toBe(400);
 		expect(reply.json.error).toMatch(/larger than 14 MB/);
 		expect(server.executions).toHaveLength(0);
@@ -355,8 +430,14 @@ describe('malformed calls', () => {
 
 	it('ignores a job that has not finished, with 200 so ModelsLab does not retry', async () => {
 		const { server, callbackUrl } = await activeTrigger();
-		const reply = await server.post({ status: 'processing', id: 3, eta: 10 }, new URL(callbackUrl).search);
-		expect(reply).toMatchObject({ status: 200, json: { started: false, reason: 'Status "processing" is not a finished job' } });
+		const reply = await server.post(
+			{ status: 'processing', id: 3, eta: 10 },
+			new URL(callbackUrl).search,
+		);
+		expect(reply).toMatchObject({
+			status: 200,
+			json: { started: false, reason: 'Status "processing" is not a finished job' },
+		});
 		expect(server.executions).toHaveLength(0);
 	});
 });

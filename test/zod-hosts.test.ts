@@ -13,7 +13,9 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 
 const root = join(__dirname, '..');
-const manifest = require(join(root, 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
+const manifest = require(join(root, 'package.json')) as {
+	n8n: { nodes: string[]; credentials: string[] };
+};
 
 /** A preload that sends `zod` and every `zod/...` import to the package folder given in ZOD_HOST. */
 const preload = join(mkdtempSync(join(tmpdir(), 'zod-host-')), 'zod-host.js');
@@ -51,12 +53,17 @@ function loadUnder(zodPackage: string) {
 		env: { ...process.env, ZOD_HOST: host },
 		encoding: 'utf8',
 	});
-	return JSON.parse(output) as { descriptions: Array<{ name: string; properties: unknown[] }>; good: Record<string, unknown> | false; bad: boolean };
+	return JSON.parse(output) as {
+		descriptions: Array<{ name: string; properties: unknown[] }>;
+		good: Record<string, unknown> | false;
+		bad: boolean;
+	};
 }
 
-const versionOf = (zodPackage: string) => (require(`${zodPackage}/package.json`) as { version: string }).version;
+const versionOf = (zodPackage: string) =>
+	(require(`${zodPackage}/package.json`) as { version: string }).version;
 
-describe('the built nodes load under the host n8n\'s zod, 3 or 4', () => {
+describe("the built nodes load under the host n8n's zod, 3 or 4", () => {
 	const zod3 = loadUnder('zod');
 	const zod4 = loadUnder('zod4');
 
@@ -66,7 +73,12 @@ describe('the built nodes load under the host n8n\'s zod, 3 or 4', () => {
 	});
 
 	it('under zod 3.25 every node describes its fields, and validation works', () => {
-		expect(zod3.descriptions.map((description) => description.name)).toEqual(['modelsLabInpaint', 'modelsLabFetch', 'modelsLabTrigger', 'modelsLabApi']);
+		expect(zod3.descriptions.map((description) => description.name)).toEqual([
+			'modelsLabInpaint',
+			'modelsLabFetch',
+			'modelsLabTrigger',
+			'modelsLabApi',
+		]);
 		expect(zod3.descriptions[0].properties.length).toBeGreaterThan(10);
 		expect(zod3.good).toMatchObject({ width: 768, prompt: 'a red car' });
 		expect(zod3.bad).toBe(false);
@@ -78,7 +90,7 @@ describe('the built nodes load under the host n8n\'s zod, 3 or 4', () => {
 		expect(zod4.bad).toBe(false);
 	});
 
-	it('would catch code that reads zod 4\'s own API: its root export is not the v3 one the nodes read', () => {
+	it("would catch code that reads zod 4's own API: its root export is not the v3 one the nodes read", () => {
 		const zod4Root = require('zod4') as { z: { string: () => { _def: { typeName?: string } } } };
 		const zod4V3 = require('zod4/v3') as { z: { string: () => { _def: { typeName?: string } } } };
 		// The descriptions are read off `_def.typeName`; zod 4's root schemas have none.

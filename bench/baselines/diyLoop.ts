@@ -55,7 +55,10 @@ async function httpRequestNode(
 }
 
 /** n8n-core's retry loop around a node (WorkflowExecute.getRetryParams and the loop that uses it). */
-async function withRetryOnFail<T>(retry: DiyLoopOptions['retryOnFail'], run: () => Promise<T>): Promise<T> {
+async function withRetryOnFail<T>(
+	retry: DiyLoopOptions['retryOnFail'],
+	run: () => Promise<T>,
+): Promise<T> {
 	const maxTries = retry ? Math.min(5, Math.max(2, retry.maxTries ?? 3)) : 1;
 	const waitMs = retry ? Math.min(5000, Math.max(0, retry.waitBetweenTriesMs ?? 1000)) : 0;
 	let lastError: unknown;
@@ -80,9 +83,17 @@ export async function runDiyLoop(
 	const items: BaselineItem[] = bodies.map((_, index) => ({ index, status: 'error' }));
 	try {
 		const submitted = await withRetryOnFail(options.retryOnFail, () =>
-			httpRequestNode(bodies.length, (index) => postJson(`${baseUrl}${submitPath}`, bodies[index]), options.batching),
+			httpRequestNode(
+				bodies.length,
+				(index) => postJson(`${baseUrl}${submitPath}`, bodies[index]),
+				options.batching,
+			),
 		);
-		let waiting = submitted.map((answer, index) => ({ index, id: answer.id, key: bodies[index].key }));
+		let waiting = submitted.map((answer, index) => ({
+			index,
+			id: answer.id,
+			key: bodies[index].key,
+		}));
 		submitted.forEach((answer, index) => (items[index].jobId = Number(answer.id)));
 		while (waiting.length > 0) {
 			await sleep(options.waitMs);
@@ -93,7 +104,11 @@ export async function runDiyLoop(
 			const stillProcessing: typeof waiting = [];
 			answers.forEach((answer, i) => {
 				if (answer.status === 'processing') stillProcessing.push(waiting[i]);
-				else Object.assign(items[waiting[i].index], { status: String(answer.status), returnedAt: now });
+				else
+					Object.assign(items[waiting[i].index], {
+						status: String(answer.status),
+						returnedAt: now,
+					});
 			});
 			waiting = stillProcessing;
 		}

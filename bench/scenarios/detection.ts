@@ -10,7 +10,16 @@ import { runFixedPolling } from '../baselines/fixedPolling';
 import type { BaselineRun } from '../baselines/types';
 import { runOurs } from '../support/ours';
 import type { BenchSimulator } from '../support/sim';
-import { API_KEY, fetchesOf, finishedAt, IMAGE_URL, jobById, MASK_URL, startSimulator, SUBMIT_PATH } from '../support/sim';
+import {
+	API_KEY,
+	fetchesOf,
+	finishedAt,
+	IMAGE_URL,
+	jobById,
+	MASK_URL,
+	startSimulator,
+	SUBMIT_PATH,
+} from '../support/sim';
 import { sleep } from '../support/stats';
 
 export const JOB_SECONDS = [3, 5, 7, 11];
@@ -56,7 +65,9 @@ function runImplementation(impl: Implementation, target: BenchSimulator): Promis
 export async function runDetection(): Promise<DetectionSample[]> {
 	const cases = JOB_SECONDS.flatMap((jobSeconds) => ETA_CASES.map((eta) => ({ jobSeconds, eta })));
 	const targets = await Promise.all(
-		cases.map(({ jobSeconds, eta }) => startSimulator({ jobDurationMs: jobSeconds * 1000, etaFactor: eta.factor })),
+		cases.map(({ jobSeconds, eta }) =>
+			startSimulator({ jobDurationMs: jobSeconds * 1000, etaFactor: eta.factor }),
+		),
 	);
 	const samples: DetectionSample[] = [];
 	const runs: Array<Promise<void>> = [];
@@ -73,7 +84,8 @@ export async function runDetection(): Promise<DetectionSample[]> {
 							const run = await runImplementation(impl, target);
 							const item = run.items[0];
 							const job = jobById(target.sim, item.jobId);
-							if (!job || item.returnedAt === undefined) throw new Error(`${impl} T=${jobSeconds} ${eta.id}: ${run.error}`);
+							if (!job || item.returnedAt === undefined)
+								throw new Error(`${impl} T=${jobSeconds} ${eta.id}: ${run.error}`);
 							samples.push({
 								impl,
 								jobSeconds,

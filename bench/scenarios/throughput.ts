@@ -8,7 +8,14 @@ import { runFixedPolling } from '../baselines/fixedPolling';
 import type { BaselineRun } from '../baselines/types';
 import { runOurs } from '../support/ours';
 import type { BenchSimulator } from '../support/sim';
-import { API_KEY, detectionDelayMs, IMAGE_URL, MASK_URL, startSimulator, SUBMIT_PATH } from '../support/sim';
+import {
+	API_KEY,
+	detectionDelayMs,
+	IMAGE_URL,
+	MASK_URL,
+	startSimulator,
+	SUBMIT_PATH,
+} from '../support/sim';
 import { mean } from '../support/stats';
 
 export const THROUGHPUT_ITEMS = 20;
@@ -77,7 +84,10 @@ function contend(id: Contender, target: BenchSimulator): Promise<BaselineRun> {
 }
 
 async function measure(id: Contender, label: string): Promise<ThroughputResult> {
-	const target = await startSimulator({ jobDurationMs: THROUGHPUT_JOB_MS, queueLimit: QUEUE_LIMIT });
+	const target = await startSimulator({
+		jobDurationMs: THROUGHPUT_JOB_MS,
+		queueLimit: QUEUE_LIMIT,
+	});
 	try {
 		const run = await contend(id, target);
 		const { sim } = target;
@@ -85,7 +95,9 @@ async function measure(id: Contender, label: string): Promise<ThroughputResult> 
 		// Every job's prompt names its item ("item 7"): jobs beyond one per item are duplicates.
 		const itemsWithJobs = new Set(sim.jobs.map((job) => String(job.body.prompt)));
 		const delays = sim.jobs.map((job) => detectionDelayMs(sim, job));
-		const returned = run.items.flatMap((item) => (item.returnedAt === undefined ? [] : [item.returnedAt]));
+		const returned = run.items.flatMap((item) =>
+			item.returnedAt === undefined ? [] : [item.returnedAt],
+		);
 		return {
 			id,
 			label,

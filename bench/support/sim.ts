@@ -2,7 +2,11 @@
  * The project's ModelsLab simulator as the benchmarks use it: one instance per scenario (so queue
  * limits, settings and request logs never mix), and readings taken from its own records.
  */
-import type { ModelsLabSimulator as Simulator, SimulatedJob, SimulatorSettings } from '../../simulator';
+import type {
+	ModelsLabSimulator as Simulator,
+	SimulatedJob,
+	SimulatorSettings,
+} from '../../simulator';
 import { ModelsLabSimulator } from '../../simulator';
 
 export const API_KEY = 'sim-api-key';
@@ -13,8 +17,13 @@ export interface BenchSimulator {
 	credentials: { apiKey: string; baseUrl: string; legacyBaseUrl: string };
 }
 
-export async function startSimulator(settings: Partial<SimulatorSettings> = {}): Promise<BenchSimulator> {
-	const sim = new ModelsLabSimulator({ apiKeys: [API_KEY], jobDurationMs: settings.jobDurationMs ?? 0 });
+export async function startSimulator(
+	settings: Partial<SimulatorSettings> = {},
+): Promise<BenchSimulator> {
+	const sim = new ModelsLabSimulator({
+		apiKeys: [API_KEY],
+		jobDurationMs: settings.jobDurationMs ?? 0,
+	});
 	const baseUrl = await sim.start();
 	Object.assign(sim.settings, settings);
 	return { sim, baseUrl, credentials: { apiKey: API_KEY, baseUrl, legacyBaseUrl: baseUrl } };
@@ -43,7 +52,10 @@ export const finishedAt = (job: SimulatedJob) => job.readyAt;
 /** Delay from the job being done to the first fetch that saw it done; undefined if never fetched after. */
 export function detectionDelayMs(sim: Simulator, job: SimulatedJob): number | undefined {
 	const after = fetchesOf(sim, job).filter((request) => request.receivedAt >= job.readyAt);
-	return after.length ? Math.min(...after.map((request) => request.receivedAt)) - job.readyAt : undefined;
+	return after.length
+		? Math.min(...after.map((request) => request.receivedAt)) - job.readyAt
+		: undefined;
 }
 
-export const jobById = (sim: Simulator, id: unknown) => sim.jobs.find((job) => String(job.id) === String(id));
+export const jobById = (sim: Simulator, id: unknown) =>
+	sim.jobs.find((job) => String(job.id) === String(id));

@@ -13,8 +13,10 @@ export function median(values: number[]): number {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds with a fixed number of decimals. */
-export const seconds = (ms: number, digits = 2) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(digits)} s` : 'n/a');
-export const mib = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : 'n/a');
+export const seconds = (ms: number, digits = 2) =>
+	Number.isFinite(ms) ? `${(ms / 1000).toFixed(digits)} s` : 'n/a';
+export const mib = (bytes: number) =>
+	Number.isFinite(bytes) ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : 'n/a';
 export const percent = (fraction: number, digits = 1) =>
 	Number.isFinite(fraction) ? `${(fraction * 100).toFixed(digits)}%` : 'n/a';
 
@@ -32,5 +34,7 @@ export function times(baseline: number, ours: number): string {
  */
 export function compared(baseline: number, ours: number, better: string, worse: string): string {
 	if (!Number.isFinite(baseline) || !Number.isFinite(ours)) return 'n/a';
-	return baseline >= ours ? `${times(baseline, ours)} ${better}` : `${times(ours, baseline)} ${worse}`;
+	return baseline >= ours
+		? `${times(baseline, ours)} ${better}`
+		: `${times(ours, baseline)} ${worse}`;
 }

@@ -38,7 +38,10 @@ export interface CpuMeasure {
 
 const realExecute = ModelsLabInpaint.prototype.execute;
 
-const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>> = {
+const executes: Record<
+	CpuMeasure['mode'],
+	(this: IExecuteFunctions) => Promise<INodeExecutionData[][]>
+> = {
 	async engine() {
 		return [this.getInputData()];
 	},
@@ -46,8 +49,14 @@ const executes: Record<CpuMeasure['mode'], (this: IExecuteFunctions) => Promise<
 		const out: INodeExecutionData[] = [];
 		const limits = readCompletionSettings(this, 0, { wait: false, download: false });
 		for (let index = 0; index < this.getInputData().length; index++) {
-			const endpoint = INPAINT_ENDPOINTS[this.getNodeParameter('endpoint', index) as keyof typeof INPAINT_ENDPOINTS];
-			out.push({ json: (await buildInpaintBody(this, endpoint, index, limits)).body, pairedItem: { item: index } });
+			const endpoint =
+				INPAINT_ENDPOINTS[
+					this.getNodeParameter('endpoint', index) as keyof typeof INPAINT_ENDPOINTS
+				];
+			out.push({
+				json: (await buildInpaintBody(this, endpoint, index, limits)).body,
+				pairedItem: { item: index },
+			});
 		}
 		return [out];
 	},
@@ -83,12 +92,20 @@ async function measure(mode: CpuMeasure['mode'], args: CpuArgs, items: number) {
 	const { output, error } = await runNode({
 		credentials: { apiKey: 'sim-api-key', baseUrl: args.baseUrl, legacyBaseUrl: args.baseUrl },
 		items: Array.from({ length: items }, (_, index) => ({ json: { index } })),
-		parameters: { ...ourParameters({ items, communityOptions: OPTIONS }), communityAdvancedOptions: ADVANCED_OPTIONS, completion: 'immediate' },
+		parameters: {
+			...ourParameters({ items, communityOptions: OPTIONS }),
+			communityAdvancedOptions: ADVANCED_OPTIONS,
+			completion: 'immediate',
+		},
 	});
 	const cpu = process.cpuUsage(cpuBefore);
 	const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
 	ModelsLabInpaint.prototype.execute = realExecute;
-	return { cpuUs: cpu.user + cpu.system, wallUs, errors: (error ? 1 : 0) + (output.length === items ? 0 : 1) };
+	return {
+		cpuUs: cpu.user + cpu.system,
+		wallUs,
+		errors: (error ? 1 : 0) + (output.length === items ? 0 : 1),
+	};
 }
 
 async function main() {

@@ -120,7 +120,9 @@ async function main() {
 
 	const binaries = output.flatMap((item) => Object.values(item.binary ?? {}));
 	const bytesDownloaded = binaries.reduce((total, binary) => total + Number(binary.bytes ?? 0), 0);
-	const storedAs = binaries[0]?.id ? `files (${binaries[0].id.split(':')[0]})` : 'base64 in the item';
+	const storedAs = binaries[0]?.id
+		? `files (${binaries[0].id.split(':')[0]})`
+		: 'base64 in the item';
 	// What stays held while the items are still in use (the workflow's next node would get them).
 	for (let i = 0; i < 3; i++) {
 		gc();

@@ -22,7 +22,8 @@ export function runWorker<T>(script: string, args: unknown, nodeFlags: string[] 
 		child.on('error', reject);
 		child.on('close', (code) => {
 			const line = stdout.split('\n').find((text) => text.startsWith('RESULT '));
-			if (code !== 0 || !line) return reject(new Error(`${script} exited with ${code}: ${stdout.slice(-500)}`));
+			if (code !== 0 || !line)
+				return reject(new Error(`${script} exited with ${code}: ${stdout.slice(-500)}`));
 			resolve(JSON.parse(line.slice('RESULT '.length)) as T);
 		});
 	});

@@ -15,14 +15,25 @@ const agentWorkflow: Workflow = {
 	id: 'e2eAgentToolUse1',
 	name: 'AI Agent uses ModelsLab Inpaint',
 	nodes: [
-		{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: 'agent',
 			name: 'AI Agent',
 			type: '@n8n/n8n-nodes-langchain.agent',
 			typeVersion: 3,
 			position: [300, 0],
-			parameters: { promptType: 'define', text: 'Paint a red kite into the sky of my photo.', options: {} },
+			parameters: {
+				promptType: 'define',
+				text: 'Paint a red kite into the sky of my photo.',
+				options: {},
+			},
 		},
 		{
 			id: 'model',
@@ -52,7 +63,9 @@ const agentWorkflow: Workflow = {
 	],
 	connections: {
 		Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-		'Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+		'Chat Model': {
+			ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+		},
 		'ModelsLab Inpaint': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 	} as unknown as Workflow['connections'],
 	settings: { executionOrder: 'v1' },
@@ -69,7 +82,13 @@ export function agentSuite(major: Major): void {
 			const modelUrl = await model.start();
 			n8n = await N8n.create(major, 'agent');
 			await n8n.importCredential(simulatorUrl);
-			await n8n.importCredentials([{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: 'not-a-real-key', url: modelUrl } }]);
+			await n8n.importCredentials([
+				{
+					...OPENAI_CREDENTIAL,
+					type: 'openAiApi',
+					data: { apiKey: 'not-a-real-key', url: modelUrl },
+				},
+			]);
 			await n8n.importWorkflows([agentWorkflow]);
 		}, 300_000);
 		afterAll(async () => {
@@ -77,12 +96,14 @@ export function agentSuite(major: Major): void {
 			await sim.stop();
 		});
 
-		test('the agent calls the Inpaint tool with the model\'s arguments and gets the result back', async () => {
+		test("the agent calls the Inpaint tool with the model's arguments and gets the result back", async () => {
 			const execution = await n8n.execute(agentWorkflow.id);
 
 			expect(execution.data.resultData.error).toBeUndefined();
 			// The tool the agent was offered is our node, described from its own description.
-			expect(model.requests[0].tools?.map((tool) => tool.function.name)).toEqual(['ModelsLab_Inpaint']);
+			expect(model.requests[0].tools?.map((tool) => tool.function.name)).toEqual([
+				'ModelsLab_Inpaint',
+			]);
 			const [submit] = sim.requestsTo('/api/v6/image_editing/inpaint');
 			expect(submit.body).toMatchObject({ prompt: 'a red kite in the sky', key: 'sim-api-key' });
 			// The tool's result went back to the model, whose final answer the agent output.

@@ -35,7 +35,8 @@ function addableOptionNames(id: EndpointId, node: WorkflowNode, name = `${id}Opt
 	const alreadySet = Object.keys((node.parameters[name] as object | undefined) ?? {});
 	const outputSize = (node.parameters.outputSize as string | undefined) ?? 'image';
 	const shownNow = (option: INodeProperties) =>
-		(option.displayOptions?.show?.['/outputSize'] as string[] | undefined)?.includes(outputSize) ?? true;
+		(option.displayOptions?.show?.['/outputSize'] as string[] | undefined)?.includes(outputSize) ??
+		true;
 	return ((collection?.options ?? []) as INodeProperties[])
 		.filter((option) => !alreadySet.includes(option.name) && shownNow(option))
 		.map((option) => option.displayName)
@@ -46,7 +47,9 @@ const inPanel = (page: Page, selector: string) => page.locator(`[data-test-id="n
 
 /** The names of the parameters the panel shows (each has a label `for` its name, in 1.x and 2.x). */
 const shownParameters = (page: Page) =>
-	inPanel(page, 'label[for]').evaluateAll((labels) => labels.map((label) => label.getAttribute('for')));
+	inPanel(page, 'label[for]').evaluateAll((labels) =>
+		labels.map((label) => label.getAttribute('for')),
+	);
 
 /**
  * Opens an Element Plus select (n8n's dropdowns) and returns its items: the ones of the list its
@@ -61,8 +64,14 @@ async function openSelect(page: Page, input: Locator): Promise<Locator> {
 }
 
 /** Opens an options collection's "Add Option" list, reads it and closes it. */
-async function addableOptions(page: Page, collection: string, placeholder = 'Add Option'): Promise<string[]> {
-	const block = inPanel(page, '.multi-parameter').filter({ has: page.locator(`label[for="${collection}"]`) });
+async function addableOptions(
+	page: Page,
+	collection: string,
+	placeholder = 'Add Option',
+): Promise<string[]> {
+	const block = inPanel(page, '.multi-parameter').filter({
+		has: page.locator(`label[for="${collection}"]`),
+	});
 	const items = await openSelect(page, block.locator(`input[placeholder="${placeholder}"]`));
 	const names = (await items.allTextContents()).map((text) => text.trim()).sort();
 	await page.keyboard.press('Escape');
@@ -90,36 +99,53 @@ export function editorSuite(running: () => RunningN8n): void {
 			await browser?.close();
 		});
 
-		test('the Inpaint node shows each endpoint\'s own fields, and only those', async () => {
+		test("the Inpaint node shows each endpoint's own fields, and only those", async () => {
 			const { n8n } = running();
 			const major = n8n.install.major;
 			const inpaintNode = nodeOfType(served.fromUrls, INPAINT);
 			await page.goto(`${n8n.baseUrl}/workflow/${served.fromUrls.id}`);
-			const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${inpaintNode.name}"]`);
+			const node = page.locator(
+				`[data-test-id="canvas-node"][data-node-name="${inpaintNode.name}"]`,
+			);
 			await node.waitFor({ timeout: 60_000 });
 			await node.dblclick();
 			await page.locator('[data-test-id="ndv"]').waitFor();
 
 			for (const id of endpointIds) {
-				const endpoints = await openSelect(page, inPanel(page, '[data-test-id="parameter-input-endpoint"] input'));
+				const endpoints = await openSelect(
+					page,
+					inPanel(page, '[data-test-id="parameter-input-endpoint"] input'),
+				);
 				await endpoints.filter({ hasText: INPAINT_ENDPOINTS[id].displayName }).click();
 				await endpoints.first().waitFor({ state: 'hidden' });
 
 				const own = [...ownFields[id], ...collectionsOf(id)];
 				const shown = await shownParameters(page);
-				expect(shown).toEqual(expect.arrayContaining([...own, 'prompt', 'initImageSource', 'maskImageSource']));
-				expect(shown.filter((name) => endpointFields.includes(name ?? '') && !own.includes(name ?? ''))).toEqual([]);
-				expect(await addableOptions(page, `${id}Options`)).toEqual(addableOptionNames(id, inpaintNode));
+				expect(shown).toEqual(
+					expect.arrayContaining([...own, 'prompt', 'initImageSource', 'maskImageSource']),
+				);
+				expect(
+					shown.filter((name) => endpointFields.includes(name ?? '') && !own.includes(name ?? '')),
+				).toEqual([]);
+				expect(await addableOptions(page, `${id}Options`)).toEqual(
+					addableOptionNames(id, inpaintNode),
+				);
 				// The rest of the endpoint's settings, under Advanced Options.
 				expect(await addableOptions(page, `${id}AdvancedOptions`, 'Add Advanced Option')).toEqual(
 					addableOptionNames(id, inpaintNode, `${id}AdvancedOptions`),
 				);
 				if (id === 'enterprise') {
 					// Its Model ID is required and empty in this workflow: the editor flags it.
-					const modelId = inPanel(page, '[data-test-id="parameter-item"]').filter({ has: page.locator('label[for="enterpriseModelId"]') });
-					await expect(modelId.locator('[data-test-id="parameter-issues"]').count()).resolves.toBe(1);
+					const modelId = inPanel(page, '[data-test-id="parameter-item"]').filter({
+						has: page.locator('label[for="enterpriseModelId"]'),
+					});
+					await expect(modelId.locator('[data-test-id="parameter-issues"]').count()).resolves.toBe(
+						1,
+					);
 				}
-				await inPanel(page, '[data-test-id="node-parameters"]').screenshot({ path: join(screenshots, `n8n${major}-${id}.png`) });
+				await inPanel(page, '[data-test-id="node-parameters"]').screenshot({
+					path: join(screenshots, `n8n${major}-${id}.png`),
+				});
 			}
 		});
 	});

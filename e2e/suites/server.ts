@@ -5,18 +5,32 @@ import type { N8n } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import { served, type RunningN8n } from '../support/running-n8n';
 import type { N8nServer } from '../support/server';
-import { FETCH, INPAINT, INPAINT_TOOL, loadExample, nodeOfType, TRIGGER } from '../support/workflows';
+import {
+	FETCH,
+	INPAINT,
+	INPAINT_TOOL,
+	loadExample,
+	nodeOfType,
+	TRIGGER,
+} from '../support/workflows';
 
 const { trigger, form, background } = served;
 const submit = loadExample('inpaint-fire-and-forget.json', 'exampleSubmit001');
 
 /** Waits until a workflow has `count` finished executions, then makes sure no more follow. */
 async function settledExecutions(server: N8nServer, workflowId: string, count: number) {
-	const finished = await waitFor(`${count} finished execution(s) of ${workflowId}`, async () => {
-		const executions = await server.executionsOf(workflowId);
-		const done = executions.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
-		return done.length >= count ? executions : undefined;
-	}, 60_000, 500);
+	const finished = await waitFor(
+		`${count} finished execution(s) of ${workflowId}`,
+		async () => {
+			const executions = await server.executionsOf(workflowId);
+			const done = executions.filter(
+				(execution) => !['new', 'running', 'waiting'].includes(execution.status),
+			);
+			return done.length >= count ? executions : undefined;
+		},
+		60_000,
+		500,
+	);
 	await new Promise((resolve) => setTimeout(resolve, 1500));
 	expect(await server.executionsOf(workflowId)).toHaveLength(finished.length);
 	return finished;
@@ -58,7 +72,8 @@ export function serverSuite(running: () => RunningN8n): void {
 			// ...and paste it into the submitting workflow, then run that one.
 			const submitting = structuredClone(submit);
 			const inpaint = nodeOfType(submitting, INPAINT);
-			(inpaint.parameters.imageEditingAdvancedOptions as Record<string, unknown>).webhook = shown.callbackUrl;
+			(inpaint.parameters.imageEditingAdvancedOptions as Record<string, unknown>).webhook =
+				shown.callbackUrl;
 			await n8n.importWorkflows([submitting]);
 			sim.settings.jobDurationMs = 1500;
 			const submitted = await n8n.execute(submitting.id, { alongsideServer: true });
@@ -67,7 +82,9 @@ export function serverSuite(running: () => RunningN8n): void {
 
 			const [execution] = await settledExecutions(server, trigger.id, 1);
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
-			expect(sim.callbacks).toEqual([expect.objectContaining({ url: shown.callbackUrl, status: 200 })]);
+			expect(sim.callbacks).toEqual([
+				expect.objectContaining({ url: shown.callbackUrl, status: 200 }),
+			]);
 			const stored = await storedExecution(server, execution.id);
 			const [item] = nodeOutput(stored, 'Use the Images');
 			expect(item.json).toMatchObject({
@@ -76,7 +93,10 @@ export function serverSuite(running: () => RunningN8n): void {
 				endpoint: 'imageEditing',
 				trackId: '1042',
 			});
-			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 512, height: 512 });
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({
+				width: 512,
+				height: 512,
+			});
 
 			// ModelsLab may deliver again: the same job does not start the workflow twice.
 			expect((await sim.deliverCallback(sim.jobs[0].id)).status).toBe(200);
@@ -85,9 +105,17 @@ export function serverSuite(running: () => RunningN8n): void {
 
 		test('a callback without the token, or with a wrong one, gets 401 and starts nothing', async () => {
 			const before = (await server.executionsOf(trigger.id)).length;
-			const body = JSON.stringify({ status: 'success', id: 90009999, output: ['http://127.0.0.1/x.png'] });
+			const body = JSON.stringify({
+				status: 'success',
+				id: 90009999,
+				output: ['http://127.0.0.1/x.png'],
+			});
 			for (const url of [productionUrl(), `${productionUrl()}?token=not-the-token`]) {
-				const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+				const response = await fetch(url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body,
+				});
 				expect(response.status).toBe(401);
 			}
 			await settledExecutions(server, trigger.id, before);
@@ -95,8 +123,14 @@ export function serverSuite(running: () => RunningN8n): void {
 
 		test('saving the active trigger workflow keeps its callback URL (n8n 1.x saves as deactivate + activate)', async () => {
 			const before = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
-			const stored = await server.request<{ name: string; versionId: string }>('GET', `/rest/workflows/${trigger.id}`);
-			await server.request('PATCH', `/rest/workflows/${trigger.id}`, { name: `${stored.name} (saved)`, versionId: stored.versionId });
+			const stored = await server.request<{ name: string; versionId: string }>(
+				'GET',
+				`/rest/workflows/${trigger.id}`,
+			);
+			await server.request('PATCH', `/rest/workflows/${trigger.id}`, {
+				name: `${stored.name} (saved)`,
+				versionId: stored.versionId,
+			});
 			const after = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
 			expect(after.callbackUrl).toBe(before.callbackUrl);
 			const call = await fetch(after.callbackUrl, {
@@ -112,22 +146,40 @@ export function serverSuite(running: () => RunningN8n): void {
 			const upload = new FormData();
 			upload.append('field-0', new Blob([makePhoto(800, 600)], { type: 'image/png' }), 'photo.png');
 			upload.append('field-1', 'a sunny beach');
-			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, { method: 'POST', body: upload });
+			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, {
+				method: 'POST',
+				body: upload,
+			});
 			expect(response.status).toBe(200);
 
 			const [execution] = await settledExecutions(server, background.id, 1);
 			expect(execution.status).toBe('success');
 			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
-			expect(item.json).toMatchObject({ status: 'success', endpoint: 'imageEditing', outputSize: { width: 800, height: 600 } });
-			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({ width: 800, height: 600 });
+			expect(item.json).toMatchObject({
+				status: 'success',
+				endpoint: 'imageEditing',
+				outputSize: { width: 800, height: 600 },
+			});
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({
+				width: 800,
+				height: 600,
+			});
 			// The mask ModelsLab got: the photo's size, the ellipse kept (black), the corners repainted (white).
 			const uploads = sim.requestsTo('/api/v6/base64_to_url');
-			const sent = decodePng(Buffer.from(String((uploads[1].body as { base64_string: string }).base64_string).split(',')[1], 'base64'));
+			const sent = decodePng(
+				Buffer.from(
+					String((uploads[1].body as { base64_string: string }).base64_string).split(',')[1],
+					'base64',
+				),
+			);
 			const gray = (x: number, y: number) => sent.rgba[(y * sent.width + x) * 4];
 			expect({ width: sent.width, height: sent.height }).toEqual({ width: 800, height: 600 });
 			expect([gray(400, 300), gray(0, 0), gray(799, 599)]).toEqual([0, 255, 255]);
 			// The drawn mask is on the item too.
-			expect(pngSize(binaryBytes(item, 'mask', n8n.userFolder))).toEqual({ width: 800, height: 600 });
+			expect(pngSize(binaryBytes(item, 'mask', n8n.userFolder))).toEqual({
+				width: 800,
+				height: 600,
+			});
 			expect(sim.requestsTo('/api/v6/image_editing/inpaint')[0].body).not.toHaveProperty('width');
 		});
 
@@ -136,10 +188,17 @@ export function serverSuite(running: () => RunningN8n): void {
 			const upload = new FormData();
 			// The form's fields, in order: photo, mask, prompt (their labels name the binary fields).
 			// A 4:3 photo: with Output Size › Same as Image (the default) the result keeps its size.
-			upload.append('field-0', new Blob([makePhoto(1024, 768)], { type: 'image/png' }), 'photo.png');
+			upload.append(
+				'field-0',
+				new Blob([makePhoto(1024, 768)], { type: 'image/png' }),
+				'photo.png',
+			);
 			upload.append('field-1', new Blob([makeMask(1024, 768)], { type: 'image/png' }), 'mask.png');
 			upload.append('field-2', 'a bunch of red roses');
-			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, { method: 'POST', body: upload });
+			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, {
+				method: 'POST',
+				body: upload,
+			});
 			expect(response.status).toBe(200);
 
 			const [execution] = await settledExecutions(server, form.id, 1);
@@ -147,7 +206,10 @@ export function serverSuite(running: () => RunningN8n): void {
 			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
 			expect(item.json).toMatchObject({ status: 'success', endpoint: 'community' });
 			for (const field of ['data', 'data_1']) {
-				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({ width: 1024, height: 768 });
+				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({
+					width: 1024,
+					height: 768,
+				});
 			}
 			expect(item.json.outputSize).toEqual({ width: 1024, height: 768 });
 			expect(sim.requestsTo('/api/v6/base64_to_url')).toHaveLength(2); // photo and mask uploaded

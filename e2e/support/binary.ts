@@ -12,12 +12,20 @@ import type { ExecutedItem } from './execution';
  */
 export function binaryBytes(item: ExecutedItem, field: string, userFolder: string): Buffer {
 	const binary = item.binary?.[field];
-	if (!binary) throw new Error(`item has no binary field "${field}" (has: ${Object.keys(item.binary ?? {}).join(', ') || 'none'})`);
+	if (!binary)
+		throw new Error(
+			`item has no binary field "${field}" (has: ${Object.keys(item.binary ?? {}).join(', ') || 'none'})`,
+		);
 	const stored = /^filesystem(?:-v2)?:(.+)$/.exec(binary.id ?? '');
 	if (stored) {
-		const candidates = ['storage', 'binaryData'].map((folder) => join(userFolder, '.n8n', folder, stored[1]));
+		const candidates = ['storage', 'binaryData'].map((folder) =>
+			join(userFolder, '.n8n', folder, stored[1]),
+		);
 		const file = candidates.find((candidate) => existsSync(candidate));
-		if (!file) throw new Error(`binary field "${field}" is stored as ${binary.id}, but none of ${candidates.join(', ')} exists`);
+		if (!file)
+			throw new Error(
+				`binary field "${field}" is stored as ${binary.id}, but none of ${candidates.join(', ')} exists`,
+			);
 		return readFileSync(file);
 	}
 	if (!binary.data) throw new Error(`binary field "${field}" has neither data nor a filesystem id`);
@@ -26,6 +34,7 @@ export function binaryBytes(item: ExecutedItem, field: string, userFolder: strin
 
 /** Checks the PNG signature and returns the picture's size, so a test can compare it to what was asked. */
 export function pngSize(bytes: Buffer): { width: number; height: number } {
-	if (!isPng(bytes)) throw new Error(`not a PNG: starts with ${bytes.subarray(0, 8).toString('hex')}`);
+	if (!isPng(bytes))
+		throw new Error(`not a PNG: starts with ${bytes.subarray(0, 8).toString('hex')}`);
 	return pngDimensions(bytes);
 }

@@ -22,7 +22,12 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** Signs in through n8n's own sign-in page, as a user would. */
-export async function signIn(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+export async function signIn(
+	page: Page,
+	baseUrl: string,
+	email: string,
+	password: string,
+): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
 	await page.locator('input[type="email"]').fill(email);
 	await page.locator('input[type="password"]').fill(password);

@@ -9,7 +9,10 @@ export interface TaskData {
 
 export interface ExecutedItem {
 	json: Record<string, unknown>;
-	binary?: Record<string, { data?: string; id?: string; mimeType?: string; fileName?: string; fileSize?: string }>;
+	binary?: Record<
+		string,
+		{ data?: string; id?: string; mimeType?: string; fileName?: string; fileSize?: string }
+	>;
 }
 
 export interface Execution {
@@ -57,7 +60,9 @@ export function nodeOutput(execution: Execution, nodeName: string, output = 0): 
 	if (!runs?.length) {
 		const ran = Object.keys(execution.data.resultData.runData).join(', ');
 		const error = execution.data.resultData.error?.message;
-		throw new Error(`node "${nodeName}" did not run (ran: ${ran})${error ? `; workflow error: ${error}` : ''}`);
+		throw new Error(
+			`node "${nodeName}" did not run (ran: ${ran})${error ? `; workflow error: ${error}` : ''}`,
+		);
 	}
 	const run = runs[0];
 	if (run.error) throw new Error(`node "${nodeName}" failed: ${run.error.message}`);

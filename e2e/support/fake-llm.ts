@@ -10,7 +10,9 @@ interface ChatMessage {
 interface ChatRequest {
 	model: string;
 	messages: ChatMessage[];
-	tools?: Array<{ function: { name: string; parameters?: { properties?: Record<string, unknown> } } }>;
+	tools?: Array<{
+		function: { name: string; parameters?: { properties?: Record<string, unknown> } };
+	}>;
 	stream?: boolean;
 }
 
@@ -41,7 +43,9 @@ export class FakeChatModel {
 		let body = '';
 		for await (const chunk of req) body += chunk;
 		if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
-			res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no ${req.url}` } }));
+			res
+				.writeHead(404, { 'content-type': 'application/json' })
+				.end(JSON.stringify({ error: { message: `no ${req.url}` } }));
 			return;
 		}
 		const request = JSON.parse(body) as ChatRequest;
@@ -60,7 +64,8 @@ export class FakeChatModel {
 
 	private reply(request: ChatRequest) {
 		const toolResult = request.messages.find((message) => message.role === 'tool');
-		if (toolResult) return { role: 'assistant', content: `Done. The tool answered: ${toolResult.content}` };
+		if (toolResult)
+			return { role: 'assistant', content: `Done. The tool answered: ${toolResult.content}` };
 		const tool = request.tools?.find((candidate) => /modelslab/i.test(candidate.function.name));
 		if (!tool) return { role: 'assistant', content: 'I have no ModelsLab tool.' };
 		return {

@@ -76,13 +76,18 @@ export class N8n {
 	async cli(args: string[], options: { alongsideServer?: boolean } = {}): Promise<RunResult> {
 		const env = this.env();
 		if (options.alongsideServer) env.N8N_RUNNERS_BROKER_PORT = String(await freePort());
-		return run(this.install.nodeBinary, [this.install.n8nBin, ...args], { env, timeoutMs: 150_000 });
+		return run(this.install.nodeBinary, [this.install.n8nBin, ...args], {
+			env,
+			timeoutMs: 150_000,
+		});
 	}
 
 	private async cliOrThrow(args: string[]): Promise<RunResult> {
 		const result = await this.cli(args, { alongsideServer: true });
 		if (result.code !== 0) {
-			throw new Error(`n8n ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+			throw new Error(
+				`n8n ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+			);
 		}
 		return result;
 	}
@@ -91,12 +96,20 @@ export class N8n {
 	 * Imports the ModelsLab credential the examples use, pointing both base URLs at the simulator,
 	 * and any further ModelsLab credentials given (their own id, name and base URL), in one CLI call.
 	 */
-	async importCredential(simulatorUrl: string, others: Array<{ id: string; name: string; baseUrl: string }> = []): Promise<void> {
+	async importCredential(
+		simulatorUrl: string,
+		others: Array<{ id: string; name: string; baseUrl: string }> = [],
+	): Promise<void> {
 		const modelsLab = ({ id, name, baseUrl }: { id: string; name: string; baseUrl: string }) => ({
 			id,
 			name,
 			type: 'modelsLabApi',
-			data: { apiKey: 'sim-api-key', enterpriseApiKey: 'sim-enterprise-key', baseUrl, legacyBaseUrl: baseUrl },
+			data: {
+				apiKey: 'sim-api-key',
+				enterpriseApiKey: 'sim-enterprise-key',
+				baseUrl,
+				legacyBaseUrl: baseUrl,
+			},
 		});
 		await this.importCredentials([
 			modelsLab({ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, baseUrl: simulatorUrl }),
@@ -105,7 +118,9 @@ export class N8n {
 	}
 
 	/** Imports credentials with plain values (n8n encrypts them on import). */
-	async importCredentials(credentials: Array<{ id: string; name: string; type: string; data: object }>): Promise<void> {
+	async importCredentials(
+		credentials: Array<{ id: string; name: string; type: string; data: object }>,
+	): Promise<void> {
 		const file = join(this.userFolder, 'credentials.json');
 		writeFileSync(file, JSON.stringify(credentials));
 		await this.cliOrThrow(['import:credentials', `--input=${file}`]);
@@ -116,12 +131,16 @@ export class N8n {
 		const folder = join(this.userFolder, 'workflows-to-import');
 		rmSync(folder, { recursive: true, force: true });
 		mkdirSync(folder);
-		for (const workflow of workflows) writeFileSync(join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
+		for (const workflow of workflows)
+			writeFileSync(join(folder, `${workflow.id}.json`), JSON.stringify(workflow));
 		await this.cliOrThrow(['import:workflow', '--separate', `--input=${folder}`]);
 	}
 
 	/** Runs an imported workflow headless and returns its execution data. */
-	async execute(workflowId: string, options: { alongsideServer?: boolean } = {}): Promise<Execution> {
+	async execute(
+		workflowId: string,
+		options: { alongsideServer?: boolean } = {},
+	): Promise<Execution> {
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], options);
 		return parseExecution(result);
 	}

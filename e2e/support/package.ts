@@ -20,8 +20,11 @@ export async function buildAndPack(): Promise<string> {
 }
 
 export function packedTarball(): string {
-	const tarballs = existsSync(packFolder) ? readdirSync(packFolder).filter((name) => name.endsWith('.tgz')) : [];
-	if (tarballs.length !== 1) throw new Error(`expected one packed tarball in ${packFolder}, found ${tarballs.length}`);
+	const tarballs = existsSync(packFolder)
+		? readdirSync(packFolder).filter((name) => name.endsWith('.tgz'))
+		: [];
+	if (tarballs.length !== 1)
+		throw new Error(`expected one packed tarball in ${packFolder}, found ${tarballs.length}`);
 	return join(packFolder, tarballs[0]);
 }
 
@@ -40,14 +43,26 @@ export async function installPackedPackage(userFolder: string): Promise<string> 
 	const manifest = JSON.parse(readFileSync(join(target, 'package.json'), 'utf8')) as {
 		dependencies?: Record<string, string>;
 	};
-	const dependencies = Object.entries(manifest.dependencies ?? {}).map(([name, range]) => `${name}@${range}`);
+	const dependencies = Object.entries(manifest.dependencies ?? {}).map(
+		([name, range]) => `${name}@${range}`,
+	);
 	if (dependencies.length > 0) {
 		const install = await run(
 			'npm',
-			['install', '--no-save', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund', ...dependencies],
+			[
+				'install',
+				'--no-save',
+				'--omit=dev',
+				'--omit=peer',
+				'--ignore-scripts',
+				'--no-audit',
+				'--no-fund',
+				...dependencies,
+			],
 			{ cwd: target, timeoutMs: 300_000 },
 		);
-		if (install.code !== 0) throw new Error(`installing the package's dependencies failed: ${install.stderr}`);
+		if (install.code !== 0)
+			throw new Error(`installing the package's dependencies failed: ${install.stderr}`);
 	}
 	return target;
 }

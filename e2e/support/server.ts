@@ -5,7 +5,12 @@ import { join } from 'path';
 import type { N8n } from './n8n';
 import { stopGroup, waitFor } from './processes';
 
-export const OWNER = { email: 'owner@e2e.test', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Passw0rd' };
+export const OWNER = {
+	email: 'owner@e2e.test',
+	firstName: 'E2E',
+	lastName: 'Owner',
+	password: 'E2e-Passw0rd',
+};
 /** n8n ties its auth cookie to this header (its browser-id check); any fixed value works. */
 const BROWSER_ID = 'n8n-nodes-modelslab-e2e';
 
@@ -37,11 +42,17 @@ export class N8nServer {
 		const server = new N8nServer(n8n, child);
 		try {
 			// /healthz answers before the REST API exists; /rest/login answers 401 once it does.
-			await waitFor('n8n to start', async () => {
-				if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}, see n8n.log`);
-				const response = await fetch(`${n8n.baseUrl}/rest/login`);
-				return response.status === 401 ? true : undefined;
-			}, 150_000, 500);
+			await waitFor(
+				'n8n to start',
+				async () => {
+					if (child.exitCode !== null)
+						throw new Error(`n8n start exited with ${child.exitCode}, see n8n.log`);
+					const response = await fetch(`${n8n.baseUrl}/rest/login`);
+					return response.status === 401 ? true : undefined;
+				},
+				150_000,
+				500,
+			);
 			await server.setUpOwner();
 		} catch (error) {
 			await server.stop();
@@ -71,11 +82,16 @@ export class N8nServer {
 	async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
 		const response = await fetch(`${this.n8n.baseUrl}${path}`, {
 			method,
-			headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID, cookie: this.cookie },
+			headers: {
+				'content-type': 'application/json',
+				'browser-id': BROWSER_ID,
+				cookie: this.cookie,
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await response.text();
-		if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
+		if (!response.ok)
+			throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
 		const parsed = JSON.parse(text) as { data?: T };
 		return (parsed.data ?? parsed) as T;
 	}
@@ -83,13 +99,19 @@ export class N8nServer {
 	/** The executions of one workflow, as the Executions list shows them. */
 	async executionsOf(workflowId: string): Promise<ExecutionSummary[]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const page = await this.request<{ results: ExecutionSummary[] }>('GET', `/rest/executions?filter=${filter}&limit=50`);
+		const page = await this.request<{ results: ExecutionSummary[] }>(
+			'GET',
+			`/rest/executions?filter=${filter}&limit=50`,
+		);
 		return page.results.filter((execution) => String(execution.workflowId) === workflowId);
 	}
 
 	/** A finished execution with its run data (stored by n8n in the `flatted` format). */
 	async executionData(id: string): Promise<{ status: string; runData: Record<string, unknown> }> {
-		const execution = await this.request<{ status: string; data: string }>('GET', `/rest/executions/${id}`);
+		const execution = await this.request<{ status: string; data: string }>(
+			'GET',
+			`/rest/executions/${id}`,
+		);
 		const data = unflatten(execution.data) as { resultData: { runData: Record<string, unknown> } };
 		return { status: execution.status, runData: data.resultData.runData };
 	}
@@ -109,7 +131,8 @@ export function unflatten(text: string): unknown {
 		const out: Record<string, unknown> | unknown[] = Array.isArray(raw) ? [] : {};
 		resolved.set(index, out);
 		for (const [key, value] of Object.entries(raw)) {
-			(out as Record<string, unknown>)[key] = typeof value === 'string' ? resolve(Number(value)) : value;
+			(out as Record<string, unknown>)[key] =
+				typeof value === 'string' ? resolve(Number(value)) : value;
 		}
 		return out;
 	};

@@ -11,7 +11,8 @@ const versions = Object.fromEntries(
 		.map((match) => [match[1], match[2]]),
 );
 
-export const cacheDir = process.env.E2E_CACHE ?? join(homedir(), '.cache', 'n8n-nodes-modelslab-e2e');
+export const cacheDir =
+	process.env.E2E_CACHE ?? join(homedir(), '.cache', 'n8n-nodes-modelslab-e2e');
 
 export type Major = 1 | 2;
 

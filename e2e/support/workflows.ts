@@ -21,7 +21,10 @@ export interface Workflow {
 	id: string;
 	name: string;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+	connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: 'main'; index: number }>> }
+	>;
 	settings?: Record<string, unknown>;
 	pinData?: Record<string, unknown>;
 	active?: boolean;
@@ -32,13 +35,17 @@ export interface Workflow {
  * from the CLI needs. Tests change nothing else unless they say so.
  */
 export function loadExample(file: string, id: string): Workflow {
-	const workflow = JSON.parse(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as Omit<Workflow, 'id'>;
+	const workflow = JSON.parse(readFileSync(join(repoRoot, 'examples', file), 'utf8')) as Omit<
+		Workflow,
+		'id'
+	>;
 	return { ...workflow, id };
 }
 
 export function nodeOfType(workflow: Workflow, type: string): WorkflowNode {
 	const nodes = workflow.nodes.filter((candidate) => candidate.type === type);
-	if (nodes.length !== 1) throw new Error(`workflow "${workflow.name}" has ${nodes.length} nodes of type ${type}`);
+	if (nodes.length !== 1)
+		throw new Error(`workflow "${workflow.name}" has ${nodes.length} nodes of type ${type}`);
 	return nodes[0];
 }
 
@@ -53,10 +60,21 @@ const imageUrl = 'https://example.com/photo.png';
 const maskUrl = 'https://example.com/mask.png';
 
 function manualTrigger(): WorkflowNode {
-	return { id: 'manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	return {
+		id: 'manual',
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 }
 
-function inpaintNode(name: string, index: number, parameters: Record<string, unknown>): WorkflowNode {
+function inpaintNode(
+	name: string,
+	index: number,
+	parameters: Record<string, unknown>,
+): WorkflowNode {
 	return {
 		id: `inpaint-${index}`,
 		name,
@@ -69,14 +87,23 @@ function inpaintNode(name: string, index: number, parameters: Record<string, unk
 }
 
 /** Start → every given Inpaint node in parallel, so one `n8n execute` (one n8n boot) runs them all. */
-export function fanOut(id: string, name: string, nodes: Array<[string, Record<string, unknown>, Partial<WorkflowNode>?]>): Workflow {
-	const inpaints = nodes.map(([nodeName, parameters, extra], i) => ({ ...inpaintNode(nodeName, i, parameters), ...extra }));
+export function fanOut(
+	id: string,
+	name: string,
+	nodes: Array<[string, Record<string, unknown>, Partial<WorkflowNode>?]>,
+): Workflow {
+	const inpaints = nodes.map(([nodeName, parameters, extra], i) => ({
+		...inpaintNode(nodeName, i, parameters),
+		...extra,
+	}));
 	return {
 		id,
 		name,
 		nodes: [manualTrigger(), ...inpaints],
 		connections: {
-			Start: { main: [inpaints.map((node) => ({ node: node.name, type: 'main' as const, index: 0 }))] },
+			Start: {
+				main: [inpaints.map((node) => ({ node: node.name, type: 'main' as const, index: 0 }))],
+			},
 		},
 		settings: { executionOrder: 'v1' },
 	};
@@ -87,5 +114,8 @@ export const endpointNodes: Array<[string, Record<string, unknown>]> = [
 	['Image Editing', { endpoint: 'imageEditing', prompt: 'a red car' }],
 	['Community', { endpoint: 'community', communityModelId: 'pony-realism', prompt: 'a red car' }],
 	['Legacy', { endpoint: 'legacy', prompt: 'a red car' }],
-	['Enterprise', { endpoint: 'enterprise', enterpriseModelId: 'pony-enterprise', prompt: 'a red car' }],
+	[
+		'Enterprise',
+		{ endpoint: 'enterprise', enterpriseModelId: 'pony-enterprise', prompt: 'a red car' },
+	],
 ];

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
@@ -12,7 +17,8 @@ export class ModelsLabFetch implements INodeType {
 		icon: { light: 'file:fetch.svg', dark: 'file:fetch.dark.svg' },
 		...actionNodeBase,
 		subtitle: '={{ $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
-		description: 'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
+		description:
+			'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
 		defaults: { name: 'ModelsLab Fetch' },
 		usableAsTool: true,
 		properties,

@@ -29,7 +29,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.requestId }}',
 		required: true,
-		description: 'ID of the ModelsLab job. Taken from the ModelsLab Inpaint node\'s output unless you change it.',
+		description:
+			"ID of the ModelsLab job. Taken from the ModelsLab Inpaint node's output unless you change it.",
 		displayOptions: { show: { lookup: ['requestId'] } },
 	},
 	{
@@ -40,7 +41,8 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Same as the Input Item',
 				value: 'fromInput',
-				description: 'The endpoint named in the input item\'s "endpoint" field, as the ModelsLab Inpaint node outputs it',
+				description:
+					'The endpoint named in the input item\'s "endpoint" field, as the ModelsLab Inpaint node outputs it',
 			},
 			...endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id })),
 		],
@@ -54,7 +56,8 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.fetchUrl }}',
 		required: true,
-		description: 'The fetch URL of the job. It must be on one of the hosts set in the ModelsLab credential.',
+		description:
+			'The fetch URL of the job. It must be on one of the hosts set in the ModelsLab credential.',
 		displayOptions: { show: { lookup: ['fetchUrl'] } },
 	},
 	{
@@ -62,7 +65,8 @@ export const properties: INodeProperties[] = [
 		name: 'waitForResult',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to wait until a job that is still processing has finished. Off: its current state is output.',
+		description:
+			'Whether to wait until a job that is still processing has finished. Off: its current state is output.',
 	},
 	downloadImagesProperty(),
 	processingOptionsProperty(),

@@ -16,7 +16,12 @@ import { properties } from './description';
 
 const parameter = (name: string) => propertyNamed(properties, name);
 
-function fail(ctx: IExecuteFunctions, message: string, itemIndex: number, description?: string): never {
+function fail(
+	ctx: IExecuteFunctions,
+	message: string,
+	itemIndex: number,
+	description?: string,
+): never {
 	throw new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, {
 		itemIndex,
 		description: `${description ? `${description} ` : ''}Nothing was sent to ModelsLab.`,
@@ -39,31 +44,53 @@ async function jobAtFetchUrl(ctx: IExecuteFunctions, itemIndex: number): Promise
 	const fetchUrl = readParameter<string>(ctx, parameter('fetchUrl'), itemIndex);
 	const onHost = onConfiguredHost(fetchUrl, await baseUrls(ctx));
 	if (!onHost) {
-		fail(ctx, `"Fetch URL" ${fetchUrl} is not on a ModelsLab host of the credential`, itemIndex,
-			'Your API key is only sent to the Base URL and Legacy v3 Base URL of the ModelsLab credential.');
+		fail(
+			ctx,
+			`"Fetch URL" ${fetchUrl} is not on a ModelsLab host of the credential`,
+			itemIndex,
+			'Your API key is only sent to the Base URL and Legacy v3 Base URL of the ModelsLab credential.',
+		);
 	}
 	const address = parseFetchPath(onHost.path);
 	if (!address) fail(ctx, `"Fetch URL" ${fetchUrl} is not a ModelsLab fetch address`, itemIndex);
 	const fromItem = ctx.getInputData()[itemIndex].json.requestId;
-	if (address.requestId === undefined && (fromItem === undefined || fromItem === null || fromItem === '')) {
-		fail(ctx, 'This fetch URL needs the job\'s request ID in the input item ("requestId")', itemIndex);
+	if (
+		address.requestId === undefined &&
+		(fromItem === undefined || fromItem === null || fromItem === '')
+	) {
+		fail(
+			ctx,
+			'This fetch URL needs the job\'s request ID in the input item ("requestId")',
+			itemIndex,
+		);
 	}
-	const requestId = checkParameter<string>(ctx, parameter('requestId'), address.requestId ?? fromItem, itemIndex, {
-		label: address.requestId === undefined ? 'requestId (of the input item)' : 'Fetch URL',
-		extra: REQUEST_ID_RULES,
-	});
+	const requestId = checkParameter<string>(
+		ctx,
+		parameter('requestId'),
+		address.requestId ?? fromItem,
+		itemIndex,
+		{
+			label: address.requestId === undefined ? 'requestId (of the input item)' : 'Fetch URL',
+			extra: REQUEST_ID_RULES,
+		},
+	);
 	return { requestId, endpoint: address.endpoint, fetchUrl };
 }
 
 /** The job an item asks for, checked before anything is sent. */
 async function jobOf(ctx: IExecuteFunctions, itemIndex: number): Promise<JobReference> {
-	if (readParameter(ctx, parameter('lookup'), itemIndex) === 'fetchUrl') return await jobAtFetchUrl(ctx, itemIndex);
+	if (readParameter(ctx, parameter('lookup'), itemIndex) === 'fetchUrl')
+		return await jobAtFetchUrl(ctx, itemIndex);
 	const requestId = readParameter<string>(ctx, parameter('requestId'), itemIndex, REQUEST_ID_RULES);
 	const chosen = readParameter<EndpointId | 'fromInput'>(ctx, parameter('endpoint'), itemIndex);
 	const endpoint = chosen === 'fromInput' ? ctx.getInputData()[itemIndex].json.endpoint : chosen;
 	if (typeof endpoint !== 'string' || !(endpointIds as string[]).includes(endpoint)) {
-		fail(ctx, `"Endpoint": the input item says "${String(endpoint ?? '')}", which is not a ModelsLab endpoint`, itemIndex,
-			`Choose the endpoint, or pass items from a ModelsLab Inpaint node (their "endpoint" is one of: ${endpointIds.join(', ')}).`);
+		fail(
+			ctx,
+			`"Endpoint": the input item says "${String(endpoint ?? '')}", which is not a ModelsLab endpoint`,
+			itemIndex,
+			`Choose the endpoint, or pass items from a ModelsLab Inpaint node (their "endpoint" is one of: ${endpointIds.join(', ')}).`,
+		);
 	}
 	return { requestId, endpoint: endpoint as EndpointId };
 }
@@ -89,5 +116,11 @@ export async function fetchItem(
 		async () => await fetchJob(ctx, job, itemIndex, settings.requestTimeoutMs),
 		{ itemIndex, maxWaitMs: settings.maxWaitMs },
 	);
-	return await completeJob(ctx, current, { ...job, fetchUrl: job.fetchUrl ?? current.fetchUrl }, settings, itemIndex);
+	return await completeJob(
+		ctx,
+		current,
+		{ ...job, fetchUrl: job.fetchUrl ?? current.fetchUrl },
+		settings,
+		itemIndex,
+	);
 }

@@ -22,7 +22,10 @@ export const endpointProperty: INodeProperties = {
 
 export type ImageRole = 'init' | 'mask';
 
-export const imageRoles: Record<ImageRole, { label: string; wireKey: 'init_image' | 'mask_image'; binaryDefault: string }> = {
+export const imageRoles: Record<
+	ImageRole,
+	{ label: string; wireKey: 'init_image' | 'mask_image'; binaryDefault: string }
+> = {
 	init: { label: 'Image', wireKey: 'init_image', binaryDefault: 'data' },
 	mask: { label: 'Mask', wireKey: 'mask_image', binaryDefault: 'mask' },
 };
@@ -46,7 +49,8 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 				{
 					name: 'Binary File',
 					value: 'binary',
-					description: 'A file from an earlier node, such as a form upload or a Google Drive download',
+					description:
+						'A file from an earlier node, such as a form upload or a Google Drive download',
 				},
 				...(role === 'mask'
 					? [
@@ -68,7 +72,10 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 			type: 'string',
 			default: '',
 			required: true,
-			placeholder: role === 'init' ? 'e.g. https://example.com/photo.jpg' : 'e.g. https://example.com/mask.png',
+			placeholder:
+				role === 'init'
+					? 'e.g. https://example.com/photo.jpg'
+					: 'e.g. https://example.com/mask.png',
 			description: `Public http(s) link to ${what}`,
 			displayOptions: { show: { [names.source]: ['url'] } },
 		},
@@ -128,9 +135,14 @@ function optionsProperties(id: EndpointId): INodeProperties[] {
 		placeholder: placement === 'option' ? 'Add Option' : 'Add Advanced Option',
 		default: {},
 		displayOptions: showFor([id]),
-		options: fieldsWith(INPAINT_ENDPOINTS[id], placement).sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		options: fieldsWith(INPAINT_ENDPOINTS[id], placement).sort((a, b) =>
+			a.displayName.localeCompare(b.displayName),
+		),
 	});
-	return [collection('option', optionsParameter(id)), collection('advanced', advancedOptionsParameter(id))];
+	return [
+		collection('option', optionsParameter(id)),
+		collection('advanced', advancedOptionsParameter(id)),
+	];
 }
 
 export const completionProperty: INodeProperties = {
@@ -148,11 +160,13 @@ export const completionProperty: INodeProperties = {
 		{
 			name: 'Wait for Result',
 			value: 'wait',
-			description: 'Wait until ModelsLab has finished the images, checking back when its ETA says they are ready',
+			description:
+				'Wait until ModelsLab has finished the images, checking back when its ETA says they are ready',
 		},
 	],
 	default: 'wait',
-	description: 'Whether to wait for the finished images or to continue as soon as the job is queued',
+	description:
+		'Whether to wait for the finished images or to continue as soon as the job is queued',
 };
 
 const waiting = { show: { completion: ['wait'] } };

@@ -36,12 +36,19 @@ const ROLES: ImageRole[] = ['init', 'mask'];
 
 const parameter = (name: string) => propertyNamed(properties, name);
 
-type ImageSource = { kind: 'binary'; property: string } | { kind: 'url'; url: string } | { kind: 'shapes' };
+type ImageSource =
+	| { kind: 'binary'; property: string }
+	| { kind: 'url'; url: string }
+	| { kind: 'shapes' };
 
 function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number): ImageSource {
 	const names = imageParameter(role);
 	const kind = readParameter<ImageSource['kind']>(ctx, parameter(names.source), itemIndex);
-	if (kind === 'binary') return { kind, property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex) };
+	if (kind === 'binary')
+		return {
+			kind,
+			property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex),
+		};
 	if (kind === 'shapes') return { kind };
 	// The link is checked with the endpoint's fields, where it may also be an inline image.
 	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
@@ -64,21 +71,23 @@ export async function buildInpaintBody(
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
 ): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
-	const raw = collectWireValues(
-		endpoint.fields,
-		(name) => ctx.getNodeParameter(name, itemIndex),
-		{
-			option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
-			advanced: ctx.getNodeParameter(advancedOptionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
-		},
-	);
+	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
+		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
+		advanced: ctx.getNodeParameter(
+			advancedOptionsParameter(endpoint.id),
+			itemIndex,
+			{},
+		) as IDataObject,
+	});
 	const outputSize = readParameter<OutputSize>(ctx, outputSizeProperty, itemIndex);
 	// Width and Height are hidden unless Output Size is Custom; a value left from before is not used.
 	if (outputSize === 'image') {
 		delete raw.width;
 		delete raw.height;
 	}
-	const sources = Object.fromEntries(ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]));
+	const sources = Object.fromEntries(
+		ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]),
+	);
 	// Binary images and drawn masks are not links yet.
 	const fromBinary = ROLES.filter((role) => sources[role].kind !== 'url');
 	for (const role of ROLES) {
@@ -91,7 +100,13 @@ export async function buildInpaintBody(
 		Object.fromEntries(fromBinary.map((role) => [imageRoles[role].wireKey, true])),
 	);
 	const context = `${endpoint.displayName} inpainting`;
-	const body = parseOrThrow(ctx.getNode(), { schema, fields: endpoint.fields }, raw, itemIndex, context);
+	const body = parseOrThrow(
+		ctx.getNode(),
+		{ schema, fields: endpoint.fields },
+		raw,
+		itemIndex,
+		context,
+	);
 
 	const inline = endpoint.acceptsInlineImages(body);
 	for (const role of ROLES) {
@@ -101,7 +116,9 @@ export async function buildInpaintBody(
 			failValidation(
 				ctx.getNode(),
 				`"${label}" must be an http(s) link for this endpoint, not a data URI [item ${itemIndex}]`,
-				[`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`],
+				[
+					`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
+				],
 				itemIndex,
 				context,
 			);
@@ -134,17 +151,30 @@ export async function buildInpaintBody(
 
 	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	for (const { role, image } of images) {
-		body[imageRoles[role].wireKey] = inline ? toDataUri(image) : await uploadImage(ctx, image, itemIndex, limits);
+		body[imageRoles[role].wireKey] = inline
+			? toDataUri(image)
+			: await uploadImage(ctx, image, itemIndex, limits);
 	}
 	return { body, size, drawnMask };
 }
 
 /** A mask cannot be drawn for an image whose size is unknown. */
-function failUnknownSize(ctx: IExecuteFunctions, endpoint: InpaintEndpoint, itemIndex: number): never {
-	const problem = '"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
-	return failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [
-		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
-	], itemIndex, `${endpoint.displayName} inpainting`);
+function failUnknownSize(
+	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
+	itemIndex: number,
+): never {
+	const problem =
+		'"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
+	return failValidation(
+		ctx.getNode(),
+		`${problem} [item ${itemIndex}]`,
+		[
+			`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
+		],
+		itemIndex,
+		`${endpoint.displayName} inpainting`,
+	);
 }
 
 /**
@@ -163,12 +193,17 @@ async function submit(
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const request = { host, path: inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
 	try {
-		return await withRetries(ctx, 'ModelsLab to accept the job', async () => await modelsLabRequest(ctx, request, itemIndex), {
-			itemIndex,
-			maxWaitMs: settings.maxWaitMs,
-			retryable: createdNothing,
-			firstBackoffMs: 2000,
-		});
+		return await withRetries(
+			ctx,
+			'ModelsLab to accept the job',
+			async () => await modelsLabRequest(ctx, request, itemIndex),
+			{
+				itemIndex,
+				maxWaitMs: settings.maxWaitMs,
+				retryable: createdNothing,
+				firstBackoffMs: 2000,
+			},
+		);
 	} catch (error) {
 		if (error instanceof NodeApiError) error.description = submitOutcome(error);
 		throw asNodeError(ctx, error, itemIndex);
@@ -208,6 +243,10 @@ export async function inpaintItem(
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
 	// The drawn mask goes out with the result, so that the user can see what was repainted.
-	if (drawnMask) item.binary = { ...item.binary, mask: await ctx.helpers.prepareBinaryData(drawnMask, 'mask.png', 'image/png') };
+	if (drawnMask)
+		item.binary = {
+			...item.binary,
+			mask: await ctx.helpers.prepareBinaryData(drawnMask, 'mask.png', 'image/png'),
+		};
 	return item;
 }

@@ -17,7 +17,7 @@ export const outputSizeProperty: INodeProperties = {
 			name: 'Same as Image',
 			value: 'image',
 			description:
-				'The result keeps the photo\'s own size and shape, scaled down where the endpoint accepts less',
+				"The result keeps the photo's own size and shape, scaled down where the endpoint accepts less",
 		},
 		{ name: 'Custom', value: 'custom', description: 'Set Width and Height under Options' },
 	],
@@ -40,7 +40,11 @@ export interface SizeChoice {
 const shown = (size: ImageSize) => `${size.width}×${size.height}`;
 
 /** An image's size from its header: the bytes already read, a data URI, or a link's first bytes. */
-export async function readImageSize(ctx: IExecuteFunctions, origin: ImageOrigin | undefined, timeoutMs: number) {
+export async function readImageSize(
+	ctx: IExecuteFunctions,
+	origin: ImageOrigin | undefined,
+	timeoutMs: number,
+) {
 	if (!origin) return undefined;
 	if ('bytes' in origin) return imageSizeOf(origin.bytes);
 	const inline = /^data:[^,]*;base64,(.*)$/s.exec(origin.url)?.[1];
@@ -70,7 +74,13 @@ export function applyOutputSize(
 ): SizeChoice {
 	if (init && mask && (init.width !== mask.width || init.height !== mask.height)) {
 		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
-		failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [problem], itemIndex, `${endpoint.displayName} inpainting`);
+		failValidation(
+			ctx.getNode(),
+			`${problem} [item ${itemIndex}]`,
+			[problem],
+			itemIndex,
+			`${endpoint.displayName} inpainting`,
+		);
 	}
 	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
 	if (choice === 'custom') return { outputSize: requested(), notice: null };

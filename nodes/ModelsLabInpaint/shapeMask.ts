@@ -71,7 +71,9 @@ export const shapeMaskProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
 		placeholder: 'Add Shape',
-		default: { shape: [{ kind: 'rectangle', unit: 'percent', left: 25, top: 25, width: 50, height: 50 }] },
+		default: {
+			shape: [{ kind: 'rectangle', unit: 'percent', left: 25, top: 25, width: 50, height: 50 }],
+		},
 		description:
 			'Boxes measured from the top-left corner of the image (at most 20). Expressions work in every field, so an earlier step can give the box.',
 		options: [{ displayName: 'Shape', name: 'shape', values: SHAPE_FIELDS }],
@@ -86,7 +88,8 @@ export const shapeMaskProperties: INodeProperties[] = [
 			{
 				name: 'Outside the Shapes',
 				value: 'outside',
-				description: 'Keep what the shapes cover and repaint the rest, e.g. to replace the background',
+				description:
+					'Keep what the shapes cover and repaint the rest, e.g. to replace the background',
 			},
 		],
 		default: 'inside',
@@ -98,7 +101,8 @@ export const shapeMaskProperties: INodeProperties[] = [
 		type: 'number',
 		default: 0,
 		typeOptions: { minValue: 0, maxValue: MAX_FEATHER_PIXELS, numberPrecision: 0 },
-		description: 'Width of a gradual edge along the shapes\' outlines, so the repainted area blends in; 0 draws a hard edge',
+		description:
+			"Width of a gradual edge along the shapes' outlines, so the repainted area blends in; 0 draws a hard edge",
 		displayOptions: drawn,
 	},
 ];
@@ -111,17 +115,30 @@ function readShapes(ctx: IExecuteFunctions, itemIndex: number): MaskShape[] {
 	const list = given?.shape ?? [];
 	if (!Array.isArray(list)) {
 		const problem = '"Shapes" must be a list of shapes';
-		return failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [problem], itemIndex, ctx.getNode().name);
+		return failValidation(
+			ctx.getNode(),
+			`${problem} [item ${itemIndex}]`,
+			[problem],
+			itemIndex,
+			ctx.getNode().name,
+		);
 	}
-	return list.map((shape, index) =>
-		Object.fromEntries(
-			SHAPE_FIELDS.map((field) => [
-				field.name,
-				checkParameter(ctx, field, (shape as IDataObject)?.[field.name] ?? field.default, itemIndex, {
-					label: `Shapes › Shape ${index + 1} › ${field.displayName}`,
-				}),
-			]),
-		) as unknown as MaskShape,
+	return list.map(
+		(shape, index) =>
+			Object.fromEntries(
+				SHAPE_FIELDS.map((field) => [
+					field.name,
+					checkParameter(
+						ctx,
+						field,
+						(shape as IDataObject)?.[field.name] ?? field.default,
+						itemIndex,
+						{
+							label: `Shapes › Shape ${index + 1} › ${field.displayName}`,
+						},
+					),
+				]),
+			) as unknown as MaskShape,
 	);
 }
 
@@ -138,7 +155,13 @@ export function drawShapeMask(ctx: IExecuteFunctions, itemIndex: number, image: 
 	const problem = checkMaskSpec(spec, image);
 	if (problem) {
 		const message = `"Shapes": ${problem}`;
-		failValidation(ctx.getNode(), `${message} [item ${itemIndex}]`, [message], itemIndex, ctx.getNode().name);
+		failValidation(
+			ctx.getNode(),
+			`${message} [item ${itemIndex}]`,
+			[message],
+			itemIndex,
+			ctx.getNode().name,
+		);
 	}
 	return drawMask(spec, image);
 }

@@ -1,4 +1,9 @@
-import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport';
@@ -15,7 +20,8 @@ export class ModelsLabTrigger implements INodeType {
 		icon: { light: 'file:trigger.svg', dark: 'file:trigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["statusFilter"] === "both" ? "finished or failed jobs" : $parameter["statusFilter"] + " jobs" }}',
+		subtitle:
+			'={{ $parameter["statusFilter"] === "both" ? "finished or failed jobs" : $parameter["statusFilter"] + " jobs" }}',
 		description: 'Starts the workflow when ModelsLab calls back with a finished inpainting job',
 		defaults: { name: 'ModelsLab Trigger' },
 		inputs: [],
@@ -24,7 +30,13 @@ export class ModelsLabTrigger implements INodeType {
 		webhooks: [
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: CALLBACK_PATH },
 			// A GET of the same URL shows the full callback URL, token included, for a while after activation.
-			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: CALLBACK_PATH, ndvHideUrl: true },
+			{
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: CALLBACK_PATH,
+				ndvHideUrl: true,
+			},
 		],
 		properties,
 	};

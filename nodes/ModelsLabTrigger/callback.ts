@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
 import { downloadImages } from '../shared/download';
@@ -32,7 +37,8 @@ function answer(ctx: IWebhookFunctions, code: number, body: IDataObject): IWebho
 	return { noWebhookResponse: true };
 }
 
-const ignored = (ctx: IWebhookFunctions, reason: string) => answer(ctx, 200, { received: true, started: false, reason });
+const ignored = (ctx: IWebhookFunctions, reason: string) =>
+	answer(ctx, 200, { received: true, started: false, reason });
 
 function bodySize(ctx: IWebhookFunctions): number {
 	const request = ctx.getRequestObject() as { rawBody?: Buffer; headers: IDataObject };
@@ -41,13 +47,20 @@ function bodySize(ctx: IWebhookFunctions): number {
 }
 
 /** The callback body as an object with a status and a request id, or why it is not one. */
-function readPayload(ctx: IWebhookFunctions): { payload: IDataObject; requestId: string } | { problem: string } {
+function readPayload(
+	ctx: IWebhookFunctions,
+): { payload: IDataObject; requestId: string } | { problem: string } {
 	if (bodySize(ctx) > MAX_CALLBACK_BYTES) {
 		return { problem: `The body is larger than ${MAX_CALLBACK_BYTES / 1024 / 1024} MB` };
 	}
 	let body: unknown = ctx.getBodyData();
 	if (typeof body === 'string') body = jsonParse(body, { fallbackValue: null });
-	if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length === 0) {
+	if (
+		typeof body !== 'object' ||
+		body === null ||
+		Array.isArray(body) ||
+		Object.keys(body).length === 0
+	) {
 		return { problem: 'The body is not a JSON object' };
 	}
 	const payload = body as IDataObject;
@@ -73,7 +86,12 @@ interface TriggerSettings {
 function readTriggerSettings(ctx: IWebhookFunctions): TriggerSettings {
 	const read = <T>(name: keyof TriggerSettings) => {
 		const property = propertyNamed(properties, name);
-		return checkParameter<T>(ctx, property, ctx.getNodeParameter(name, property.default as never), undefined);
+		return checkParameter<T>(
+			ctx,
+			property,
+			ctx.getNodeParameter(name, property.default as never),
+			undefined,
+		);
 	};
 	return {
 		statusFilter: read('statusFilter'),
@@ -84,13 +102,19 @@ function readTriggerSettings(ctx: IWebhookFunctions): TriggerSettings {
 	};
 }
 
-function filteredOut(settings: TriggerSettings, status: string, payload: IDataObject): string | undefined {
+function filteredOut(
+	settings: TriggerSettings,
+	status: string,
+	payload: IDataObject,
+): string | undefined {
 	const failed = FAILED_STATUSES.has(status);
 	if (status !== 'success' && !failed) return `Status "${status}" is not a finished job`;
-	if (settings.statusFilter === 'success' && failed) return 'Only finished jobs start this workflow';
+	if (settings.statusFilter === 'success' && failed)
+		return 'Only finished jobs start this workflow';
 	if (settings.statusFilter === 'failed' && !failed) return 'Only failed jobs start this workflow';
 	const { trackId } = settings;
-	if (trackId && String(payload.track_id ?? '').trim() !== trackId) return `Track ID is not ${trackId}`;
+	if (trackId && String(payload.track_id ?? '').trim() !== trackId)
+		return `Track ID is not ${trackId}`;
 	return undefined;
 }
 
@@ -104,25 +128,44 @@ async function verified(
 ): Promise<{ result: InpaintResult } | { code: number; problem: string }> {
 	const claimedFailed = FAILED_STATUSES.has(claimed.status);
 	try {
-		const fetched = await fetchJob(ctx, { requestId: claimed.requestId, endpoint: claimed.endpoint }, 0, VERIFY_TIMEOUT_MS);
-		if (fetched.status === claimed.status) return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
-		return { code: 409, problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"` };
+		const fetched = await fetchJob(
+			ctx,
+			{ requestId: claimed.requestId, endpoint: claimed.endpoint },
+			0,
+			VERIFY_TIMEOUT_MS,
+		);
+		if (fetched.status === claimed.status)
+			return { result: { ...fetched, trackId: fetched.trackId ?? claimed.trackId } };
+		return {
+			code: 409,
+			problem: `ModelsLab reports request ${claimed.requestId} as "${fetched.status}", not "${claimed.status}"`,
+		};
 	} catch (error) {
 		const failure = failureOf(error);
 		if (failure?.kind !== 'rejected' && failure?.kind !== 'not-found') {
-			return { code: 502, problem: `Could not verify request ${claimed.requestId} with ModelsLab: ${(error as Error).message}` };
+			return {
+				code: 502,
+				problem: `Could not verify request ${claimed.requestId} with ModelsLab: ${(error as Error).message}`,
+			};
 		}
 		// A failed job's fetch answers with status "failed" too, which confirms the failure; an id
 		// ModelsLab does not know confirms nothing.
-		if (claimedFailed && failure.kind === 'rejected') return { result: { ...claimed, message: failure.apiMessage ?? null } };
-		return { code: 409, problem: `ModelsLab does not confirm request ${claimed.requestId}: ${(error as Error).message}` };
+		if (claimedFailed && failure.kind === 'rejected')
+			return { result: { ...claimed, message: failure.apiMessage ?? null } };
+		return {
+			code: 409,
+			problem: `ModelsLab does not confirm request ${claimed.requestId}: ${(error as Error).message}`,
+		};
 	}
 }
 
 /** A ModelsLab callback → one workflow start, or a refusal that starts nothing. */
 export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if (!hasValidToken(ctx)) {
-		return answer(ctx, 401, { received: false, error: 'This URL needs the trigger\'s token; see the ModelsLab Trigger node' });
+		return answer(ctx, 401, {
+			received: false,
+			error: "This URL needs the trigger's token; see the ModelsLab Trigger node",
+		});
 	}
 	let settings: TriggerSettings;
 	try {
@@ -138,7 +181,8 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 	const claimed = { ...normalizeResult(payload, settings.endpoint, () => ''), requestId };
 	const skip = filteredOut(settings, claimed.status, payload);
 	if (skip) return ignored(ctx, skip);
-	if (!claimDelivery(ctx, requestId)) return ignored(ctx, `Request ${requestId} has already started this workflow`);
+	if (!claimDelivery(ctx, requestId))
+		return ignored(ctx, `Request ${requestId} has already started this workflow`);
 
 	try {
 		let result = claimed;
@@ -150,7 +194,9 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 			}
 			result = check.result;
 		} else {
-			const problem = [...result.output, ...result.proxyLinks].map(untrustedLinkProblem).find(Boolean);
+			const problem = [...result.output, ...result.proxyLinks]
+				.map(untrustedLinkProblem)
+				.find(Boolean);
 			if (problem) {
 				releaseDelivery(ctx, requestId);
 				return answer(ctx, 400, { received: false, error: `Refused an image link: ${problem}` });
@@ -178,7 +224,8 @@ export function handleUrlRequest(ctx: IWebhookFunctions): IWebhookResponseData {
 	if (url) {
 		return answer(ctx, 200, {
 			callbackUrl: url,
-			howToUse: 'Paste callbackUrl into the Webhook URL option of the ModelsLab Inpaint node. Keep it private.',
+			howToUse:
+				'Paste callbackUrl into the Webhook URL option of the ModelsLab Inpaint node. Keep it private.',
 		});
 	}
 	return answer(ctx, 403, {

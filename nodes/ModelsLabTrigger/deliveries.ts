@@ -35,7 +35,8 @@ export function releaseDelivery(ctx: IWebhookFunctions, requestId: string): void
 /** Records that this id started the workflow, so every later delivery of it is ignored. */
 export function recordDelivery(ctx: IWebhookFunctions, requestId: string): void {
 	// Assigned, not pushed: n8n saves static data only when one of its keys is set.
-	(ctx.getWorkflowStaticData('node') as IDataObject).startedRequestIds = [...remembered(ctx), requestId].slice(
-		-REMEMBERED_IDS,
-	);
+	(ctx.getWorkflowStaticData('node') as IDataObject).startedRequestIds = [
+		...remembered(ctx),
+		requestId,
+	].slice(-REMEMBERED_IDS);
 }

@@ -16,7 +16,11 @@ export const properties: INodeProperties[] = [
 		name: 'statusFilter',
 		type: 'options',
 		options: [
-			{ name: 'Finished or Failed', value: 'both', description: 'Start the workflow for every finished job' },
+			{
+				name: 'Finished or Failed',
+				value: 'both',
+				description: 'Start the workflow for every finished job',
+			},
 			{ name: 'Finished', value: 'success', description: 'Only jobs that produced images' },
 			{ name: 'Failed', value: 'failed', description: 'Only jobs ModelsLab could not finish' },
 		],
@@ -38,7 +42,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to fetch the job from ModelsLab before starting, and use that answer instead of the call\'s body. Someone who got hold of the URL then still cannot inject image links.',
+			"Whether to fetch the job from ModelsLab before starting, and use that answer instead of the call's body. Someone who got hold of the URL then still cannot inject image links.",
 	},
 	{
 		displayName: 'Endpoint',

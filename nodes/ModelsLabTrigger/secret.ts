@@ -26,7 +26,9 @@ const SAVE_GRACE_MS = 60_000;
 const TOKEN_BYTES = 24;
 
 function stored(ctx: IHookFunctions | IWebhookFunctions): CallbackSecret | undefined {
-	const secret = (ctx.getWorkflowStaticData('node') as IDataObject).callbackSecret as CallbackSecret | undefined;
+	const secret = (ctx.getWorkflowStaticData('node') as IDataObject).callbackSecret as
+		| CallbackSecret
+		| undefined;
 	return typeof secret?.token === 'string' && secret.token.length > 0 ? secret : undefined;
 }
 
@@ -38,14 +40,16 @@ export const callbackSecretMethods = {
 	},
 	async create(this: IHookFunctions): Promise<boolean> {
 		const previous = stored(this);
-		const justSaved = previous?.retiredAt && Date.now() - Date.parse(previous.retiredAt) < SAVE_GRACE_MS;
+		const justSaved =
+			previous?.retiredAt && Date.now() - Date.parse(previous.retiredAt) < SAVE_GRACE_MS;
 		const secret: CallbackSecret = justSaved
 			? { token: previous.token, revealUntil: previous.revealUntil }
 			: {
 					token: randomBytes(TOKEN_BYTES).toString('base64url'),
 					revealUntil: new Date(Date.now() + REVEAL_MINUTES * 60_000).toISOString(),
 				};
-		(this.getWorkflowStaticData('node') as IDataObject).callbackSecret = secret as unknown as IDataObject;
+		(this.getWorkflowStaticData('node') as IDataObject).callbackSecret =
+			secret as unknown as IDataObject;
 		return true;
 	},
 	async delete(this: IHookFunctions): Promise<boolean> {

@@ -18,7 +18,8 @@ const PRIVATE_IPV4: Array<[string, number]> = [
 
 function ipv4ToNumber(host: string): number | undefined {
 	const parts = host.split('.');
-	if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255)) return undefined;
+	if (parts.length !== 4 || parts.some((part) => !/^\d{1,3}$/.test(part) || Number(part) > 255))
+		return undefined;
 	return parts.reduce((value, part) => value * 256 + Number(part), 0);
 }
 
@@ -37,7 +38,12 @@ function isPrivateIpv6(host: string): boolean {
 	const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
 	if (mapped) return isPrivateIpv4(mapped);
 	// The URL parser writes a mapped IPv4 address in hex (::ffff:7f00:1): treat every mapped one as private.
-	return address === '::' || address === '::1' || /^(fc|fd|fe[89ab])/.test(address) || address.startsWith('::ffff:');
+	return (
+		address === '::' ||
+		address === '::1' ||
+		/^(fc|fd|fe[89ab])/.test(address) ||
+		address.startsWith('::ffff:')
+	);
 }
 
 const PRIVATE_NAMES = /(^|\.)(localhost|local|internal|home|lan|intranet)$/i;
@@ -50,7 +56,8 @@ export function untrustedLinkProblem(url: string): string | undefined {
 	} catch {
 		return `"${url}" is not a link`;
 	}
-	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `"${url}" is not an http(s) link`;
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+		return `"${url}" is not an http(s) link`;
 	const host = parsed.hostname;
 	if (!host.includes('.') && !host.includes(':')) return `"${url}" points at a local host name`;
 	if (PRIVATE_NAMES.test(host) || isPrivateIpv4(host) || isPrivateIpv6(host)) {

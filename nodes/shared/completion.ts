@@ -28,17 +28,21 @@ export const DEFAULT_MAX_WAIT_SECONDS = 300;
 /** The smallest ModelsLab plan queues 5 jobs at a time; more would be refused. */
 export const DEFAULT_MAX_CONCURRENT_JOBS = 5;
 
-export const downloadImagesProperty = (displayOptions?: INodeProperties['displayOptions']): INodeProperties => ({
+export const downloadImagesProperty = (
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties => ({
 	displayName: 'Download Images',
 	name: 'downloadImages',
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to put the result images into the item\'s binary data (fields data, data_1, data_2...), ready for Google Drive, S3, Slack or email. Off: only the image links are output.',
+		"Whether to put the result images into the item's binary data (fields data, data_1, data_2...), ready for Google Drive, S3, Slack or email. Off: only the image links are output.",
 	displayOptions,
 });
 
-export const processingOptionsProperty = (displayOptions?: INodeProperties['displayOptions']): INodeProperties => ({
+export const processingOptionsProperty = (
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties => ({
 	displayName: 'Processing Options',
 	name: 'processingOptions',
 	type: 'collection',
@@ -84,7 +88,8 @@ export const processingOptionsProperty = (displayOptions?: INodeProperties['disp
 	],
 });
 
-const FIELD_NAME_RULE = 'must be a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
+const FIELD_NAME_RULE =
+	'must be a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
 
 /** Output binary field names: n8n and the nodes after this one read them as plain keys. */
 const PROCESSING_RULES: ExtraRules = {
@@ -124,11 +129,16 @@ export async function completeJob(
 ): Promise<INodeExecutionData> {
 	const finished =
 		settings.wait && result.status === 'processing'
-			? await waitForCompletion(ctx, result, async (timeoutMs) => await fetchJob(ctx, job, itemIndex, timeoutMs), {
-					maxWaitMs: settings.maxWaitMs,
-					requestTimeoutMs: settings.requestTimeoutMs,
-					itemIndex,
-				})
+			? await waitForCompletion(
+					ctx,
+					result,
+					async (timeoutMs) => await fetchJob(ctx, job, itemIndex, timeoutMs),
+					{
+						maxWaitMs: settings.maxWaitMs,
+						requestTimeoutMs: settings.requestTimeoutMs,
+						itemIndex,
+					},
+				)
 			: result;
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
 	if (settings.download && finished.status === 'success' && finished.output.length > 0) {

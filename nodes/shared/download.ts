@@ -43,7 +43,8 @@ const EXTENSION_TYPES: Record<string, string> = {
 export const binaryFieldFor = (baseName: string, index: number) =>
 	index === 0 ? baseName : `${baseName}_${index}`;
 
-const fileNameOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() || 'image');
+const fileNameOf = (url: string) =>
+	decodeURIComponent(new URL(url).pathname.split('/').pop() || 'image');
 
 /** In base64 mode ModelsLab's outputs are `.base64` text files, with or without a data-URI prefix. */
 const isBase64File = (url: string, contentType: string) =>
@@ -52,7 +53,8 @@ const isBase64File = (url: string, contentType: string) =>
 type Context = IExecuteFunctions | IWebhookFunctions;
 
 /** The image type a data URI prefix declares, if the base64 file has one. */
-const dataUriType = (text: string) => /^data:(image\/[\w.+-]+);base64,/i.exec(text)?.[1].toLowerCase();
+const dataUriType = (text: string) =>
+	/^data:(image\/[\w.+-]+);base64,/i.exec(text)?.[1].toLowerCase();
 
 /**
  * The ends of binary data n8n has just stored, read back without loading the picture. Why read it
@@ -80,15 +82,19 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 	const timeoutMs = limits.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
 	const job = limits.requestId ? ` (request id ${limits.requestId})` : '';
 	const fail = (problem: string, httpCode?: number, retryAfterSeconds?: number) => {
-		const error = new NodeApiError(ctx.getNode(), { message: problem, url }, {
-			message: `Could not download the image ${url}: ${problem}`,
-			description:
-				httpCode === 404 || httpCode === 410
-					? `ModelsLab result links expire (temporary and base64 links after 24 hours). Run the job again, or fetch it again with the ModelsLab Fetch node while its links are valid${job}.`
-					: `The job itself succeeded${job}: get its images later with the ModelsLab Fetch node, or turn off Download Images and use the links.`,
-			httpCode: httpCode ? String(httpCode) : undefined,
-			itemIndex,
-		});
+		const error = new NodeApiError(
+			ctx.getNode(),
+			{ message: problem, url },
+			{
+				message: `Could not download the image ${url}: ${problem}`,
+				description:
+					httpCode === 404 || httpCode === 410
+						? `ModelsLab result links expire (temporary and base64 links after 24 hours). Run the job again, or fetch it again with the ModelsLab Fetch node while its links are valid${job}.`
+						: `The job itself succeeded${job}: get its images later with the ModelsLab Fetch node, or turn off Download Images and use the links.`,
+				httpCode: httpCode ? String(httpCode) : undefined,
+				itemIndex,
+			},
+		);
 		// The same words as API requests, so that only passing faults are tried again.
 		const failure: Failure =
 			httpCode === 429
@@ -134,9 +140,16 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 	};
 	if (response.statusCode >= 400) {
 		body.destroy?.();
-		throw fail(`HTTP ${response.statusCode}`, response.statusCode, retryAfterHeader(response.headers));
+		throw fail(
+			`HTTP ${response.statusCode}`,
+			response.statusCode,
+			retryAfterHeader(response.headers),
+		);
 	}
-	const contentType = String(response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+	const contentType = String(response.headers['content-type'] ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
 	const fileName = fileNameOf(url);
 	// A login page, a CDN challenge or an API error is not a picture, even when it says 200.
 	if (/json|html|xml/.test(contentType) && !/svg/.test(contentType)) {
@@ -149,7 +162,9 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 		return fail(`the download broke off: ${reason(error)}`);
 	};
 	if (isBase64File(url, contentType)) {
-		const text = (await ctx.helpers.binaryToBuffer(body).catch((error) => Promise.reject(brokeOff(error))))
+		const text = (
+			await ctx.helpers.binaryToBuffer(body).catch((error) => Promise.reject(brokeOff(error)))
+		)
 			.toString('utf8')
 			.trim();
 		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
@@ -157,10 +172,16 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 		const mimeType = sniffImageType(bytes);
 		if (!mimeType) throw fail('the base64 file does not hold an image');
 		const extension = mimeType.split('/')[1].replace('jpeg', 'jpg');
-		return await ctx.helpers.prepareBinaryData(bytes, fileName.replace(/\.base64$/i, `.${extension}`), mimeType);
+		return await ctx.helpers.prepareBinaryData(
+			bytes,
+			fileName.replace(/\.base64$/i, `.${extension}`),
+			mimeType,
+		);
 	}
 	const extension = fileName.split('.').pop()?.toLowerCase() ?? '';
-	const mimeType = contentType.startsWith('image/') ? contentType : EXTENSION_TYPES[extension] ?? 'image/png';
+	const mimeType = contentType.startsWith('image/')
+		? contentType
+		: (EXTENSION_TYPES[extension] ?? 'image/png');
 	let binary: IBinaryData;
 	try {
 		// A stream, so that a large picture goes to n8n's binary storage without being held in memory.
@@ -181,7 +202,10 @@ export async function downloadImages(
 	limits: DownloadLimits = {},
 ): Promise<IBinaryKeyData> {
 	const binary: IBinaryKeyData = {};
-	const budget = { itemIndex, maxWaitMs: limits.maxWaitMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000 };
+	const budget = {
+		itemIndex,
+		maxWaitMs: limits.maxWaitMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000,
+	};
 	for (const [index, url] of urls.entries()) {
 		binary[binaryFieldFor(baseName, index)] = await withRetries(
 			ctx,

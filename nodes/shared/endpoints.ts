@@ -30,7 +30,8 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 	community: {
 		id: 'community',
 		displayName: 'v6 Community Models (Pony and Others)',
-		description: 'Inpainting with a public or trained model of your choice, such as Pony Realism (api/v6/images/inpaint)',
+		description:
+			'Inpainting with a public or trained model of your choice, such as Pony Realism (api/v6/images/inpaint)',
 		host: 'modelslab',
 		inpaintPath: '/api/v6/images/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v6/images/fetch/' },
@@ -46,7 +47,8 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 	enterprise: {
 		id: 'enterprise',
 		displayName: 'v1 Enterprise (Pony)',
-		description: 'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
+		description:
+			'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
 		host: 'modelslab',
 		inpaintPath: '/api/v1/enterprise/pony/inpaint',
 		fetch: { style: 'body', path: '/api/v1/enterprise/pony/fetch' },
@@ -57,7 +59,11 @@ export const endpointIds = Object.keys(ENDPOINTS) as EndpointId[];
 
 /** The endpoints as the choices of an editor field. */
 export const endpointOptions = () =>
-	endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id, description: ENDPOINTS[id].description }));
+	endpointIds.map((id) => ({
+		name: ENDPOINTS[id].displayName,
+		value: id,
+		description: ENDPOINTS[id].description,
+	}));
 
 /** Turns a binary image into a temporary (24 h) URL; max 5 MB. */
 export const UPLOAD_PATH = '/api/v6/base64_to_url';
@@ -77,7 +83,9 @@ export function fetchRequestFor(endpoint: EndpointId, requestId: string) {
  * addresses, the job id it carries (`/api/v3/fetch/123` → legacy, 123). Undefined when the path is
  * not a ModelsLab fetch address.
  */
-export function parseFetchPath(path: string): { endpoint: EndpointId; requestId?: string } | undefined {
+export function parseFetchPath(
+	path: string,
+): { endpoint: EndpointId; requestId?: string } | undefined {
 	const bare = path.split('?')[0].replace(/\/+$/, '');
 	for (const id of endpointIds) {
 		const { fetch } = ENDPOINTS[id];

@@ -9,8 +9,9 @@ export function apiMessage(body: IDataObject): string {
 	if (typeof raw === 'string') return raw;
 	if (raw && typeof raw === 'object') {
 		return Object.entries(raw as IDataObject)
-			.map(([field, messages]) =>
-				`${field}: ${Array.isArray(messages) ? messages.join(' ') : String(messages)}`,
+			.map(
+				([field, messages]) =>
+					`${field}: ${Array.isArray(messages) ? messages.join(' ') : String(messages)}`,
 			)
 			.join('; ');
 	}

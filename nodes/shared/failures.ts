@@ -34,7 +34,11 @@ interface Marked {
 const markOf = (error: unknown) => ((error as NodeApiError)?.context ?? {}) as Marked;
 
 /** Labels an error with what became of its request; details add to those it has. */
-export function markFailure<E extends NodeApiError>(error: E, failure: Failure | undefined, details: FailureDetails = {}): E {
+export function markFailure<E extends NodeApiError>(
+	error: E,
+	failure: Failure | undefined,
+	details: FailureDetails = {},
+): E {
 	const mark = error.context as Marked;
 	if (failure) mark.failure = failure;
 	mark.details = { ...mark.details, ...details };

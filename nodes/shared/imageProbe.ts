@@ -22,7 +22,11 @@ export interface ProbeLimits {
  * http(s) only, and never to a private or local address unless it is one of the credential's
  * hosts. Undefined whenever the size can't be had: the caller falls back and says so.
  */
-export async function probeImageSize(ctx: IExecuteFunctions, url: string, limits: ProbeLimits): Promise<ImageSize | undefined> {
+export async function probeImageSize(
+	ctx: IExecuteFunctions,
+	url: string,
+	limits: ProbeLimits,
+): Promise<ImageSize | undefined> {
 	let origin: string;
 	try {
 		origin = new URL(url).origin;

@@ -13,13 +13,17 @@ export interface BinaryImage {
 }
 
 const SIGNATURES: Array<{ mimeType: string; matches: (bytes: Buffer) => boolean }> = [
-	{ mimeType: 'image/png', matches: (b) => b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')) },
+	{
+		mimeType: 'image/png',
+		matches: (b) => b.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex')),
+	},
 	{ mimeType: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
 	{ mimeType: 'image/gif', matches: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
 	{
 		mimeType: 'image/webp',
 		matches: (b) =>
-			b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+			b.subarray(0, 4).toString('latin1') === 'RIFF' &&
+			b.subarray(8, 12).toString('latin1') === 'WEBP',
 	},
 	{ mimeType: 'image/bmp', matches: (b) => b.subarray(0, 2).toString('latin1') === 'BM' },
 	{
@@ -53,7 +57,8 @@ export async function readBinaryImage(
 	if (!property) {
 		throw new NodeOperationError(ctx.getNode(), `"${fieldLabel}" is required [item ${itemIndex}]`, {
 			itemIndex,
-			description: 'Enter the name of the binary field that holds the picture, for example "data". Nothing was sent to ModelsLab.',
+			description:
+				'Enter the name of the binary field that holds the picture, for example "data". Nothing was sent to ModelsLab.',
 		});
 	}
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
@@ -68,12 +73,16 @@ export async function readBinaryImage(
 		);
 	}
 	if (typeof metadata.bytes === 'number' && metadata.bytes > MAX_UPLOAD_BYTES) {
-		return fail(`the file "${property}" is ${megabytes(metadata.bytes)}; ModelsLab accepts images up to 5 MB`);
+		return fail(
+			`the file "${property}" is ${megabytes(metadata.bytes)}; ModelsLab accepts images up to 5 MB`,
+		);
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 	if (buffer.length === 0) return fail(`the file "${property}" is empty`);
 	if (buffer.length > MAX_UPLOAD_BYTES) {
-		return fail(`the file "${property}" is ${megabytes(buffer.length)}; ModelsLab accepts images up to 5 MB`);
+		return fail(
+			`the file "${property}" is ${megabytes(buffer.length)}; ModelsLab accepts images up to 5 MB`,
+		);
 	}
 	// The bytes decide, not the declared type: a file labelled image/png that is really an HTML
 	// error page or a text file would be uploaded, billed as a job, and fail at ModelsLab.
@@ -101,7 +110,12 @@ export async function uploadImage(
 	itemIndex: number,
 	limits: RetryBudget & { timeoutMs?: number },
 ) {
-	const request = { host: 'modelslab' as const, path: UPLOAD_PATH, body: { base64_string: toDataUri(image) }, timeoutMs: limits.timeoutMs };
+	const request = {
+		host: 'modelslab' as const,
+		path: UPLOAD_PATH,
+		body: { base64_string: toDataUri(image) },
+		timeoutMs: limits.timeoutMs,
+	};
 	const answer = await withRetries(
 		ctx,
 		'the image upload',

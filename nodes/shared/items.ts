@@ -25,7 +25,11 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 export async function runPerItem(
 	ctx: IExecuteFunctions,
 	readSettings: (ctx: IExecuteFunctions, itemIndex: number) => CompletionSettings,
-	perItem: (ctx: IExecuteFunctions, itemIndex: number, settings: CompletionSettings) => Promise<INodeExecutionData>,
+	perItem: (
+		ctx: IExecuteFunctions,
+		itemIndex: number,
+		settings: CompletionSettings,
+	) => Promise<INodeExecutionData>,
 ): Promise<INodeExecutionData[][]> {
 	const count = ctx.getInputData().length;
 	let limit: number;
@@ -35,7 +39,12 @@ export async function runPerItem(
 		// One setting for the whole run: when it is wrong, no item can run.
 		const error = asNodeError(ctx, caught, 0);
 		if (!ctx.continueOnFail()) throw error;
-		return [Array.from({ length: count }, (_, itemIndex) => ({ json: errorJson(error), pairedItem: { item: itemIndex } }))];
+		return [
+			Array.from({ length: count }, (_, itemIndex) => ({
+				json: errorJson(error),
+				pairedItem: { item: itemIndex },
+			})),
+		];
 	}
 	const results = await inOrderWithConcurrency(count, limit, async (itemIndex) => {
 		try {

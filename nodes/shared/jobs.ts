@@ -16,10 +16,11 @@ export interface JobReference {
 }
 
 /** Builds the fetch URL of a job from its id, for answers that did not include one. */
-export const fetchUrlBuilder = (roots: Record<ApiHost, string>, endpoint: EndpointId) => (requestId: string) => {
-	const fetch = fetchRequestFor(endpoint, requestId);
-	return `${roots[fetch.host]}${fetch.path}`;
-};
+export const fetchUrlBuilder =
+	(roots: Record<ApiHost, string>, endpoint: EndpointId) => (requestId: string) => {
+		const fetch = fetchRequestFor(endpoint, requestId);
+		return `${roots[fetch.host]}${fetch.path}`;
+	};
 
 /**
  * One fetch of a job's current state. `fetch_result` is used when it points at one of the
@@ -37,7 +38,9 @@ export async function fetchJob(
 	// An address that does not carry the id gets it in the body (harmless where it is not needed).
 	const carriesId = given && parseFetchPath(given.path)?.requestId !== undefined;
 	const request = {
-		...(given ? { ...given, body: carriesId ? {} : { request_id: job.requestId } } : fetchRequestFor(job.endpoint, job.requestId)),
+		...(given
+			? { ...given, body: carriesId ? {} : { request_id: job.requestId } }
+			: fetchRequestFor(job.endpoint, job.requestId)),
 		timeoutMs,
 	};
 	try {

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeProperties,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { z } from 'zod/v3';
 
 import { describeAllowed, inspectField } from './schema/inspect';
@@ -30,7 +35,9 @@ export function ruleOf(property: INodeProperties, extra: ExtraRules = {}): z.Zod
 	if (extra[property.name]) return extra[property.name];
 	switch (property.type) {
 		case 'options': {
-			const values = (property.options ?? []).map((option) => String((option as { value: unknown }).value));
+			const values = (property.options ?? []).map((option) =>
+				String((option as { value: unknown }).value),
+			);
 			return oneOf(values as [string, ...string[]]);
 		}
 		case 'boolean':
@@ -70,13 +77,25 @@ export function checkParameter<T>(
 	const issue = parsed.error.issues[0];
 	let problem: string;
 	if (isBlank(value)) {
-		problem = facts.kind === 'string' ? `"${label}" is required` : `"${label}" must be ${describeAllowed(facts)} (got nothing)`;
+		problem =
+			facts.kind === 'string'
+				? `"${label}" is required`
+				: `"${label}" must be ${describeAllowed(facts)} (got nothing)`;
 	} else {
-		const rule = facts.kind === 'string' || issue.code === 'custom' ? issue.message : `must be ${describeAllowed(facts)}`;
+		const rule =
+			facts.kind === 'string' || issue.code === 'custom'
+				? issue.message
+				: `must be ${describeAllowed(facts)}`;
 		problem = `"${label}" ${rule} (got ${shown(value)})`;
 	}
 	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
-	return failValidation(ctx.getNode(), `${problem}${where}`, [problem], itemIndex, ctx.getNode().name);
+	return failValidation(
+		ctx.getNode(),
+		`${problem}${where}`,
+		[problem],
+		itemIndex,
+		ctx.getNode().name,
+	);
 }
 
 /** Reads a top-level parameter for one item and checks it. */
@@ -86,16 +105,31 @@ export function readParameter<T>(
 	itemIndex: number,
 	extra?: ExtraRules,
 ): T {
-	const value = ctx.getNodeParameter(property.name, itemIndex, property.default as never) as unknown;
+	const value = ctx.getNodeParameter(
+		property.name,
+		itemIndex,
+		property.default as never,
+	) as unknown;
 	return checkParameter<T>(ctx, property, value, itemIndex, { extra });
 }
 
 /** The options the user added to a collection ("Processing Options") for one item. */
-function chosenOptions(ctx: IExecuteFunctions, collection: INodeProperties, itemIndex: number): IDataObject {
+function chosenOptions(
+	ctx: IExecuteFunctions,
+	collection: INodeProperties,
+	itemIndex: number,
+): IDataObject {
 	const chosen = ctx.getNodeParameter(collection.name, itemIndex, {}) as unknown;
-	if (typeof chosen === 'object' && chosen !== null && !Array.isArray(chosen)) return chosen as IDataObject;
+	if (typeof chosen === 'object' && chosen !== null && !Array.isArray(chosen))
+		return chosen as IDataObject;
 	const problem = `"${collection.displayName}" must be a set of options (got ${shown(chosen)})`;
-	return failValidation(ctx.getNode(), `${problem} [item ${itemIndex}]`, [problem], itemIndex, ctx.getNode().name);
+	return failValidation(
+		ctx.getNode(),
+		`${problem} [item ${itemIndex}]`,
+		[problem],
+		itemIndex,
+		ctx.getNode().name,
+	);
 }
 
 /** One option of a collection for one item, checked; its default when the user did not add it. */
@@ -106,11 +140,16 @@ export function readOption<T>(
 	itemIndex: number,
 	extra?: ExtraRules,
 ): T {
-	const option = (collection.options as INodeProperties[]).find((entry) => entry.name === optionName);
+	const option = (collection.options as INodeProperties[]).find(
+		(entry) => entry.name === optionName,
+	);
 	if (!option) throw new Error(`${collection.name} has no option ${optionName}`);
 	const chosen = chosenOptions(ctx, collection, itemIndex);
 	const value = optionName in chosen ? chosen[optionName] : option.default;
-	return checkParameter<T>(ctx, option, value, itemIndex, { label: `${collection.displayName} › ${option.displayName}`, extra });
+	return checkParameter<T>(ctx, option, value, itemIndex, {
+		label: `${collection.displayName} › ${option.displayName}`,
+		extra,
+	});
 }
 
 /**
@@ -125,7 +164,10 @@ export function readCollection(
 ): IDataObject {
 	const options = (collection.options ?? []) as INodeProperties[];
 	return Object.fromEntries(
-		options.map((option) => [option.name, readOption(ctx, collection, option.name, itemIndex, extra)]),
+		options.map((option) => [
+			option.name,
+			readOption(ctx, collection, option.name, itemIndex, extra),
+		]),
 	) as IDataObject;
 }
 

@@ -26,11 +26,16 @@ const FETCH_FAILURES_TOLERATED = 3;
  * grows with the time already waited, so the delay in noticing stays under ~8% of the job time
  * without hammering the API.
  */
-export function nextPollDelayMs(fetchesMade: number, elapsedMs: number, etaMs: number | null): number {
+export function nextPollDelayMs(
+	fetchesMade: number,
+	elapsedMs: number,
+	etaMs: number | null,
+): number {
 	const eta = etaMs ?? ETA_UNKNOWN_MS;
 	const margin = 150 + eta * 0.02;
 	if (fetchesMade === 0 && eta >= 2 * MIN_INTERVAL_MS) return eta / 2 + margin;
-	if (fetchesMade <= 1 && elapsedMs < eta + margin) return Math.max(MIN_INTERVAL_MS, eta + margin - elapsedMs);
+	if (fetchesMade <= 1 && elapsedMs < eta + margin)
+		return Math.max(MIN_INTERVAL_MS, eta + margin - elapsedMs);
 	return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, elapsedMs * 0.08));
 }
 
@@ -47,7 +52,8 @@ export interface WaitSettings {
  * than letting a loop run unbounded.
  */
 export function deadlineAfter(waitMs: number, now = Date.now()): number {
-	if (!Number.isFinite(waitMs) || waitMs < 0) throw new Error(`A wait needs a finite length (got ${waitMs} ms)`);
+	if (!Number.isFinite(waitMs) || waitMs < 0)
+		throw new Error(`A wait needs a finite length (got ${waitMs} ms)`);
 	return now + Math.min(waitMs, LONGEST_WAIT_MS);
 }
 
@@ -55,18 +61,30 @@ export function deadlineAfter(waitMs: number, now = Date.now()): number {
  * The pause before the next request to ModelsLab: at least the minimum interval, and not past the
  * deadline. Undefined when there is not even the minimum interval left: the loop must stop.
  */
-export function pauseBefore(deadline: number, wantedMs: number, now = Date.now()): number | undefined {
+export function pauseBefore(
+	deadline: number,
+	wantedMs: number,
+	now = Date.now(),
+): number | undefined {
 	const ms = Math.min(Math.max(MIN_INTERVAL_MS, wantedMs), deadline - now);
 	// NaN fails this comparison too, so a broken wish ends the loop instead of spinning it.
 	return ms >= MIN_INTERVAL_MS ? ms : undefined;
 }
 
 /** Sleeps, but wakes at once (with an error) when the execution is cancelled. */
-export async function pause(ctx: IExecuteFunctions | IWebhookFunctions, ms: number, what: string, itemIndex: number) {
-	if (!(ms >= 0 && ms <= LONGEST_WAIT_MS)) throw new Error(`A pause must last 0 to ${LONGEST_WAIT_MS} ms (got ${ms})`);
+export async function pause(
+	ctx: IExecuteFunctions | IWebhookFunctions,
+	ms: number,
+	what: string,
+	itemIndex: number,
+) {
+	if (!(ms >= 0 && ms <= LONGEST_WAIT_MS))
+		throw new Error(`A pause must last 0 to ${LONGEST_WAIT_MS} ms (got ${ms})`);
 	const signal = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 	const cancelled = () =>
-		new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`, { itemIndex });
+		new NodeOperationError(ctx.getNode(), `The execution was cancelled while waiting for ${what}`, {
+			itemIndex,
+		});
 	if (signal?.aborted) throw cancelled();
 	if (!signal) return await sleep(ms);
 	let onAbort = () => {};
@@ -104,14 +122,18 @@ export async function waitForCompletion(
 		await pause(ctx, delay, what, settings.itemIndex);
 		fetchesMade++;
 		try {
-			const timeoutMs = Math.min(settings.requestTimeoutMs, Math.max(SHORTEST_FETCH_TIMEOUT_MS, deadline - Date.now()));
+			const timeoutMs = Math.min(
+				settings.requestTimeoutMs,
+				Math.max(SHORTEST_FETCH_TIMEOUT_MS, deadline - Date.now()),
+			);
 			current = { ...(await fetchOnce(timeoutMs)), trackId: current.trackId };
 			failuresInARow = 0;
 		} catch (error) {
 			// Lost answers and server failures are tolerated a few times in a row; rate limits always.
 			const failure = failureOf(error);
 			const rateLimited = failure?.kind === 'rate-limited';
-			const giveUp = !rateLimited && (!isPassing(failure) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
+			const giveUp =
+				!rateLimited && (!isPassing(failure) || ++failuresInARow > FETCH_FAILURES_TOLERATED);
 			if (giveUp) throw asNodeError(ctx, error, settings.itemIndex);
 			const asked = rateLimited ? failure.retryAfterSeconds : undefined;
 			if (asked !== undefined && asked * 1000 > MIN_INTERVAL_MS) {

@@ -9,7 +9,8 @@ export async function inOrderWithConcurrency<T>(
 	task: (index: number) => Promise<T>,
 ): Promise<T[]> {
 	// NaN or 0 would start no worker and return holes instead of results.
-	if (!Number.isInteger(limit) || limit < 1) throw new Error(`At least one job must run at a time (got ${limit})`);
+	if (!Number.isInteger(limit) || limit < 1)
+		throw new Error(`At least one job must run at a time (got ${limit})`);
 	const results = new Array<T>(count);
 	let next = 0;
 	let failure: { error: unknown } | undefined;

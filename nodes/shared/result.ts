@@ -71,8 +71,12 @@ export function normalizeResult(
 		generationTime: numberOrNull(body.generationTime),
 		message: apiMessage(body) || null,
 		trackId: textOrNull(body.track_id),
-		nsfwContentDetected: typeof nsfw === 'boolean' ? nsfw : Array.isArray(nsfw) ? nsfw.length > 0 : null,
+		nsfwContentDetected:
+			typeof nsfw === 'boolean' ? nsfw : Array.isArray(nsfw) ? nsfw.length > 0 : null,
 		webhookStatus: textOrNull(body.webhook_status),
-		meta: body.meta && typeof body.meta === 'object' && !Array.isArray(body.meta) ? (body.meta as IDataObject) : {},
+		meta:
+			body.meta && typeof body.meta === 'object' && !Array.isArray(body.meta)
+				? (body.meta as IDataObject)
+				: {},
 	};
 }

@@ -41,14 +41,17 @@ export async function withRetries<T>(
 		} catch (error) {
 			const failure = failureOf(error);
 			const askedSeconds = failure?.kind === 'rate-limited' ? failure.retryAfterSeconds : undefined;
-			const wantedMs = askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
+			const wantedMs =
+				askedSeconds !== undefined ? askedSeconds * 1000 : firstBackoffMs * 2 ** retry;
 			// "Retry after 0 s" or a failure that comes back at once still gets the minimum interval.
 			const delayMs = Math.max(MIN_INTERVAL_MS, wantedMs);
 			const inTime = Date.now() + delayMs <= deadline;
 			if (retry >= RETRIES || !retryable(failure) || !inTime) {
 				if (error instanceof NodeApiError) {
-					if (retry > 0) error.description = `${error.description ?? ''} (Tried ${retry + 1} times.)`.trim();
-					if (retry < RETRIES && retryable(failure) && !inTime) markFailure(error, undefined, { waitTooLongSeconds: delayMs / 1000 });
+					if (retry > 0)
+						error.description = `${error.description ?? ''} (Tried ${retry + 1} times.)`.trim();
+					if (retry < RETRIES && retryable(failure) && !inTime)
+						markFailure(error, undefined, { waitTooLongSeconds: delayMs / 1000 });
 				}
 				throw asNodeError(ctx, error, policy.itemIndex);
 			}

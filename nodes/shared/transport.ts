@@ -57,7 +57,10 @@ function baseUrlFor(credentials: ModelsLabCredentials, host: ApiHost) {
 /** The API's two roots as configured in the credential, without trailing slashes. */
 export async function baseUrls(ctx: ModelsLabContext): Promise<Record<ApiHost, string>> {
 	const credentials = await loadCredentials(ctx);
-	return { modelslab: baseUrlFor(credentials, 'modelslab'), legacy: baseUrlFor(credentials, 'legacy') };
+	return {
+		modelslab: baseUrlFor(credentials, 'modelslab'),
+		legacy: baseUrlFor(credentials, 'legacy'),
+	};
 }
 
 function secretsOf(credentials: ModelsLabCredentials) {
@@ -101,7 +104,8 @@ export async function modelsLabRequest(
 	const url = `${baseUrlFor(credentials, request.host)}${request.path}`;
 	const timeout = request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
 	// To the HTTP client 0 means "no timeout", and NaN too: a lost answer would then hang the item for good.
-	if (!(timeout >= 1 && timeout <= 3_600_000)) throw new Error(`A request needs a timeout of 1 ms to 1 hour (got ${timeout})`);
+	if (!(timeout >= 1 && timeout <= 3_600_000))
+		throw new Error(`A request needs a timeout of 1 ms to 1 hour (got ${timeout})`);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		url,
@@ -125,25 +129,24 @@ export async function modelsLabRequest(
 		const failed = networkFailureOf(error, timeoutMs);
 		const reason = redactSecrets(failed.reason, secrets);
 		const host = new URL(url).host;
-		const failure = new NodeApiError(
-			ctx.getNode(),
-			{ message: reason } as JsonObject,
-			{
-				message: `Could not reach ModelsLab at ${host}: ${reason}`,
-				description:
-					failed.kind === 'not-sent'
-						? `The request to ${request.path} was not sent: no connection to ${host} could be made. Check the Base URL in the ModelsLab API credential, or try again later if ModelsLab is down.`
-						: `The request to ${request.path} was sent, but no answer arrived.`,
-				itemIndex,
-			},
-		);
+		const failure = new NodeApiError(ctx.getNode(), { message: reason } as JsonObject, {
+			message: `Could not reach ModelsLab at ${host}: ${reason}`,
+			description:
+				failed.kind === 'not-sent'
+					? `The request to ${request.path} was not sent: no connection to ${host} could be made. Check the Base URL in the ModelsLab API credential, or try again later if ModelsLab is down.`
+					: `The request to ${request.path} was sent, but no answer arrived.`,
+			itemIndex,
+		});
 		throw markFailure(failure, { kind: failed.kind });
 	}
 
 	const httpCode = response.statusCode;
 	const body = response.body;
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-		const text = redactSecrets(typeof body === 'string' ? body : JSON.stringify(body ?? ''), secrets);
+		const text = redactSecrets(
+			typeof body === 'string' ? body : JSON.stringify(body ?? ''),
+			secrets,
+		);
 		// A cut-off answer may still name the job it created; say so, so it can be fetched.
 		const id = /"id"\s*:\s*"?(\d+)/.exec(text)?.[1];
 		const failure = new NodeApiError(ctx.getNode(), { body: text.slice(0, 300) } as JsonObject, {
@@ -153,7 +156,10 @@ export async function modelsLabRequest(
 			itemIndex,
 		});
 		// Only a 429 says for sure that nothing was created; anything else may be a job's lost answer.
-		const kind: Failure = httpCode === 429 ? { kind: 'rate-limited', retryAfterSeconds: retryAfterHeader(response.headers) } : { kind: 'answer-lost' };
+		const kind: Failure =
+			httpCode === 429
+				? { kind: 'rate-limited', retryAfterSeconds: retryAfterHeader(response.headers) }
+				: { kind: 'answer-lost' };
 		throw markFailure(failure, kind, id ? { requestId: id } : {});
 	}
 
@@ -222,17 +228,28 @@ export function networkFailureOf(error: unknown, timeoutMs: number): NetworkFail
 	const texts = errorTextsOf(error);
 	// The codes decide; the words only when no code was found at all.
 	const has = (code: string) =>
-		codes.length > 0 ? codes.includes(code) : texts.some((text) => new RegExp(`\\b${code}\\b`).test(text));
-	const axiosTimeoutWords = codes.length === 0 && texts.some((text) => /timeout of \d+ ?ms exceeded/i.test(text));
+		codes.length > 0
+			? codes.includes(code)
+			: texts.some((text) => new RegExp(`\\b${code}\\b`).test(text));
+	const axiosTimeoutWords =
+		codes.length === 0 && texts.some((text) => /timeout of \d+ ?ms exceeded/i.test(text));
 
 	if (TIMEOUT_CODES.some(has) || axiosTimeoutWords) {
 		const seconds = Math.round(timeoutMs / 1000);
-		return { kind: 'answer-lost', timedOut: true, reason: `no answer within the request timeout of ${seconds} s` };
+		return {
+			kind: 'answer-lost',
+			timedOut: true,
+			reason: `no answer within the request timeout of ${seconds} s`,
+		};
 	}
 	const notSent = Object.keys(NOT_SENT_CODES).find(has);
 	if (notSent) return { kind: 'not-sent', timedOut: false, reason: NOT_SENT_CODES[notSent] };
 	if (CUT_OFF_CODES.some(has)) {
-		return { kind: 'answer-lost', timedOut: false, reason: 'the connection was cut off before an answer arrived' };
+		return {
+			kind: 'answer-lost',
+			timedOut: false,
+			reason: 'the connection was cut off before an answer arrived',
+		};
 	}
 	return { kind: 'answer-lost', timedOut: false, reason: texts[0] ?? String(error) };
 }
@@ -272,7 +289,9 @@ function errorCodesOf(error: unknown): string[] {
 function errorTextsOf(error: unknown): string[] {
 	const { message, messages } = (error ?? {}) as ErrorLike;
 	const originals = Array.isArray(messages) ? messages : [];
-	return [message, ...originals].filter((text): text is string => typeof text === 'string' && text !== '');
+	return [message, ...originals].filter(
+		(text): text is string => typeof text === 'string' && text !== '',
+	);
 }
 
 /** `retry_after`, or the wait a spam-filter tip asks for ("please wait for 30 seconds"). */
@@ -286,9 +305,11 @@ function retryAfterSeconds(answer: IDataObject): number | undefined {
 }
 
 /** The HTTP `Retry-After` header, in seconds (it may also be an HTTP date). */
-export function retryAfterHeader(headers: IN8nHttpFullResponse['headers'] | undefined): number | undefined {
+export function retryAfterHeader(
+	headers: IN8nHttpFullResponse['headers'] | undefined,
+): number | undefined {
 	const raw = headers?.['retry-after'];
-	const value = String(Array.isArray(raw) ? raw[0] : raw ?? '').trim();
+	const value = String(Array.isArray(raw) ? raw[0] : (raw ?? '')).trim();
 	if (!value) return undefined;
 	if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
 	const date = Date.parse(value);
@@ -299,9 +320,17 @@ export function retryAfterHeader(headers: IN8nHttpFullResponse['headers'] | unde
  * What an answer with an error means for the job. ModelsLab's own words are read here, once: its
  * rate-limit refusal comes as HTTP 200 "Rate limit exceeded", an unknown job as "Request not found".
  */
-function answeredFailure(answer: IDataObject, message: string, httpCode: number, headers: IN8nHttpFullResponse['headers']): Failure {
+function answeredFailure(
+	answer: IDataObject,
+	message: string,
+	httpCode: number,
+	headers: IN8nHttpFullResponse['headers'],
+): Failure {
 	if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
-		return { kind: 'rate-limited', retryAfterSeconds: retryAfterSeconds(answer) ?? retryAfterHeader(headers) };
+		return {
+			kind: 'rate-limited',
+			retryAfterSeconds: retryAfterSeconds(answer) ?? retryAfterHeader(headers),
+		};
 	}
 	// A 5xx without a ModelsLab status may come from a proxy after the job was created.
 	if (httpCode >= 500 && !answer.status) return { kind: 'answer-lost' };
@@ -310,7 +339,10 @@ function answeredFailure(answer: IDataObject, message: string, httpCode: number,
 }
 
 /** Maps a URL the API handed out (`fetch_result`) onto a configured host, so the key only goes there. */
-export function onConfiguredHost(url: string, roots: Record<ApiHost, string>): { host: ApiHost; path: string } | undefined {
+export function onConfiguredHost(
+	url: string,
+	roots: Record<ApiHost, string>,
+): { host: ApiHost; path: string } | undefined {
 	let target: URL;
 	try {
 		target = new URL(url);

@@ -47,7 +47,8 @@ export async function fileEndsOfStream(chunks: AsyncIterable<Buffer>): Promise<F
 	let tail = Buffer.alloc(0);
 	let size = 0;
 	for await (const chunk of chunks) {
-		if (head.length < END_BYTES) head = Buffer.concat([head, chunk.subarray(0, END_BYTES - head.length)]);
+		if (head.length < END_BYTES)
+			head = Buffer.concat([head, chunk.subarray(0, END_BYTES - head.length)]);
 		// concat copies, so no chunk of the picture stays referenced.
 		const joined = Buffer.concat([tail, chunk.subarray(Math.max(0, chunk.length - END_BYTES))]);
 		tail = joined.subarray(Math.max(0, joined.length - END_BYTES));
@@ -67,10 +68,14 @@ const JPEG_END = Buffer.from('ffd9', 'hex');
 const GIF_END = Buffer.from('003b', 'hex');
 
 /** A WebP is a RIFF file: bytes 4 to 8 give the length of everything after the first 8 bytes. */
-const declaredWebpSize = (head: Buffer) => (head.length >= 8 ? head.readUInt32LE(4) + 8 : undefined);
+const declaredWebpSize = (head: Buffer) =>
+	head.length >= 8 ? head.readUInt32LE(4) + 8 : undefined;
 
 /** For each type that can be checked: whether the file is whole, and the rule, said for a user. */
-const WHOLE_IMAGE: Record<string, { isWhole: (ends: FileEnds) => boolean; rule: (ends: FileEnds) => string }> = {
+const WHOLE_IMAGE: Record<
+	string,
+	{ isWhole: (ends: FileEnds) => boolean; rule: (ends: FileEnds) => string }
+> = {
 	'image/png': {
 		isWhole: (ends) => endsWith(ends.tail, PNG_END),
 		rule: () => 'a whole PNG ends with its IEND marker',
@@ -105,7 +110,10 @@ export const expectedImageType = (ends: FileEnds, declaredType: string | undefin
  * Whether a picture is all there. HTTP cannot tell: a cache or proxy that stored a cut copy
  * serves it with a matching content-length. Types this cannot judge (BMP, TIFF, SVG) count as whole.
  */
-export function imageIsComplete(bytesOrEnds: Buffer | FileEnds, mimeType: string | undefined): boolean {
+export function imageIsComplete(
+	bytesOrEnds: Buffer | FileEnds,
+	mimeType: string | undefined,
+): boolean {
 	const ends = Buffer.isBuffer(bytesOrEnds) ? fileEndsOf(bytesOrEnds) : bytesOrEnds;
 	const check = WHOLE_IMAGE[mimeType ?? ''];
 	return check ? check.isWhole(ends) : true;

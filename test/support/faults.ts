@@ -51,7 +51,12 @@ export function duplicateSubmits(simulator: ModelsLabSimulator): number {
 /** Every place a key could leak to: the run data, the output, the error and n8n's log output. */
 export function keyLeaks(result: RunResult, logs: string): string[] {
 	const error = result.error
-		? JSON.stringify({ ...result.error, message: result.error.message, description: result.error.description, stack: result.error.stack })
+		? JSON.stringify({
+				...result.error,
+				message: result.error.message,
+				description: result.error.description,
+				stack: result.error.stack,
+			})
 		: '';
 	const places: Record<string, string> = {
 		run: JSON.stringify(result.run ?? null),
@@ -60,7 +65,9 @@ export function keyLeaks(result: RunResult, logs: string): string[] {
 		logs,
 	};
 	return Object.entries(places).flatMap(([place, text]) =>
-		[API_KEY, ENTERPRISE_KEY].filter((key) => text.includes(key)).map((key) => `${key} in ${place}`),
+		[API_KEY, ENTERPRISE_KEY]
+			.filter((key) => text.includes(key))
+			.map((key) => `${key} in ${place}`),
 	);
 }
 
@@ -72,14 +79,24 @@ export async function withOwnSimulator<T>(
 		run: (parameters: IDataObject, options?: Partial<RunOptions>) => Promise<RunResult>;
 	}) => Promise<T>,
 ): Promise<T> {
-	const simulator = new ModelsLabSimulator({ apiKeys: [API_KEY], enterpriseKeys: [ENTERPRISE_KEY] });
+	const simulator = new ModelsLabSimulator({
+		apiKeys: [API_KEY],
+		enterpriseKeys: [ENTERPRISE_KEY],
+	});
 	const baseUrl = await simulator.start();
-	const credentials = (overrides: ICredentialDataDecryptedObject = {}) => ({ apiKey: API_KEY, enterpriseApiKey: ENTERPRISE_KEY, baseUrl, legacyBaseUrl: baseUrl, ...overrides });
+	const credentials = (overrides: ICredentialDataDecryptedObject = {}) => ({
+		apiKey: API_KEY,
+		enterpriseApiKey: ENTERPRISE_KEY,
+		baseUrl,
+		legacyBaseUrl: baseUrl,
+		...overrides,
+	});
 	try {
 		return await body({
 			simulator,
 			credentials,
-			run: async (parameters, options = {}) => await runNode({ parameters, credentials: credentials(), ...options }),
+			run: async (parameters, options = {}) =>
+				await runNode({ parameters, credentials: credentials(), ...options }),
 		});
 	} finally {
 		await simulator.stop();
@@ -87,7 +104,8 @@ export async function withOwnSimulator<T>(
 }
 
 /** The keys found in a text (n8n's log output, for instance). */
-export const keysIn = (text: string) => [API_KEY, ENTERPRISE_KEY].filter((key) => text.includes(key));
+export const keysIn = (text: string) =>
+	[API_KEY, ENTERPRISE_KEY].filter((key) => text.includes(key));
 
 /**
  * Wall-clock checks on a machine that is not ours alone (issue 11). A run's wall time is the waits
@@ -114,7 +132,10 @@ const ATTEMPTS = 4;
 
 /** The longest a run with these Processing Options may take before it counts as hung; see above. */
 export function noHangBoundMs(limits: IDataObject = FAST_LIMITS): number {
-	const { requestTimeoutSeconds, maxWaitSeconds } = { ...FAST_LIMITS, ...limits } as { requestTimeoutSeconds: number; maxWaitSeconds: number };
+	const { requestTimeoutSeconds, maxWaitSeconds } = { ...FAST_LIMITS, ...limits } as {
+		requestTimeoutSeconds: number;
+		maxWaitSeconds: number;
+	};
 	return ATTEMPTS * requestTimeoutSeconds * 1000 + maxWaitSeconds * 1000 + LOADED_MACHINE_SLACK_MS;
 }
 
@@ -159,7 +180,8 @@ export function expectFaultOutcome(
 		expect(result.error?.message).toMatch(fault.error);
 		if (fault.description) expect(result.error?.description).toMatch(fault.description);
 		// Reported at once unless the case expects retries: counted by the node, not timed.
-		if (!/Tried/.test(String(fault.description))) expect(result.error?.description ?? '').not.toMatch(/\(Tried \d+ times\.\)/);
+		if (!/Tried/.test(String(fault.description)))
+			expect(result.error?.description ?? '').not.toMatch(/\(Tried \d+ times\.\)/);
 		expect(result.output).toEqual([]);
 	} else {
 		expect(result.error).toBeUndefined();
@@ -169,6 +191,8 @@ export function expectFaultOutcome(
 	if (fault.submits !== undefined) expect(submitsOf(simulator)).toHaveLength(fault.submits);
 	if (fault.jobs !== undefined) expect(simulator.jobs).toHaveLength(fault.jobs);
 	expect(keyLeaks(result, logs)).toEqual([]);
-	expect(ms).toBeLessThan(noHangBoundMs(fault.parameters?.processingOptions as IDataObject | undefined));
+	expect(ms).toBeLessThan(
+		noHangBoundMs(fault.parameters?.processingOptions as IDataObject | undefined),
+	);
 	if (fault.minMs !== undefined) expect(ms).toBeGreaterThanOrEqual(fault.minMs);
 }

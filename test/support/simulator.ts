@@ -10,7 +10,10 @@ export const ENTERPRISE_KEY = 'sim-enterprise-key';
 
 /** One simulator per test file, fresh state for every test. */
 export function useSimulator() {
-	const simulator = new ModelsLabSimulator({ apiKeys: [API_KEY], enterpriseKeys: [ENTERPRISE_KEY] });
+	const simulator = new ModelsLabSimulator({
+		apiKeys: [API_KEY],
+		enterpriseKeys: [ENTERPRISE_KEY],
+	});
 	beforeAll(async () => {
 		await simulator.start();
 	});
@@ -42,9 +45,24 @@ export const MASK_URL = 'https://images.example.com/mask.png';
 
 /** The minimal parameters of each endpoint, images by URL. */
 export const minimalParameters: Record<string, IDataObject> = {
-	imageEditing: { endpoint: 'imageEditing', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
-	community: { endpoint: 'community', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
-	legacy: { endpoint: 'legacy', prompt: 'a red car', initImageUrl: PHOTO_URL, maskImageUrl: MASK_URL },
+	imageEditing: {
+		endpoint: 'imageEditing',
+		prompt: 'a red car',
+		initImageUrl: PHOTO_URL,
+		maskImageUrl: MASK_URL,
+	},
+	community: {
+		endpoint: 'community',
+		prompt: 'a red car',
+		initImageUrl: PHOTO_URL,
+		maskImageUrl: MASK_URL,
+	},
+	legacy: {
+		endpoint: 'legacy',
+		prompt: 'a red car',
+		initImageUrl: PHOTO_URL,
+		maskImageUrl: MASK_URL,
+	},
 	enterprise: {
 		endpoint: 'enterprise',
 		enterpriseModelId: 'my-pony',
@@ -64,7 +82,10 @@ export const pngBinary = (png: Buffer, fileName: string) => ({
 /** An input item carrying a photo (`data`) and a mask (`mask`), as a Form Trigger upload would. */
 export const photoAndMaskItem = (size = 512): INodeExecutionData => ({
 	json: {},
-	binary: { data: pngBinary(makePhoto(size, size), 'photo.png'), mask: pngBinary(makeMask(size, size), 'mask.png') },
+	binary: {
+		data: pngBinary(makePhoto(size, size), 'photo.png'),
+		mask: pngBinary(makeMask(size, size), 'mask.png'),
+	},
 });
 
 export const binaryImages = {
@@ -75,7 +96,11 @@ export const binaryImages = {
 };
 
 /** A bad value was refused the way every bad value must be: named in the message, nothing sent. */
-export function expectRefusedBeforeSending(result: RunResult, message: string, simulator: ModelsLabSimulator) {
+export function expectRefusedBeforeSending(
+	result: RunResult,
+	message: string,
+	simulator: ModelsLabSimulator,
+) {
 	expect(result.error?.message).toBe(message);
 	expect(result.error?.name).toBe('NodeOperationError');
 	expect(result.error?.description).toContain('Nothing was sent to ModelsLab');

@@ -86,16 +86,30 @@ export class TriggerServer {
 		return await this.withWorkflow(async (workflow, additionalData) => {
 			const hook = (method: 'checkExists' | 'create') =>
 				this.hookMethods()[method].call(
-					new HookContext(workflow, this.node, additionalData, 'trigger', activation, this.webhookData(workflow, 'default', additionalData)),
+					new HookContext(
+						workflow,
+						this.node,
+						additionalData,
+						'trigger',
+						activation,
+						this.webhookData(workflow, 'default', additionalData),
+					),
 				);
-			return (await hook('checkExists')) ? 'kept' : ((await hook('create')), 'created');
+			return (await hook('checkExists')) ? 'kept' : (await hook('create'), 'created');
 		});
 	}
 
 	async deactivate() {
 		await this.withWorkflow(async (workflow, additionalData) => {
 			await this.hookMethods().delete.call(
-				new HookContext(workflow, this.node, additionalData, 'trigger', 'activate', this.webhookData(workflow, 'default', additionalData)),
+				new HookContext(
+					workflow,
+					this.node,
+					additionalData,
+					'trigger',
+					'activate',
+					this.webhookData(workflow, 'default', additionalData),
+				),
 			);
 		});
 	}
@@ -117,11 +131,15 @@ export class TriggerServer {
 	private hookMethods() {
 		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
 		const methods = type.webhookMethods?.default;
-		if (!methods?.checkExists || !methods.create || !methods.delete) throw new Error('the trigger has no lifecycle methods');
+		if (!methods?.checkExists || !methods.create || !methods.delete)
+			throw new Error('the trigger has no lifecycle methods');
 		return { checkExists: methods.checkExists, create: methods.create, delete: methods.delete };
 	}
 
-	private additionalData(req?: IncomingMessage, res?: ServerResponse): IWorkflowExecuteAdditionalData {
+	private additionalData(
+		req?: IncomingMessage,
+		res?: ServerResponse,
+	): IWorkflowExecuteAdditionalData {
 		return {
 			credentialsHelper: new CredentialsHelper({ modelsLabApi: this.credentials }),
 			webhookBaseUrl: `${this.baseUrl}/webhook`,
@@ -134,9 +152,15 @@ export class TriggerServer {
 		} as unknown as IWorkflowExecuteAdditionalData;
 	}
 
-	private webhookData(workflow: Workflow, name: 'default' | 'setup', additionalData: IWorkflowExecuteAdditionalData): IWebhookData {
+	private webhookData(
+		workflow: Workflow,
+		name: 'default' | 'setup',
+		additionalData: IWorkflowExecuteAdditionalData,
+	): IWebhookData {
 		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
-		const webhookDescription = type.description.webhooks!.find((hook) => hook.name === name) as IWebhookDescription;
+		const webhookDescription = type.description.webhooks!.find(
+			(hook) => hook.name === name,
+		) as IWebhookDescription;
 		return {
 			httpMethod: webhookDescription.httpMethod as IWebhookData['httpMethod'],
 			node: this.node.name,
@@ -167,7 +191,9 @@ export class TriggerServer {
 		} finally {
 			if (workflow.staticData.__dataChanged === true) {
 				this.staticData = JSON.parse(
-					JSON.stringify(workflow.staticData, (key, value: unknown) => (key === '__dataChanged' ? undefined : value)),
+					JSON.stringify(workflow.staticData, (key, value: unknown) =>
+						key === '__dataChanged' ? undefined : value,
+					),
 				);
 			}
 		}
@@ -177,7 +203,10 @@ export class TriggerServer {
 		this.recordReplies(res);
 		const url = new URL(req.url ?? '/', this.baseUrl);
 		const name = req.method === 'GET' ? 'setup' : 'default';
-		if (url.pathname !== `/webhook/${this.node.webhookId}/callback` || !['GET', 'POST'].includes(req.method!)) {
+		if (
+			url.pathname !== `/webhook/${this.node.webhookId}/callback` ||
+			!['GET', 'POST'].includes(req.method!)
+		) {
 			res.writeHead(404).end('{"message":"webhook not registered"}');
 			return;
 		}
@@ -195,10 +224,23 @@ export class TriggerServer {
 		} catch {
 			body = text;
 		}
-		Object.assign(req, { body, rawBody: raw, query: Object.fromEntries(url.searchParams), params: {} });
+		Object.assign(req, {
+			body,
+			rawBody: raw,
+			query: Object.fromEntries(url.searchParams),
+			params: {},
+		});
 		await this.withWorkflow(
 			async (workflow, additionalData) => {
-				const context = new WebhookContext(workflow, this.node, additionalData, 'webhook', this.webhookData(workflow, name, additionalData), [], null);
+				const context = new WebhookContext(
+					workflow,
+					this.node,
+					additionalData,
+					'webhook',
+					this.webhookData(workflow, name, additionalData),
+					[],
+					null,
+				);
 				const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
 				try {
 					const result = await type.webhook!.call(context);
@@ -235,7 +277,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function parseJson(text: string): IDataObject {
 	try {
 		const value = JSON.parse(text) as unknown;
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : {};
+		return value && typeof value === 'object' && !Array.isArray(value)
+			? (value as IDataObject)
+			: {};
 	} catch {
 		return {};
 	}

@@ -18,7 +18,8 @@ import { field } from './endpoint';
 
 export const prompt = field(requiredText(), {
 	displayName: 'Prompt',
-	description: 'What to paint into the masked area, for example "a red vintage car parked on the street"',
+	description:
+		'What to paint into the masked area, for example "a red vintage car parked on the street"',
 	placement: 'main',
 	typeOptions: { rows: 2 },
 });
@@ -41,7 +42,8 @@ export const initImage = field(imageReference(), {
 
 export const maskImage = field(imageReference(), {
 	displayName: 'Mask',
-	description: 'Black-and-white picture of the same size: white marks the area to repaint, black is kept',
+	description:
+		'Black-and-white picture of the same size: white marks the area to repaint, black is kept',
 	placement: 'image',
 });
 
@@ -76,7 +78,10 @@ export const numericTrackId = field(optionalInteger(z.number().min(0)), {
 
 export const textTrackId = field(optionalText(), trackIdUi);
 
-export const modelId = (ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'>, fallback?: string) =>
+export const modelId = (
+	ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'>,
+	fallback?: string,
+) =>
 	field(fallback ? requiredText().default(fallback) : requiredText(), {
 		displayName: 'Model ID',
 		placement: 'main',
@@ -85,7 +90,8 @@ export const modelId = (ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'
 
 export const loraModel = field(optionalText(), {
 	displayName: 'LoRA Models',
-	description: 'LoRA model IDs to apply, comma-separated, for example "contrast-fix,yae-miko-genshin"',
+	description:
+		'LoRA model IDs to apply, comma-separated, for example "contrast-fix,yae-miko-genshin"',
 	placement: 'advanced',
 });
 
@@ -98,7 +104,7 @@ export const loraStrength = field(numberList(0.1, 1), {
 
 export const vae = field(optionalText(), {
 	displayName: 'VAE',
-	description: 'ID of a custom VAE to use; leave the option out for the model\'s own',
+	description: "ID of a custom VAE to use; leave the option out for the model's own",
 	placement: 'advanced',
 });
 
@@ -178,13 +184,12 @@ export const describe = {
 	},
 	clipSkip: {
 		displayName: 'CLIP Skip',
-		description: 'Number of last CLIP layers to skip; changes how the prompt\'s style is read',
+		description: "Number of last CLIP layers to skip; changes how the prompt's style is read",
 		placement: 'advanced',
 	},
 	base64: {
 		displayName: 'Base64 Output',
-		description:
-			'Whether the results come as links to base64 text files instead of image links',
+		description: 'Whether the results come as links to base64 text files instead of image links',
 		placement: 'advanced',
 	},
 	base64WithInlineInput: {

@@ -60,7 +60,10 @@ export const community = defineEndpoint({
 			common.describe.guidanceScale,
 		),
 		strength: field(asNumber(z.number().min(0).max(1)).default(0.7), common.describe.strength),
-		scheduler: field(oneOf([...SCHEDULERS]).default('DPMSolverMultistepScheduler'), common.describe.scheduler),
+		scheduler: field(
+			oneOf([...SCHEDULERS]).default('DPMSolverMultistepScheduler'),
+			common.describe.scheduler,
+		),
 		use_karras_sigmas: field(asYesNo().default(true), common.describe.useKarrasSigmas),
 		// The docs disagree on the spelling; every documented value is offered.
 		algorithm_type: field(

@@ -13,7 +13,9 @@ export interface Field<S extends z.ZodTypeAny = z.ZodTypeAny> {
 
 export const field = <S extends z.ZodTypeAny>(schema: S, ui: FieldUi): Field<S> => ({ schema, ui });
 
-type SchemaShape<Fields extends Record<string, Field>> = { [Key in keyof Fields]: Fields[Key]['schema'] };
+type SchemaShape<Fields extends Record<string, Field>> = {
+	[Key in keyof Fields]: Fields[Key]['schema'];
+};
 
 /** An endpoint's request for the Inpaint node; its name and address are in the shared catalogue. */
 export interface InpaintEndpoint<Shape extends z.ZodRawShape = z.ZodRawShape> {

@@ -38,7 +38,10 @@ export const enterprise = defineEndpoint({
 		negative_prompt: common.negativePrompt,
 		init_image: common.initImage,
 		mask_image: common.maskImage,
-		width: field(dimension(), { ...common.describe.width, description: 'Width of the result in pixels, at most 1024' }),
+		width: field(dimension(), {
+			...common.describe.width,
+			description: 'Width of the result in pixels, at most 1024',
+		}),
 		height: field(dimension(), {
 			...common.describe.height,
 			description: 'Height of the result in pixels, at most 1024',
@@ -51,7 +54,9 @@ export const enterprise = defineEndpoint({
 		num_inference_steps: field(oneOf(['21', '31', '41']).default('31'), common.describe.steps),
 		safety_checker: field(asYesNo().default(true), common.describe.safetyChecker),
 		safety_checker_type: field(
-			oneOf(['blur', 'sensitive_content_text', 'pixelate', 'black']).default('sensitive_content_text'),
+			oneOf(['blur', 'sensitive_content_text', 'pixelate', 'black']).default(
+				'sensitive_content_text',
+			),
 			common.describe.safetyCheckerType,
 		),
 		enhance_prompt: field(asYesNo().default(true), common.describe.enhancePrompt),
@@ -67,11 +72,14 @@ export const enterprise = defineEndpoint({
 			placement: 'advanced',
 		}),
 		use_karras_sigmas: field(asYesNo().default(true), common.describe.useKarrasSigmas),
-		algorithm_type: field(oneOf(['none', 'dpmsolver+++']).default('none'), common.describe.algorithmType),
-		clip_skip: field(
-			asNumericString(z.number().int().min(1).max(8)).optional(),
-			{ ...common.describe.clipSkip, editorDefault: 1 },
+		algorithm_type: field(
+			oneOf(['none', 'dpmsolver+++']).default('none'),
+			common.describe.algorithmType,
 		),
+		clip_skip: field(asNumericString(z.number().int().min(1).max(8)).optional(), {
+			...common.describe.clipSkip,
+			editorDefault: 1,
+		}),
 		lora_model: common.loraModel,
 		lora_strength: common.loraStrength,
 		vae: common.vae,

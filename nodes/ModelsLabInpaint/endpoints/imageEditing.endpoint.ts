@@ -24,7 +24,10 @@ export const imageEditing = defineEndpoint({
 			description: 'Height of the result in pixels, at most 1024',
 		}),
 		samples: field(asNumber(z.number().int().min(1).max(4)).default(1), common.describe.samples),
-		num_inference_steps: field(asNumber(z.number().int().min(1)).default(30), common.describe.steps),
+		num_inference_steps: field(
+			asNumber(z.number().int().min(1)).default(30),
+			common.describe.steps,
+		),
 		safety_checker: field(asYesNo().default(false), common.describe.safetyChecker),
 		guidance_scale: field(
 			asNumber(z.number().int().min(1).max(5)).default(5),

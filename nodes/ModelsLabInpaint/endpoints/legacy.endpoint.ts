@@ -15,7 +15,10 @@ export const legacy = defineEndpoint({
 		negative_prompt: common.negativePrompt,
 		init_image: common.initImage,
 		mask_image: common.maskImage,
-		width: field(dimension(), { ...common.describe.width, description: 'Width of the result in pixels, at most 1024' }),
+		width: field(dimension(), {
+			...common.describe.width,
+			description: 'Width of the result in pixels, at most 1024',
+		}),
 		height: field(dimension(), {
 			...common.describe.height,
 			description: 'Height of the result in pixels, at most 1024',
@@ -25,7 +28,10 @@ export const legacy = defineEndpoint({
 			common.describe.samples,
 		),
 		// The doc lists 21, 31, 41 and 51 as the available values.
-		num_inference_steps: field(oneOf(['21', '31', '41', '51']).default('31'), common.describe.steps),
+		num_inference_steps: field(
+			oneOf(['21', '31', '41', '51']).default('31'),
+			common.describe.steps,
+		),
 		safety_checker: field(asYesNo().default(false), common.describe.safetyChecker),
 		enhance_prompt: field(asYesNo().default(true), common.describe.enhancePrompt),
 		guidance_scale: field(

@@ -14,7 +14,12 @@ export interface ParseTarget {
 /** A value as the user's message shows it: text quoted, numbers as they are, the rest as JSON. */
 export const shown = (value: unknown) => {
 	// JSON would show NaN and Infinity (from an expression such as 1/0) as null.
-	const text = typeof value === 'string' ? `"${value}"` : typeof value === 'number' ? String(value) : JSON.stringify(value);
+	const text =
+		typeof value === 'string'
+			? `"${value}"`
+			: typeof value === 'number'
+				? String(value)
+				: JSON.stringify(value);
 	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
 
@@ -31,7 +36,8 @@ function explainIssue(target: ParseTarget, issue: z.ZodIssue, raw: IDataObject) 
 	const wireKey = String(issue.path[0] ?? '');
 	const label = fieldLabel(target, wireKey);
 	const value = raw[wireKey];
-	const blank = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	const blank =
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 	if (blank) return `"${label}" is required`;
 	const schema = target.schema.shape[wireKey] as z.ZodTypeAny | undefined;
 	const facts = schema ? inspectField(schema) : undefined;
@@ -62,7 +68,13 @@ export function parseOrThrow(
 	);
 	const problems = firstPerField.map((issue) => explainIssue(target, issue, raw));
 	const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-	return failValidation(node, `${problems[0]}${more} [item ${itemIndex}]`, problems, itemIndex, context);
+	return failValidation(
+		node,
+		`${problems[0]}${more} [item ${itemIndex}]`,
+		problems,
+		itemIndex,
+		context,
+	);
 }
 
 export function failValidation(
