@@ -115,7 +115,9 @@ describe('the node', () => {
 	});
 
 	it('is usable as an AI tool, needs the ModelsLab credential, and ships its icons', () => {
-		expect(node.description.usableAsTool).toBe(true);
+		// An AI Agent is told what the tool needs and returns.
+		const tool = node.description.usableAsTool as { replacements: { description: string } };
+		expect(tool.replacements.description).toMatch(/prompt.*picture.*mask.*box.*output/s);
 		expect(node.description.credentials).toEqual([{ name: 'modelsLabApi', required: true }]);
 		const icon = node.description.icon as { light: string; dark: string };
 		for (const file of [icon.light, icon.dark]) {

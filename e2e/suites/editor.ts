@@ -148,5 +148,26 @@ export function editorSuite(running: () => RunningN8n): void {
 				});
 			}
 		});
+
+		test('the nodes panel finds the three nodes by name', async () => {
+			const { n8n } = running();
+			const major = n8n.install.major;
+			await page.goto(`${n8n.baseUrl}/workflow/${served.fromUrls.id}`);
+			await page.locator('[data-test-id="canvas-node"]').first().waitFor({ timeout: 60_000 });
+			try {
+				await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
+				const search = page.locator('[data-test-id="node-creator-search-bar"]');
+				await search.waitFor();
+				await search.fill('ModelsLab');
+				const creator = page.locator('[data-test-id="node-creator"]');
+				for (const name of ['ModelsLab Inpaint', 'ModelsLab Fetch', 'ModelsLab Trigger']) {
+					await creator.getByText(name).first().waitFor();
+				}
+				await creator.screenshot({ path: join(screenshots, `n8n${major}-nodes-panel.png`) });
+			} finally {
+				await page.screenshot({ path: join(screenshots, `n8n${major}-nodes-panel-page.png`) });
+				await page.keyboard.press('Escape');
+			}
+		});
 	});
 }

@@ -20,7 +20,12 @@ export class ModelsLabFetch implements INodeType {
 		description:
 			'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
 		defaults: { name: 'ModelsLab Fetch' },
-		usableAsTool: true,
+		usableAsTool: {
+			replacements: {
+				description:
+					'Gets the result of a ModelsLab inpainting job from its request ID: waits until the job is done and returns the links to its images in "output".',
+			},
+		},
 		properties,
 	};
 

@@ -24,7 +24,13 @@ export class ModelsLabInpaint implements INodeType {
 		subtitle: `={{ ${JSON.stringify(endpointNames)}[$parameter["endpoint"]] }}`,
 		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',
 		defaults: { name: 'ModelsLab Inpaint' },
-		usableAsTool: true,
+		usableAsTool: {
+			// What an AI Agent reads about the tool (its default Tool Description).
+			replacements: {
+				description:
+					'Repaints part of a picture with ModelsLab AI inpainting. Needs a prompt (what to paint), a public link to the picture, and either a link to a black-and-white mask (white = repaint) or a box to repaint. Waits until the job is done and returns the links to the result images in "output".',
+			},
+		},
 		properties,
 	};
 
