@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 
 import { parseExecution, type Execution } from './execution';
-import { e2eOutput, installPackedPackage } from './package';
+import { e2eWork, installPackedPackage } from './package';
 import { freePort, run, type RunResult } from './processes';
 import { requireInstall, type Major, type N8nInstall } from './versions';
 
@@ -30,10 +30,10 @@ export class N8n {
 		this.brokerPort = brokerPort;
 	}
 
-	/** `name` keeps the user folders of parallel test files apart (under test-output/e2e/). */
+	/** `name` keeps the user folders of parallel test files apart (under the e2e work folder). */
 	static async create(major: Major, name: string): Promise<N8n> {
 		const install = requireInstall(major);
-		const userFolder = join(e2eOutput, `n8n${major}-${name}`);
+		const userFolder = join(e2eWork, `n8n${major}-${name}`);
 		rmSync(userFolder, { recursive: true, force: true });
 		mkdirSync(userFolder, { recursive: true });
 		await installPackedPackage(userFolder);

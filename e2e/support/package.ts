@@ -1,11 +1,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { run } from './processes';
 
 export const repoRoot = join(__dirname, '..', '..');
+/** What a reader looks at after a run: the screenshots. */
 export const e2eOutput = join(repoRoot, 'test-output', 'e2e');
-const packFolder = join(e2eOutput, 'pack');
+/**
+ * The packed tarball and the n8n user folders (each with the package installed: thousands of .js
+ * files), outside the repository so that `npm run lint`, which reads every file under it, stays fast.
+ */
+export const e2eWork = process.env.E2E_WORK ?? join(tmpdir(), 'n8n-nodes-modelslab-e2e-work');
+const packFolder = join(e2eWork, 'pack');
 
 /** Builds the package and packs it the way `npm publish` would (global setup, once per run). */
 export async function buildAndPack(): Promise<string> {
