@@ -13,7 +13,7 @@ import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
 import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
-import { failValidation, parseOrThrow } from '../shared/schema/validate';
+import { parseOrThrow, refuseValue } from '../shared/schema/validate';
 import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
 import type { ImageRole } from './description';
 import {
@@ -113,14 +113,12 @@ export async function buildInpaintBody(
 		const value = body[imageRoles[role].wireKey];
 		if (typeof value === 'string' && value.startsWith('data:') && !inline) {
 			const label = `${imageRoles[role].label} URL`;
-			failValidation(
+			refuseValue(
 				ctx.getNode(),
-				`"${label}" must be an http(s) link for this endpoint, not a data URI [item ${itemIndex}]`,
-				[
-					`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
-				],
+				`"${label}" must be an http(s) link for this endpoint, not a data URI`,
 				itemIndex,
 				context,
+				`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
 			);
 		}
 	}
@@ -166,14 +164,12 @@ function failUnknownSize(
 ): never {
 	const problem =
 		'"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
-	return failValidation(
+	return refuseValue(
 		ctx.getNode(),
-		`${problem} [item ${itemIndex}]`,
-		[
-			`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
-		],
+		problem,
 		itemIndex,
 		`${endpoint.displayName} inpainting`,
+		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
 	);
 }
 

@@ -4,7 +4,7 @@ import { probeImageSize } from '../shared/imageProbe';
 import type { ImageSize } from '../shared/imageSize';
 import { fitToEndpoint, imageSizeOf } from '../shared/imageSize';
 import { inspectField } from '../shared/schema/inspect';
-import { failValidation } from '../shared/schema/validate';
+import { refuseValue } from '../shared/schema/validate';
 import { baseUrls } from '../shared/transport';
 import type { InpaintEndpoint } from './endpoints';
 
@@ -74,13 +74,7 @@ export function applyOutputSize(
 ): SizeChoice {
 	if (init && mask && (init.width !== mask.width || init.height !== mask.height)) {
 		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
-		failValidation(
-			ctx.getNode(),
-			`${problem} [item ${itemIndex}]`,
-			[problem],
-			itemIndex,
-			`${endpoint.displayName} inpainting`,
-		);
+		refuseValue(ctx.getNode(), problem, itemIndex, `${endpoint.displayName} inpainting`);
 	}
 	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
 	if (choice === 'custom') return { outputSize: requested(), notice: null };

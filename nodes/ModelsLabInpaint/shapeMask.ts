@@ -4,7 +4,7 @@ import type { ImageSize } from '../shared/imageSize';
 import type { MaskShape, MaskSpec } from '../shared/maskDrawing';
 import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from '../shared/maskDrawing';
 import { checkParameter, readParameter } from '../shared/parameters';
-import { failValidation } from '../shared/schema/validate';
+import { refuseValue } from '../shared/schema/validate';
 
 /** Mask Source › Shapes: no mask file, the node draws it from boxes the user or an upstream step gives. */
 const drawn = { show: { maskImageSource: ['shapes'] } };
@@ -115,13 +115,7 @@ function readShapes(ctx: IExecuteFunctions, itemIndex: number): MaskShape[] {
 	const list = given?.shape ?? [];
 	if (!Array.isArray(list)) {
 		const problem = '"Shapes" must be a list of shapes';
-		return failValidation(
-			ctx.getNode(),
-			`${problem} [item ${itemIndex}]`,
-			[problem],
-			itemIndex,
-			ctx.getNode().name,
-		);
+		return refuseValue(ctx.getNode(), problem, itemIndex, ctx.getNode().name);
 	}
 	return list.map(
 		(shape, index) =>
@@ -154,14 +148,7 @@ export function drawShapeMask(ctx: IExecuteFunctions, itemIndex: number, image: 
 	};
 	const problem = checkMaskSpec(spec, image);
 	if (problem) {
-		const message = `"Shapes": ${problem}`;
-		failValidation(
-			ctx.getNode(),
-			`${message} [item ${itemIndex}]`,
-			[message],
-			itemIndex,
-			ctx.getNode().name,
-		);
+		refuseValue(ctx.getNode(), `"Shapes": ${problem}`, itemIndex, ctx.getNode().name);
 	}
 	return drawMask(spec, image);
 }

@@ -16,6 +16,16 @@ export interface ProbeLimits {
 	trustedOrigins: string[];
 }
 
+/** An http(s) link on one of the credential's own hosts, which may be private (a proxy, a test server). */
+function onTrustedOrigin(url: string, trustedOrigins: string[]): boolean {
+	try {
+		const parsed = new URL(url);
+		return /^https?:$/.test(parsed.protocol) && trustedOrigins.includes(parsed.origin);
+	} catch {
+		return false;
+	}
+}
+
 /**
  * The size of the picture at a link, from its first bytes: one GET with a Range header, at most
  * 64 KB read, no credential, no redirects followed (a redirect could lead to a private address),
@@ -27,14 +37,7 @@ export async function probeImageSize(
 	url: string,
 	limits: ProbeLimits,
 ): Promise<ImageSize | undefined> {
-	let origin: string;
-	try {
-		origin = new URL(url).origin;
-	} catch {
-		return undefined;
-	}
-	if (!/^https?:$/.test(new URL(url).protocol)) return undefined;
-	if (untrustedLinkProblem(url) && !limits.trustedOrigins.includes(origin)) return undefined;
+	if (untrustedLinkProblem(url) && !onTrustedOrigin(url, limits.trustedOrigins)) return undefined;
 	const timeoutMs = Math.min(limits.timeoutMs, LONGEST_PROBE_MS);
 	const cancel = ctx.getExecutionCancelSignal?.();
 	const deadline = AbortSignal.timeout(timeoutMs);

@@ -7,7 +7,7 @@ import type {
 import { z } from 'zod/v3';
 
 import { describeAllowed, inspectField } from './schema/inspect';
-import { failValidation, shown } from './schema/validate';
+import { refuseValue, shown } from './schema/validate';
 import { asBoolean, asNumber, oneOf } from './schema/wire';
 
 /**
@@ -88,14 +88,7 @@ export function checkParameter<T>(
 				: `must be ${describeAllowed(facts)}`;
 		problem = `"${label}" ${rule} (got ${shown(value)})`;
 	}
-	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
-	return failValidation(
-		ctx.getNode(),
-		`${problem}${where}`,
-		[problem],
-		itemIndex,
-		ctx.getNode().name,
-	);
+	return refuseValue(ctx.getNode(), problem, itemIndex, ctx.getNode().name);
 }
 
 /** Reads a top-level parameter for one item and checks it. */
@@ -123,13 +116,23 @@ function chosenOptions(
 	if (typeof chosen === 'object' && chosen !== null && !Array.isArray(chosen))
 		return chosen as IDataObject;
 	const problem = `"${collection.displayName}" must be a set of options (got ${shown(chosen)})`;
-	return failValidation(
-		ctx.getNode(),
-		`${problem} [item ${itemIndex}]`,
-		[problem],
-		itemIndex,
-		ctx.getNode().name,
-	);
+	return refuseValue(ctx.getNode(), problem, itemIndex, ctx.getNode().name);
+}
+
+/** One option of a collection, checked; its default when the user did not add it. */
+function checkOption<T>(
+	ctx: IExecuteFunctions,
+	collection: INodeProperties,
+	option: INodeProperties,
+	chosen: IDataObject,
+	itemIndex: number,
+	extra?: ExtraRules,
+): T {
+	const value = option.name in chosen ? chosen[option.name] : option.default;
+	return checkParameter<T>(ctx, option, value, itemIndex, {
+		label: `${collection.displayName} › ${option.displayName}`,
+		extra,
+	});
 }
 
 /** One option of a collection for one item, checked; its default when the user did not add it. */
@@ -145,11 +148,7 @@ export function readOption<T>(
 	);
 	if (!option) throw new Error(`${collection.name} has no option ${optionName}`);
 	const chosen = chosenOptions(ctx, collection, itemIndex);
-	const value = optionName in chosen ? chosen[optionName] : option.default;
-	return checkParameter<T>(ctx, option, value, itemIndex, {
-		label: `${collection.displayName} › ${option.displayName}`,
-		extra,
-	});
+	return checkOption<T>(ctx, collection, option, chosen, itemIndex, extra);
 }
 
 /**
@@ -162,11 +161,12 @@ export function readCollection(
 	itemIndex: number,
 	extra?: ExtraRules,
 ): IDataObject {
+	const chosen = chosenOptions(ctx, collection, itemIndex);
 	const options = (collection.options ?? []) as INodeProperties[];
 	return Object.fromEntries(
 		options.map((option) => [
 			option.name,
-			readOption(ctx, collection, option.name, itemIndex, extra),
+			checkOption(ctx, collection, option, chosen, itemIndex, extra),
 		]),
 	) as IDataObject;
 }

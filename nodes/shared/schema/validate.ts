@@ -77,6 +77,21 @@ export function parseOrThrow(
 	);
 }
 
+/**
+ * Refuses one bad value: the message is the problem and the item (a trigger has none), the
+ * description adds `explanation` (by default the problem again). Nothing has been sent.
+ */
+export function refuseValue(
+	node: INode,
+	problem: string,
+	itemIndex: number | undefined,
+	context: string,
+	explanation = problem,
+): never {
+	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+	return failValidation(node, `${problem}${where}`, [explanation], itemIndex, context);
+}
+
 export function failValidation(
 	node: INode,
 	message: string,
