@@ -1,4 +1,4 @@
-import { ModelsLabSimulator } from '../../simulator';
+import { decodePng, ModelsLabSimulator } from '../../simulator';
 import { FakeChatModel } from '../support/fake-llm';
 import { nodeOutput } from '../support/execution';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, N8n } from '../support/n8n';
@@ -8,12 +8,12 @@ import { INPAINT_TOOL, type Workflow } from '../support/workflows';
 const OPENAI_CREDENTIAL = { id: 'fake-openai-credential', name: 'Scripted chat model' };
 
 /**
- * n8n's own AI Agent with the Inpaint node as its tool. The prompt comes from the model through
- * $fromAI(), as an agent user would set it up; the model is the scripted FakeChatModel.
+ * n8n's own AI Agent with the Inpaint node as its tool, set up as an agent user would: what the
+ * model decides comes in through $fromAI(). The model is the scripted FakeChatModel.
  */
-const agentWorkflow: Workflow = {
-	id: 'e2eAgentToolUse1',
-	name: 'AI Agent uses ModelsLab Inpaint',
+const agentWorkflow = (id: string, toolParameters: Record<string, unknown>): Workflow => ({
+	id,
+	name: `AI Agent uses ModelsLab Inpaint (${id})`,
 	nodes: [
 		{
 			id: 'start',
@@ -54,9 +54,8 @@ const agentWorkflow: Workflow = {
 			parameters: {
 				endpoint: 'imageEditing',
 				prompt: "={{ $fromAI('prompt', 'What to paint into the masked area', 'string') }}",
-				initImageUrl: 'https://example.com/photo.png',
-				maskImageUrl: 'https://example.com/mask.png',
 				downloadImages: false,
+				...toolParameters,
 			},
 			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
 		},
@@ -69,7 +68,35 @@ const agentWorkflow: Workflow = {
 		'ModelsLab Inpaint': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 	} as unknown as Workflow['connections'],
 	settings: { executionOrder: 'v1' },
-};
+});
+
+/** The prompt from the model; the photo and mask are fixed links. */
+const promptOnly = agentWorkflow('e2eAgentToolUse1', {
+	initImageUrl: 'https://example.com/photo.png',
+	maskImageUrl: 'https://example.com/mask.png',
+});
+
+/** The prompt and the box to repaint from the model: the node draws the mask itself. */
+const fromAI = (key: string, description: string) =>
+	`={{ $fromAI('${key}', '${description}', 'number') }}`;
+const BOX_WORKFLOW_ID = 'e2eAgentToolBox1';
+const boxFromModel = (simulatorUrl: string) =>
+	agentWorkflow(BOX_WORKFLOW_ID, {
+		initImageUrl: `${simulatorUrl}/samples/photo-1024x768.png`,
+		maskImageSource: 'shapes',
+		maskShapes: {
+			shape: [
+				{
+					kind: 'rectangle',
+					unit: 'pixels',
+					left: fromAI('box_left', 'Left edge of the box to repaint, in pixels'),
+					top: fromAI('box_top', 'Top edge of the box to repaint, in pixels'),
+					width: fromAI('box_width', 'Width of the box to repaint, in pixels'),
+					height: fromAI('box_height', 'Height of the box to repaint, in pixels'),
+				},
+			],
+		},
+	});
 
 export function agentSuite(major: Major): void {
 	describe(`n8n ${major}.x AI Agent (n8n execute, scripted chat model)`, () => {
@@ -89,7 +116,7 @@ export function agentSuite(major: Major): void {
 					data: { apiKey: 'not-a-real-key', url: modelUrl },
 				},
 			]);
-			await n8n.importWorkflows([agentWorkflow]);
+			await n8n.importWorkflows([promptOnly, boxFromModel(simulatorUrl)]);
 		}, 300_000);
 		afterAll(async () => {
 			await model.stop();
@@ -97,7 +124,7 @@ export function agentSuite(major: Major): void {
 		});
 
 		test("the agent calls the Inpaint tool with the model's arguments and gets the result back", async () => {
-			const execution = await n8n.execute(agentWorkflow.id);
+			const execution = await n8n.execute(promptOnly.id);
 
 			expect(execution.data.resultData.error).toBeUndefined();
 			// The tool the agent was offered is our node, described from its own description.
@@ -110,6 +137,44 @@ export function agentSuite(major: Major): void {
 			expect(model.requests).toHaveLength(2);
 			const [answer] = nodeOutput(execution, 'AI Agent');
 			expect(String(answer.json.output)).toContain(String(sim.jobs[0].id));
+		});
+
+		test("the agent gives the box to repaint; the node draws the mask of the photo's size", async () => {
+			model.answerWith({
+				prompt: 'a red kite',
+				box_left: 100,
+				box_top: 50,
+				box_width: 300,
+				box_height: 200,
+			});
+			const before = sim.requests.length;
+			const execution = await n8n.execute(BOX_WORKFLOW_ID);
+
+			expect(execution.data.resultData.error).toBeUndefined();
+			// The model was offered the box as four numbers it must give.
+			const offered = model.requests[0].tools?.[0].function.parameters?.properties ?? {};
+			expect(Object.keys(offered)).toEqual(
+				expect.arrayContaining(['prompt', 'box_left', 'box_top', 'box_width', 'box_height']),
+			);
+			const uploads = sim.requests
+				.slice(before)
+				.filter((request) => request.path === '/api/v6/base64_to_url');
+			expect(uploads).toHaveLength(1); // the drawn mask; the photo went as its link
+			const mask = decodePng(
+				Buffer.from(
+					String((uploads[0].body as { base64_string: string }).base64_string).split(',')[1],
+					'base64',
+				),
+			);
+			const gray = (x: number, y: number) => mask.rgba[(y * mask.width + x) * 4];
+			expect({ width: mask.width, height: mask.height }).toEqual({ width: 1024, height: 768 });
+			// White (repaint) inside the box the model gave, black outside it.
+			expect([gray(100, 50), gray(399, 249), gray(250, 150)]).toEqual([255, 255, 255]);
+			expect([gray(99, 50), gray(400, 249), gray(250, 250), gray(0, 0)]).toEqual([0, 0, 0, 0]);
+			const submit = sim.requestsTo('/api/v6/image_editing/inpaint').at(-1);
+			expect(submit?.body).toMatchObject({ prompt: 'a red kite' });
+			const [answer] = nodeOutput(execution, 'AI Agent');
+			expect(String(answer.json.output)).toContain(String(sim.jobs.at(-1)?.id));
 		});
 	});
 }

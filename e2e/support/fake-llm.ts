@@ -26,7 +26,13 @@ export class FakeChatModel {
 	readonly requests: ChatRequest[] = [];
 	private server: Server | undefined;
 
-	constructor(private readonly toolArguments: Record<string, unknown>) {}
+	constructor(private toolArguments: Record<string, unknown>) {}
+
+	/** The arguments of the next tool call; the requests seen so far are forgotten. */
+	answerWith(toolArguments: Record<string, unknown>): void {
+		this.toolArguments = toolArguments;
+		this.requests.length = 0;
+	}
 
 	async start(): Promise<string> {
 		this.server = createServer((req, res) => void this.handle(req, res));
