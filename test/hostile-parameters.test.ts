@@ -120,6 +120,19 @@ const SPECIAL: Record<string, Array<[what: string, value: unknown, message: stri
 	],
 };
 
+const MOST_JOBS = 'must be Auto or a whole number from 1 to 50';
+/** Parameters whose rule is their own, not their editor type's: these cases replace the generated ones. */
+const OWN_RULE: Record<string, Array<[what: string, value: unknown, message: string]>> = {
+	maxConcurrentJobs: [
+		['a value not in the list', 'nonsense', `${MOST_JOBS} (got "nonsense")`],
+		['an expression giving a list', '={{ [1] }}', `${MOST_JOBS} (got [1])`],
+		['an expression giving 1e9', '={{ 1e9 }}', `${MOST_JOBS} (got 1000000000)`],
+		['0', 0, `${MOST_JOBS} (got 0)`],
+		['not a whole number', 2.5, `${MOST_JOBS} (got 2.5)`],
+		['empty', '', 'is required'],
+	],
+};
+
 interface ParameterCase {
 	node: 'Inpaint' | 'Fetch';
 	what: string;
@@ -182,7 +195,10 @@ function casesFor(
 				SPECIAL[parameter.name]?.map(
 					([what, value, message]) => [what, value, '', message] as const,
 				) ?? [];
-			for (const [what, value, , message] of [...badValues(parameter), ...rules]) {
+			const own = OWN_RULE[parameter.name]?.map(
+				([what, value, message]) => [what, value, '', message] as const,
+			);
+			for (const [what, value, , message] of own ?? [...badValues(parameter), ...rules]) {
 				cases.push({
 					node,
 					what: `${label}: ${what}`,
@@ -251,12 +267,12 @@ describe('bad node parameters are refused before any request', () => {
 
 	// The issue's own examples, written out as the user reads them.
 	it.each([
-		['Max Wait (Seconds)', 'maxWaitSeconds', 'from 1 to 3600'],
-		['Request Timeout (Seconds)', 'requestTimeoutSeconds', 'from 1 to 600'],
-		['Max Concurrent Jobs', 'maxConcurrentJobs', 'from 1 to 15'],
+		['Max Wait (Seconds)', 'maxWaitSeconds', 'a whole number from 1 to 3600'],
+		['Request Timeout (Seconds)', 'requestTimeoutSeconds', 'a whole number from 1 to 600'],
+		['Max Concurrent Jobs', 'maxConcurrentJobs', 'Auto or a whole number from 1 to 50'],
 	])(
 		'%s of "abc", -1, 0, 1e9, {} or empty fails the item naming the field',
-		async (label, name, range) => {
+		async (label, name, rule) => {
 			for (const [value, shown] of [
 				['={{ "abc" }}', '"abc"'],
 				[-1, '-1'],
@@ -266,9 +282,12 @@ describe('bad node parameters are refused before any request', () => {
 				['', 'nothing'],
 			] as const) {
 				const { error } = await inpaint({ ...INPAINT_BASE, processingOptions: { [name]: value } });
-				expect(error?.message).toBe(
-					`"Processing Options › ${label}" must be a whole number ${range} (got ${shown}) [item 0]`,
-				);
+				// An options list says nothing about numbers, so its empty value reads "is required".
+				const expected =
+					name === 'maxConcurrentJobs' && value === ''
+						? `"Processing Options › ${label}" is required [item 0]`
+						: `"Processing Options › ${label}" must be ${rule} (got ${shown}) [item 0]`;
+				expect(error?.message).toBe(expected);
 			}
 			expect(simulator.requests).toHaveLength(0);
 		},
@@ -303,7 +322,7 @@ describe('settings are read per item', () => {
 			[0, 1].map((item) => ({
 				json: expect.objectContaining({
 					error:
-						'"Processing Options › Max Concurrent Jobs" must be a whole number from 1 to 15 (got "abc") [item 0]',
+						'"Processing Options › Max Concurrent Jobs" must be Auto or a whole number from 1 to 50 (got "abc") [item 0]',
 				}),
 				pairedItem: { item },
 			})),

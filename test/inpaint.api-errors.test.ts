@@ -96,17 +96,16 @@ describe('an API error', () => {
 		expect(error?.httpCode).toBe('402');
 	});
 
-	it('a queue that stays full (HTTP 429) is retried as asked, then reported with the API message', async () => {
+	it('a queue that stays full (HTTP 429) is asked again until Max Wait, then reported with the API message', async () => {
 		simulator.settings.queueLimit = 1;
 		simulator.settings.jobDurationMs = 60_000;
-		simulator.settings.retryAfterSeconds = 0.05;
-		// One item at a time, so item 0 takes the queue's one place: side by side (5 by default), item
-		// 1's submit can arrive first on a loaded machine.
+		// One item at a time, so item 0 takes the queue's one place: side by side, item 1's submit
+		// can arrive first on a loaded machine.
 		const { output } = await inpaint(
 			{
 				...minimalParameters.community,
 				completion: 'immediate',
-				processingOptions: { maxConcurrentJobs: 1 },
+				processingOptions: { maxConcurrentJobs: 1, maxWaitSeconds: 3 },
 			},
 			{
 				items: [{ json: {} }, { json: {} }],
@@ -118,9 +117,12 @@ describe('an API error', () => {
 			error: 'ModelsLab: Rate limit exceeded. Maximum 1 queued requests allowed.',
 			httpCode: '429',
 		});
+		expect(String(output[1].json.description)).toMatch(
+			/\(Tried \d+ times\.\) ModelsLab refused the job until Max Wait ran out \(your plan's job queue stayed full\); the job was not created, so running this item again is safe\.$/,
+		);
 		expect(simulator.jobs).toHaveLength(1);
-		// The first submit of item 1 and three retries, all refused: no job was created by them.
-		expect(simulator.requestsTo(COMMUNITY_ROUTE)).toHaveLength(5);
+		// Item 1 was asked again (after about 1 and 2 s) within its 3 s, and no refusal created a job.
+		expect(simulator.requestsTo(COMMUNITY_ROUTE).length).toBeGreaterThanOrEqual(3);
 	});
 
 	it('an HTML error page (HTTP 502) is reported as such', async () => {

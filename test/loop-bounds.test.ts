@@ -10,7 +10,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { markFailure } from '../nodes/shared/failures';
+import { createdNothing, markFailure } from '../nodes/shared/failures';
+import { AUTO_MOST_JOBS, JobSlots } from '../nodes/shared/jobSlots';
 import {
 	LONGEST_WAIT_MS,
 	MIN_INTERVAL_MS,
@@ -130,6 +131,39 @@ describe('the wait and retry loops on a fake clock, with extreme settings', () =
 		expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
 		expect(sent.length).toBeLessThanOrEqual(4);
 	});
+
+	it.each(waits)(
+		'a paid submit refused for a full queue every time, Max Wait %d ms: asked again until the deadline, paced, then it ends',
+		async (maxWaitMs) => {
+			const slots = new JobSlots(AUTO_MOST_JOBS);
+			const slot = await slots.take();
+			const queueFull = () =>
+				markFailure(apiFailure('rateLimited', 30), { kind: 'rate-limited', queueFull: true });
+			const { outcome, sent, endedAfterMs } = await onFakeClock(
+				async (request) =>
+					await withRetries(
+						ctx,
+						'a test submit',
+						async () => (request(), await Promise.reject(queueFull())),
+						{
+							itemIndex: 0,
+							maxWaitMs,
+							refusalsUntilDeadline: true,
+							retryable: createdNothing,
+							slot,
+						},
+					),
+			);
+			expect(outcome).toBe('rateLimited');
+			expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
+			// Never closer than 0.75 s (the first pause, 1 s less its jitter); not a fixed count of tries.
+			expect(Math.min(...gaps(sent), Infinity)).toBeGreaterThanOrEqual(750);
+			expect(sent.length).toBeLessThanOrEqual(Math.floor(maxWaitMs / 750) + 1);
+			if (maxWaitMs > 60_000) expect(sent.length).toBeGreaterThan(100);
+			// Each refusal brought the run down to the jobs ModelsLab took: none.
+			if (sent.length > 1) expect(slots.currentLimit).toBe(1);
+		},
+	);
 
 	it('the deadline is finite and at most an hour away whatever it is asked for; a broken one stops the loop', () => {
 		expect(deadlineAfter(1e12, 0)).toBe(LONGEST_WAIT_MS);

@@ -8,6 +8,7 @@ import { ENDPOINTS } from '../shared/endpoints';
 import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/failures';
 import type { BinaryImage } from '../shared/images';
 import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
+import type { JobSlot } from '../shared/jobSlots';
 import { fetchUrlBuilder } from '../shared/jobs';
 import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
@@ -185,11 +186,12 @@ async function submit(
 	body: IDataObject,
 	itemIndex: number,
 	settings: CompletionSettings,
+	slot: JobSlot,
 ) {
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const request = { host, path: inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
 	try {
-		return await withRetries(
+		const answer = await withRetries(
 			ctx,
 			'ModelsLab to accept the job',
 			async () => await modelsLabRequest(ctx, request, itemIndex),
@@ -198,8 +200,12 @@ async function submit(
 				maxWaitMs: settings.maxWaitMs,
 				retryable: createdNothing,
 				firstBackoffMs: 2000,
+				refusalsUntilDeadline: true,
+				slot,
 			},
 		);
+		slot.accepted();
+		return answer;
 	} catch (error) {
 		if (error instanceof NodeApiError) error.description = submitOutcome(error);
 		throw asNodeError(ctx, error, itemIndex);
@@ -217,6 +223,10 @@ function submitOutcome(error: NodeApiError): NodeApiError['description'] {
 	if (waitTooLong !== undefined) {
 		return `${said} ModelsLab asked to wait ${waitTooLong} s before sending the job again, longer than Max Wait allows; the job was not created.`.trim();
 	}
+	if (failure?.kind === 'rate-limited') {
+		const why = failure.queueFull ? "your plan's job queue stayed full" : 'its rate limit';
+		return `${said} ModelsLab refused the job until Max Wait ran out (${why}); the job was not created, so running this item again is safe.`.trim();
+	}
 	if (failure?.kind === 'answer-lost') {
 		return `${said} ModelsLab may have created this job (and billed it) even though its answer was lost, so it was not sent again. Check your ModelsLab dashboard before running this item again.`.trim();
 	}
@@ -228,14 +238,15 @@ export async function inpaintItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	settings: CompletionSettings,
+	slot: JobSlot,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
 	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
-	const answer = await submit(ctx, endpoint, body, itemIndex, settings);
+	const answer = await submit(ctx, endpoint, body, itemIndex, settings, slot);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
-	const item = await completeJob(ctx, result, job, settings, itemIndex);
+	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
 	// The drawn mask goes out with the result, so that the user can see what was repainted.

@@ -9,6 +9,8 @@ import { waitForCompletion } from './polling';
 import type { InpaintResult } from './result';
 import type { ExtraRules } from './parameters';
 import { readCollection, readOption } from './parameters';
+import type { JobSlot } from './jobSlots';
+import { AUTO_MOST_JOBS } from './jobSlots';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './transport';
 
 /**
@@ -25,8 +27,8 @@ export interface CompletionSettings {
 }
 
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
-/** The smallest ModelsLab plan queues 5 jobs at a time; more would be refused. */
-export const DEFAULT_MAX_CONCURRENT_JOBS = 5;
+/** Fixed ceilings offered in the editor; an expression may give any whole number up to Auto's. */
+const MOST_JOBS_CHOICES = [1, 2, 3, 4, 5, 10, 15, 20, 30, 50];
 
 export const downloadImagesProperty = (
 	displayOptions?: INodeProperties['displayOptions'],
@@ -61,11 +63,18 @@ export const processingOptionsProperty = (
 		{
 			displayName: 'Max Concurrent Jobs',
 			name: 'maxConcurrentJobs',
-			type: 'number',
-			default: DEFAULT_MAX_CONCURRENT_JOBS,
-			typeOptions: { minValue: 1, maxValue: 15, numberPrecision: 0 },
+			type: 'options',
+			options: [
+				{
+					name: 'Auto',
+					value: 'auto',
+					description: `As many as ModelsLab accepts, up to ${AUTO_MOST_JOBS}`,
+				},
+				...MOST_JOBS_CHOICES.map((most) => ({ name: String(most), value: most })),
+			],
+			default: 'auto',
 			description:
-				'How many items are processed at the same time. ModelsLab queues at most 5 jobs per account on the smallest plan (10 and 15 on larger ones); a job over the limit is refused.',
+				'How many jobs of this node run at the same time, per execution. Auto sends more while ModelsLab accepts them and fewer when your plan\'s queue is full (5, 10 or 15 jobs; a refused job is not billed and is sent again). A number is the most at once: in queue mode, your plan\'s limit divided by the executions that run at the same time.',
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -92,7 +101,17 @@ const FIELD_NAME_RULE =
 	'must be a field name of letters, digits, "_", "-" or "." (at most 64), such as data';
 
 /** Output binary field names: n8n and the nodes after this one read them as plain keys. */
+const MOST_JOBS_RULE = `must be Auto or a whole number from 1 to ${AUTO_MOST_JOBS}`;
+
 const PROCESSING_RULES: ExtraRules = {
+	maxConcurrentJobs: z.unknown().transform((value, issues) => {
+		if (value === 'auto') return AUTO_MOST_JOBS;
+		const most = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		if (Number.isInteger(most) && (most as number) >= 1 && (most as number) <= AUTO_MOST_JOBS)
+			return most as number;
+		issues.addIssue({ code: 'custom', message: MOST_JOBS_RULE });
+		return z.NEVER;
+	}),
 	binaryFieldName: z
 		.string({ invalid_type_error: FIELD_NAME_RULE })
 		.trim()
@@ -115,9 +134,12 @@ export function readCompletionSettings(
 	};
 }
 
-/** How many items run at once: one number for the whole run, so it is read from the first item. */
+/**
+ * The most jobs out at once (Auto is its ceiling): one number for the whole run, so it is read
+ * from the first item.
+ */
 export const readMaxConcurrentJobs = (ctx: IExecuteFunctions) =>
-	readOption<number>(ctx, processingOptionsProperty(), 'maxConcurrentJobs', 0);
+	readOption<number>(ctx, processingOptionsProperty(), 'maxConcurrentJobs', 0, PROCESSING_RULES);
 
 /** A submitted or fetched job → the finished item: waited for and downloaded as the settings say. */
 export async function completeJob(
@@ -126,6 +148,8 @@ export async function completeJob(
 	job: JobReference,
 	settings: CompletionSettings,
 	itemIndex: number,
+	/** Given back once the job has left ModelsLab's queue, before its images are downloaded. */
+	slot?: JobSlot,
 ): Promise<INodeExecutionData> {
 	const finished =
 		settings.wait && result.status === 'processing'
@@ -140,6 +164,7 @@ export async function completeJob(
 					},
 				)
 			: result;
+	slot?.release();
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
 	if (settings.download && finished.status === 'success' && finished.output.length > 0) {
 		item.binary = await downloadImages(ctx, finished.output, settings.binaryFieldName, itemIndex, {

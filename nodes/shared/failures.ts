@@ -10,8 +10,11 @@ export type Failure =
 	| { kind: 'not-sent' }
 	/** It was sent and no usable answer came (timeout, cut off, a gateway's page): a job may exist. */
 	| { kind: 'answer-lost' }
-	/** ModelsLab refused it for its rate or queue limit before creating a job; try again after N s. */
-	| { kind: 'rate-limited'; retryAfterSeconds?: number }
+	/**
+	 * ModelsLab refused it before creating a job: its rate limit, or the account's queue is full
+	 * (`queueFull`: a place frees as soon as any of the account's jobs finishes). Try again after N s.
+	 */
+	| { kind: 'rate-limited'; retryAfterSeconds?: number; queueFull?: boolean }
 	/** ModelsLab does not know the job. */
 	| { kind: 'not-found' }
 	/** ModelsLab answered with an error of its own (bad key, bad field, failed job, server error). */

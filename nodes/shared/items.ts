@@ -4,6 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { CompletionSettings } from './completion';
 import { readMaxConcurrentJobs } from './completion';
 import { asNodeError, detailsOf } from './failures';
+import type { JobSlot } from './jobSlots';
+import { JobSlots } from './jobSlots';
 import { inOrderWithConcurrency } from './pool';
 
 /** What an item that failed carries when "On Error: Continue" is set. */
@@ -16,11 +18,30 @@ function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	};
 }
 
+/** A job ModelsLab accepted in this run, and what became of it by the time the run stopped. */
+interface AcceptedJob {
+	requestId: string;
+	status: string;
+}
+
 /**
- * Runs one job per input item, up to "Max Concurrent Jobs" at a time, output in input order. Each
- * item's settings are read and checked for that item, before anything is sent for it. With
- * "On Error: Continue" a failed item becomes an error item; otherwise the first failure stops the
- * node once the jobs already running have finished.
+ * When the run stops on an error, the jobs it had already sent are billed and their results would
+ * be lost with it: the error names them, so they can be fetched.
+ */
+function withAcceptedJobs(error: NodeApiError | NodeOperationError, jobs: AcceptedJob[]) {
+	if (jobs.length === 0) return error;
+	const listed = jobs.map((job) => `${job.requestId} (${job.status})`).join(', ');
+	const said = typeof error.description === 'string' ? error.description : '';
+	error.description =
+		`${said} Jobs ModelsLab accepted (and billed) in this run: ${listed}. Get their results with the ModelsLab Fetch node by request ID.`.trim();
+	return error;
+}
+
+/**
+ * Runs one job per input item, as many at a time as ModelsLab takes (up to "Max Concurrent Jobs",
+ * see jobSlots.ts), output in input order. Each item's settings are read and checked for that
+ * item, before anything is sent for it. With "On Error: Continue" a failed item becomes an error
+ * item; otherwise the first failure stops the node once the jobs already running have finished.
  */
 export async function runPerItem(
 	ctx: IExecuteFunctions,
@@ -29,12 +50,13 @@ export async function runPerItem(
 		ctx: IExecuteFunctions,
 		itemIndex: number,
 		settings: CompletionSettings,
+		slot: JobSlot,
 	) => Promise<INodeExecutionData>,
 ): Promise<INodeExecutionData[][]> {
 	const count = ctx.getInputData().length;
-	let limit: number;
+	let most: number;
 	try {
-		limit = readMaxConcurrentJobs(ctx);
+		most = readMaxConcurrentJobs(ctx);
 	} catch (caught) {
 		// One setting for the whole run: when it is wrong, no item can run.
 		const error = asNodeError(ctx, caught, 0);
@@ -46,14 +68,36 @@ export async function runPerItem(
 			})),
 		];
 	}
-	const results = await inOrderWithConcurrency(count, limit, async (itemIndex) => {
-		try {
-			return await perItem(ctx, itemIndex, readSettings(ctx, itemIndex));
-		} catch (caught) {
-			const error = asNodeError(ctx, caught, itemIndex);
-			if (!ctx.continueOnFail()) throw error;
-			return { json: errorJson(error), pairedItem: { item: itemIndex } };
-		}
-	});
-	return [results];
+	const slots = new JobSlots(most);
+	const accepted = new Map<number, AcceptedJob>();
+	let stoppedBy: number | undefined;
+	try {
+		const results = await inOrderWithConcurrency(count, most, async (itemIndex) => {
+			const slot = await slots.take();
+			try {
+				const item = await perItem(ctx, itemIndex, readSettings(ctx, itemIndex), slot);
+				const { requestId, status } = item.json;
+				if (slot.wasAccepted && typeof requestId === 'string')
+					accepted.set(itemIndex, { requestId, status: String(status) });
+				return item;
+			} catch (caught) {
+				const error = asNodeError(ctx, caught, itemIndex);
+				if (!ctx.continueOnFail()) {
+					// The error that stops the run names its own job; the others' are listed with it.
+					const { requestId } = detailsOf(error);
+					if (stoppedBy === undefined) stoppedBy = itemIndex;
+					else if (slot.wasAccepted && requestId)
+						accepted.set(itemIndex, { requestId, status: 'result not output' });
+					throw error;
+				}
+				return { json: errorJson(error), pairedItem: { item: itemIndex } };
+			} finally {
+				slot.release();
+			}
+		});
+		return [results];
+	} catch (error) {
+		const jobs = [...accepted.entries()].sort(([a], [b]) => a - b).map(([, job]) => job);
+		throw withAcceptedJobs(asNodeError(ctx, error), jobs);
+	}
 }

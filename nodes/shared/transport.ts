@@ -330,6 +330,8 @@ function answeredFailure(
 		return {
 			kind: 'rate-limited',
 			retryAfterSeconds: retryAfterSeconds(answer) ?? retryAfterHeader(headers),
+			// "Rate limit exceeded. Maximum 5 queued requests allowed." (D2 rate-limits.mdx)
+			...(/queued requests/i.test(message) ? { queueFull: true } : {}),
 		};
 	}
 	// A 5xx without a ModelsLab status may come from a proxy after the job was created.

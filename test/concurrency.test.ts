@@ -1,0 +1,210 @@
+/**
+ * Max Concurrent Jobs: Auto keeps as many jobs out as ModelsLab takes, several executions share a
+ * queue limit without losing an item or sending a job twice, refusals are retried until Max Wait,
+ * and a run that stops names the billed jobs it had already sent. Real runs of the Inpaint node in
+ * n8n's engine against the simulator; the pure limiter is tested on its own at the end.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { JobSlots } from '../nodes/shared/jobSlots';
+import type { SimulatedJob } from '../simulator/types';
+import { minimalParameters, useSimulator } from './support/simulator';
+
+const { simulator, inpaint } = useSimulator();
+
+const SUBMIT = '/api/v6/image_editing/inpaint';
+const items = (count: number) =>
+	Array.from({ length: count }, (_, index) => ({ json: { prompt: `picture ${index}` } }));
+const parameters = (processingOptions: IDataObject = {}): IDataObject => ({
+	...minimalParameters.imageEditing,
+	prompt: '={{ $json.prompt }}',
+	downloadImages: false,
+	processingOptions: { maxWaitSeconds: 120, ...processingOptions },
+});
+
+/** The most jobs ModelsLab had unfinished at one moment (from the simulator's own times). */
+function peakUnfinished(jobs: SimulatedJob[]): number {
+	const events = jobs.flatMap((job) => [
+		[job.createdAt, 1],
+		[job.readyAt, -1],
+	]);
+	events.sort(([a, da], [b, db]) => a - b || da - db);
+	let now = 0;
+	let peak = 0;
+	for (const [, change] of events) peak = Math.max(peak, (now += change));
+	return peak;
+}
+
+/** Each prompt reached ModelsLab as exactly one job: nothing lost, nothing billed twice. */
+function expectOneJobPerPrompt(prompts: string[]) {
+	const jobPrompts = simulator.jobs.map((job) => String(job.body.prompt)).sort();
+	expect(jobPrompts).toEqual([...prompts].sort());
+}
+
+describe('Max Concurrent Jobs: Auto (the default)', () => {
+	it("with no queue limit, goes well past the smallest plan's 5 jobs at once", async () => {
+		simulator.settings.jobDurationMs = 1500;
+		const { error, output } = await inpaint(parameters(), { items: items(20) });
+
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.status)).toEqual(Array(20).fill('success'));
+		expect(output.map((item) => item.pairedItem)).toEqual(
+			Array.from({ length: 20 }, (_, item) => ({ item })),
+		);
+		expectOneJobPerPrompt(items(20).map((item) => item.json.prompt));
+		// 5 at first, one more for each job taken: all 20 were out together.
+		expect(peakUnfinished(simulator.jobs)).toBeGreaterThan(10);
+	});
+
+	it('with a queue limit of 3, keeps to it: every item succeeds, no job is sent twice', async () => {
+		simulator.settings.jobDurationMs = 500;
+		simulator.settings.queueLimit = 3;
+		const { error, output } = await inpaint(parameters(), { items: items(10) });
+
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.status)).toEqual(Array(10).fill('success'));
+		expectOneJobPerPrompt(items(10).map((item) => item.json.prompt));
+		expect(peakUnfinished(simulator.jobs)).toBeLessThanOrEqual(3);
+		// Refusals were made (ModelsLab was asked for more than it takes) and cost no job.
+		expect(simulator.requestsTo(SUBMIT).length).toBeGreaterThan(10);
+	});
+
+	it('three executions at once share a queue limit of 4: every item of every execution succeeds', async () => {
+		simulator.settings.jobDurationMs = 400;
+		simulator.settings.queueLimit = 4;
+		const runs = ['a', 'b', 'c'].map(async (run) => {
+			const own = Array.from({ length: 6 }, (_, index) => ({
+				json: { prompt: `${run} ${index}` },
+			}));
+			return await inpaint(parameters(), { items: own });
+		});
+		const results = await Promise.all(runs);
+
+		for (const { error, output } of results) {
+			expect(error).toBeUndefined();
+			expect(output.map((item) => item.json.status)).toEqual(Array(6).fill('success'));
+		}
+		expectOneJobPerPrompt(
+			['a', 'b', 'c'].flatMap((run) => Array.from({ length: 6 }, (_, i) => `${run} ${i}`)),
+		);
+		expect(peakUnfinished(simulator.jobs)).toBeLessThanOrEqual(4);
+	});
+
+	it('a number is the most at once, even when ModelsLab would take more', async () => {
+		simulator.settings.jobDurationMs = 600;
+		const { error } = await inpaint(parameters({ maxConcurrentJobs: 2 }), { items: items(6) });
+
+		expect(error).toBeUndefined();
+		expect(peakUnfinished(simulator.jobs)).toBe(2);
+	});
+});
+
+describe('refused submits', () => {
+	it('a full queue is asked again until ModelsLab takes the job, past the old limit of 4 tries', async () => {
+		const full = {
+			status: 429,
+			body: {
+				status: 'error',
+				message: 'Rate limit exceeded. Maximum 5 queued requests allowed.',
+				retry_after: 30,
+			},
+		};
+		for (let refusal = 0; refusal < 4; refusal++) simulator.respondOnce({ path: SUBMIT }, full);
+		const { error, output } = await inpaint(parameters({ maxWaitSeconds: 60 }), {
+			items: items(1),
+		});
+
+		expect(error).toBeUndefined();
+		expect(output[0].json.status).toBe('success');
+		expect(simulator.requestsTo(SUBMIT)).toHaveLength(5);
+		expect(simulator.jobs).toHaveLength(1);
+		// Not the 30 s retry_after each time (120 s in all, more than Max Wait): a full queue frees
+		// whenever a job finishes, so it is asked again after seconds.
+		const [first, last] = [simulator.requestsTo(SUBMIT)[0], simulator.requestsTo(SUBMIT)[4]];
+		expect(last.receivedAt - first.receivedAt).toBeLessThan(60_000);
+	});
+
+	it('a queue that stays full until Max Wait: the error says so, and that running it again is safe', async () => {
+		simulator.settings.jobDurationMs = 60_000;
+		simulator.settings.queueLimit = 1;
+		// Another run's job holds the only place for the whole test.
+		await inpaint(parameters({ maxWaitSeconds: 1 }), {
+			items: [{ json: { prompt: 'holder' } }],
+			continueOnFail: true,
+		});
+		const { error } = await inpaint(parameters({ maxWaitSeconds: 4 }), { items: items(1) });
+
+		expect(error?.message).toMatch(/Rate limit exceeded\. Maximum 1 queued requests allowed/);
+		expect(error?.description).toMatch(
+			/refused the job until Max Wait ran out \(your plan's job queue stayed full\); the job was not created, so running this item again is safe/,
+		);
+		expect(error?.description).toMatch(/\(Tried [2-9] times\.\)/);
+		expect(simulator.jobs.map((job) => job.body.prompt)).toEqual(['holder']);
+	});
+});
+
+describe('a run that stops on an error', () => {
+	it('names the jobs ModelsLab had accepted (and billed) in it, so they can be fetched', async () => {
+		const { error } = await inpaint(
+			{ ...parameters({ maxConcurrentJobs: 1 }), prompt: '={{ $json.prompt }}' },
+			{ items: [{ json: { prompt: 'one' } }, { json: { prompt: 'two' } }, { json: {} }] },
+		);
+
+		const [one, two] = simulator.jobs.map((job) => job.id);
+		expect(error?.message).toMatch(/Prompt/);
+		expect(error?.description).toContain(
+			`Jobs ModelsLab accepted (and billed) in this run: ${one} (success), ${two} (success). Get their results with the ModelsLab Fetch node by request ID.`,
+		);
+	});
+
+	it('names nothing when no job was accepted', async () => {
+		const { error } = await inpaint({ ...parameters(), prompt: '' });
+
+		expect(error?.message).toMatch(/Prompt/);
+		expect(String(error?.description ?? '')).not.toMatch(/accepted/);
+	});
+});
+
+/** Lets every promise that can settle now do so. */
+const settled = async () => await new Promise((resolve) => setImmediate(resolve));
+
+describe('the limiter on its own', () => {
+	it('starts at 5, lets one more out per accepted job, and never past its most', async () => {
+		const slots = new JobSlots(7);
+		const held = await Promise.all(Array.from({ length: 5 }, async () => await slots.take()));
+		let sixth = false;
+		void slots.take().then(() => (sixth = true));
+		await settled();
+		expect(sixth).toBe(false);
+		held[0].accepted();
+		await settled();
+		expect(sixth).toBe(true);
+		for (const slot of held) slot.accepted();
+		expect(slots.currentLimit).toBe(7);
+	});
+
+	it('after a refusal keeps to the jobs in, and the refused item goes before those not started', async () => {
+		const slots = new JobSlots(10);
+		const [a, b, c] = await Promise.all([slots.take(), slots.take(), slots.take()]);
+		a.accepted();
+		b.accepted();
+		const order: string[] = [];
+		const newcomer = slots.take().then(() => order.push('newcomer'));
+		await newcomer; // room for it: 4 of 6 taken
+		const refusedAgain = c.refused(0, async () => {}).then(() => order.push('refused'));
+		const late = slots.take().then(() => order.push('late'));
+		// 4 taken, limit now 3: nobody gets in until two places are given back.
+		await settled();
+		expect(slots.currentLimit).toBe(3);
+		a.release(); // one place: it goes to the refused item, not to the later one
+		await settled();
+		expect(order).toEqual(['newcomer', 'refused']);
+		b.release();
+		await Promise.all([refusedAgain, late]);
+		expect(order).toEqual(['newcomer', 'refused', 'late']);
+	});
+
+	it('refuses a ceiling that is not a whole number of at least 1', () => {
+		for (const bad of [0, -1, 2.5, Number.NaN]) expect(() => new JobSlots(bad)).toThrow();
+	});
+});
