@@ -50,7 +50,10 @@ function retryDelayMs(
 	const asked =
 		failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000;
 	if (failure.queueFull) {
-		const backoff = Math.min(QUEUE_FULL_LONGEST_PAUSE_MS, QUEUE_FULL_FIRST_PAUSE_MS * 2 ** refusals);
+		const backoff = Math.min(
+			QUEUE_FULL_LONGEST_PAUSE_MS,
+			QUEUE_FULL_FIRST_PAUSE_MS * 2 ** refusals,
+		);
 		return jittered(Math.min(asked ?? backoff, backoff));
 	}
 	return (asked ?? firstBackoffMs * 2 ** retry) * (1 + Math.random() * 0.25);
