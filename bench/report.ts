@@ -7,6 +7,15 @@ import { ETA_CASES, IMPLEMENTATIONS, JOB_SECONDS, REPEATS } from './scenarios/de
 import type { ThroughputResult } from './scenarios/throughput';
 import { IDEAL_MS, QUEUE_LIMIT, THROUGHPUT_ITEMS, THROUGHPUT_JOB_MS } from './scenarios/throughput';
 import { CPU_ITEMS } from './scenarios/cpu';
+import type { ConcurrencyResult } from './scenarios/concurrency';
+import {
+	JOB_MS,
+	SHARED_IDEAL_MS,
+	SHARED_ITEMS,
+	SHARED_LIMIT,
+	SHARED_RUNS,
+	SOLO_ITEMS,
+} from './scenarios/concurrency';
 import { compared, max, mean, median, mib, percent, seconds } from './support/stats';
 
 export interface BenchResults {
@@ -16,6 +25,7 @@ export interface BenchResults {
 	eventLoopDelayMs: { p99: number; max: number };
 	detection: DetectionSample[];
 	throughput: ThroughputResult[];
+	concurrency: ConcurrencyResult[];
 	memory: MemoryScenario;
 	cpu: CpuMeasure[];
 }
@@ -144,6 +154,8 @@ export function summarize(results: BenchResults): SummaryRow[] {
 			met: '',
 		});
 	}
+
+	rows.push(...concurrencyRows(results.concurrency));
 
 	const fs = results.memory.runs.find((run) => run.mode === 'filesystem');
 	const memory = results.memory.runs.find((run) => run.mode === 'default');
@@ -277,6 +289,69 @@ function throughputTable(results: BenchResults): string {
 	);
 }
 
+function concurrencyRows(results: ConcurrencyResult[]): SummaryRow[] {
+	const find = (id: ConcurrencyResult['id']) => results.find((result) => result.id === id)!;
+	const clean = (result: ConcurrencyResult) =>
+		result.failedItems === 0 && result.duplicateJobs === 0;
+	const outcome = (result: ConcurrencyResult) =>
+		`${seconds(result.wallMs, 1)}, ${result.failedItems} failed, ${result.duplicateJobs} duplicate jobs`;
+	const auto = find('autoNoLimit');
+	const shared = find('autoShared');
+	return [
+		{
+			measure: `Auto concurrency (default), ${SOLO_ITEMS} items × ${JOB_MS / 1000} s jobs, no queue limit`,
+			ours: outcome(auto),
+			baseline: `job time: ${seconds(JOB_MS, 1)}`,
+			ratio: `${(auto.wallMs / JOB_MS).toFixed(2)} × job time`,
+			target: '≤ 1.3 × job time, 0 failed, 0 duplicates',
+			met: yes(auto.wallMs <= 1.3 * JOB_MS && clean(auto)),
+		},
+		...(['fixed5NoLimit', 'diyNoLimit'] as const).map((id) => ({
+			measure: '〃',
+			ours: '',
+			baseline: `${find(id).label}: ${outcome(find(id))}`,
+			ratio: compared(find(id).wallMs, auto.wallMs, 'faster', 'slower'),
+			target: '',
+			met: '',
+		})),
+		{
+			measure: `Auto concurrency, ${SHARED_RUNS} executions × ${SHARED_ITEMS} items at once sharing a queue limit of ${SHARED_LIMIT}`,
+			ours: outcome(shared),
+			baseline: `ideal (${(SHARED_RUNS * SHARED_ITEMS) / SHARED_LIMIT} rounds): ${seconds(SHARED_IDEAL_MS, 1)}`,
+			ratio: `${(shared.wallMs / SHARED_IDEAL_MS).toFixed(2)} × ideal`,
+			target: '≤ 1.3 × ideal, 0 failed, 0 duplicates',
+			met: yes(shared.wallMs <= 1.3 * SHARED_IDEAL_MS && clean(shared)),
+		},
+	];
+}
+
+function concurrencyTable(results: BenchResults): string {
+	return table(
+		[
+			'Contender',
+			'Items',
+			'Wall time',
+			'Failed items',
+			'Billed jobs',
+			'Duplicates',
+			'Refused submits (429)',
+			'Most unfinished at once',
+			'Stopped with',
+		],
+		results.concurrency.map((r) => [
+			r.label,
+			String(r.items),
+			seconds(r.wallMs, 1),
+			String(r.failedItems),
+			String(r.billedJobs),
+			String(r.duplicateJobs),
+			String(r.refusedSubmits),
+			String(r.peakUnfinished),
+			r.error ?? '',
+		]),
+	);
+}
+
 function memoryTable(results: BenchResults): string {
 	return table(
 		[
@@ -351,7 +426,15 @@ result nobody fetched. "Mean detection delay": job finished → first fetch that
 
 ${throughputTable(results)}
 
-## 4. Memory while downloading images
+## 4. Max Concurrent Jobs: Auto
+
+The node's default. With no queue limit, ${SOLO_ITEMS} items × ${JOB_MS / 1000} s jobs against the old fixed 5 at a time and a
+DIY loop that sends every item at once; then ${SHARED_RUNS} executions × ${SHARED_ITEMS} items started together (as in queue mode),
+sharing one account's queue limit of ${SHARED_LIMIT}. Scenario 3 is the single execution with a queue limit of 5.
+
+${concurrencyTable(results)}
+
+## 5. Memory while downloading images
 
 Our node downloads ${MEMORY_ITEMS} items × ${MEMORY_SAMPLES} samples of ${MEMORY_SIZE}×${MEMORY_SIZE} PNGs (photo-like, ~2 MB each) into binary data, in a
 worker process whose RSS is sampled every 5 ms (and read from Linux's peak counter, VmHWM). n8n 1.x
@@ -359,7 +442,7 @@ defaults to the in-memory mode ('default'); n8n 2.x defaults to 'filesystem' (n8
 
 ${memoryTable(results)}
 
-## 5. Per-item cost of the node itself
+## 6. Per-item cost of the node itself
 
 ${CPU_ITEMS} items through n8n-core's WorkflowExecute, every community option set, CPU time of the worker process
 (the simulator runs in another process); medians of 3 runs after a warm-up.

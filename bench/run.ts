@@ -18,6 +18,7 @@ import { runCpu } from './scenarios/cpu';
 import { runDetection } from './scenarios/detection';
 import { runMemory } from './scenarios/memory';
 import { runThroughput } from './scenarios/throughput';
+import { runConcurrency } from './scenarios/concurrency';
 import { runOurs } from './support/ours';
 import { startSimulator } from './support/sim';
 
@@ -39,17 +40,21 @@ async function main() {
 	await warmUp.sim.stop();
 
 	log(
-		'detection (4 job times × 3 etas × 3 contenders × 3 runs) and throughput (6 contenders) run concurrently, ~2 min...',
+		'detection (4 job times × 3 etas × 3 contenders × 3 runs), throughput (6 contenders) and concurrency (4) run concurrently, ~2 min...',
 	);
 	const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 	loopDelay.enable();
-	const [detection, throughput] = await Promise.all([
+	const [detection, throughput, concurrency] = await Promise.all([
 		runDetection().then((samples) => {
 			log('  detection done');
 			return samples;
 		}),
 		runThroughput().then((results) => {
 			log('  throughput done');
+			return results;
+		}),
+		runConcurrency().then((results) => {
+			log('  concurrency done');
 			return results;
 		}),
 	]);
@@ -71,6 +76,7 @@ async function main() {
 		eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
 		detection,
 		throughput,
+		concurrency,
 		memory,
 		cpu,
 	};

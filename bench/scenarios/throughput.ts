@@ -25,7 +25,7 @@ export const QUEUE_LIMIT = 5;
 export const IDEAL_MS = Math.ceil(THROUGHPUT_ITEMS / QUEUE_LIMIT) * THROUGHPUT_JOB_MS;
 
 export const CONTENDERS = [
-	{ id: 'ours', label: 'ModelsLab Inpaint node (defaults: 5 at a time)' },
+	{ id: 'ours', label: 'ModelsLab Inpaint node (defaults: Auto concurrency)' },
 	{ id: 'diyDefault', label: 'DIY loop, default settings' },
 	{ id: 'diyRetry', label: 'DIY loop + Retry On Fail (n8n defaults: 3 tries, 1 s apart)' },
 	{ id: 'diyRetryMax', label: 'DIY loop + Retry On Fail (maximum: 5 tries, 5 s apart)' },

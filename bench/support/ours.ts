@@ -17,15 +17,26 @@ export interface OursOptions {
 	processingOptions?: IDataObject;
 	imageUrl?: string;
 	maskUrl?: string;
+	/** Names the execution in every prompt ("run b, item 7") when several share one simulator. */
+	run?: string;
 }
 
-/** Community endpoint, one job per item; each item's prompt names it ("item 7") to trace its jobs. */
-export function ourParameters(options: OursOptions): IDataObject {
+/**
+ * Community endpoint, one job per item; each item's prompt names it ("item 7") to trace its jobs.
+ * The photo and mask are the simulator's own samples: the node reads a link's first bytes for the
+ * picture's size, and a made-up host would time that on this machine's DNS instead of the node.
+ */
+export function ourParameters(options: OursOptions, target?: BenchSimulator): IDataObject {
+	const sample = (name: string, fallback: string) =>
+		target ? `${target.baseUrl}/samples/${name}-512x512.png` : fallback;
 	return {
 		endpoint: 'community',
-		prompt: "={{ 'item ' + $itemIndex }}",
-		initImageUrl: options.imageUrl ?? IMAGE_URL,
-		maskImageUrl: options.maskUrl ?? MASK_URL,
+		prompt:
+			options.run === undefined
+				? "={{ 'item ' + $itemIndex }}"
+				: `={{ 'run ${options.run}, item ' + $itemIndex }}`,
+		initImageUrl: options.imageUrl ?? sample('photo', IMAGE_URL),
+		maskImageUrl: options.maskUrl ?? sample('mask', MASK_URL),
 		completion: 'wait',
 		downloadImages: options.downloadImages ?? false,
 		// The benchmarks' image links are never fetched: a fixed size keeps every run comparable.
@@ -40,7 +51,7 @@ export async function runOurs(target: BenchSimulator, options: OursOptions): Pro
 	const startedAt = Date.now();
 	const { output, error } = await runNode({
 		credentials: target.credentials,
-		parameters: ourParameters(options),
+		parameters: ourParameters(options, target),
 		items: Array.from({ length: options.items }, (_, index) => ({ json: { index } })),
 	});
 	const endedAt = Date.now();
