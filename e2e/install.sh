@@ -3,7 +3,7 @@
 #   node-<NODE24>/   Node 24 from the npm registry (n8n 2.x requires Node >= 24; the system Node is 20)
 #   n8n-<N8N2>/      n8n 2.x, run on that Node 24
 #   n8n-<N8N1>/      n8n 1.x, run on the system Node 20
-# plus Debian's chromium for the editor test. A fresh machine builds all of it (about 6-9 minutes,
+# plus Debian's chromium for the editor test, and Debian's PostgreSQL and Redis for queue mode. A fresh machine builds all of it (about 6-9 minutes,
 # both n8n majors in parallel); later runs reuse it. Each folder is keyed on its version and counts
 # as installed only when its `.complete` marker exists, which is written last, so a half-finished
 # install is thrown away and redone. The tests check the same markers and fail without them.
@@ -27,6 +27,19 @@ install_chromium() {
 	log "apt-get install chromium"
 	{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; } \
 		>"$CACHE/logs/chromium.log" 2>&1 || { log "chromium install failed, see $CACHE/logs/chromium.log"; return 1; }
+}
+
+# Queue mode's services: PostgreSQL and Redis from Debian. Only the programs are used: the suite
+# runs its own throw-away instances on free ports (e2e/support/services.ts), no system service.
+install_queue_services() {
+	if command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then return 0; fi
+	if [ "$(id -u)" != 0 ]; then
+		log "redis-server or PostgreSQL missing and not root: run 'apt-get install -y redis-server postgresql' yourself"
+		return 1
+	fi
+	log "apt-get install redis-server postgresql"
+	{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server postgresql; } \
+		>"$CACHE/logs/queue-services.log" 2>&1 || { log "queue services install failed, see $CACHE/logs/queue-services.log"; return 1; }
 }
 
 # The platform package of the `node` npm package is installed directly: it is the binary itself, and
@@ -82,6 +95,7 @@ install_n8n() {
 start=$(date +%s)
 status=0
 install_chromium || status=1
+install_queue_services || status=1
 install_node24 || { log "Node $NODE24 install failed"; status=1; }
 install_n8n "$N8N2" "$node24_bin" '' &
 pid2=$!

@@ -23,21 +23,34 @@ export class N8n {
 	readonly port: number;
 	private readonly brokerPort: number;
 
-	private constructor(install: N8nInstall, userFolder: string, port: number, brokerPort: number) {
+	private constructor(
+		install: N8nInstall,
+		userFolder: string,
+		port: number,
+		brokerPort: number,
+		private readonly extraEnv: Record<string, string>,
+	) {
 		this.install = install;
 		this.userFolder = userFolder;
 		this.port = port;
 		this.brokerPort = brokerPort;
 	}
 
-	/** `name` keeps the user folders of parallel test files apart (under the e2e work folder). */
-	static async create(major: Major, name: string): Promise<N8n> {
+	/**
+	 * `name` keeps the user folders of parallel test files apart (under the e2e work folder);
+	 * `extraEnv` is added to every command's environment (a queue-mode cluster's database, say).
+	 */
+	static async create(
+		major: Major,
+		name: string,
+		extraEnv: Record<string, string> = {},
+	): Promise<N8n> {
 		const install = requireInstall(major);
 		const userFolder = join(e2eWork, `n8n${major}-${name}`);
 		rmSync(userFolder, { recursive: true, force: true });
 		mkdirSync(userFolder, { recursive: true });
 		await installPackedPackage(userFolder);
-		return new N8n(install, userFolder, await freePort(), await freePort());
+		return new N8n(install, userFolder, await freePort(), await freePort(), extraEnv);
 	}
 
 	get baseUrl(): string {
@@ -63,6 +76,7 @@ export class N8n {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			...this.install.env,
+			...this.extraEnv,
 		};
 		// jest's NODE_ENV=test would switch n8n into its own test behaviour.
 		delete env.NODE_ENV;

@@ -21,6 +21,19 @@ export interface ExecutionSummary {
 	mode: string;
 }
 
+/** An n8n command (start, worker, webhook) in its own process group, logging to <user folder>/n8n.log. */
+export function spawnN8n(n8n: N8n, args: string[]): ChildProcess {
+	const log = createWriteStream(join(n8n.userFolder, 'n8n.log'));
+	const child = spawn(n8n.install.nodeBinary, [n8n.install.n8nBin, ...args], {
+		env: n8n.env(),
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	child.stdout?.pipe(log);
+	child.stderr?.pipe(log);
+	return child;
+}
+
 /** `n8n start` in its own process group, logging to <user folder>/n8n.log, with an owner logged in. */
 export class N8nServer {
 	private cookie = '';
@@ -31,14 +44,7 @@ export class N8nServer {
 	) {}
 
 	static async start(n8n: N8n): Promise<N8nServer> {
-		const log = createWriteStream(join(n8n.userFolder, 'n8n.log'));
-		const child = spawn(n8n.install.nodeBinary, [n8n.install.n8nBin, 'start'], {
-			env: n8n.env(),
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		child.stdout?.pipe(log);
-		child.stderr?.pipe(log);
+		const child = spawnN8n(n8n, ['start']);
 		const server = new N8nServer(n8n, child);
 		try {
 			// /healthz answers before the REST API exists; /rest/login answers 401 once it does.
@@ -94,6 +100,16 @@ export class N8nServer {
 			throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
 		const parsed = JSON.parse(text) as { data?: T };
 		return (parsed.data ?? parsed) as T;
+	}
+
+	/** A binary file of an execution, downloaded as the editor does (`filesystem-v2:…`, `database:…`). */
+	async binaryData(id: string): Promise<Buffer> {
+		const query = new URLSearchParams({ id, action: 'download' });
+		const response = await fetch(`${this.n8n.baseUrl}/rest/binary-data?${query}`, {
+			headers: { 'browser-id': BROWSER_ID, cookie: this.cookie },
+		});
+		if (!response.ok) throw new Error(`binary data ${id}: HTTP ${response.status}`);
+		return Buffer.from(await response.arrayBuffer());
 	}
 
 	/** The executions of one workflow, as the Executions list shows them. */

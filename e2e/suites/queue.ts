@@ -1,0 +1,195 @@
+import { isPng, ModelsLabSimulator, pngDimensions } from '../../simulator';
+import { QueueCluster } from '../support/cluster';
+import { nodeOutput, type Execution, type TaskData } from '../support/execution';
+import { CREDENTIAL_ID, CREDENTIAL_NAME } from '../support/n8n';
+import { waitFor } from '../support/processes';
+import type { ExecutionSummary, N8nServer } from '../support/server';
+import type { Major } from '../support/versions';
+import { INPAINT, type Workflow } from '../support/workflows';
+
+const PROBE_PATH = 'e2e-queue-probe';
+const INPAINT_PATH = 'e2e-queue-inpaint';
+
+const webhookNode = (path: string, webhookId: string) => ({
+	id: `webhook-${path}`,
+	name: 'Webhook',
+	type: 'n8n-nodes-base.webhook',
+	typeVersion: 2,
+	position: [0, 0] as [number, number],
+	webhookId,
+	parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+});
+
+/** Answers as soon as a webhook processor has loaded the production webhooks. */
+const probe: Workflow = {
+	id: 'e2eQueueProbe001',
+	name: 'Queue probe',
+	nodes: [webhookNode(PROBE_PATH, '0b1d8a4e-2f11-4c55-9a3e-6d1c2a7b9e01')],
+	connections: {},
+	settings: { executionOrder: 'v1' },
+};
+
+/** A webhook brings a list of prompts; each becomes an item; each item is inpainted and downloaded. */
+const inpaintMany = (simulatorUrl: string): Workflow => ({
+	id: 'e2eQueueInpaint1',
+	name: 'Queue: inpaint many',
+	nodes: [
+		webhookNode(INPAINT_PATH, '5c2f7e90-8b14-4d6a-b0c3-1e9f4a2d7c02'),
+		{
+			id: 'split',
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { fieldToSplitOut: 'body.items', options: {} },
+		},
+		{
+			id: 'inpaint',
+			name: 'ModelsLab Inpaint',
+			type: INPAINT,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: {
+				endpoint: 'imageEditing',
+				prompt: '={{ $json.prompt }}',
+				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
+				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
+				processingOptions: { maxWaitSeconds: 600 },
+			},
+			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+});
+
+const prompts = (run: string, count: number) =>
+	Array.from({ length: count }, (_, index) => ({ prompt: `${run} item ${index}` }));
+
+/** The executions of a workflow not among `before`, once `count` of them have finished. */
+async function newExecutions(
+	server: N8nServer,
+	workflowId: string,
+	before: ExecutionSummary[],
+	count: number,
+	timeoutMs: number,
+): Promise<ExecutionSummary[]> {
+	const seen = new Set(before.map((execution) => execution.id));
+	return await waitFor(
+		`${count} new finished execution(s) of ${workflowId}`,
+		async () => {
+			const fresh = (await server.executionsOf(workflowId)).filter(
+				(execution) => !seen.has(execution.id),
+			);
+			const done = fresh.filter(
+				(execution) => !['new', 'running', 'waiting'].includes(execution.status),
+			);
+			return done.length >= count ? fresh : undefined;
+		},
+		timeoutMs,
+		1000,
+	);
+}
+
+async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
+	const { status, runData } = await server.executionData(id);
+	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
+}
+
+/** Each prompt reached ModelsLab as exactly one job: nothing lost, nothing billed twice. */
+function jobsPerPrompt(sim: ModelsLabSimulator): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const job of sim.jobs) {
+		const prompt = String(job.body.prompt);
+		counts.set(prompt, (counts.get(prompt) ?? 0) + 1);
+	}
+	return counts;
+}
+
+/**
+ * n8n in queue mode (PostgreSQL, Redis, a main, two workers, two webhook processors behind a
+ * round-robin load balancer), the packed package installed in every process.
+ */
+export function queueSuite(major: Major): void {
+	describe(`n8n ${major}.x queue mode: main + 2 workers + 2 webhook processors`, () => {
+		const sim = new ModelsLabSimulator();
+		let cluster: QueueCluster;
+		let many: Workflow;
+
+		beforeAll(async () => {
+			const simulatorUrl = await sim.start();
+			many = inpaintMany(simulatorUrl);
+			cluster = await QueueCluster.start(major, {
+				probePath: PROBE_PATH,
+				prepare: async (main) => {
+					await main.importCredential(simulatorUrl);
+					await main.importWorkflows([probe, many]);
+					await main.activate(probe.id);
+					await main.activate(many.id);
+				},
+			});
+		}, 600_000);
+		afterAll(async () => {
+			await cluster?.stop();
+			await sim.stop();
+		});
+		afterEach(() => sim.reset());
+
+		const start = async (items: Array<{ prompt: string }>) => {
+			const response = await fetch(`${cluster.webhookBaseUrl}/webhook/${INPAINT_PATH}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ items }),
+			});
+			expect(response.status).toBe(200);
+		};
+
+		test('a webhook-started run of 30 items runs on a worker; its images are readable through the main', async () => {
+			sim.settings.jobDurationMs = 2000;
+			const before = await cluster.main.executionsOf(many.id);
+			await start(prompts('solo', 30));
+
+			const executions = await newExecutions(cluster.main, many.id, before, 1, 240_000);
+			expect(executions).toHaveLength(1);
+			const [execution] = executions;
+			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
+			const items = nodeOutput(
+				await storedExecution(cluster.main, execution.id),
+				'ModelsLab Inpaint',
+			);
+			expect(items).toHaveLength(30);
+			for (const item of items) {
+				expect(item.json.status).toBe('success');
+				const bytes = await cluster.main.binaryData(String(item.binary?.data?.id));
+				expect(isPng(bytes)).toBe(true);
+				expect(pngDimensions(bytes)).toEqual({ width: 512, height: 512 });
+			}
+			expect([...jobsPerPrompt(sim).values()]).toEqual(Array(30).fill(1));
+		});
+
+		test('6 executions × 10 items at once share a queue limit of 5: all 60 succeed, no job twice', async () => {
+			sim.settings.jobDurationMs = 2000;
+			sim.settings.queueLimit = 5;
+			const before = await cluster.main.executionsOf(many.id);
+			const startedAt = Date.now();
+			await Promise.all(
+				['a', 'b', 'c', 'd', 'e', 'f'].map(async (run) => await start(prompts(run, 10))),
+			);
+
+			const ours = await newExecutions(cluster.main, many.id, before, 6, 400_000);
+			const wallMs = Date.now() - startedAt;
+			expect(ours.map((execution) => execution.status)).toEqual(Array(6).fill('success'));
+			const perPrompt = jobsPerPrompt(sim);
+			expect(perPrompt.size).toBe(60);
+			expect([...perPrompt.values()].every((count) => count === 1)).toBe(true);
+			const refused = sim.requestsTo('/api/v6/image_editing/inpaint').length - sim.jobs.length;
+			// For the closing figures, not asserted: a loaded machine stretches any timing.
+			console.log(
+				`[queue ${major}.x] 6 × 10 items, queue limit 5, 2 s jobs: ${(wallMs / 1000).toFixed(1)} s (ideal 24 s), ${refused} refused submits`,
+			);
+		});
+	});
+}
