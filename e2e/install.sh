@@ -3,8 +3,9 @@
 #   node-<NODE24>/   Node 24 from the npm registry (n8n 2.x requires Node >= 24; the system Node is 20)
 #   n8n-<N8N2>/      n8n 2.x, run on that Node 24
 #   n8n-<N8N1>/      n8n 1.x, run on the system Node 20
-# plus Debian's chromium for the editor test, and Debian's PostgreSQL and Redis for queue mode. A fresh machine builds all of it (about 6-9 minutes,
-# both n8n majors in parallel); later runs reuse it. Each folder is keyed on its version and counts
+# plus Debian's chromium for the editor test, and Debian's PostgreSQL and Redis for queue mode.
+# A fresh machine builds all of it (about 6-9 minutes, both n8n majors in parallel); later runs
+# reuse it. Each folder is keyed on its version and counts
 # as installed only when its `.complete` marker exists, which is written last, so a half-finished
 # install is thrown away and redone. The tests check the same markers and fail without them.
 set -uo pipefail
