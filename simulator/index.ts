@@ -12,6 +12,7 @@ export type {
 	SimulatedJob,
 	Endpoint,
 } from './types';
+export { mostUnfinishedAtOnce } from './jobs';
 export { MAX_UPLOAD_BYTES } from './uploads';
 export {
 	decodePng,

@@ -93,3 +93,17 @@ export class JobBook {
 		this.onFinished(job);
 	}
 }
+
+/** The most jobs that were unfinished at one moment (from their own start and finish times). */
+export function mostUnfinishedAtOnce(jobs: SimulatedJob[]): number {
+	const changes = jobs.flatMap((job) => [
+		[job.createdAt, 1],
+		[job.readyAt, -1],
+	]);
+	// A job finishing at the moment another starts frees its place first.
+	changes.sort(([a, da], [b, db]) => a - b || da - db);
+	let now = 0;
+	let most = 0;
+	for (const [, change] of changes) most = Math.max(most, (now += change));
+	return most;
+}

@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { JobSlots } from '../nodes/shared/jobSlots';
-import type { SimulatedJob } from '../simulator/types';
+import { mostUnfinishedAtOnce } from '../simulator';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
@@ -21,19 +21,6 @@ const parameters = (processingOptions: IDataObject = {}): IDataObject => ({
 	downloadImages: false,
 	processingOptions: { maxWaitSeconds: 120, ...processingOptions },
 });
-
-/** The most jobs ModelsLab had unfinished at one moment (from the simulator's own times). */
-function peakUnfinished(jobs: SimulatedJob[]): number {
-	const events = jobs.flatMap((job) => [
-		[job.createdAt, 1],
-		[job.readyAt, -1],
-	]);
-	events.sort(([a, da], [b, db]) => a - b || da - db);
-	let now = 0;
-	let peak = 0;
-	for (const [, change] of events) peak = Math.max(peak, (now += change));
-	return peak;
-}
 
 /** Each prompt reached ModelsLab as exactly one job: nothing lost, nothing billed twice. */
 function expectOneJobPerPrompt(prompts: string[]) {
@@ -53,7 +40,7 @@ describe('Max Concurrent Jobs: Auto (the default)', () => {
 		);
 		expectOneJobPerPrompt(items(20).map((item) => item.json.prompt));
 		// 5 at first, one more for each job taken: all 20 were out together.
-		expect(peakUnfinished(simulator.jobs)).toBeGreaterThan(10);
+		expect(mostUnfinishedAtOnce(simulator.jobs)).toBeGreaterThan(10);
 	});
 
 	it('with a queue limit of 3, keeps to it: every item succeeds, no job is sent twice', async () => {
@@ -64,7 +51,7 @@ describe('Max Concurrent Jobs: Auto (the default)', () => {
 		expect(error).toBeUndefined();
 		expect(output.map((item) => item.json.status)).toEqual(Array(10).fill('success'));
 		expectOneJobPerPrompt(items(10).map((item) => item.json.prompt));
-		expect(peakUnfinished(simulator.jobs)).toBeLessThanOrEqual(3);
+		expect(mostUnfinishedAtOnce(simulator.jobs)).toBeLessThanOrEqual(3);
 		// Refusals were made (ModelsLab was asked for more than it takes) and cost no job.
 		expect(simulator.requestsTo(SUBMIT).length).toBeGreaterThan(10);
 	});
@@ -87,7 +74,7 @@ describe('Max Concurrent Jobs: Auto (the default)', () => {
 		expectOneJobPerPrompt(
 			['a', 'b', 'c'].flatMap((run) => Array.from({ length: 6 }, (_, i) => `${run} ${i}`)),
 		);
-		expect(peakUnfinished(simulator.jobs)).toBeLessThanOrEqual(4);
+		expect(mostUnfinishedAtOnce(simulator.jobs)).toBeLessThanOrEqual(4);
 	});
 
 	it('a number is the most at once, even when ModelsLab would take more', async () => {
@@ -95,7 +82,7 @@ describe('Max Concurrent Jobs: Auto (the default)', () => {
 		const { error } = await inpaint(parameters({ maxConcurrentJobs: 2 }), { items: items(6) });
 
 		expect(error).toBeUndefined();
-		expect(peakUnfinished(simulator.jobs)).toBe(2);
+		expect(mostUnfinishedAtOnce(simulator.jobs)).toBe(2);
 	});
 });
 

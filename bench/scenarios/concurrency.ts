@@ -6,6 +6,7 @@
  *   of busy workflows): every item succeeds, no job twice, close to the ideal of 12 rounds.
  * The 20-item run with a queue limit of 5 is scenario 3 (throughput), run with the same defaults.
  */
+import { mostUnfinishedAtOnce } from '../../simulator';
 import { runDiyLoop } from '../baselines/diyLoop';
 import type { BaselineRun } from '../baselines/types';
 import { runOurs } from '../support/ours';
@@ -42,18 +43,6 @@ export interface ConcurrencyResult {
 	/** The most jobs ModelsLab had unfinished at one moment. */
 	peakUnfinished: number;
 	error?: string;
-}
-
-function peakUnfinished(target: BenchSimulator): number {
-	const events = target.sim.jobs.flatMap((job) => [
-		[job.createdAt, 1],
-		[job.readyAt, -1],
-	]);
-	events.sort(([a, da], [b, db]) => a - b || da - db);
-	let now = 0;
-	let peak = 0;
-	for (const [, change] of events) peak = Math.max(peak, (now += change));
-	return peak;
 }
 
 async function contend(id: ConcurrencyContender, target: BenchSimulator): Promise<BaselineRun[]> {
@@ -110,7 +99,7 @@ async function measure(id: ConcurrencyContender, label: string): Promise<Concurr
 			billedJobs: sim.jobs.length,
 			duplicateJobs: sim.jobs.length - prompts.size,
 			refusedSubmits: sim.requestsTo(SUBMIT_PATH).length - sim.jobs.length,
-			peakUnfinished: peakUnfinished(target),
+			peakUnfinished: mostUnfinishedAtOnce(target.sim.jobs),
 			error: runs.find((run) => run.error)?.error,
 		};
 	} finally {

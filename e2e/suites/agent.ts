@@ -1,4 +1,5 @@
-import { decodePng, ModelsLabSimulator } from '../../simulator';
+import { ModelsLabSimulator } from '../../simulator';
+import { uploadedPicture } from '../support/binary';
 import { FakeChatModel } from '../support/fake-llm';
 import { nodeOutput } from '../support/execution';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, N8n } from '../support/n8n';
@@ -160,13 +161,8 @@ export function agentSuite(major: Major): void {
 				.slice(before)
 				.filter((request) => request.path === '/api/v6/base64_to_url');
 			expect(uploads).toHaveLength(1); // the drawn mask; the photo went as its link
-			const mask = decodePng(
-				Buffer.from(
-					String((uploads[0].body as { base64_string: string }).base64_string).split(',')[1],
-					'base64',
-				),
-			);
-			const gray = (x: number, y: number) => mask.rgba[(y * mask.width + x) * 4];
+			const mask = uploadedPicture(uploads[0]);
+			const { gray } = mask;
 			expect({ width: mask.width, height: mask.height }).toEqual({ width: 1024, height: 768 });
 			// White (repaint) inside the box the model gave, black outside it.
 			expect([gray(100, 50), gray(399, 249), gray(250, 150)]).toEqual([255, 255, 255]);

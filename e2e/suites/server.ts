@@ -1,5 +1,5 @@
-import { decodePng, makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
-import { binaryBytes, pngSize } from '../support/binary';
+import { makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
+import { binaryBytes, pngSize, uploadedPicture } from '../support/binary';
 import { nodeOutput, type Execution, type TaskData } from '../support/execution';
 import type { N8n } from '../support/n8n';
 import { waitFor } from '../support/processes';
@@ -166,13 +166,8 @@ export function serverSuite(running: () => RunningN8n): void {
 			});
 			// The mask ModelsLab got: the photo's size, the ellipse kept (black), the corners repainted (white).
 			const uploads = sim.requestsTo('/api/v6/base64_to_url');
-			const sent = decodePng(
-				Buffer.from(
-					String((uploads[1].body as { base64_string: string }).base64_string).split(',')[1],
-					'base64',
-				),
-			);
-			const gray = (x: number, y: number) => sent.rgba[(y * sent.width + x) * 4];
+			const sent = uploadedPicture(uploads[1]);
+			const { gray } = sent;
 			expect({ width: sent.width, height: sent.height }).toEqual({ width: 800, height: 600 });
 			expect([gray(400, 300), gray(0, 0), gray(799, 599)]).toEqual([0, 255, 255]);
 			// The drawn mask is on the item too.

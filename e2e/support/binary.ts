@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import { isPng, pngDimensions } from '../../simulator';
+import { decodePng, isPng, pngDimensions, type RecordedRequest } from '../../simulator';
 import type { ExecutedItem } from './execution';
 
 /**
@@ -37,4 +37,12 @@ export function pngSize(bytes: Buffer): { width: number; height: number } {
 	if (!isPng(bytes))
 		throw new Error(`not a PNG: starts with ${bytes.subarray(0, 8).toString('hex')}`);
 	return pngDimensions(bytes);
+}
+
+/** The picture a `base64_to_url` upload carried, decoded, with a reader of its gray level at (x, y). */
+export function uploadedPicture(upload: RecordedRequest) {
+	const dataUri = String((upload.body as { base64_string?: unknown }).base64_string);
+	const picture = decodePng(Buffer.from(dataUri.split(',')[1], 'base64'));
+	const gray = (x: number, y: number) => picture.rgba[(y * picture.width + x) * 4];
+	return { width: picture.width, height: picture.height, gray };
 }
