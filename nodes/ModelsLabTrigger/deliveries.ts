@@ -2,8 +2,10 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 /**
  * ModelsLab may deliver the same callback more than once. A request id that started the workflow
- * is remembered in the node's static data (saved by n8n after each call, so it survives restarts)
- * and in memory, which also covers deliveries arriving before n8n has saved the static data.
+ * is remembered in memory (which also covers a delivery arriving while the first is still being
+ * handled) and in the node's static data, which n8n saves with the workflow, so that the same n8n
+ * process still refuses it after a restart. Several webhook processors share only the static
+ * data, which n8n writes whole (last writer wins): across them delivery is at least once.
  */
 const REMEMBERED_IDS = 1000;
 /** Per trigger node: ids being handled or already started, oldest first. */
@@ -39,4 +41,39 @@ export function recordDelivery(ctx: IWebhookFunctions, requestId: string): void 
 		...remembered(ctx),
 		requestId,
 	].slice(-REMEMBERED_IDS);
+	keepChangedFlag(ctx);
+}
+
+const SAVE_HOOK = '__modelsLabSave';
+
+/**
+ * Works around n8n 2.x dropping what a trigger's webhook() changes in static data. n8n saves static
+ * data after the execution has started, only when its top-level `__dataChanged` flag is set
+ * (webhooks/live-webhooks.js `saveStaticData`, workflows/workflow-static-data.service.js). Before
+ * that, WorkflowRunner.establishContextForPersistence (workflow-runner.js) builds a second
+ * Workflow over the same static data object, and ObservableObject.create
+ * (n8n-workflow observable-object.js) first reads each of its keys in a for-in loop, then resets
+ * the flag to false. A getter among those keys runs in that loop and sets the flag again in a
+ * microtask, which runs after the reset and long before the save. It is only a getter returning
+ * undefined, so it is never saved (JSON leaves it out). n8n 1.x has no second Workflow; the flag
+ * simply stays set there.
+ *
+ * n8n only hands a node its own part of the static data (`node:<name>`), which that loop skips, so
+ * the top-level object is reached through the context's workflow; without one, the ids stay in
+ * memory only.
+ */
+function keepChangedFlag(ctx: IWebhookFunctions): void {
+	const topLevel = (ctx as unknown as { workflow?: { staticData?: unknown } }).workflow?.staticData;
+	if (!topLevel || typeof topLevel !== 'object') return;
+	const staticData = topLevel as IDataObject;
+	Object.defineProperty(staticData, SAVE_HOOK, {
+		enumerable: true,
+		configurable: true,
+		get() {
+			void Promise.resolve().then(() => {
+				staticData.__dataChanged = true;
+			});
+			return undefined;
+		},
+	});
 }
