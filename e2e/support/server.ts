@@ -24,22 +24,38 @@ export interface ExecutionSummary {
 /** `n8n start` in its own process group, logging to <user folder>/n8n.log, with an owner logged in. */
 export class N8nServer {
 	private cookie = '';
+	private child?: ChildProcess;
 
-	private constructor(
-		readonly n8n: N8n,
-		private readonly child: ChildProcess,
-	) {}
+	private constructor(readonly n8n: N8n) {}
 
 	static async start(n8n: N8n): Promise<N8nServer> {
-		const log = createWriteStream(join(n8n.userFolder, 'n8n.log'));
-		const child = spawn(n8n.install.nodeBinary, [n8n.install.n8nBin, 'start'], {
-			env: n8n.env(),
+		const server = new N8nServer(n8n);
+		await server.boot('first');
+		return server;
+	}
+
+	/** Stops n8n and starts it again on the same user folder, database and port, logged in again. */
+	async restart(): Promise<void> {
+		await this.stop();
+		await this.boot('again');
+	}
+
+	async stop(): Promise<void> {
+		if (this.child) await stopGroup(this.child);
+	}
+
+	private async boot(start: 'first' | 'again'): Promise<void> {
+		const log = createWriteStream(join(this.n8n.userFolder, 'n8n.log'), {
+			flags: start === 'first' ? 'w' : 'a',
+		});
+		const child = spawn(this.n8n.install.nodeBinary, [this.n8n.install.n8nBin, 'start'], {
+			env: this.n8n.env(),
 			detached: true,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		this.child = child;
 		child.stdout?.pipe(log);
 		child.stderr?.pipe(log);
-		const server = new N8nServer(n8n, child);
 		try {
 			// /healthz answers before the REST API exists; /rest/login answers 401 once it does.
 			await waitFor(
@@ -47,26 +63,21 @@ export class N8nServer {
 				async () => {
 					if (child.exitCode !== null)
 						throw new Error(`n8n start exited with ${child.exitCode}, see n8n.log`);
-					const response = await fetch(`${n8n.baseUrl}/rest/login`);
+					const response = await fetch(`${this.n8n.baseUrl}/rest/login`);
 					return response.status === 401 ? true : undefined;
 				},
 				150_000,
 				500,
 			);
-			await server.setUpOwner();
+			if (start === 'first') await this.request('POST', '/rest/owner/setup', OWNER);
+			await this.logIn();
 		} catch (error) {
-			await server.stop();
+			await this.stop();
 			throw error;
 		}
-		return server;
 	}
 
-	async stop(): Promise<void> {
-		await stopGroup(this.child);
-	}
-
-	private async setUpOwner(): Promise<void> {
-		await this.request('POST', '/rest/owner/setup', OWNER);
+	private async logIn(): Promise<void> {
 		const login = await fetch(`${this.n8n.baseUrl}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID },
