@@ -84,7 +84,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			return { requestId, jobId: Number(requestId) };
 		}
 
-		const signedUrl = () => String(sim.jobs[0].body.webhook);
+		const signedUrl = () => String(sim.jobs.at(-1)!.body.webhook);
 
 		test('examples/callback-trigger.json: a job from inpaint-fire-and-forget.json calls back at the signed Production URL, one execution starts and Fetch downloads the images', async () => {
 			const before = (await server.executionsOf(trigger.id)).length;
@@ -132,6 +132,19 @@ export function serverSuite(running: () => RunningN8n): void {
 
 		test('a job delivered again after n8n restarted starts no second execution (started ids are saved)', async () => {
 			const before = (await server.executionsOf(trigger.id)).length;
+			// The simulator numbers jobs from 90000001 again after each reset, and that id has started
+			// the workflow in an earlier test: a job sent straight to the simulator takes it.
+			const burner = await fetch(`${sim.baseUrl}/api/v6/image_editing/inpaint`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					key: 'sim-api-key',
+					prompt: 'a red car',
+					init_image: 'https://example.com/photo.png',
+					mask_image: 'https://example.com/mask.png',
+				}),
+			});
+			expect(burner.status).toBe(200);
 			const { jobId } = await submitCallingBack();
 			await settledExecutions(server, trigger.id, before + 1);
 
