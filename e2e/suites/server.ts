@@ -17,7 +17,7 @@ import {
 const { trigger, form, background } = served;
 const submit = loadExample('inpaint-fire-and-forget.json', 'exampleSubmit001');
 
-/** Waits until a workflow has `count` finished executions, then makes sure no more follow. */
+/** Waits until a workflow has `count` finished executions, then makes sure it has exactly that many. */
 async function settledExecutions(server: N8nServer, workflowId: string, count: number) {
 	const finished = await waitFor(
 		`${count} finished execution(s) of ${workflowId}`,
@@ -32,7 +32,8 @@ async function settledExecutions(server: N8nServer, workflowId: string, count: n
 		500,
 	);
 	await new Promise((resolve) => setTimeout(resolve, 1500));
-	expect(await server.executionsOf(workflowId)).toHaveLength(finished.length);
+	expect(finished).toHaveLength(count);
+	expect(await server.executionsOf(workflowId)).toHaveLength(count);
 	return finished;
 }
 
@@ -145,8 +146,13 @@ export function serverSuite(running: () => RunningN8n): void {
 				}),
 			});
 			expect(burner.status).toBe(200);
-			const { jobId } = await submitCallingBack();
-			await settledExecutions(server, trigger.id, before + 1);
+			// Two jobs: n8n 2.x drops the trigger's changes only once the workflow has static data, so
+			// on a fresh workflow the first id would be saved even without the package's workaround.
+			const jobIds: number[] = [];
+			for (const started of [1, 2]) {
+				jobIds.push((await submitCallingBack()).jobId);
+				await settledExecutions(server, trigger.id, before + started);
+			}
 
 			await server.restart();
 			// Webhooks are registered a little after the REST API answers.
@@ -159,9 +165,9 @@ export function serverSuite(running: () => RunningN8n): void {
 				60_000,
 				500,
 			);
-			for (let delivery = 0; delivery < 3; delivery++)
+			for (const jobId of [...jobIds, ...jobIds])
 				expect((await sim.deliverCallback(jobId)).status).toBe(200);
-			await settledExecutions(server, trigger.id, before + 1);
+			await settledExecutions(server, trigger.id, before + 2);
 		});
 
 		test('examples/inpaint-replace-background.json: a drawn mask keeps the subject and repaints the rest', async () => {
