@@ -203,6 +203,31 @@ describe('callbacks from ModelsLab', () => {
 		]);
 	});
 
+	it('keeps every id when callbacks of different jobs overlap (each call saves the static data it loaded, whole)', async () => {
+		const server = await activeTrigger();
+		for (let job = 0; job < 4; job++) {
+			const { error } = await inpaint({
+				...minimalParameters.imageEditing,
+				completion: 'immediate',
+				downloadImages: false,
+			});
+			expect(error).toBeUndefined();
+		}
+		const ids = simulator.jobs.map((job) => job.id);
+		// The first call to start the workflow saves last.
+		server.saveDelaysMs = [300];
+		await Promise.all(ids.map(async (id) => await simulator.deliverCallback(id, server.signedUrl)));
+		expect(server.executions).toHaveLength(4);
+		const saved = (server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds;
+		expect([...(saved as string[])].sort()).toEqual(ids.map(String).sort());
+
+		const restarted = await activeTrigger({}, server);
+		await Promise.all(
+			ids.map(async (id) => await simulator.deliverCallback(id, restarted.signedUrl)),
+		);
+		expect(restarted.executions).toHaveLength(0);
+	});
+
 	it('starts only for the chosen track ID', async () => {
 		const server = await activeTrigger({ trackId: '8' });
 		await submitWithCallback(server.productionUrl, 7);

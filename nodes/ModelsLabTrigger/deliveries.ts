@@ -8,39 +8,67 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
  * data, which n8n writes whole (last writer wins): across them delivery is at least once.
  */
 const REMEMBERED_IDS = 1000;
-/** Per trigger node: ids being handled or already started, oldest first. */
-const claimed = new Map<string, Set<string>>();
 
-const scopeOf = (ctx: IWebhookFunctions) => `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().id}`;
+interface Remembered {
+	/** Ids being handled or already started, oldest first. */
+	claimed: Set<string>;
+	/** Ids that started the workflow in this process, oldest first. */
+	started: Set<string>;
+}
+/** Per trigger node. */
+const memory = new Map<string, Remembered>();
 
-function remembered(ctx: IWebhookFunctions): string[] {
+function rememberedHere(ctx: IWebhookFunctions): Remembered {
+	const scope = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().id}`;
+	let remembered = memory.get(scope);
+	if (!remembered) {
+		remembered = { claimed: new Set(), started: new Set() };
+		memory.set(scope, remembered);
+	}
+	return remembered;
+}
+
+function addCapped(ids: Set<string>, id: string): void {
+	ids.add(id);
+	if (ids.size > REMEMBERED_IDS) ids.delete(ids.values().next().value as string);
+}
+
+function saved(ctx: IWebhookFunctions): string[] {
 	const ids = (ctx.getWorkflowStaticData('node') as IDataObject).startedRequestIds;
 	return Array.isArray(ids) ? (ids as string[]) : [];
 }
 
 /** Claims a request id for this delivery; false when it started the workflow or is arriving already. */
 export function claimDelivery(ctx: IWebhookFunctions, requestId: string): boolean {
-	const scope = scopeOf(ctx);
-	const ids = claimed.get(scope) ?? new Set<string>();
-	if (ids.has(requestId) || remembered(ctx).includes(requestId)) return false;
-	ids.add(requestId);
-	if (ids.size > REMEMBERED_IDS) ids.delete(ids.values().next().value as string);
-	claimed.set(scope, ids);
+	const { claimed, started } = rememberedHere(ctx);
+	if (claimed.has(requestId) || started.has(requestId) || saved(ctx).includes(requestId))
+		return false;
+	addCapped(claimed, requestId);
 	return true;
 }
 
 /** Lets a later delivery of this id try again (this one was refused or failed). */
 export function releaseDelivery(ctx: IWebhookFunctions, requestId: string): void {
-	claimed.get(scopeOf(ctx))?.delete(requestId);
+	rememberedHere(ctx).claimed.delete(requestId);
 }
 
 /** Records that this id started the workflow, so every later delivery of it is ignored. */
 export function recordDelivery(ctx: IWebhookFunctions, requestId: string): void {
-	// Assigned, not pushed: n8n saves static data only when one of its keys is set.
-	(ctx.getWorkflowStaticData('node') as IDataObject).startedRequestIds = [
-		...remembered(ctx),
-		requestId,
-	].slice(-REMEMBERED_IDS);
+	const { claimed, started } = rememberedHere(ctx);
+	addCapped(started, requestId);
+	claimed.delete(requestId);
+	const fromStore = saved(ctx);
+	const union = () => [...new Set([...fromStore, ...started])].slice(-REMEMBERED_IDS);
+	const nodeData = ctx.getWorkflowStaticData('node') as IDataObject;
+	// Assigned through n8n's proxy, which marks the static data as changed...
+	nodeData.startedRequestIds = union();
+	// ...then read when n8n saves it: each call saves the static data it loaded, whole, so two
+	// overlapping calls in this process would otherwise each drop the other's id.
+	Object.defineProperty(nodeData, 'startedRequestIds', {
+		enumerable: true,
+		configurable: true,
+		get: union,
+	});
 	keepChangedFlag(ctx);
 }
 

@@ -42,6 +42,8 @@ export class TriggerServer {
 	/** Every answer sent, for checks that nothing secret ever left. */
 	readonly replies: Reply[] = [];
 	staticData: IDataObject = {};
+	/** How long the save after each started execution waits, in the order they started. */
+	saveDelaysMs: number[] = [];
 	private server?: Server;
 	private readonly node: INode;
 	private readonly nodeTypes = new PackageNodeTypes();
@@ -165,8 +167,9 @@ export class TriggerServer {
 		try {
 			if (await run(workflow, this.additionalData(req, res))) {
 				workflowOf();
-				// n8n saves after creating the execution: awaits in between.
-				await new Promise((resolve) => setImmediate(resolve));
+				// n8n saves after creating the execution: awaits in between, longer under load.
+				const delay = this.saveDelaysMs[this.executions.length - 1] ?? 0;
+				await new Promise((resolve) => setTimeout(resolve, delay));
 			}
 		} finally {
 			if (workflow.staticData.__dataChanged === true) {
