@@ -18,6 +18,7 @@ afterEach(async () => {
 
 /** A trigger served like a published workflow's, with the credential the Inpaint node uses. */
 async function activeTrigger(parameters: IDataObject = {}, restartOf?: TriggerServer) {
+	await restartOf?.idle();
 	const server = new TriggerServer(parameters, credentials(), restartOf);
 	servers.push(server);
 	await server.start();
@@ -188,6 +189,7 @@ describe('callbacks from ModelsLab', () => {
 		await submitWithCallback(server.productionUrl);
 		const [first, second] = simulator.jobs.map((job) => String(job.id));
 		expect(server.executions).toHaveLength(2);
+		await server.idle();
 		// Saved in the node's static data, and nothing else: the save hook itself is not stored.
 		expect(server.staticData).toEqual({
 			'node:ModelsLab Trigger': { startedRequestIds: [first, second] },
@@ -218,6 +220,7 @@ describe('callbacks from ModelsLab', () => {
 		server.saveDelaysMs = [300];
 		await Promise.all(ids.map(async (id) => await simulator.deliverCallback(id, server.signedUrl)));
 		expect(server.executions).toHaveLength(4);
+		await server.idle();
 		const saved = (server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds;
 		expect([...(saved as string[])].sort()).toEqual(ids.map(String).sort());
 

@@ -45,6 +45,8 @@ export class TriggerServer {
 	/** How long the save after each started execution waits, in the order they started. */
 	saveDelaysMs: number[] = [];
 	private server?: Server;
+	/** Calls answered but not yet saved (n8n answers ModelsLab before it saves static data). */
+	private readonly unsaved = new Set<Promise<void>>();
 	private readonly node: INode;
 	private readonly nodeTypes = new PackageNodeTypes();
 	private readonly workflowId: string;
@@ -94,6 +96,11 @@ export class TriggerServer {
 	async start() {
 		this.server = createServer((req, res) => void this.handle(req, res));
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+	}
+
+	/** Resolves once every call answered so far has saved its static data. */
+	async idle() {
+		while (this.unsaved.size > 0) await Promise.allSettled([...this.unsaved]);
 	}
 
 	async stop() {
@@ -183,6 +190,12 @@ export class TriggerServer {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse) {
+		const handled = this.handleCall(req, res);
+		this.unsaved.add(handled);
+		await handled.finally(() => this.unsaved.delete(handled));
+	}
+
+	private async handleCall(req: IncomingMessage, res: ServerResponse) {
 		this.recordReplies(res);
 		const url = new URL(req.url ?? '/', this.baseUrl);
 		if (url.pathname !== `/webhook/${this.node.webhookId}/callback` || req.method !== 'POST') {
