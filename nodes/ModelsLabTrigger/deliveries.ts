@@ -83,12 +83,13 @@ const SAVE_HOOK = '__modelsLabSave';
  * (n8n-workflow observable-object.js) first reads each of its keys in a for-in loop, then resets
  * the flag to false. A getter among those keys runs in that loop and sets the flag again in a
  * microtask, which runs after the reset and long before the save. It is only a getter returning
- * undefined, so it is never saved (JSON leaves it out). n8n 1.x has no second Workflow; the flag
- * simply stays set there.
+ * undefined, so it is never saved (JSON leaves it out). (A workflow without static data yet is not
+ * affected: both Workflows then get a fresh object.) n8n 1.123 has no
+ * establishContextForPersistence; the getter changes nothing there.
  *
- * n8n only hands a node its own part of the static data (`node:<name>`), which that loop skips, so
- * the top-level object is reached through the context's workflow; without one, the ids stay in
- * memory only.
+ * n8n hands a node only a child of the static data (`node:<name>`, or `global`), which that loop
+ * skips because it is already observable, so the top-level object is reached through the
+ * context's workflow; without one, the ids stay in memory only.
  */
 function keepChangedFlag(ctx: IWebhookFunctions): void {
 	const topLevel = (ctx as unknown as { workflow?: { staticData?: unknown } }).workflow?.staticData;
