@@ -86,6 +86,34 @@ describe('the signed callback URL', () => {
 	});
 
 	it.each([
+		[
+			'a JSON error that quotes it',
+			(url: string) => ({
+				body: { status: 'error', message: `Bad webhook ${url}`, meta: { webhook: url } },
+			}),
+		],
+		['an HTML error page that quotes it', (url: string) => ({ status: 502, raw: `<p>${url}</p>` })],
+	])('keeps the signature out of the error when ModelsLab answers with %s', async (_, answer) => {
+		const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
+		const url = `https://n8n.example.com/webhook/${id}/callback`;
+		const signature = callbackSignature(API_KEY, id);
+		simulator.respondOnce(
+			{ method: 'POST', path: '/api/v6/image_editing/inpaint' },
+			answer(`${url}?signature=${signature}`),
+		);
+		const { error } = await inpaint({
+			...minimalParameters.imageEditing,
+			completion: 'immediate',
+			imageEditingAdvancedOptions: { webhook: url },
+		});
+		expect(error).toBeDefined();
+		expect(sentWebhook()).toContain(signature);
+		const shown = JSON.stringify([error?.message, error?.description, error?.context, error]);
+		expect(shown).not.toContain(signature);
+		expect(shown).toContain('signature=***');
+	});
+
+	it.each([
 		['any other URL', 'https://hooks.example.com/modelslab?token=abc'],
 		['a path that only looks like a trigger', 'https://example.com/webhook/not-a-uuid/callback'],
 	])('sends %s unchanged', async (_, url) => {
