@@ -131,26 +131,26 @@ describe('the node', () => {
 describe('the trigger', () => {
 	const trigger = new ModelsLabTrigger();
 
-	it('is a webhook trigger with real lifecycle methods, not an AI tool', () => {
+	it('is a webhook trigger with one POST webhook and nothing to register, not an AI tool', async () => {
 		expect(trigger.description.group).toEqual(['trigger']);
 		expect(trigger.description.inputs).toEqual([]);
 		expect(trigger.description.usableAsTool).toBeUndefined();
 		expect(
 			trigger.description.webhooks?.map((hook) => [hook.name, hook.httpMethod, hook.path]),
-		).toEqual([
-			['default', 'POST', 'callback'],
-			['setup', 'GET', 'callback'],
-		]);
-		expect(Object.keys(trigger.webhookMethods.default).sort()).toEqual([
-			'checkExists',
-			'create',
-			'delete',
-		]);
+		).toEqual([['default', 'POST', 'callback']]);
+		const lifecycle = trigger.webhookMethods.default;
+		const answers = [lifecycle.checkExists, lifecycle.create, lifecycle.delete].map(
+			async (method) => await method.call({} as never),
+		);
+		expect(await Promise.all(answers)).toEqual([true, true, true]);
 	});
 
 	it('explains in the panel how to get the callback URL, and offers every endpoint', () => {
 		const notice = trigger.description.properties.find((property) => property.type === 'notice');
-		expect(notice?.displayName).toMatch(/open the Production URL above in your browser/);
+		// One short sentence, in n8n 2.x words.
+		expect(notice?.displayName).toMatch(
+			/^Publish the workflow, then paste the Production URL above into the ModelsLab Inpaint node's Webhook URL option, [^.]*\.$/,
+		);
 		const endpoint = trigger.description.properties.find(
 			(property) => property.name === 'endpoint',
 		)!;

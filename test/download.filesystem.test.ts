@@ -2,10 +2,8 @@
  * A result image cut short, in n8n's filesystem binary data mode (n8n 2.x's default): there the
  * picture is streamed into storage and read back from it to be checked (getBinaryStream), while the
  * other suites run in the in-memory mode, where the check reads the item's base64 text. Covers
- * the Inpaint node and the ModelsLab Trigger, which downloads through the same code.
+ * the Inpaint node (the ModelsLab Fetch node downloads through the same code).
  */
-import { TriggerServer } from './support/trigger';
-
 import { Container } from '@n8n/di';
 import { mkdtempSync, rmSync } from 'fs';
 import { BinaryDataConfig, BinaryDataService } from 'n8n-core';
@@ -13,11 +11,10 @@ import type { IBinaryData } from 'n8n-workflow';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import { isPng } from '../simulator/png';
 import { FAST_LIMITS } from './support/faults';
 import { minimalParameters, useSimulator } from './support/simulator';
 
-const { simulator, credentials, inpaint } = useSimulator();
+const { simulator, inpaint } = useSimulator();
 const storage = mkdtempSync(join(tmpdir(), 'modelslab-test-binary-'));
 
 beforeAll(async () => {
@@ -80,32 +77,5 @@ describe('a result PNG cut short, in filesystem binary data mode', () => {
 		expect(output).toHaveLength(1);
 		expect(output[0].binary).toBeUndefined();
 		expect(String(output[0].json.error)).toMatch(/the file ended early.*got 0 bytes/);
-	});
-});
-
-describe('the ModelsLab Trigger', () => {
-	it('downloads a result image that came cut short again, and starts the workflow with the whole one', async () => {
-		const server = new TriggerServer({ downloadImages: true }, credentials());
-		await server.start();
-		try {
-			await server.activate();
-			const callbackUrl = String((await server.get()).json.callbackUrl);
-			cutOnce(-4);
-			const { error } = await inpaint({
-				...minimalParameters.imageEditing,
-				completion: 'immediate',
-				downloadImages: false,
-				imageEditingAdvancedOptions: { webhook: callbackUrl },
-			});
-			expect(error).toBeUndefined();
-			await simulator.flushCallbacks();
-			expect(server.executions).toHaveLength(1);
-			expect(downloads()).toBe(2);
-			const stored = await storedBytes(server.executions[0][0].binary!.data);
-			expect(isPng(stored)).toBe(true);
-			expect(stored.equals(await wholeFile(simulator.jobs[0].outputs[0]))).toBe(true);
-		} finally {
-			await server.stop();
-		}
 	});
 });

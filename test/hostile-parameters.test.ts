@@ -379,11 +379,9 @@ describe('bad trigger parameters start nothing and verify nothing', () => {
 		);
 		servers.push(server);
 		await server.start();
-		await server.activate();
-		const callbackUrl = String((await server.get()).json.callbackUrl);
 		const reply = await server.post(
 			{ status: 'success', id: 90000001, output: ['https://images.example.com/x.png'] },
-			new URL(callbackUrl).search,
+			server.signedQuery,
 		);
 		expect(reply.status).toBe(500);
 		expect(reply.json).toEqual({ received: false, error: message });

@@ -4,8 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { isPng } from '../simulator/png';
 import { runNode } from '../harness/engine';
+import { callbackSignature } from '../nodes/shared/callbackSignature';
 import { API_KEY, ENTERPRISE_KEY, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';
 
@@ -16,14 +16,13 @@ afterEach(async () => {
 	await Promise.all(servers.splice(0).map(async (server) => await server.stop()));
 });
 
-/** A trigger that is served and activated, and the callback URL its GET shows. */
-async function activeTrigger(parameters: IDataObject = {}) {
-	const server = new TriggerServer(parameters, credentials());
+/** A trigger served like a published workflow's, with the credential the Inpaint node uses. */
+async function activeTrigger(parameters: IDataObject = {}, restartOf?: TriggerServer) {
+	await restartOf?.idle();
+	const server = new TriggerServer(parameters, credentials(), restartOf);
 	servers.push(server);
 	await server.start();
-	await server.activate();
-	const shown = await server.get();
-	return { server, callbackUrl: String(shown.json.callbackUrl) };
+	return server;
 }
 
 /** Submits a job with the Inpaint node (Return Immediately) that calls back `webhook`. */
@@ -36,74 +35,143 @@ async function submitWithCallback(webhook: string, trackId?: number) {
 	});
 	expect(error).toBeUndefined();
 	await simulator.flushCallbacks();
-	return String(output[0].json.requestId);
+	return { requestId: String(output[0].json.requestId), output };
 }
 
-const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
+const webhookIdOf = (url: string) => new URL(url).pathname.split('/').at(-2)!;
+const sentWebhook = () =>
+	String(
+		(simulator.requestsTo('/api/v6/image_editing/inpaint').at(-1)!.body as IDataObject).webhook,
+	);
 
-/** As if the workflow had been deactivated two minutes ago, not just saved. */
-function retireLongAgo(server: TriggerServer) {
-	const secret = (server.staticData['node:ModelsLab Trigger'] as IDataObject)
-		.callbackSecret as IDataObject;
-	secret.retiredAt = new Date(Date.now() - 120_000).toISOString();
-}
+describe('the signed callback URL', () => {
+	it('the Inpaint node signs the Production URL it is given, and the call starts the workflow', async () => {
+		const server = await activeTrigger();
+		const { requestId, output } = await submitWithCallback(server.productionUrl);
 
-describe('activation and the callback URL', () => {
-	it('makes a random token on activation, keeps it across restarts and saves, and retires it on deactivation', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		const token = tokenOf(callbackUrl);
-		expect(token.length).toBeGreaterThanOrEqual(32);
-		expect(callbackUrl).toBe(`${server.productionUrl}?token=${token}`);
-		expect(JSON.stringify(server.staticData)).toContain(token);
-
-		// n8n starting up again: the token stays.
-		expect(await server.activate('init')).toBe('kept');
-		expect(tokenOf(String((await server.get()).json.callbackUrl))).toBe(token);
-
-		// Deactivated: the token opens nothing, and the URL is no longer shown.
-		await server.deactivate();
-		expect((await server.post({ status: 'success', id: 1 }, `?token=${token}`)).status).toBe(401);
-		expect((await server.get()).status).toBe(403);
-
-		// n8n 1.x saves an active workflow as deactivate + activate: the token is taken back.
-		expect(await server.activate()).toBe('created');
-		expect(tokenOf(String((await server.get()).json.callbackUrl))).toBe(token);
-
-		// Deactivated for longer than that: a new token, the old one stays dead.
-		await server.deactivate();
-		retireLongAgo(server);
-		await server.activate();
-		const renewed = tokenOf(String((await server.get()).json.callbackUrl));
-		expect(renewed).not.toBe(token);
-		expect(renewed.length).toBe(token.length);
-		expect((await server.post({ status: 'success', id: 1 }, `?token=${token}`)).status).toBe(401);
+		const signature = callbackSignature(API_KEY, webhookIdOf(server.productionUrl));
+		expect(sentWebhook()).toBe(`${server.productionUrl}?signature=${signature}`);
+		expect(simulator.callbacks).toEqual([
+			expect.objectContaining({ status: 200, url: server.signedUrl }),
+		]);
+		expect(server.executions).toHaveLength(1);
+		expect(server.executions[0][0].json).toMatchObject({ status: 'success', requestId });
+		// The signature went to ModelsLab only: not into the Inpaint output, nor the trigger's.
+		const outputs = JSON.stringify([output, server.executions, server.replies]);
+		expect(outputs).not.toContain(signature);
+		expect(output[0].json.meta).toMatchObject({ webhook: server.productionUrl });
+		for (const key of [API_KEY, ENTERPRISE_KEY]) expect(outputs).not.toContain(key);
 	});
 
-	it('shows the URL only for a while after activation, and never before it', async () => {
-		const server = new TriggerServer({}, credentials());
-		servers.push(server);
-		await server.start();
-		const before = await server.get();
-		expect(before.status).toBe(403);
-		expect(before.json.error).toMatch(/Activate the workflow first/);
+	it.each([
+		['a test URL', (id: string) => `https://n8n.example.com/webhook-test/${id}/callback`],
+		[
+			'a URL behind a path prefix, with a query',
+			(id: string) => `https://example.com/n8n/webhook/${id}/callback?tenant=7`,
+		],
+		[
+			'a URL that already has a (stale) signature',
+			(id: string) => `https://n8n.example.com/webhook/${id}/callback?signature=old&x=1`,
+		],
+	])('signs %s over the webhook path only, keeping other query parameters', async (_, urlOf) => {
+		const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
+		await submitWithCallback(urlOf(id));
+		const sent = new URL(sentWebhook());
+		const given = new URL(urlOf(id));
+		expect(sent.pathname).toBe(given.pathname);
+		expect(sent.searchParams.get('signature')).toBe(callbackSignature(API_KEY, id));
+		given.searchParams.delete('signature');
+		sent.searchParams.delete('signature');
+		expect(sent.search).toBe(given.search);
+	});
 
-		await server.activate();
-		const secret = server.staticData['node:ModelsLab Trigger'] as IDataObject;
-		(secret.callbackSecret as IDataObject).revealUntil = new Date(Date.now() - 1000).toISOString();
-		const after = await server.get();
-		expect(after.status).toBe(403);
-		expect(after.json.error).toMatch(/deactivate and activate the workflow again/);
-		expect(after.body).not.toContain(String((secret.callbackSecret as IDataObject).token));
+	it.each([
+		[
+			'a JSON error that quotes it',
+			(url: string) => ({
+				body: { status: 'error', message: `Bad webhook ${url}`, meta: { webhook: url } },
+			}),
+		],
+		['an HTML error page that quotes it', (url: string) => ({ status: 502, raw: `<p>${url}</p>` })],
+	])('keeps the signature out of the error when ModelsLab answers with %s', async (_, answer) => {
+		const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
+		const url = `https://n8n.example.com/webhook/${id}/callback`;
+		const signature = callbackSignature(API_KEY, id);
+		simulator.respondOnce(
+			{ method: 'POST', path: '/api/v6/image_editing/inpaint' },
+			answer(`${url}?signature=${signature}`),
+		);
+		const { error } = await inpaint({
+			...minimalParameters.imageEditing,
+			completion: 'immediate',
+			imageEditingAdvancedOptions: { webhook: url },
+		});
+		expect(error).toBeDefined();
+		expect(sentWebhook()).toContain(signature);
+		const shown = JSON.stringify([error?.message, error?.description, error?.context, error]);
+		expect(shown).not.toContain(signature);
+		expect(shown).toContain('signature=***');
+	});
+
+	it.each([
+		['any other URL', 'https://hooks.example.com/modelslab?token=abc'],
+		['a path that only looks like a trigger', 'https://example.com/webhook/not-a-uuid/callback'],
+	])('sends %s unchanged', async (_, url) => {
+		await submitWithCallback(url);
+		expect(sentWebhook()).toBe(url);
+	});
+
+	it("refuses calls without the signature, with a wrong one, another trigger's or another key's, with 401 and no execution", async () => {
+		const server = await activeTrigger();
+		const other = await activeTrigger();
+		const id = webhookIdOf(server.productionUrl);
+		const signature = callbackSignature(API_KEY, id);
+		const body = { status: 'success', id: 123, output: ['https://evil.example.com/x.png'] };
+
+		for (const query of [
+			'',
+			'?signature=',
+			`?signature=${signature.slice(0, -1)}x`,
+			`?signature=${signature}${signature}`,
+			other.signedQuery,
+			`?signature=${callbackSignature('another-api-key', id)}`,
+			`?signature=${callbackSignature(ENTERPRISE_KEY, id)}`,
+			`?token=${signature}`,
+		]) {
+			const reply = await server.post(body, query);
+			expect({ query, status: reply.status }).toEqual({ query, status: 401 });
+			expect(reply.json.error).toMatch(/needs its signature/);
+		}
+		// The signature in a header or the body does not count either: only the URL carries it.
+		expect(
+			(await server.post({ ...body, signature }, '', { authorization: `Bearer ${signature}` }))
+				.status,
+		).toBe(401);
+		expect(server.executions).toHaveLength(0);
+		expect(simulator.requests).toHaveLength(0);
+	});
+
+	it('rotating the API key rotates the signature: URLs signed with the old key get 401', async () => {
+		const server = await activeTrigger();
+		await submitWithCallback(server.productionUrl);
+		expect(server.executions).toHaveLength(1);
+
+		const rotated = new TriggerServer({}, credentials({ apiKey: 'the-new-api-key' }), server);
+		servers.push(rotated);
+		await rotated.start();
+		const reply = await rotated.post({ status: 'success', id: 1 }, server.signedQuery);
+		expect(reply.status).toBe(401);
+		expect(rotated.executions).toHaveLength(0);
 	});
 });
 
 describe('callbacks from ModelsLab', () => {
-	it('a callback with the token starts exactly one execution with the same result the Fetch node outputs', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		const requestId = await submitWithCallback(callbackUrl);
+	it('a signed callback starts exactly one execution with the same result the Fetch node outputs', async () => {
+		const server = await activeTrigger();
+		const { requestId } = await submitWithCallback(server.productionUrl);
 
 		expect(simulator.callbacks).toEqual([
-			expect.objectContaining({ status: 200, url: callbackUrl }),
+			expect.objectContaining({ status: 200, url: server.signedUrl }),
 		]);
 		expect(server.executions).toHaveLength(1);
 		const started = server.executions[0][0].json;
@@ -122,33 +190,9 @@ describe('callbacks from ModelsLab', () => {
 		expect((started.output as string[]).length).toBeGreaterThan(0);
 	});
 
-	it("refuses calls without the token, with a wrong one, or with another trigger's, with 401 and no execution", async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		const other = await activeTrigger();
-		const token = tokenOf(callbackUrl);
-		const body = { status: 'success', id: 123, output: ['https://evil.example.com/x.png'] };
-
-		for (const query of [
-			'',
-			'?token=',
-			`?token=${token.slice(0, -1)}x`,
-			`?token=${tokenOf(other.callbackUrl)}`,
-			`?token=${token}${token}`,
-		]) {
-			const reply = await server.post(body, query);
-			expect({ query, status: reply.status }).toEqual({ query, status: 401 });
-		}
-		// The token in a header or the body does not count either: only the URL carries it.
-		expect(
-			(await server.post({ ...body, token }, '', { authorization: `Bearer ${token}` })).status,
-		).toBe(401);
-		expect(server.executions).toHaveLength(0);
-		expect(simulator.requests).toHaveLength(0);
-	});
-
 	it('starts one execution for repeated deliveries of the same job, in turn or at the same moment', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		await submitWithCallback(callbackUrl);
+		const server = await activeTrigger();
+		await submitWithCallback(server.productionUrl);
 		const jobId = simulator.jobs[0].id;
 
 		await simulator.deliverCallback(jobId);
@@ -159,10 +203,6 @@ describe('callbacks from ModelsLab', () => {
 		]);
 
 		expect(server.executions).toHaveLength(1);
-		// Saved with the workflow, so that a restart of n8n does not forget it.
-		expect((server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds).toEqual([
-			String(jobId),
-		]);
 		expect(simulator.callbacks.map((delivery) => delivery.status)).toEqual([
 			200, 200, 200, 200, 200,
 		]);
@@ -171,11 +211,59 @@ describe('callbacks from ModelsLab', () => {
 		expect(ignored[0].json.reason).toMatch(/already started this workflow/);
 	});
 
+	it("saves started ids with the workflow although n8n 2.x resets static data's changed flag, so a restarted n8n starts nothing again", async () => {
+		const server = await activeTrigger();
+		await submitWithCallback(server.productionUrl);
+		await submitWithCallback(server.productionUrl);
+		const [first, second] = simulator.jobs.map((job) => String(job.id));
+		expect(server.executions).toHaveLength(2);
+		await server.idle();
+		// Saved in the node's static data, and nothing else: the save hook itself is not stored.
+		expect(server.staticData).toEqual({
+			'node:ModelsLab Trigger': { startedRequestIds: [first, second] },
+		});
+
+		// The same workflow after a restart: nothing in memory, the static data as saved.
+		const restarted = await activeTrigger({}, server);
+		for (const job of simulator.jobs) await simulator.deliverCallback(job.id, restarted.signedUrl);
+		expect(restarted.executions).toHaveLength(0);
+		expect(restarted.replies.map((reply) => reply.json.reason)).toEqual([
+			`Request ${first} has already started this workflow`,
+			`Request ${second} has already started this workflow`,
+		]);
+	});
+
+	it('keeps every id when callbacks of different jobs overlap (each call saves the static data it loaded, whole)', async () => {
+		const server = await activeTrigger();
+		for (let job = 0; job < 4; job++) {
+			const { error } = await inpaint({
+				...minimalParameters.imageEditing,
+				completion: 'immediate',
+				downloadImages: false,
+			});
+			expect(error).toBeUndefined();
+		}
+		const ids = simulator.jobs.map((job) => job.id);
+		// The first call to start the workflow saves last.
+		server.saveDelaysMs = [300];
+		await Promise.all(ids.map(async (id) => await simulator.deliverCallback(id, server.signedUrl)));
+		expect(server.executions).toHaveLength(4);
+		await server.idle();
+		const saved = (server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds;
+		expect([...(saved as string[])].sort()).toEqual(ids.map(String).sort());
+
+		const restarted = await activeTrigger({}, server);
+		await Promise.all(
+			ids.map(async (id) => await simulator.deliverCallback(id, restarted.signedUrl)),
+		);
+		expect(restarted.executions).toHaveLength(0);
+	});
+
 	it('starts only for the chosen track ID', async () => {
-		const { server, callbackUrl } = await activeTrigger({ trackId: '8' });
-		await submitWithCallback(callbackUrl, 7);
-		await submitWithCallback(callbackUrl, 8);
-		await submitWithCallback(callbackUrl);
+		const server = await activeTrigger({ trackId: '8' });
+		await submitWithCallback(server.productionUrl, 7);
+		await submitWithCallback(server.productionUrl, 8);
+		await submitWithCallback(server.productionUrl);
 
 		expect(simulator.callbacks).toHaveLength(3);
 		expect(server.executions).toHaveLength(1);
@@ -192,12 +280,12 @@ describe('callbacks from ModelsLab', () => {
 	])(
 		'status filter %s: starts for %i failed and %i finished jobs',
 		async (statusFilter, failedStarts, finishedStarts) => {
-			const { server, callbackUrl } = await activeTrigger({ statusFilter });
-			await submitWithCallback(callbackUrl);
+			const server = await activeTrigger({ statusFilter });
+			await submitWithCallback(server.productionUrl);
 			// A job that fails later in the queue (an instant failure is the submit's own answer).
 			simulator.settings.jobDurationMs = 100;
 			simulator.settings.failJobs = true;
-			await submitWithCallback(callbackUrl);
+			await submitWithCallback(server.productionUrl);
 			while (simulator.callbacks.length < 2)
 				await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -208,35 +296,26 @@ describe('callbacks from ModelsLab', () => {
 			if (failed) expect(failed[0].json.message).toBe('Failed, Try Again');
 		},
 	);
-
-	it('downloads the images into binary data when asked', async () => {
-		const { server, callbackUrl } = await activeTrigger({ downloadImages: true });
-		await submitWithCallback(callbackUrl);
-
-		const item = server.executions[0][0];
-		expect(item.binary?.data.mimeType).toBe('image/png');
-		expect(isPng(Buffer.from(item.binary!.data.data, 'base64'))).toBe(true);
-	});
 });
 
 describe('verification with the API', () => {
 	it('outputs what ModelsLab reports, not the image links of a forged body', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		await submitWithCallback(callbackUrl);
+		const server = await activeTrigger();
+		await submitWithCallback(server.productionUrl);
 		const job = simulator.jobs[0];
 		const genuine = server.executions[0][0].json.output;
 		server.executions.length = 0;
 		// A second trigger gets a forged body for the same, real job.
 		const second = await activeTrigger();
-		await simulator.deliverCallback(job.id, second.callbackUrl, {
+		await simulator.deliverCallback(job.id, second.signedUrl, {
 			status: 'success',
 			id: job.id,
 			output: ['https://evil.example.com/phish.png'],
 		});
 
-		expect(second.server.executions).toHaveLength(1);
-		expect(second.server.executions[0][0].json.output).toEqual(genuine);
-		expect(JSON.stringify(second.server.executions)).not.toContain('evil.example.com');
+		expect(second.executions).toHaveLength(1);
+		expect(second.executions[0][0].json.output).toEqual(genuine);
+		expect(JSON.stringify(second.executions)).not.toContain('evil.example.com');
 		expect(simulator.requestsTo('/api/v6/image_editing/fetch/')).toHaveLength(2);
 	});
 
@@ -252,8 +331,8 @@ describe('verification with the API', () => {
 			/does not confirm request 99999/,
 		],
 	])('refuses %s with 409 and starts nothing', async (_case, body, reason) => {
-		const { server, callbackUrl } = await activeTrigger();
-		const reply = await server.post(body, new URL(callbackUrl).search);
+		const server = await activeTrigger();
+		const reply = await server.post(body, server.signedQuery);
 		expect(reply.status).toBe(409);
 		expect(reply.json.error).toMatch(reason);
 		expect(server.executions).toHaveLength(0);
@@ -261,12 +340,12 @@ describe('verification with the API', () => {
 
 	it('refuses a success the API still reports as processing, and the genuine callback later starts it', async () => {
 		simulator.settings.jobDurationMs = 1500;
-		const { server, callbackUrl } = await activeTrigger();
-		await submitWithCallback(callbackUrl);
+		const server = await activeTrigger();
+		await submitWithCallback(server.productionUrl);
 		const job = simulator.jobs[0];
 		const early = await server.post(
 			{ status: 'success', id: job.id, output: ['https://evil.example.com/a.png'] },
-			new URL(callbackUrl).search,
+			server.signedQuery,
 		);
 		expect(early.status).toBe(409);
 		expect(early.json.error).toMatch(/reports request \d+ as "processing", not "success"/);
@@ -282,9 +361,7 @@ describe('verification with the API', () => {
 		const server = new TriggerServer({}, credentials({ baseUrl: 'http://127.0.0.1:9' }));
 		servers.push(server);
 		await server.start();
-		await server.activate();
-		const query = new URL(String((await server.get()).json.callbackUrl)).search;
-		const reply = await server.post({ status: 'success', id: 31, output: [] }, query);
+		const reply = await server.post({ status: 'success', id: 31, output: [] }, server.signedQuery);
 		expect(reply.status).toBe(502);
 		expect(reply.json.error).toMatch(/Could not verify request 31 with ModelsLab/);
 		expect(server.executions).toHaveLength(0);
@@ -293,10 +370,10 @@ describe('verification with the API', () => {
 	});
 
 	it('without verification, passes the body on as it came (the documented trust boundary)', async () => {
-		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
+		const server = await activeTrigger({ verifyWithApi: false });
 		const reply = await server.post(
 			{ status: 'success', id: 5, output: ['https://elsewhere.example.com/a.png'] },
-			new URL(callbackUrl).search,
+			server.signedQuery,
 		);
 		expect(reply.status).toBe(200);
 		expect(server.executions[0][0].json.output).toEqual(['https://elsewhere.example.com/a.png']);
@@ -321,13 +398,10 @@ describe('without verification', () => {
 		['a file link', 'file:///etc/passwd'],
 		['a javascript link', 'javascript:alert(1)'],
 	])('refuses an output link to %s with 400 and starts nothing', async (_case, link) => {
-		const { server, callbackUrl } = await activeTrigger({
-			verifyWithApi: false,
-			downloadImages: true,
-		});
+		const server = await activeTrigger({ verifyWithApi: false });
 		const reply = await server.post(
 			{ status: 'success', id: 77, output: ['https://cdn.example.com/ok.png', link] },
-			new URL(callbackUrl).search,
+			server.signedQuery,
 		);
 		expect(reply.status).toBe(400);
 		expect(reply.json.error).toContain(`Refused an image link: "${link}"`);
@@ -335,8 +409,8 @@ describe('without verification', () => {
 	});
 
 	it('checks proxy links too, and lets public links through', async () => {
-		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
-		const query = new URL(callbackUrl).search;
+		const server = await activeTrigger({ verifyWithApi: false });
+		const query = server.signedQuery;
 		const proxied = await server.post(
 			{
 				status: 'success',
@@ -360,7 +434,7 @@ describe('without verification', () => {
 	});
 
 	it('passes extra fields over and does not output them', async () => {
-		const { server, callbackUrl } = await activeTrigger({ verifyWithApi: false });
+		const server = await activeTrigger({ verifyWithApi: false });
 		await server.post(
 			{
 				status: 'success',
@@ -369,31 +443,13 @@ describe('without verification', () => {
 				injected: { admin: true },
 				__proto__x: 1,
 			},
-			new URL(callbackUrl).search,
+			server.signedQuery,
 		);
 		expect(server.executions).toHaveLength(1);
 		expect(Object.keys(server.executions[0][0].json)).not.toEqual(
 			expect.arrayContaining(['injected']),
 		);
 		expect(JSON.stringify(server.executions)).not.toContain('admin');
-	});
-});
-
-describe('late callbacks', () => {
-	it('a callback after the workflow was deactivated gets 401; after a later re-activation it needs the new token', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		await server.deactivate();
-		await submitWithCallback(callbackUrl);
-		expect(simulator.callbacks[0].status).toBe(401);
-		expect(server.executions).toHaveLength(0);
-
-		retireLongAgo(server);
-		await server.activate();
-		await simulator.deliverCallback(simulator.jobs[0].id);
-		expect(simulator.callbacks[1].status).toBe(401);
-		const renewed = String((await server.get()).json.callbackUrl);
-		await simulator.deliverCallback(simulator.jobs[0].id, renewed);
-		expect(server.executions).toHaveLength(1);
 	});
 });
 
@@ -408,8 +464,8 @@ describe('malformed calls', () => {
 		['an empty id', '{"status":"success","id":""}', /no request "id"/],
 		['an object as id', '{"status":"success","id":{"$gt":0}}', /no request "id"/],
 	])('refuses %s with 400 and starts nothing', async (_case, body, problem) => {
-		const { server, callbackUrl } = await activeTrigger();
-		const reply = await server.post(body, new URL(callbackUrl).search);
+		const server = await activeTrigger();
+		const reply = await server.post(body, server.signedQuery);
 		expect(reply.status).toBe(400);
 		expect(reply.json.error).toMatch(problem);
 		expect(server.executions).toHaveLength(0);
@@ -417,23 +473,17 @@ describe('malformed calls', () => {
 	});
 
 	it('refuses a body over 14 MB with 400 before reading it as a job', async () => {
-		const { server, callbackUrl } = await activeTrigger();
+		const server = await activeTrigger();
 		const padding = 'x'.repeat(14 * 1024 * 1024 + 1);
-		const reply = await server.post(
-			{ status: 'success', id: 1, padding },
-			new URL(callbackUrl).search,
-		);
+		const reply = await server.post({ status: 'success', id: 1, padding }, server.signedQuery);
 		expect(reply.status).toBe(400);
 		expect(reply.json.error).toMatch(/larger than 14 MB/);
 		expect(server.executions).toHaveLength(0);
 	});
 
 	it('ignores a job that has not finished, with 200 so ModelsLab does not retry', async () => {
-		const { server, callbackUrl } = await activeTrigger();
-		const reply = await server.post(
-			{ status: 'processing', id: 3, eta: 10 },
-			new URL(callbackUrl).search,
-		);
+		const server = await activeTrigger();
+		const reply = await server.post({ status: 'processing', id: 3, eta: 10 }, server.signedQuery);
 		expect(reply).toMatchObject({
 			status: 200,
 			json: { started: false, reason: 'Status "processing" is not a finished job' },
@@ -443,11 +493,11 @@ describe('malformed calls', () => {
 });
 
 it('never puts an API key into an answer or an output', async () => {
-	const { server, callbackUrl } = await activeTrigger({ downloadImages: true });
-	await submitWithCallback(callbackUrl);
-	await server.post({ status: 'success', id: 424242 }, new URL(callbackUrl).search);
-	await server.post('nonsense', new URL(callbackUrl).search);
-	await server.get();
+	const server = await activeTrigger();
+	await submitWithCallback(server.productionUrl);
+	await server.post({ status: 'success', id: 424242 }, server.signedQuery);
+	await server.post('nonsense', server.signedQuery);
+	await server.post('nonsense');
 
 	expect(server.replies.length).toBeGreaterThanOrEqual(4);
 	const everything = JSON.stringify([server.replies, server.executions]);

@@ -17,7 +17,7 @@ import {
 const { trigger, form, background } = served;
 const submit = loadExample('inpaint-fire-and-forget.json', 'exampleSubmit001');
 
-/** Waits until a workflow has `count` finished executions, then makes sure no more follow. */
+/** Waits until a workflow has `count` finished executions, then makes sure it has exactly that many. */
 async function settledExecutions(server: N8nServer, workflowId: string, count: number) {
 	const finished = await waitFor(
 		`${count} finished execution(s) of ${workflowId}`,
@@ -32,7 +32,8 @@ async function settledExecutions(server: N8nServer, workflowId: string, count: n
 		500,
 	);
 	await new Promise((resolve) => setTimeout(resolve, 1500));
-	expect(await server.executionsOf(workflowId)).toHaveLength(finished.length);
+	expect(finished).toHaveLength(count);
+	expect(await server.executionsOf(workflowId)).toHaveLength(count);
 	return finished;
 }
 
@@ -64,53 +65,62 @@ export function serverSuite(running: () => RunningN8n): void {
 		const webhookId = nodeOfType(trigger, TRIGGER).webhookId as string;
 		const productionUrl = () => `${n8n.baseUrl}/webhook/${webhookId}/callback`;
 
-		test('examples/callback-trigger.json: a job from inpaint-fire-and-forget.json calls back, one execution starts', async () => {
-			// The user's step: open the trigger's production URL after activating, copy callbackUrl.
-			const shown = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
-			expect(shown.callbackUrl).toMatch(new RegExp(`^${productionUrl()}\\?token=[\\w-]{20,}$`));
-
-			// ...and paste it into the submitting workflow, then run that one.
+		/**
+		 * The user's one step: paste the trigger's Production URL, as the panel shows it, into the
+		 * Webhook URL of the submitting workflow (examples/inpaint-fire-and-forget.json), then run it.
+		 */
+		async function submitCallingBack(): Promise<{ requestId: string; jobId: number }> {
 			const submitting = structuredClone(submit);
 			const inpaint = nodeOfType(submitting, INPAINT);
 			(inpaint.parameters.imageEditingAdvancedOptions as Record<string, unknown>).webhook =
-				shown.callbackUrl;
+				productionUrl();
 			await n8n.importWorkflows([submitting]);
 			sim.settings.jobDurationMs = 1500;
 			const submitted = await n8n.execute(submitting.id, { alongsideServer: true });
 			const [queued] = nodeOutput(submitted, inpaint.name);
 			expect(queued.json).toMatchObject({ status: 'processing', endpoint: 'imageEditing' });
+			// The node signed the URL for ModelsLab only: its output echoes it unsigned.
+			expect(JSON.stringify(queued.json)).not.toContain('signature');
+			const requestId = String(queued.json.requestId);
+			return { requestId, jobId: Number(requestId) };
+		}
 
-			const [execution] = await settledExecutions(server, trigger.id, 1);
+		const signedUrl = () => String(sim.jobs.at(-1)!.body.webhook);
+
+		test('examples/callback-trigger.json: a job from inpaint-fire-and-forget.json calls back at the signed Production URL, one execution starts and Fetch downloads the images', async () => {
+			const before = (await server.executionsOf(trigger.id)).length;
+			const { requestId, jobId } = await submitCallingBack();
+			expect(signedUrl()).toMatch(new RegExp(`^${productionUrl()}\\?signature=[\\w-]{43}$`));
+
+			// Newest first
+			const [execution] = await settledExecutions(server, trigger.id, before + 1);
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
-			expect(sim.callbacks).toEqual([
-				expect.objectContaining({ url: shown.callbackUrl, status: 200 }),
-			]);
+			expect(sim.callbacks).toEqual([expect.objectContaining({ url: signedUrl(), status: 200 })]);
 			const stored = await storedExecution(server, execution.id);
+			const [started] = nodeOutput(stored, 'ModelsLab Trigger');
+			expect(started.json).toMatchObject({ status: 'success', requestId, trackId: '1042' });
+			expect(started.binary).toBeUndefined();
+			// The images are downloaded in the execution, by the ModelsLab Fetch node.
 			const [item] = nodeOutput(stored, 'Use the Images');
-			expect(item.json).toMatchObject({
-				status: 'success',
-				requestId: queued.json.requestId,
-				endpoint: 'imageEditing',
-				trackId: '1042',
-			});
+			expect(item.json).toMatchObject({ status: 'success', requestId, endpoint: 'imageEditing' });
 			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({
 				width: 512,
 				height: 512,
 			});
 
 			// ModelsLab may deliver again: the same job does not start the workflow twice.
-			expect((await sim.deliverCallback(sim.jobs[0].id)).status).toBe(200);
-			await settledExecutions(server, trigger.id, 1);
+			expect((await sim.deliverCallback(jobId)).status).toBe(200);
+			await settledExecutions(server, trigger.id, before + 1);
 		});
 
-		test('a callback without the token, or with a wrong one, gets 401 and starts nothing', async () => {
+		test('a callback without the signature, or with a wrong one, gets 401 and starts nothing', async () => {
 			const before = (await server.executionsOf(trigger.id)).length;
 			const body = JSON.stringify({
 				status: 'success',
 				id: 90009999,
 				output: ['http://127.0.0.1/x.png'],
 			});
-			for (const url of [productionUrl(), `${productionUrl()}?token=not-the-token`]) {
+			for (const url of [productionUrl(), `${productionUrl()}?signature=not-the-signature`]) {
 				const response = await fetch(url, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json' },
@@ -121,24 +131,43 @@ export function serverSuite(running: () => RunningN8n): void {
 			await settledExecutions(server, trigger.id, before);
 		});
 
-		test('saving the active trigger workflow keeps its callback URL (n8n 1.x saves as deactivate + activate)', async () => {
-			const before = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
-			const stored = await server.request<{ name: string; versionId: string }>(
-				'GET',
-				`/rest/workflows/${trigger.id}`,
-			);
-			await server.request('PATCH', `/rest/workflows/${trigger.id}`, {
-				name: `${stored.name} (saved)`,
-				versionId: stored.versionId,
-			});
-			const after = (await (await fetch(productionUrl())).json()) as { callbackUrl: string };
-			expect(after.callbackUrl).toBe(before.callbackUrl);
-			const call = await fetch(after.callbackUrl, {
+		test('a job delivered again after n8n restarted starts no second execution (started ids are saved)', async () => {
+			const before = (await server.executionsOf(trigger.id)).length;
+			// The simulator numbers jobs from 90000001 again after each reset, and that id has started
+			// the workflow in an earlier test: a job sent straight to the simulator takes it.
+			const burner = await fetch(`${sim.baseUrl}/api/v6/image_editing/inpaint`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ status: 'processing', id: 1 }),
+				body: JSON.stringify({
+					key: 'sim-api-key',
+					prompt: 'a red car',
+					init_image: 'https://example.com/photo.png',
+					mask_image: 'https://example.com/mask.png',
+				}),
 			});
-			expect(call.status).toBe(200);
+			expect(burner.status).toBe(200);
+			// Two jobs: n8n 2.x drops the trigger's changes only once the workflow has static data, so
+			// on a fresh workflow the first id would be saved even without the package's workaround.
+			const jobIds: number[] = [];
+			for (const started of [1, 2]) {
+				jobIds.push((await submitCallingBack()).jobId);
+				await settledExecutions(server, trigger.id, before + started);
+			}
+
+			await server.restart();
+			// Webhooks are registered a little after the REST API answers.
+			await waitFor(
+				'the trigger webhook after the restart',
+				async () => {
+					const response = await fetch(productionUrl(), { method: 'POST' });
+					return response.status === 401 ? true : undefined;
+				},
+				60_000,
+				500,
+			);
+			for (const jobId of [...jobIds, ...jobIds])
+				expect((await sim.deliverCallback(jobId)).status).toBe(200);
+			await settledExecutions(server, trigger.id, before + 2);
 		});
 
 		test('examples/inpaint-replace-background.json: a drawn mask keeps the subject and repaints the rest', async () => {

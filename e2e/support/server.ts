@@ -21,9 +21,16 @@ export interface ExecutionSummary {
 	mode: string;
 }
 
-/** An n8n command (start, worker, webhook) in its own process group, logging to <user folder>/n8n.log. */
-export function spawnN8n(n8n: N8n, args: string[]): ChildProcess {
-	const log = createWriteStream(join(n8n.userFolder, 'n8n.log'));
+/**
+ * An n8n command (start, worker, webhook) in its own process group, logging to <user folder>/n8n.log
+ * (after what is there, for a restart).
+ */
+export function spawnN8n(
+	n8n: N8n,
+	args: string[],
+	{ appendLog = false }: { appendLog?: boolean } = {},
+): ChildProcess {
+	const log = createWriteStream(join(n8n.userFolder, 'n8n.log'), { flags: appendLog ? 'a' : 'w' });
 	const child = spawn(n8n.install.nodeBinary, [n8n.install.n8nBin, ...args], {
 		env: n8n.env(),
 		detached: true,
@@ -37,15 +44,29 @@ export function spawnN8n(n8n: N8n, args: string[]): ChildProcess {
 /** `n8n start` in its own process group, logging to <user folder>/n8n.log, with an owner logged in. */
 export class N8nServer {
 	private cookie = '';
+	private child?: ChildProcess;
 
-	private constructor(
-		readonly n8n: N8n,
-		private readonly child: ChildProcess,
-	) {}
+	private constructor(readonly n8n: N8n) {}
 
 	static async start(n8n: N8n): Promise<N8nServer> {
-		const child = spawnN8n(n8n, ['start']);
-		const server = new N8nServer(n8n, child);
+		const server = new N8nServer(n8n);
+		await server.boot('first');
+		return server;
+	}
+
+	/** Stops n8n and starts it again on the same user folder, database and port, logged in again. */
+	async restart(): Promise<void> {
+		await this.stop();
+		await this.boot('again');
+	}
+
+	async stop(): Promise<void> {
+		if (this.child) await stopGroup(this.child);
+	}
+
+	private async boot(start: 'first' | 'again'): Promise<void> {
+		const child = spawnN8n(this.n8n, ['start'], { appendLog: start === 'again' });
+		this.child = child;
 		try {
 			// /healthz answers before the REST API exists; /rest/login answers 401 once it does.
 			await waitFor(
@@ -53,26 +74,21 @@ export class N8nServer {
 				async () => {
 					if (child.exitCode !== null)
 						throw new Error(`n8n start exited with ${child.exitCode}, see n8n.log`);
-					const response = await fetch(`${n8n.baseUrl}/rest/login`);
+					const response = await fetch(`${this.n8n.baseUrl}/rest/login`);
 					return response.status === 401 ? true : undefined;
 				},
 				150_000,
 				500,
 			);
-			await server.setUpOwner();
+			if (start === 'first') await this.request('POST', '/rest/owner/setup', OWNER);
+			await this.logIn();
 		} catch (error) {
-			await server.stop();
+			await this.stop();
 			throw error;
 		}
-		return server;
 	}
 
-	async stop(): Promise<void> {
-		await stopGroup(this.child);
-	}
-
-	private async setUpOwner(): Promise<void> {
-		await this.request('POST', '/rest/owner/setup', OWNER);
+	private async logIn(): Promise<void> {
 		const login = await fetch(`${this.n8n.baseUrl}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', 'browser-id': BROWSER_ID },

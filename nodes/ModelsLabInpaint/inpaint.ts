@@ -15,7 +15,8 @@ import { normalizeResult } from '../shared/result';
 import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
-import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
+import { signedCallbackUrl } from '../shared/callbackSignature';
+import { assertKeyFor, baseUrls, callbackSigningKey, modelsLabRequest } from '../shared/transport';
 import type { ImageRole } from './description';
 import {
 	advancedOptionsParameter,
@@ -125,6 +126,11 @@ export async function buildInpaintBody(
 	}
 
 	await assertKeyFor(ctx, ENDPOINTS[endpoint.id].inpaintPath, itemIndex);
+	// A ModelsLab Trigger's URL is signed only now, after validation, so the signature goes to
+	// ModelsLab and nowhere else.
+	const signingKey = await callbackSigningKey(ctx);
+	if (typeof body.webhook === 'string' && signingKey)
+		body.webhook = signedCallbackUrl(body.webhook, signingKey);
 
 	const images: Array<{ role: ImageRole; image: BinaryImage }> = [];
 	for (const role of fromBinary) {

@@ -1,4 +1,5 @@
 import type {
+	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -7,11 +8,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport';
-import { handleCallback, handleUrlRequest } from './callback';
+import { handleCallback } from './callback';
 import { properties } from './description';
-import { callbackSecretMethods } from './secret';
-
-const CALLBACK_PATH = 'callback';
 
 export class ModelsLabTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -28,22 +26,30 @@ export class ModelsLabTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		webhooks: [
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: CALLBACK_PATH },
-			// A GET of the same URL shows the full callback URL, token included, for a while after activation.
-			{
-				name: 'setup',
-				httpMethod: 'GET',
-				responseMode: 'onReceived',
-				path: CALLBACK_PATH,
-				ndvHideUrl: true,
-			},
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
 		],
 		properties,
 	};
 
-	webhookMethods = { default: callbackSecretMethods };
+	/**
+	 * Nothing to register: ModelsLab has no webhook registry, each job carries its own signed URL,
+	 * and the signature is derived from the credential, so there is nothing to create or retire.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return this.getWebhookName() === 'setup' ? handleUrlRequest(this) : await handleCallback(this);
+		return await handleCallback(this);
 	}
 }

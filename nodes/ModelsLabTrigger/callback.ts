@@ -6,7 +6,6 @@ import type {
 } from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
-import { downloadImages } from '../shared/download';
 import { failureOf } from '../shared/failures';
 import type { EndpointId } from '../shared/endpoints';
 import { fetchJob } from '../shared/jobs';
@@ -15,8 +14,9 @@ import { normalizeResult } from '../shared/result';
 import { checkParameter, propertyNamed } from '../shared/parameters';
 import { properties } from './description';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
-import { hasValidToken, revealableCallbackUrl } from './secret';
 import { untrustedLinkProblem } from '../shared/addresses';
+import { isValidSignature, SIGNATURE_PARAMETER } from '../shared/callbackSignature';
+import { callbackSigningKey } from '../shared/transport';
 
 /**
  * A callback is a few kilobytes, but ModelsLab echoes the request in `meta`, and that may hold the
@@ -26,9 +26,8 @@ export const MAX_CALLBACK_BYTES = 14 * 1024 * 1024;
 
 const FAILED_STATUSES = new Set(['failed', 'error']);
 
-/** ModelsLab gives up on a callback not answered within 30 s; verifying and downloading share that. */
+/** ModelsLab gives up on a callback not answered within 30 s. */
 const VERIFY_TIMEOUT_MS = 8_000;
-const DOWNLOAD_BUDGET_MS = 18_000;
 
 function answer(ctx: IWebhookFunctions, code: number, body: IDataObject): IWebhookResponseData {
 	const response = ctx.getResponseObject();
@@ -80,7 +79,6 @@ interface TriggerSettings {
 	trackId: string;
 	verifyWithApi: boolean;
 	endpoint: EndpointId;
-	downloadImages: boolean;
 }
 
 function readTriggerSettings(ctx: IWebhookFunctions): TriggerSettings {
@@ -98,7 +96,6 @@ function readTriggerSettings(ctx: IWebhookFunctions): TriggerSettings {
 		trackId: read('trackId'),
 		verifyWithApi: read('verifyWithApi'),
 		endpoint: read('endpoint'),
-		downloadImages: read('downloadImages'),
 	};
 }
 
@@ -161,10 +158,12 @@ async function verified(
 
 /** A ModelsLab callback → one workflow start, or a refusal that starts nothing. */
 export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	if (!hasValidToken(ctx)) {
+	const given = (ctx.getQueryData() as IDataObject)[SIGNATURE_PARAMETER];
+	if (!isValidSignature(given, await callbackSigningKey(ctx), ctx.getNode().webhookId)) {
 		return answer(ctx, 401, {
 			received: false,
-			error: "This URL needs the trigger's token; see the ModelsLab Trigger node",
+			error:
+				"This URL needs its signature: paste the trigger's Production URL into the ModelsLab Inpaint node's Webhook URL option, which signs it",
 		});
 	}
 	let settings: TriggerSettings;
@@ -202,35 +201,13 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 				return answer(ctx, 400, { received: false, error: `Refused an image link: ${problem}` });
 			}
 		}
+		// Links only: binary data made in this webhook phase would not belong to the execution in
+		// n8n 2.x database mode (never pruned, 404 in the editor); a ModelsLab Fetch node downloads.
 		const item: INodeExecutionData = { json: result };
-		if (settings.downloadImages && result.status === 'success' && result.output.length > 0) {
-			item.binary = await downloadImages(ctx, result.output, 'data', 0, {
-				timeoutMs: DOWNLOAD_BUDGET_MS,
-				maxWaitMs: DOWNLOAD_BUDGET_MS,
-				requestId,
-			});
-		}
 		recordDelivery(ctx, requestId);
-		return { workflowData: [[item]], webhookResponse: { received: true, started: true } };
+		return { workflowData: [[item]] };
 	} catch (error) {
 		releaseDelivery(ctx, requestId);
 		return answer(ctx, 502, { received: false, error: (error as Error).message });
 	}
-}
-
-/** A GET of the webhook: the callback URL to paste, while the window after activation is open. */
-export function handleUrlRequest(ctx: IWebhookFunctions): IWebhookResponseData {
-	const { url, closedAt } = revealableCallbackUrl(ctx);
-	if (url) {
-		return answer(ctx, 200, {
-			callbackUrl: url,
-			howToUse:
-				'Paste callbackUrl into the Webhook URL option of the ModelsLab Inpaint node. Keep it private.',
-		});
-	}
-	return answer(ctx, 403, {
-		error: closedAt
-			? `The callback URL was shown until ${closedAt}. To get a new one, deactivate and activate the workflow again (the old URL stops working).`
-			: 'Activate the workflow first: the callback URL is made when it is activated.',
-	});
 }

@@ -1,12 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { endpointIds, ENDPOINTS } from '../shared/endpoints';
-import { downloadImagesProperty } from '../shared/completion';
-import { REVEAL_MINUTES } from './secret';
 
 export const properties: INodeProperties[] = [
 	{
-		displayName: `ModelsLab signs nothing, so this trigger only accepts calls whose URL carries its secret token. To get that URL: activate the workflow, then within ${REVEAL_MINUTES} minutes open the Production URL above in your browser. It shows the callback URL (with ?token=...) to paste into the ModelsLab Inpaint node's Webhook URL option. Deactivating the workflow retires the token.`,
+		displayName:
+			"Publish the workflow, then paste the Production URL above into the ModelsLab Inpaint node's Webhook URL option, which signs it with your API key.",
 		name: 'callbackUrlNotice',
 		type: 'notice',
 		default: '',
@@ -51,11 +50,6 @@ export const properties: INodeProperties[] = [
 		options: endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id })),
 		default: 'imageEditing',
 		description:
-			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify and fetch them, and output as "endpoint" so a ModelsLab Fetch node can follow.',
-	},
-	{
-		...downloadImagesProperty(),
-		// ModelsLab waits 30 s for the answer to its call; images are downloaded before n8n answers it.
-		default: false,
+			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify them, and output as "endpoint" so a ModelsLab Fetch node can download the images.',
 	},
 ];

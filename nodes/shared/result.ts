@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { EndpointId } from './endpoints';
+import { withoutSignature } from './callbackSignature';
 import { apiMessage } from './errors';
 
 /**
@@ -74,9 +75,15 @@ export function normalizeResult(
 		nsfwContentDetected:
 			typeof nsfw === 'boolean' ? nsfw : Array.isArray(nsfw) ? nsfw.length > 0 : null,
 		webhookStatus: textOrNull(body.webhook_status),
-		meta:
-			body.meta && typeof body.meta === 'object' && !Array.isArray(body.meta)
-				? (body.meta as IDataObject)
-				: {},
+		meta: echoedRequest(body.meta),
 	};
+}
+
+/** The request as ModelsLab echoes it, without the signature of a ModelsLab Trigger URL. */
+function echoedRequest(meta: unknown): IDataObject {
+	if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return {};
+	const echo = meta as IDataObject;
+	return typeof echo.webhook === 'string'
+		? { ...echo, webhook: withoutSignature(echo.webhook) }
+		: echo;
 }

@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ApiHost } from './endpoints';
+import { signatureIn, signingKeyOf } from './callbackSignature';
 import { apiMessage, redactSecrets } from './errors';
 import type { Failure } from './failures';
 import { markFailure } from './failures';
@@ -69,6 +70,11 @@ function secretsOf(credentials: ModelsLabCredentials) {
 	);
 }
 
+/** The key that signs and checks ModelsLab Trigger URLs (see callbackSignature.ts). */
+export async function callbackSigningKey(ctx: ModelsLabContext): Promise<string | undefined> {
+	return signingKeyOf(await loadCredentials(ctx));
+}
+
 /** Fails before anything is sent when the credential lacks the key this endpoint needs. */
 export async function assertKeyFor(ctx: ModelsLabContext, path: string, itemIndex?: number) {
 	const credentials = await loadCredentials(ctx);
@@ -100,7 +106,8 @@ export async function modelsLabRequest(
 	itemIndex?: number,
 ): Promise<ModelsLabAnswer> {
 	const credentials = await loadCredentials(ctx);
-	const secrets = secretsOf(credentials);
+	// ModelsLab echoes the webhook URL; its signature opens the trigger, so it is masked like a key.
+	const secrets = [...secretsOf(credentials), ...signatureIn(request.body.webhook)];
 	const url = `${baseUrlFor(credentials, request.host)}${request.path}`;
 	const timeout = request.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
 	// To the HTTP client 0 means "no timeout", and NaN too: a lost answer would then hang the item for good.

@@ -1,14 +1,15 @@
 /**
- * Serves the ModelsLab Trigger over real HTTP on loopback the way n8n's webhook server does: the
- * lifecycle methods run through n8n-core's HookContext on activation, every request runs through
- * n8n-core's WebhookContext with a Workflow rebuilt from the saved static data, and the static data
- * is saved afterwards only when it changed. Each call that returns workflow data is one execution.
+ * Serves the ModelsLab Trigger over real HTTP on loopback the way n8n 2.41's webhook server does:
+ * every request runs through n8n-core's WebhookContext with a Workflow rebuilt from the saved static
+ * data; a call that returns workflow data starts one execution, for which n8n first builds a second
+ * Workflow over the same static data (WorkflowRunner.establishContextForPersistence, which resets
+ * its "changed" flag); the static data is saved afterwards only when that flag is set.
  */
 import '../../harness/user-folder';
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
-import { HookContext, WebhookContext } from 'n8n-core';
+import { WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -22,6 +23,7 @@ import type {
 import { Workflow } from 'n8n-workflow';
 
 import { CredentialsHelper, PACKAGE, PackageNodeTypes } from '../../harness/engine';
+import { signedCallbackUrl } from '../../nodes/shared/callbackSignature';
 
 /** n8n's default N8N_PAYLOAD_SIZE_MAX is 16 MiB; n8n itself refuses larger bodies. */
 const N8N_PAYLOAD_LIMIT = 16 * 1024 * 1024;
@@ -40,7 +42,11 @@ export class TriggerServer {
 	/** Every answer sent, for checks that nothing secret ever left. */
 	readonly replies: Reply[] = [];
 	staticData: IDataObject = {};
+	/** How long the save after each started execution waits, in the order they started. */
+	saveDelaysMs: number[] = [];
 	private server?: Server;
+	/** Calls answered but not yet saved (n8n answers ModelsLab before it saves static data). */
+	private readonly unsaved = new Set<Promise<void>>();
 	private readonly node: INode;
 	private readonly nodeTypes = new PackageNodeTypes();
 	private readonly workflowId: string;
@@ -48,16 +54,21 @@ export class TriggerServer {
 	constructor(
 		parameters: IDataObject,
 		private readonly credentials: ICredentialDataDecryptedObject,
+		/** Another trigger node of the same saved workflow, as after a restart of n8n. */
+		restartOf?: TriggerServer,
 	) {
 		triggerCount++;
-		this.workflowId = `wf-trigger-${triggerCount}`;
+		this.workflowId = restartOf?.workflowId ?? `wf-trigger-${triggerCount}`;
+		if (restartOf) this.staticData = structuredClone(restartOf.staticData);
 		this.node = {
 			id: `trigger-${triggerCount}`,
 			name: 'ModelsLab Trigger',
 			type: `${PACKAGE}.modelsLabTrigger`,
 			typeVersion: 1,
 			position: [0, 0],
-			webhookId: `3f6c1d2e-0000-4000-8000-${String(triggerCount).padStart(12, '0')}`,
+			webhookId:
+				restartOf?.node.webhookId ??
+				`3f6c1d2e-0000-4000-8000-${String(triggerCount).padStart(12, '0')}`,
 			parameters: parameters as INode['parameters'],
 			credentials: { modelsLabApi: { id: 'cred-1', name: 'ModelsLab account' } },
 		};
@@ -67,9 +78,19 @@ export class TriggerServer {
 		return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
 	}
 
-	/** The production URL n8n shows in the node panel (no token). */
+	/** The production URL n8n shows in the node panel. */
 	get productionUrl() {
 		return `${this.baseUrl}/webhook/${this.node.webhookId}/callback`;
+	}
+
+	/** The production URL as the Inpaint node sends it, signed with the credential's API key. */
+	get signedUrl() {
+		return signedCallbackUrl(this.productionUrl, String(this.credentials.apiKey));
+	}
+
+	/** The signed URL's query, for posting to it directly. */
+	get signedQuery() {
+		return new URL(this.signedUrl).search;
 	}
 
 	async start() {
@@ -77,41 +98,13 @@ export class TriggerServer {
 		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
 	}
 
+	/** Resolves once every call answered so far has saved its static data. */
+	async idle() {
+		while (this.unsaved.size > 0) await Promise.allSettled([...this.unsaved]);
+	}
+
 	async stop() {
 		await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-	}
-
-	/** What n8n does on activation and at start-up: create the webhook unless checkExists says it is there. */
-	async activate(activation: 'activate' | 'init' = 'activate') {
-		return await this.withWorkflow(async (workflow, additionalData) => {
-			const hook = (method: 'checkExists' | 'create') =>
-				this.hookMethods()[method].call(
-					new HookContext(
-						workflow,
-						this.node,
-						additionalData,
-						'trigger',
-						activation,
-						this.webhookData(workflow, 'default', additionalData),
-					),
-				);
-			return (await hook('checkExists')) ? 'kept' : (await hook('create'), 'created');
-		});
-	}
-
-	async deactivate() {
-		await this.withWorkflow(async (workflow, additionalData) => {
-			await this.hookMethods().delete.call(
-				new HookContext(
-					workflow,
-					this.node,
-					additionalData,
-					'trigger',
-					'activate',
-					this.webhookData(workflow, 'default', additionalData),
-				),
-			);
-		});
 	}
 
 	/** POSTs `body` (an object as JSON, a string as it is) to the production URL plus `query`. */
@@ -122,18 +115,6 @@ export class TriggerServer {
 			body: typeof body === 'string' ? body : JSON.stringify(body),
 		});
 		return await toReply(response);
-	}
-
-	async get(): Promise<Reply> {
-		return await toReply(await fetch(this.productionUrl));
-	}
-
-	private hookMethods() {
-		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
-		const methods = type.webhookMethods?.default;
-		if (!methods?.checkExists || !methods.create || !methods.delete)
-			throw new Error('the trigger has no lifecycle methods');
-		return { checkExists: methods.checkExists, create: methods.create, delete: methods.delete };
 	}
 
 	private additionalData(
@@ -154,13 +135,10 @@ export class TriggerServer {
 
 	private webhookData(
 		workflow: Workflow,
-		name: 'default' | 'setup',
 		additionalData: IWorkflowExecuteAdditionalData,
 	): IWebhookData {
 		const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
-		const webhookDescription = type.description.webhooks!.find(
-			(hook) => hook.name === name,
-		) as IWebhookDescription;
+		const webhookDescription = type.description.webhooks![0] as IWebhookDescription;
 		return {
 			httpMethod: webhookDescription.httpMethod as IWebhookData['httpMethod'],
 			node: this.node.name,
@@ -172,22 +150,34 @@ export class TriggerServer {
 		};
 	}
 
-	/** Like n8n: a Workflow built from the saved JSON, its static data saved back only when changed. */
-	private async withWorkflow<T>(
-		run: (workflow: Workflow, additionalData: IWorkflowExecuteAdditionalData) => Promise<T>,
-		req?: IncomingMessage,
-		res?: ServerResponse,
-	): Promise<T> {
-		const workflow = new Workflow({
-			id: this.workflowId,
-			nodes: [this.node],
-			connections: {},
-			nodeTypes: this.nodeTypes,
-			active: true,
-			staticData: JSON.parse(JSON.stringify(this.staticData)),
-		});
+	/**
+	 * Like n8n: a Workflow built from the saved JSON; when the call starts an execution, a second
+	 * Workflow over the same static data object (as 2.41.1 builds one); then the static data is saved
+	 * back only when it changed.
+	 */
+	private async withWorkflow(
+		run: (workflow: Workflow, additionalData: IWorkflowExecuteAdditionalData) => Promise<boolean>,
+		req: IncomingMessage,
+		res: ServerResponse,
+	): Promise<void> {
+		const saved = JSON.parse(JSON.stringify(this.staticData)) as IDataObject;
+		const workflowOf = () =>
+			new Workflow({
+				id: this.workflowId,
+				nodes: [this.node],
+				connections: {},
+				nodeTypes: this.nodeTypes,
+				active: true,
+				staticData: saved,
+			});
+		const workflow = workflowOf();
 		try {
-			return await run(workflow, this.additionalData(req, res));
+			if (await run(workflow, this.additionalData(req, res))) {
+				workflowOf();
+				// n8n saves after creating the execution: awaits in between, longer under load.
+				const delay = this.saveDelaysMs[this.executions.length - 1] ?? 0;
+				await new Promise((resolve) => setTimeout(resolve, delay));
+			}
 		} finally {
 			if (workflow.staticData.__dataChanged === true) {
 				this.staticData = JSON.parse(
@@ -200,13 +190,15 @@ export class TriggerServer {
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse) {
+		const handled = this.handleCall(req, res);
+		this.unsaved.add(handled);
+		await handled.finally(() => this.unsaved.delete(handled));
+	}
+
+	private async handleCall(req: IncomingMessage, res: ServerResponse) {
 		this.recordReplies(res);
 		const url = new URL(req.url ?? '/', this.baseUrl);
-		const name = req.method === 'GET' ? 'setup' : 'default';
-		if (
-			url.pathname !== `/webhook/${this.node.webhookId}/callback` ||
-			!['GET', 'POST'].includes(req.method!)
-		) {
+		if (url.pathname !== `/webhook/${this.node.webhookId}/callback` || req.method !== 'POST') {
 			res.writeHead(404).end('{"message":"webhook not registered"}');
 			return;
 		}
@@ -237,20 +229,22 @@ export class TriggerServer {
 					this.node,
 					additionalData,
 					'webhook',
-					this.webhookData(workflow, name, additionalData),
+					this.webhookData(workflow, additionalData),
 					[],
 					null,
 				);
 				const type = this.nodeTypes.getByNameAndVersion(this.node.type, 1) as INodeType;
 				try {
 					const result = await type.webhook!.call(context);
-					if (result.noWebhookResponse) return;
+					if (result.noWebhookResponse) return false;
 					if (result.workflowData) this.executions.push(result.workflowData[0]);
 					res.writeHead(200, { 'content-type': 'application/json' });
 					res.end(JSON.stringify(result.webhookResponse ?? { message: 'Workflow was started' }));
+					return result.workflowData !== undefined;
 				} catch (error) {
 					res.writeHead(500, { 'content-type': 'application/json' });
 					res.end(JSON.stringify({ message: (error as Error).message }));
+					return false;
 				}
 			},
 			req,

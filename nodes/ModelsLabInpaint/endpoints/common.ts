@@ -58,7 +58,7 @@ export const seed = field(optionalInteger(z.number().min(0)), {
 export const webhook = field(optionalHttpUrl(), {
 	displayName: 'Webhook URL',
 	description:
-		'ModelsLab calls this URL when the job is done, for example the production URL of a ModelsLab Trigger node',
+		"ModelsLab calls this URL when the job is done. A ModelsLab Trigger's Production URL is signed with the credential's API key before it is sent.",
 	placement: 'advanced',
 	placeholder: 'e.g. https://your-n8n.example.com/webhook/...',
 });
