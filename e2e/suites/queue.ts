@@ -5,9 +5,10 @@ import { CREDENTIAL_ID, CREDENTIAL_NAME } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import type { ExecutionSummary, N8nServer } from '../support/server';
 import type { Major } from '../support/versions';
-import { INPAINT, type Workflow } from '../support/workflows';
+import { INPAINT, loadExample, nodeOfType, TRIGGER, type Workflow } from '../support/workflows';
 
 const PROBE_PATH = 'e2e-queue-probe';
+const SUBMIT_PATH = 'e2e-queue-submit';
 /** Shared-limit run: 60 jobs of this length through a queue of 5 take 12 job times at best. */
 const JOB_MS = 5000;
 const IDEAL_MS = (60 / 5) * JOB_MS;
@@ -69,6 +70,45 @@ const inpaintMany = (simulatorUrl: string): Workflow => ({
 	settings: { executionOrder: 'v1' },
 });
 
+/** A webhook brings prompts and a callback URL each; every item is submitted with Return Immediately. */
+const submitCallingBack = (simulatorUrl: string): Workflow => ({
+	id: 'e2eQueueSubmit01',
+	name: 'Queue: submit, the result calls back',
+	nodes: [
+		webhookNode(SUBMIT_PATH, '9a7c3e15-4f20-4b8d-8e61-2d5b7c9f0a03'),
+		{
+			id: 'split',
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { fieldToSplitOut: 'body.items', options: {} },
+		},
+		{
+			id: 'inpaint',
+			name: 'ModelsLab Inpaint',
+			type: INPAINT,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: {
+				endpoint: 'imageEditing',
+				prompt: '={{ $json.prompt }}',
+				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
+				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
+				completion: 'immediate',
+				// The trigger's Production URL, as the user pastes it: the node signs it.
+				imageEditingAdvancedOptions: { webhook: '={{ $json.callback }}' },
+			},
+			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+});
+
 const prompts = (run: string, count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run} item ${index}` }));
 
@@ -102,6 +142,45 @@ async function storedExecution(server: N8nServer, id: string): Promise<Execution
 	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
 }
 
+/**
+ * Waits until a workflow's executions are all finished and their number has stayed the same for
+ * a few seconds (a delivery that starts one may still be on its way), and returns them.
+ */
+async function settledExecutions(server: N8nServer, workflowId: string, atLeast: number) {
+	let last = -1;
+	let stableSince = Date.now();
+	return await waitFor(
+		`the executions of ${workflowId} to settle (at least ${atLeast})`,
+		async () => {
+			const executions = await server.executionsOf(workflowId);
+			const busy = executions.some((execution) =>
+				['new', 'running', 'waiting'].includes(execution.status),
+			);
+			if (executions.length !== last || busy) {
+				last = executions.length;
+				stableSince = Date.now();
+				return undefined;
+			}
+			return executions.length >= atLeast && Date.now() - stableSince >= 4000
+				? executions
+				: undefined;
+		},
+		240_000,
+		1000,
+	);
+}
+
+/** How many trigger executions each ModelsLab job started. */
+async function startsPerJob(server: N8nServer, workflowId: string, atLeast: number) {
+	const starts = new Map<string, number>();
+	for (const execution of await settledExecutions(server, workflowId, atLeast)) {
+		const [started] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Trigger');
+		const requestId = String(started?.json.requestId);
+		starts.set(requestId, (starts.get(requestId) ?? 0) + 1);
+	}
+	return starts;
+}
+
 /** Each prompt reached ModelsLab as exactly one job: nothing lost, nothing billed twice. */
 function jobsPerPrompt(sim: ModelsLabSimulator): Map<string, number> {
 	const counts = new Map<string, number>();
@@ -121,6 +200,8 @@ export function queueSuite(major: Major): void {
 		const sim = new ModelsLabSimulator();
 		let cluster: QueueCluster;
 		let many: Workflow;
+		const trigger = loadExample('callback-trigger.json', 'e2eQueueTrigger1');
+		const triggerPath = `webhook/${nodeOfType(trigger, TRIGGER).webhookId}/callback`;
 
 		beforeAll(async () => {
 			const simulatorUrl = await sim.start();
@@ -129,9 +210,9 @@ export function queueSuite(major: Major): void {
 				probePath: PROBE_PATH,
 				prepare: async (main) => {
 					await main.importCredential(simulatorUrl);
-					await main.importWorkflows([probe, many]);
-					await main.activate(probe.id);
-					await main.activate(many.id);
+					await main.importWorkflows([probe, many, submitCallingBack(simulatorUrl), trigger]);
+					for (const workflow of [probe.id, many.id, 'e2eQueueSubmit01', trigger.id])
+						await main.activate(workflow);
 				},
 			});
 		}, 600_000);
@@ -141,8 +222,11 @@ export function queueSuite(major: Major): void {
 		});
 		afterEach(() => sim.reset());
 
-		const start = async (items: Array<{ prompt: string }>) => {
-			const response = await fetch(`${cluster.webhookBaseUrl}/webhook/${INPAINT_PATH}`, {
+		const start = async (
+			items: Array<{ prompt: string; callback?: string }>,
+			path = INPAINT_PATH,
+		) => {
+			const response = await fetch(`${cluster.webhookBaseUrl}/webhook/${path}`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ items }),
@@ -197,6 +281,47 @@ export function queueSuite(major: Major): void {
 			console.log(
 				`[queue ${major}.x] 6 × 10 items, queue limit 5, ${JOB_MS / 1000} s jobs: ${(wallMs / 1000).toFixed(1)} s = ${(wallMs / IDEAL_MS).toFixed(2)} × the ideal ${IDEAL_MS / 1000} s, ${refused} refused submits`,
 			);
+		});
+
+		test('the trigger: callbacks spread over both webhook processors, and repeated deliveries to one processor across its restart', async () => {
+			sim.settings.jobDurationMs = 1500;
+			const viaBalancer = `${cluster.webhookBaseUrl}/${triggerPath}`;
+			const [first] = cluster.webhookProcessors;
+			const toFirst = `${first.baseUrl}/${triggerPath}`;
+
+			// Spread: each job's callback and one more delivery of it, through the load balancer.
+			await start(
+				prompts('spread', 4).map((item) => ({ ...item, callback: viaBalancer })),
+				SUBMIT_PATH,
+			);
+			await waitFor('4 jobs', async () => (sim.jobs.length === 4 ? true : undefined), 120_000);
+			await startsPerJob(cluster.main, trigger.id, 4);
+			const spreadJobs = sim.jobs.map((job) => job.id);
+			for (const jobId of spreadJobs) expect((await sim.deliverCallback(jobId)).status).toBe(200);
+			const spread = await startsPerJob(cluster.main, trigger.id, 4);
+			const answeredBy = [...cluster.proxy.answeredBy.values()];
+
+			// One processor: two deliveries each, then again after that processor restarted.
+			const before = spread.size;
+			await start(
+				prompts('one processor', 2).map((item) => ({ ...item, callback: toFirst })),
+				SUBMIT_PATH,
+			);
+			await waitFor('2 more jobs', async () => (sim.jobs.length === 6 ? true : undefined), 120_000);
+			const oneJobs = sim.jobs.slice(4).map((job) => job.id);
+			await startsPerJob(cluster.main, trigger.id, before + 2);
+			for (const jobId of oneJobs) expect((await sim.deliverCallback(jobId)).status).toBe(200);
+			await cluster.restartWebhookProcessor(0);
+			for (const jobId of oneJobs) expect((await sim.deliverCallback(jobId)).status).toBe(200);
+			const after = await startsPerJob(cluster.main, trigger.id, before + 2);
+
+			console.log(
+				`[queue ${major}.x] trigger starts per job: spread over both processors ${JSON.stringify(spreadJobs.map((id) => spread.get(String(id))))} (answers per processor ${JSON.stringify(answeredBy)}); one processor, 3 deliveries across its restart ${JSON.stringify(oneJobs.map((id) => after.get(String(id))))}`,
+			);
+			// At least once across processors (README, "Several n8n processes"); exactly once per process.
+			for (const jobId of spreadJobs) expect(spread.get(String(jobId))).toBeGreaterThanOrEqual(1);
+			expect(answeredBy.every((count) => count > 0)).toBe(true);
+			for (const jobId of oneJobs) expect(after.get(String(jobId))).toBe(1);
 		});
 	});
 }

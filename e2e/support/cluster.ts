@@ -28,19 +28,17 @@ export interface ClusterSetup {
  * its own task-runner broker. About 3.5 GB of memory.
  */
 export class QueueCluster {
-	private readonly children: ChildProcess[] = [];
-
 	private constructor(
 		readonly main: N8nServer,
 		readonly webhookProcessors: N8n[],
 		readonly proxy: RoundRobinProxy,
 		readonly webhookBaseUrl: string,
+		private readonly probePath: string,
 		private readonly postgres: Postgres,
 		private readonly redis: Redis,
-		others: ChildProcess[],
-	) {
-		this.children.push(...others);
-	}
+		private readonly workerChildren: ChildProcess[],
+		private readonly processorChildren: ChildProcess[],
+	) {}
 
 	static async start(major: Major, setup: ClusterSetup): Promise<QueueCluster> {
 		const folder = join(e2eWork, `queue${major}`);
@@ -95,8 +93,11 @@ export class QueueCluster {
 				[1, 2].map(async (index) => await N8n.create(major, `queue-webhook${index}`, shared)),
 			);
 			proxy.route(processors.map((processor) => processor.port));
-			for (const worker of workers) others.push(spawnN8n(worker, ['worker', '--concurrency=5']));
-			for (const processor of processors) others.push(spawnN8n(processor, ['webhook']));
+			const workerChildren = workers.map((worker) =>
+				spawnN8n(worker, ['worker', '--concurrency=5']),
+			);
+			const processorChildren = processors.map((processor) => spawnN8n(processor, ['webhook']));
+			others.push(...workerChildren, ...processorChildren);
 			await Promise.all([
 				...workers.map(
 					async (worker) =>
@@ -111,33 +112,18 @@ export class QueueCluster {
 							500,
 						),
 				),
-				// /healthz answers before a processor has loaded its webhooks (404 for 5-30 s after):
-				// only a real production webhook route shows it is ready.
-				...processors.map(
-					async (processor) =>
-						await waitFor(
-							`webhook processor on ${processor.baseUrl} to serve /webhook/${setup.probePath}`,
-							async () => {
-								const response = await fetch(`${processor.baseUrl}/webhook/${setup.probePath}`, {
-									method: 'POST',
-									headers: { 'content-type': 'application/json' },
-									body: '{}',
-								});
-								return response.status !== 404 ? true : undefined;
-							},
-							180_000,
-							500,
-						),
-				),
+				...processors.map(async (processor) => await servesWebhooks(processor, setup.probePath)),
 			]);
 			return new QueueCluster(
 				mainServer,
 				processors,
 				proxy,
 				webhookBaseUrl,
+				setup.probePath,
 				postgres,
 				redis,
-				others,
+				workerChildren,
+				processorChildren,
 			);
 		} catch (error) {
 			await stopAll();
@@ -145,10 +131,39 @@ export class QueueCluster {
 		}
 	}
 
+	/** Stops webhook processor `index` and starts it again; resolves once it serves webhooks. */
+	async restartWebhookProcessor(index: number): Promise<void> {
+		await stopGroup(this.processorChildren[index]);
+		const processor = this.webhookProcessors[index];
+		this.processorChildren[index] = spawnN8n(processor, ['webhook'], { appendLog: true });
+		await servesWebhooks(processor, this.probePath);
+	}
+
 	async stop(): Promise<void> {
-		await Promise.all(this.children.map(async (child) => await stopGroup(child)));
+		const children = [...this.workerChildren, ...this.processorChildren];
+		await Promise.all(children.map(async (child) => await stopGroup(child)));
 		await this.main.stop();
 		await this.proxy.stop();
 		await Promise.all([this.postgres.stop(), this.redis.stop()]);
 	}
+}
+
+/**
+ * Waits until a webhook processor serves production webhooks. Its /healthz answers 5-30 s before
+ * it has loaded them (404 meanwhile): only a real webhook route shows it is ready.
+ */
+async function servesWebhooks(processor: N8n, probePath: string): Promise<void> {
+	await waitFor(
+		`webhook processor on ${processor.baseUrl} to serve /webhook/${probePath}`,
+		async () => {
+			const response = await fetch(`${processor.baseUrl}/webhook/${probePath}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}',
+			});
+			return response.status !== 404 ? true : undefined;
+		},
+		180_000,
+		500,
+	);
 }
