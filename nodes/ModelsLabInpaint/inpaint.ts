@@ -15,6 +15,8 @@ import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
 import { assertKeyFor, baseUrls, modelsLabRequest } from '../shared/transport';
+import type { CallbackTarget } from './callback';
+import { refuseOwnWebhook } from './callback';
 import type { ImageRole } from './description';
 import {
 	advancedOptionsParameter,
@@ -228,9 +230,14 @@ export async function inpaintItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	settings: CompletionSettings,
+	/** Completion › Resume on Callback: where the job calls back (see callback.ts). */
+	callback?: CallbackTarget,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
+	if (callback) refuseOwnWebhook(ctx, endpoint.id, itemIndex);
 	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	if (callback) body.webhook = callback.url;
+	const submittedAt = new Date().toISOString();
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
@@ -238,6 +245,8 @@ export async function inpaintItem(
 	const item = await completeJob(ctx, result, job, settings, itemIndex);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
+	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.
+	if (callback) item.json = { ...item.json, callbackNonce: callback.nonce, submittedAt };
 	// The drawn mask goes out with the result, so that the user can see what was repainted.
 	if (drawnMask)
 		item.binary = {
