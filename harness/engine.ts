@@ -122,6 +122,8 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	nodeType?: string;
 	continueOnFail?: boolean;
+	/** Where `$execution.resumeUrl` points (n8n's webhook-waiting base URL). */
+	webhookWaitingBaseUrl?: string;
 }
 
 export interface RunResult {
@@ -131,6 +133,8 @@ export interface RunResult {
 	output: INodeExecutionData[];
 	/** The error the run stopped with, if any. */
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+	/** The workflow that ran, e.g. to serve a waiting run's webhook. */
+	workflow?: Workflow;
 }
 
 const NODE_NAME = 'ModelsLab';
@@ -191,7 +195,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		restApiUrl: 'http://localhost:5678/rest',
 		instanceBaseUrl: 'http://localhost:5678',
 		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://localhost:5678/webhook-waiting',
 		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
 		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
 	} as unknown as IWorkflowExecuteAdditionalData;
@@ -215,6 +219,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {
 		run,
+		workflow,
 		output: nodeRun?.data?.main?.[0] ?? [],
 		error: (nodeRun?.error ?? run.data.resultData.error) as RunResult['error'],
 	};
