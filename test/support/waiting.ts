@@ -61,9 +61,11 @@ export class WaitingServer {
 	}
 
 	async stop() {
+		const server = this.server;
+		if (!server) return;
 		await new Promise<void>((resolve) => {
-			this.server?.close(() => resolve()) ?? resolve();
-			this.server?.closeAllConnections();
+			server.close(() => resolve());
+			server.closeAllConnections();
 		});
 	}
 
