@@ -122,6 +122,8 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	nodeType?: string;
 	continueOnFail?: boolean;
+	/** The execution's id (default exec-1). */
+	executionId?: string;
 	/** Where `$execution.resumeUrl` points (n8n's webhook-waiting base URL). */
 	webhookWaitingBaseUrl?: string;
 }
@@ -173,7 +175,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+	const hooks = new ExecutionLifecycleHooks('manual', options.executionId ?? 'exec-1', {
 		id: 'wf-test',
 		name: 'test',
 		nodes: [start, node],
@@ -188,7 +190,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const additionalData = {
 		credentialsHelper: new CredentialsHelper({ modelsLabApi: options.credentials }),
 		hooks,
-		executionId: 'exec-1',
+		executionId: options.executionId ?? 'exec-1',
 		variables: {},
 		currentNodeExecutionIndex: 0,
 		logAiEvent: () => {},

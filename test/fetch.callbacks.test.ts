@@ -19,7 +19,7 @@ import { claimResume, CLAIM_LIFETIME_MS, releaseResume } from '../nodes/ModelsLa
 import { markFailure } from '../nodes/shared/failures';
 import { NodeApiError } from 'n8n-workflow';
 import { API_KEY, minimalParameters, useSimulator } from './support/simulator';
-import { EXECUTION_ID, WaitingServer } from './support/waiting';
+import { EXECUTION_ID, WaitingServer } from '../harness/waiting';
 
 const { simulator, credentials, inpaint } = useSimulator();
 const waiting = new WaitingServer();

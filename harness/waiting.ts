@@ -1,12 +1,12 @@
 /**
- * Serves n8n's waiting-webhook route (`/webhook-waiting/<execution>/<suffix>`) over real HTTP on
+ * A stand-in for n8n's waiting-webhook route, for the tests and the benchmarks. Serves it (`/webhook-waiting/<execution>/<suffix>`) over real HTTP on
  * loopback, the way n8n does for an execution stored as waiting: 404 for a path no webhook of the
  * waiting node declares, 409 while nothing waits (the run has not reached the wait yet, or was
  * resumed already), otherwise the waiting node's webhook() runs in n8n-core's WebhookContext with
  * the waiting run's data, so `$input.all()` is the waiting node's input. A call that returns
  * workflow data resumes the execution: it is recorded and later calls get 409.
  */
-import '../../harness/user-folder';
+import './user-folder';
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
@@ -22,7 +22,7 @@ import type {
 	Workflow,
 } from 'n8n-workflow';
 
-import { CredentialsHelper, PackageNodeTypes } from '../../harness/engine';
+import { CredentialsHelper, PackageNodeTypes } from './engine';
 
 export interface WaitingReply {
 	status: number;
@@ -31,6 +31,21 @@ export interface WaitingReply {
 
 export const EXECUTION_ID = 'exec-1';
 
+/** One resume: the waiting node's output, when it came and how long that webhook() call took. */
+export interface Resume {
+	executionId: string;
+	items: INodeExecutionData[];
+	at: number;
+	webhookMs: number;
+}
+
+interface Waiting {
+	run: IRun;
+	workflow: Workflow;
+	nodeName: string;
+	resuming: boolean;
+}
+
 export class WaitingServer {
 	/** The output of each resume (n8n 1.x can resume twice; this records every one). */
 	readonly resumes: INodeExecutionData[][] = [];
@@ -38,11 +53,11 @@ export class WaitingServer {
 	readonly replies: WaitingReply[] = [];
 	/** webhook() calls that threw (n8n would end the execution with the error). */
 	readonly thrown: unknown[] = [];
-	private waiting?: { run: IRun; workflow: Workflow; nodeName: string };
+	private readonly waits = new Map<string, Waiting>();
+	private readonly resumeWaiters = new Map<string, (resume: Resume) => void>();
 	private server?: Server;
 	/** false: like n8n 1.x, a second call is let in while a resume is in progress. */
 	atomicResume = true;
-	private resuming = false;
 
 	/** The ModelsLab credential webhook() uses (set once the simulator runs). */
 	credentials: ICredentialDataDecryptedObject = {};
@@ -70,16 +85,22 @@ export class WaitingServer {
 	}
 
 	/** The run stopped waiting in `nodeName`: its webhook now takes calls. */
-	wait(run: IRun, workflow: Workflow, nodeName = 'ModelsLab') {
-		this.waiting = { run, workflow, nodeName };
+	wait(run: IRun, workflow: Workflow, executionId = EXECUTION_ID, nodeName = 'ModelsLab') {
+		this.waits.set(executionId, { run, workflow, nodeName, resuming: false });
+	}
+
+	/** Resolves at the first resume of the execution (call it before the callbacks can arrive). */
+	resumed(executionId: string): Promise<Resume> {
+		return new Promise((resolve) => this.resumeWaiters.set(executionId, resolve));
+	}
+
+	/** Forgets every waiting execution and every record. */
+	clear() {
+		this.waits.clear();
+		this.resumeWaiters.clear();
 		this.resumes.length = 0;
 		this.replies.length = 0;
 		this.thrown.length = 0;
-		this.resuming = false;
-	}
-
-	clear() {
-		this.waiting = undefined;
 	}
 
 	/** POSTs `body` to `url` (a callback URL the node built) and returns the answer. */
@@ -99,15 +120,16 @@ export class WaitingServer {
 		const url = new URL(req.url ?? '/', this.baseUrl);
 		const [, prefix, executionId, suffix] = url.pathname.split('/');
 		const body = parseJson((await readBody(req)).toString('utf8'));
-		if (prefix !== 'webhook-waiting' || executionId !== EXECUTION_ID) {
+		const waiting = this.waits.get(executionId);
+		if (prefix !== 'webhook-waiting' || !executionId) {
 			out.status(404).json({ message: 'unknown execution' });
 			return;
 		}
-		if (!this.waiting || (this.atomicResume && this.resuming)) {
+		if (!waiting || (this.atomicResume && waiting.resuming)) {
 			out.status(409).json({ message: 'The execution is not waiting' });
 			return;
 		}
-		const { run, workflow, nodeName } = this.waiting;
+		const { run, workflow, nodeName } = waiting;
 		const node = workflow.getNode(nodeName)!;
 		const type = new PackageNodeTypes().getByNameAndVersion(node.type, 1) as INodeType;
 		const description = type.description.webhooks?.find(
@@ -123,7 +145,7 @@ export class WaitingServer {
 		Object.assign(req, { body, query: Object.fromEntries(url.searchParams), params: {} });
 		const additionalData = {
 			credentialsHelper: new CredentialsHelper({ modelsLabApi: this.credentials }),
-			executionId: EXECUTION_ID,
+			executionId,
 			variables: {},
 			httpRequest: req,
 			httpResponse: res,
@@ -150,11 +172,21 @@ export class WaitingServer {
 			[],
 			run.data,
 		);
+		const started = Date.now();
 		try {
 			const result = await type.webhook!.call(context);
 			if (result.workflowData) {
-				this.resuming = true;
+				waiting.resuming = true;
 				this.resumes.push(result.workflowData[0]);
+				const items = result.workflowData[0];
+				const at = Date.now();
+				this.resumeWaiters.get(executionId)?.({
+					executionId,
+					items,
+					at,
+					webhookMs: at - started,
+				});
+				this.resumeWaiters.delete(executionId);
 			}
 			if (!result.noWebhookResponse) out.status(200).json(result.webhookResponse ?? {});
 		} catch (error) {
