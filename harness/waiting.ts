@@ -43,6 +43,7 @@ interface Waiting {
 	run: IRun;
 	workflow: Workflow;
 	nodeName: string;
+	credentials: ICredentialDataDecryptedObject;
 	resuming: boolean;
 }
 
@@ -85,8 +86,14 @@ export class WaitingServer {
 	}
 
 	/** The run stopped waiting in `nodeName`: its webhook now takes calls. */
-	wait(run: IRun, workflow: Workflow, executionId = EXECUTION_ID, nodeName = 'ModelsLab') {
-		this.waits.set(executionId, { run, workflow, nodeName, resuming: false });
+	wait(
+		run: IRun,
+		workflow: Workflow,
+		executionId = EXECUTION_ID,
+		credentials = this.credentials,
+		nodeName = 'ModelsLab',
+	) {
+		this.waits.set(executionId, { run, workflow, nodeName, credentials, resuming: false });
 	}
 
 	/** Resolves at the first resume of the execution (call it before the callbacks can arrive). */
@@ -129,7 +136,7 @@ export class WaitingServer {
 			out.status(409).json({ message: 'The execution is not waiting' });
 			return;
 		}
-		const { run, workflow, nodeName } = waiting;
+		const { run, workflow, nodeName, credentials } = waiting;
 		const node = workflow.getNode(nodeName)!;
 		const type = new PackageNodeTypes().getByNameAndVersion(node.type, 1) as INodeType;
 		const description = type.description.webhooks?.find(
@@ -144,7 +151,7 @@ export class WaitingServer {
 		}
 		Object.assign(req, { body, query: Object.fromEntries(url.searchParams), params: {} });
 		const additionalData = {
-			credentialsHelper: new CredentialsHelper({ modelsLabApi: this.credentials }),
+			credentialsHelper: new CredentialsHelper({ modelsLabApi: credentials }),
 			executionId,
 			variables: {},
 			httpRequest: req,
