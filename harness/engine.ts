@@ -41,6 +41,9 @@ const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE}.modelsLabInpaint`]: new ModelsLabInpaint(),
 	[`${PACKAGE}.modelsLabFetch`]: new ModelsLabFetch(),
 	[`${PACKAGE}.modelsLabTrigger`]: new ModelsLabTrigger(),
+	// The types n8n 2.x registers for an AI Agent's tools (usableAsTool): the same classes run.
+	[`${PACKAGE}.modelsLabInpaintTool`]: new ModelsLabInpaint(),
+	[`${PACKAGE}.modelsLabFetchTool`]: new ModelsLabFetch(),
 };
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { modelsLabApi: new ModelsLabApi() };
 

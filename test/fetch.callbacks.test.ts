@@ -125,6 +125,24 @@ describe('Inpaint › Resume on Callback', () => {
 		expect(simulator.requests).toHaveLength(0);
 	});
 
+	it('is refused, before anything is sent, when the node runs as an AI Agent tool', async () => {
+		const inpaintTool = await inpaint(
+			{ ...minimalParameters.imageEditing, completion: 'callback' },
+			{ nodeType: `${PACKAGE}.modelsLabInpaintTool` },
+		);
+		expect(inpaintTool.error?.message).toBe(
+			'"Completion" Resume on Callback cannot be used when the node runs as an AI Agent tool [item 0]',
+		);
+		const fetchTool = await inpaint(
+			{ operation: 'waitForCallbacks' },
+			{ nodeType: `${PACKAGE}.modelsLabFetchTool` },
+		);
+		expect(fetchTool.error?.message).toBe(
+			'"Operation" Wait for Callbacks cannot be used when the node runs as an AI Agent tool [item 0]',
+		);
+		expect(simulator.requests).toHaveLength(0);
+	});
+
 	it('On Error: Continue turns that refusal into an error item per input item', async () => {
 		const result = await inpaint(
 			{ ...minimalParameters.imageEditing, completion: 'callback' },

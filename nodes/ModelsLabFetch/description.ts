@@ -33,7 +33,7 @@ export const properties: INodeProperties[] = [
 	operationProperty,
 	{
 		displayName:
-			'Jobs still running after Max Wait are passed on unfinished: put a ModelsLab Fetch › Get Result after this node to finish them',
+			'The execution waits, stored by n8n, up to Max Wait (Processing Options). Jobs still running then are passed on unfinished: put a ModelsLab Fetch › Get Result after this node to finish them.',
 		name: 'waitForCallbacksNotice',
 		type: 'notice',
 		default: '',

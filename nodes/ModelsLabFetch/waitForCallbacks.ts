@@ -173,8 +173,9 @@ async function finishedItem(
 	settings: WaitSettings,
 	index: number,
 ): Promise<INodeExecutionData> {
+	const trackId = result.trackId ?? (input.json.trackId as string | null | undefined) ?? null;
 	const item: INodeExecutionData = {
-		json: { ...result, ...carriedOver(input.json) },
+		json: { ...result, trackId, ...carriedOver(input.json) },
 		pairedItem: { item: index },
 	};
 	let binary: IBinaryKeyData | undefined = input.binary;
@@ -201,16 +202,25 @@ const fetcher =
 /** execute(): check once; all done → the results now; otherwise wait for the callbacks. */
 export async function startWaiting(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
-	if (runsAsTool(node)) {
-		refuseValue(
-			node,
-			'"Operation" Wait for Callbacks cannot be used when the node runs as an AI Agent tool',
-			0,
-			node.name,
-		);
-	}
 	const items = ctx.getInputData();
-	const settings = readWaitSettings(ctx);
+	let settings: WaitSettings;
+	try {
+		if (runsAsTool(node)) {
+			refuseValue(
+				node,
+				'"Operation" Wait for Callbacks cannot be used when the node runs as an AI Agent tool',
+				0,
+				node.name,
+				'an agent cannot wait for a callback; use Get Result',
+			);
+		}
+		settings = readWaitSettings(ctx);
+	} catch (caught) {
+		// One wait for the whole run: when it cannot be set up, no item can wait.
+		const error = asNodeError(ctx, caught, 0);
+		if (!ctx.continueOnFail()) throw error;
+		return [items.map((_, item) => ({ json: errorJson(error), pairedItem: { item } }))];
+	}
 	const parsed = items.map((item, index) => waitingJobOf(item.json, index));
 	const jobs: WaitingJob[] = [];
 	for (const entry of parsed) {
