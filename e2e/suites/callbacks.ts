@@ -159,11 +159,20 @@ export function callbacksSuite(running: () => RunningN8n): void {
 				});
 			await sim.flushCallbacks();
 			expect(sim.callbacks.map((callback) => callback.status)).toEqual(Array(5).fill(200));
-			// No polling: the check before waiting, one check per early callback, five at the end.
+			// How long n8n took to answer a callback (load the execution, one or more checks).
+			const answerMs = sim.callbacks.map(
+				(callback) =>
+					callback.deliveredAt - sim.jobs.find((job) => job.id === callback.jobId)!.readyAt,
+			);
+			console.log(
+				`[e2e] n8n ${n8n.install.major}.x, callbacks answered after (ms): ${answerMs.join(', ')}`,
+			);
+			// No polling: the check before waiting, then one check per early callback and five at the
+			// end (image editing rounds etas to whole seconds, so one job may be checked out of order).
 			expect(fetchesBeforeFirstJobDone(sim)).toHaveLength(1);
 			const fetches = sim.requestsTo(FETCH_PATH).length;
 			console.log(`[e2e] n8n ${n8n.install.major}.x, 5 jobs: ${fetches} fetches`);
-			expect(fetches).toBeLessThanOrEqual(1 + 4 + 5);
+			expect(fetches).toBeLessThanOrEqual(1 + 2 * 5);
 		});
 
 		test('a lost last callback: after Max Wait the job references flow on, and Get Result finishes the job', async () => {
