@@ -8,7 +8,7 @@ import { served, type RunningN8n } from '../support/running-n8n';
 import type { ExecutionSummary, N8nServer } from '../support/server';
 import { nodeOfType } from '../support/workflows';
 
-const { jobs, lost, laterWait } = callbackWorkflows;
+const { jobs, race, lost, laterWait } = callbackWorkflows;
 const FETCH_PATH = '/api/v6/image_editing/fetch';
 
 async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
@@ -35,15 +35,27 @@ async function executionWith(
 	);
 }
 
+/** Starts a workflow of callbackWorkflows; n8n may still be activating it just after its start (404). */
 async function startJobs(n8n: N8n, path: string, count: number) {
-	const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			jobs: Array.from({ length: count }, (_, i) => ({ prompt: `a red car ${i}` })),
-		}),
+	await waitFor(`the webhook ${path}`, async () => {
+		const response = await fetch(`${n8n.baseUrl}/webhook/${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				jobs: Array.from({ length: count }, (_, i) => ({ prompt: `a red car ${i}` })),
+			}),
+		});
+		if (response.status === 404) return undefined;
+		expect(response.status).toBe(200);
+		return true;
 	});
-	expect(response.status).toBe(200);
+}
+
+/** Each item is the result of the job its input item asked for (`a red car <index>`). */
+function expectJobsInItemOrder(sim: ModelsLabSimulator, requestIds: unknown[]) {
+	expect(
+		requestIds.map((id) => sim.jobs.find((job) => String(job.id) === id)?.body.prompt),
+	).toEqual(requestIds.map((_, i) => `a red car ${i}`));
 }
 
 const post = async (url: string, body: unknown = {}) =>
@@ -81,10 +93,12 @@ export function callbacksSuite(running: () => RunningN8n): void {
 			upload.append('field-0', new Blob([makePhoto(640, 480)], { type: 'image/png' }), 'photo.png');
 			upload.append('field-1', new Blob([makeMask(640, 480)], { type: 'image/png' }), 'mask.png');
 			upload.append('field-2', 'a bunch of red roses');
-			const response = await fetch(`${n8n.baseUrl}/form/${formTrigger.webhookId}`, {
-				method: 'POST',
-				body: upload,
-			});
+			const formUrl = `${n8n.baseUrl}/form/${formTrigger.webhookId}`;
+			// n8n may still be activating the workflow just after its start.
+			await waitFor('the form', async () =>
+				(await fetch(formUrl)).status === 200 ? true : undefined,
+			);
+			const response = await fetch(formUrl, { method: 'POST', body: upload });
 			expect(response.status).toBe(200);
 
 			const waiting = await executionWith(server, form.id, 'waiting', 30_000);
@@ -149,8 +163,9 @@ export function callbacksSuite(running: () => RunningN8n): void {
 			const stored = await storedExecution(server, finished.id);
 			const items = nodeOutput(stored, 'Get Result');
 			expect(items.map((item) => item.json.status)).toEqual(Array(5).fill('success'));
-			expect(items.map((item) => item.json.requestId)).toEqual(
-				sim.jobs.map((job) => String(job.id)),
+			expectJobsInItemOrder(
+				sim,
+				items.map((item) => item.json.requestId),
 			);
 			for (const item of items)
 				expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({
@@ -173,6 +188,29 @@ export function callbacksSuite(running: () => RunningN8n): void {
 			const fetches = sim.requestsTo(FETCH_PATH).length;
 			console.log(`[e2e] n8n ${n8n.install.major}.x, 5 jobs: ${fetches} fetches`);
 			expect(fetches).toBeLessThanOrEqual(1 + 2 * 5);
+		});
+
+		test('three final callbacks at the same moment resume the execution once (n8n 1.x would resume it twice)', async () => {
+			sim.settings.jobDurationMs = 2000;
+			for (const id of [90000001, 90000002, 90000003]) sim.lostCallbacks.add(id);
+			await startJobs(n8n, 'e2e-callback-race', 3);
+			const waiting = await executionWith(server, race.id, 'waiting', 30_000);
+			await waitFor('the 3 jobs', async () =>
+				sim.jobs.length === 3 && sim.jobs.every((job) => job.status === 'success')
+					? true
+					: undefined,
+			);
+			const answers = await Promise.all(sim.jobs.map((job) => sim.deliverCallback(job.id)));
+			console.log(
+				`[e2e] n8n ${n8n.install.major}.x, racing final callbacks answered: ${answers.map((answer) => answer.status).join(', ')}`,
+			);
+			expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(1);
+			const finished = await executionWith(server, race.id, 'success');
+			expect(finished.id).toBe(waiting.id);
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			const { runData } = await server.executionData(finished.id);
+			expect((runData['Get Result'] as unknown[]).length).toBe(1);
+			expect(await server.executionsOf(race.id)).toHaveLength(1);
 		});
 
 		test('a lost last callback: after Max Wait the job references flow on, and Get Result finishes the job', async () => {

@@ -92,6 +92,7 @@ export function callbackWorkflow(
 
 export const callbackWorkflows = {
 	jobs: callbackWorkflow('e2eCallbackJobs', 'e2e-callback-jobs'),
+	race: callbackWorkflow('e2eCallbackRace', 'e2e-callback-race'),
 	lost: callbackWorkflow('e2eCallbackLost', 'e2e-callback-lost', { maxWaitSeconds: 5 }),
 	laterWait: callbackWorkflow('e2eCallbackWait', 'e2e-callback-wait', { laterWait: true }),
 };
