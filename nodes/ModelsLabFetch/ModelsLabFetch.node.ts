@@ -33,6 +33,9 @@ export class ModelsLabFetch implements INodeType {
 					'Gets the result of a ModelsLab inpainting job from its request ID: waits until the job is done and returns the links to its images in "output".',
 			},
 		},
+		// What the editor shows on the node while the execution waits.
+		waitingNodeTooltip:
+			'Waiting for ModelsLab to call back that the jobs are done (at most until Max Wait)',
 		// Wait for Callbacks: ModelsLab calls <this execution's resume URL>/modelslab-callback. Only a
 		// node declaring this path can take such a call (a later Wait node cannot); restartWebhook
 		// means it exists only while this node waits. responseData '' so the node's own answer is sent.
