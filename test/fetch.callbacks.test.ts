@@ -6,6 +6,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { PACKAGE } from '../harness/engine';
+import { ModelsLabFetch } from '../nodes/ModelsLabFetch/ModelsLabFetch.node';
 import { isPng } from '../simulator/png';
 import {
 	callbackUrl,
@@ -353,6 +354,21 @@ describe('Fetch › Get Result behind Wait for Callbacks', () => {
 });
 
 describe('the pieces', () => {
+	it("the Fetch node declares the callback path as a resume-only webhook that sends the node's own answer", () => {
+		expect(new ModelsLabFetch().description.webhooks).toEqual([
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				// Without it n8n would answer ModelsLab with the literal text "firstEntryJson".
+				responseData: '',
+				path: 'modelslab-callback',
+				restartWebhook: true,
+				isFullPath: true,
+			},
+		]);
+	});
+
 	it('the callback URL keeps the query and adds the path and the nonce', () => {
 		const nonce = 'ab'.repeat(16);
 		expect(callbackUrl('https://n8n.example.com/webhook-waiting/42?signature=abc', nonce)).toBe(
