@@ -284,6 +284,8 @@ function answerOnce(ctx: IWebhookFunctions): Answer {
 }
 
 const STAY: IWebhookResponseData = { noWebhookResponse: true };
+/** Items downloaded at the same time while resuming (at most; Max Concurrent Jobs if lower). */
+const WEBHOOK_DOWNLOADS_AT_ONCE = 5;
 const UNCHECKED = {
 	received: false,
 	error: 'The jobs could not be checked at ModelsLab; this execution keeps waiting',
@@ -332,9 +334,10 @@ export async function callbackArrived(ctx: IWebhookFunctions): Promise<IWebhookR
 		claimed = wait;
 		// ModelsLab wants an answer within 30 s; the downloads may take longer.
 		answer(200, { received: true });
+		// This runs in n8n's main (or webhook) process, not on a worker: a few downloads at a time.
 		const output = await inOrderWithConcurrency(
 			items.length,
-			settings.concurrency,
+			Math.min(settings.concurrency, WEBHOOK_DOWNLOADS_AT_ONCE),
 			async (index) => {
 				const entry = parsed[index];
 				if (isProblem(entry))
