@@ -40,7 +40,7 @@ async function main() {
 	await warmUp.sim.stop();
 
 	log(
-		'detection (4 job times × 3 etas × 3 contenders × 3 runs), throughput (6 contenders) and concurrency (4) run concurrently, ~2 min...',
+		'detection (4 job times × 3 etas × 4 contenders × 3 runs), throughput (6 contenders) and concurrency (4) run concurrently, ~2 min...',
 	);
 	const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 	loopDelay.enable();

@@ -1,4 +1,5 @@
 import { agentSuite } from './suites/agent';
+import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
 import { headlessSuite } from './suites/headless';
 import { serverSuite } from './suites/server';
@@ -11,5 +12,6 @@ agentSuite(1);
 describe('n8n 1.x server (n8n start)', () => {
 	const running = useRunningN8n(1);
 	serverSuite(running);
+	callbacksSuite(running);
 	editorSuite(running);
 });

@@ -41,6 +41,9 @@ const NODE_CLASSES: Record<string, INodeType> = {
 	[`${PACKAGE}.modelsLabInpaint`]: new ModelsLabInpaint(),
 	[`${PACKAGE}.modelsLabFetch`]: new ModelsLabFetch(),
 	[`${PACKAGE}.modelsLabTrigger`]: new ModelsLabTrigger(),
+	// The types n8n 2.x registers for an AI Agent's tools (usableAsTool): the same classes run.
+	[`${PACKAGE}.modelsLabInpaintTool`]: new ModelsLabInpaint(),
+	[`${PACKAGE}.modelsLabFetchTool`]: new ModelsLabFetch(),
 };
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = { modelsLabApi: new ModelsLabApi() };
 
@@ -122,6 +125,10 @@ export interface RunOptions {
 	credentials: ICredentialDataDecryptedObject;
 	nodeType?: string;
 	continueOnFail?: boolean;
+	/** The execution's id (default exec-1). */
+	executionId?: string;
+	/** Where `$execution.resumeUrl` points (n8n's webhook-waiting base URL). */
+	webhookWaitingBaseUrl?: string;
 }
 
 export interface RunResult {
@@ -131,6 +138,8 @@ export interface RunResult {
 	output: INodeExecutionData[];
 	/** The error the run stopped with, if any. */
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
+	/** The workflow that ran, e.g. to serve a waiting run's webhook. */
+	workflow?: Workflow;
 }
 
 const NODE_NAME = 'ModelsLab';
@@ -169,7 +178,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'exec-1', {
+	const hooks = new ExecutionLifecycleHooks('manual', options.executionId ?? 'exec-1', {
 		id: 'wf-test',
 		name: 'test',
 		nodes: [start, node],
@@ -184,14 +193,14 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const additionalData = {
 		credentialsHelper: new CredentialsHelper({ modelsLabApi: options.credentials }),
 		hooks,
-		executionId: 'exec-1',
+		executionId: options.executionId ?? 'exec-1',
 		variables: {},
 		currentNodeExecutionIndex: 0,
 		logAiEvent: () => {},
 		restApiUrl: 'http://localhost:5678/rest',
 		instanceBaseUrl: 'http://localhost:5678',
 		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookWaitingBaseUrl: options.webhookWaitingBaseUrl ?? 'http://localhost:5678/webhook-waiting',
 		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
 		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
 	} as unknown as IWorkflowExecuteAdditionalData;
@@ -215,6 +224,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
 	return {
 		run,
+		workflow,
 		output: nodeRun?.data?.main?.[0] ?? [],
 		error: (nodeRun?.error ?? run.data.resultData.error) as RunResult['error'],
 	};

@@ -8,6 +8,8 @@ import type { CallbackDelivery } from './types';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
 const DELIVERY_TIMEOUT_MS = 5000;
+/** How much of the receiver's answer is recorded. */
+const MAX_ANSWER_CHARS = 2000;
 
 type Outcome = Omit<CallbackDelivery, 'deliveredAt'>;
 
@@ -48,6 +50,14 @@ export class CallbackCourier {
 		return attempt;
 	}
 
+	/** Records a delivery that was lost on the way (nothing is sent). */
+	lose(jobId: number, url: string): void {
+		this.record(
+			{ jobId, url, body: null, status: 0, error: 'lost: not delivered (lostCallbacks)' },
+			this.generation,
+		);
+	}
+
 	/** Resolves once every delivery started so far has completed. */
 	async flush(): Promise<void> {
 		while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -71,11 +81,12 @@ export class CallbackCourier {
 		return new Promise((resolve) => {
 			let settled = false;
 			let answeredStatus = 0;
+			let answer = '';
 			const done = (status: number, error?: string) => {
 				if (settled) return;
 				settled = true;
 				this.sockets.delete(req);
-				resolve({ jobId, url, body, status, ...(error ? { error } : {}) });
+				resolve({ jobId, url, body, status, answer, ...(error ? { error } : {}) });
 			};
 			// agent: false — a fresh connection that is closed afterwards, so no socket outlives the test.
 			const req = request(
@@ -92,7 +103,11 @@ export class CallbackCourier {
 				},
 				(res) => {
 					answeredStatus = res.statusCode ?? 0;
-					res.resume();
+					res.setEncoding('utf8');
+					res.on('data', (chunk: string) => {
+						if (answer.length < MAX_ANSWER_CHARS)
+							answer = (answer + chunk).slice(0, MAX_ANSWER_CHARS);
+					});
 					res.on('end', () => done(res.statusCode ?? 0));
 					res.on('error', (err) => done(res.statusCode ?? 0, err.message));
 				},

@@ -40,6 +40,11 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export class ModelsLabSimulator implements ControlTarget {
 	readonly requests: RecordedRequest[] = [];
+	/**
+	 * Jobs (by id) whose automatic callback is lost on the way: recorded as a delivery with status 0,
+	 * never sent. ModelsLab calls "best-effort delivery" (API §5). Cleared by reset().
+	 */
+	readonly lostCallbacks = new Set<number>();
 	/** Mutable knobs; see SimulatorSettings. reset() restores the constructor defaults in place. */
 	readonly settings: SimulatorSettings;
 
@@ -136,6 +141,7 @@ export class ModelsLabSimulator implements ControlTarget {
 		this.epoch++;
 		this.dropHeldBack();
 		this.requests.length = 0;
+		this.lostCallbacks.clear();
 		this.jobBook.clear();
 		this.courier.reset();
 		this.files.clear();
@@ -178,6 +184,10 @@ export class ModelsLabSimulator implements ControlTarget {
 		// Deliver after the current request's answer is on its way, like a real queue worker would.
 		const scheduled = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
 			if (epoch !== this.epoch) return;
+			if (this.lostCallbacks.has(job.id)) {
+				this.courier.lose(job.id, webhook);
+				return;
+			}
 			await this.courier.deliver(
 				job.id,
 				webhook,

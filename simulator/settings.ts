@@ -2,6 +2,8 @@
 export interface SimulatorSettings {
 	/** 0: a submit answers `success` at once. >0: it answers `processing` and the job finishes after this many ms. */
 	jobDurationMs: number;
+	/** Each job submitted takes this many ms longer than the one before (since reset): spread-out callbacks. */
+	jobDurationStepMs: number;
 	/** Reported eta = job duration × etaFactor (in seconds). Lets tests fake long etas with short jobs. */
 	etaFactor: number;
 	/** null: unlimited. Otherwise a submit while this many of the account's jobs are unfinished gets HTTP 429. */
@@ -23,6 +25,7 @@ export interface SimulatorSettings {
 export function defaultSettings(jobDurationMs = 0): SimulatorSettings {
 	return {
 		jobDurationMs,
+		jobDurationStepMs: 0,
 		etaFactor: 1,
 		queueLimit: null,
 		retryAfterSeconds: 30,

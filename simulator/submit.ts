@@ -73,7 +73,10 @@ function createJob(
 		{ length: samples },
 		(_, i) => `${ctx.baseUrl()}/generations/${filePrefix}-${i}.${extension}`,
 	);
-	const durationMs = Math.max(0, ctx.settings.jobDurationMs);
+	const durationMs = Math.max(
+		0,
+		ctx.settings.jobDurationMs + ctx.settings.jobDurationStepMs * ctx.jobs.list.length,
+	);
 	const createdAt = Date.now();
 	return {
 		id: ctx.nextJobId(),

@@ -56,6 +56,8 @@ export interface CallbackDelivery {
 	body: unknown;
 	/** HTTP status the receiver answered with; 0 when nothing was delivered. */
 	status: number;
+	/** The receiver's answer body (its first 2000 characters); '' when none. */
+	answer?: string;
 	error?: string;
 	deliveredAt: number;
 }

@@ -8,6 +8,9 @@
 import { runDiyLoop } from '../baselines/diyLoop';
 import { runFixedPolling } from '../baselines/fixedPolling';
 import type { BaselineRun } from '../baselines/types';
+import { WaitingServer } from '../../harness/waiting';
+import type { CallbacksRun } from '../support/callbacks';
+import { runCallbacks } from '../support/callbacks';
 import { runOurs } from '../support/ours';
 import type { BenchSimulator } from '../support/sim';
 import {
@@ -34,6 +37,10 @@ export const IMPLEMENTATIONS = [
 	{ id: 'ours', label: 'ModelsLab Inpaint node' },
 	{ id: 'diy5', label: 'DIY loop (Wait 5 s → HTTP Request → IF)' },
 	{ id: 'sdk2', label: 'fixed 2 s polling (SDK / community-node style)' },
+	{
+		id: 'callbacks',
+		label: 'Wait for callbacks (Inpaint › Resume on Callback → Fetch › Wait for Callbacks)',
+	},
 ] as const;
 export type Implementation = (typeof IMPLEMENTATIONS)[number]['id'];
 
@@ -46,6 +53,11 @@ export interface DetectionSample {
 	overheadMs: number;
 	fetches: number;
 	status: string;
+	/**
+	 * How long the execution ran (held by n8n) from the job's submit to its result; Wait for
+	 * callbacks counts submit → waiting plus the resuming call, and is stored in between.
+	 */
+	heldMs: number;
 }
 
 const body = () => ({
@@ -56,8 +68,13 @@ const body = () => ({
 	mask_image: MASK_URL,
 });
 
-function runImplementation(impl: Implementation, target: BenchSimulator): Promise<BaselineRun> {
+async function runImplementation(
+	impl: Implementation,
+	target: BenchSimulator,
+	waiting: WaitingServer,
+): Promise<BaselineRun | CallbacksRun> {
 	if (impl === 'ours') return runOurs(target, { items: 1 });
+	if (impl === 'callbacks') return runCallbacks(target, waiting, { items: 1 });
 	if (impl === 'diy5') return runDiyLoop(target.baseUrl, SUBMIT_PATH, [body()], { waitMs: 5000 });
 	return runFixedPolling(target.baseUrl, SUBMIT_PATH, [body()], 2000);
 }
@@ -70,6 +87,8 @@ export async function runDetection(): Promise<DetectionSample[]> {
 		),
 	);
 	const samples: DetectionSample[] = [];
+	const waiting = new WaitingServer();
+	await waiting.start();
 	const runs: Array<Promise<void>> = [];
 	let slot = 0;
 	try {
@@ -81,7 +100,7 @@ export async function runDetection(): Promise<DetectionSample[]> {
 					const target = targets[caseIndex];
 					runs.push(
 						sleep(startDelay).then(async () => {
-							const run = await runImplementation(impl, target);
+							const run = await runImplementation(impl, target, waiting);
 							const item = run.items[0];
 							const job = jobById(target.sim, item.jobId);
 							if (!job || item.returnedAt === undefined)
@@ -93,6 +112,10 @@ export async function runDetection(): Promise<DetectionSample[]> {
 								overheadMs: item.returnedAt - finishedAt(job),
 								fetches: fetchesOf(target.sim, job).length,
 								status: item.status,
+								heldMs:
+									'waitedAt' in run
+										? run.waitedAt - job.createdAt + run.webhookMs
+										: item.returnedAt - job.createdAt,
 							});
 						}),
 					);
@@ -102,6 +125,7 @@ export async function runDetection(): Promise<DetectionSample[]> {
 		await Promise.all(runs);
 	} finally {
 		await Promise.all(targets.map((target) => target.sim.stop()));
+		await waiting.stop();
 	}
 	return samples;
 }

@@ -2,6 +2,7 @@ import { ModelsLabSimulator } from '../../simulator';
 import { N8n } from './n8n';
 import { N8nServer } from './server';
 import type { Major } from './versions';
+import { callbackWorkflows } from './callbackWorkflows';
 import { loadExample } from './workflows';
 
 /** The example workflows the running server serves; the suites find their nodes through these. */
@@ -10,6 +11,7 @@ export const served = {
 	form: loadExample('inpaint-uploaded-photo.json', 'exampleUploadFrm'),
 	background: loadExample('inpaint-replace-background.json', 'exampleBackgrnd'),
 	fromUrls: loadExample('inpaint-from-urls.json', 'exampleFromUrls1'),
+	callbacks: loadExample('inpaint-wait-for-callbacks.json', 'exampleCallbacks'),
 };
 
 export interface RunningN8n {
@@ -34,10 +36,15 @@ export function useRunningN8n(major: Major): () => RunningN8n {
 		const n8n = await N8n.create(major, 'server');
 		running.n8n = n8n;
 		await n8n.importCredential(simulatorUrl);
-		await n8n.importWorkflows(Object.values(served));
-		await n8n.activate(served.trigger.id);
-		await n8n.activate(served.form.id);
-		await n8n.activate(served.background.id);
+		await n8n.importWorkflows([...Object.values(served), ...Object.values(callbackWorkflows)]);
+		for (const workflow of [
+			served.trigger,
+			served.form,
+			served.background,
+			served.callbacks,
+			...Object.values(callbackWorkflows),
+		])
+			await n8n.activate(workflow.id);
 		running.server = await N8nServer.start(n8n);
 	}, 400_000);
 

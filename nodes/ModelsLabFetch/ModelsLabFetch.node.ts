@@ -1,14 +1,20 @@
 import type {
 	IExecuteFunctions,
+	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
-import { properties } from './description';
+import { readParameter } from '../shared/parameters';
+import { CALLBACK_PATH } from '../shared/resumeUrl';
+import { operationProperty, properties } from './description';
 import { fetchItem, readFetchSettings } from './fetch';
+import { callbackArrived, startWaiting } from './waitForCallbacks';
 
 export class ModelsLabFetch implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +22,8 @@ export class ModelsLabFetch implements INodeType {
 		name: 'modelsLabFetch',
 		icon: { light: 'file:fetch.svg', dark: 'file:fetch.dark.svg' },
 		...actionNodeBase,
-		subtitle: '={{ $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
+		subtitle:
+			'={{ $parameter["operation"] === "waitForCallbacks" ? "wait for callbacks" : $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
 		description:
 			'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
 		defaults: { name: 'ModelsLab Fetch' },
@@ -26,10 +33,52 @@ export class ModelsLabFetch implements INodeType {
 					'Gets the result of a ModelsLab inpainting job from its request ID: waits until the job is done and returns the links to its images in "output".',
 			},
 		},
+		// What the editor shows on the node while the execution waits.
+		waitingNodeTooltip:
+			'Waiting for ModelsLab to call back that the jobs are done (at most until Max Wait)',
+		// Wait for Callbacks: ModelsLab calls <this execution's resume URL>/modelslab-callback. Only a
+		// node declaring this path can take such a call (a later Wait node cannot); restartWebhook
+		// means it exists only while this node waits. responseData '' so the node's own answer is sent.
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: CALLBACK_PATH,
+				restartWebhook: true,
+				isFullPath: true,
+			},
+		],
 		properties,
 	};
 
+	/**
+	 * n8n never calls these for a restart webhook (it registers only the others), and ModelsLab has
+	 * nothing to register: each job is given its callback URL. They exist because the lint rule
+	 * webhook-lifecycle-complete asks every node with webhooks for them.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		if (readParameter(this, operationProperty, 0) === 'waitForCallbacks')
+			return await startWaiting(this);
 		return await runPerItem(this, readFetchSettings, fetchItem);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await callbackArrived(this);
 	}
 }

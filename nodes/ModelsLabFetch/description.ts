@@ -3,7 +3,42 @@ import type { INodeProperties } from 'n8n-workflow';
 import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
 import { endpointIds, ENDPOINTS } from '../shared/endpoints';
 
+const getResult = { operation: ['getResult'] };
+
+export const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Get Result',
+			value: 'getResult',
+			action: 'Get the result of a job',
+			description:
+				'Get the result of a queued job, waiting for it if needed. An item that already carries its finished result is passed on as it is.',
+		},
+		{
+			name: 'Wait for Callbacks',
+			value: 'waitForCallbacks',
+			action: 'Wait for the callbacks of jobs',
+			description:
+				"Wait, without polling, until ModelsLab has called back for every job of a ModelsLab Inpaint node set to Resume on Callback; the execution is stored until then. ModelsLab must be able to reach n8n's webhook URL (N8N_WEBHOOK_URL or WEBHOOK_URL).",
+		},
+	],
+	default: 'getResult',
+};
+
 export const properties: INodeProperties[] = [
+	operationProperty,
+	{
+		displayName:
+			'The execution waits, stored by n8n, up to Max Wait (Processing Options). Jobs still running then are passed on unfinished: put a ModelsLab Fetch › Get Result after this node to finish them.',
+		name: 'waitForCallbacksNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['waitForCallbacks'] } },
+	},
 	{
 		displayName: 'Find Job By',
 		name: 'lookup',
@@ -22,6 +57,7 @@ export const properties: INodeProperties[] = [
 			},
 		],
 		default: 'requestId',
+		displayOptions: { show: getResult },
 	},
 	{
 		displayName: 'Request ID',
@@ -31,7 +67,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		description:
 			"ID of the ModelsLab job. Taken from the ModelsLab Inpaint node's output unless you change it.",
-		displayOptions: { show: { lookup: ['requestId'] } },
+		displayOptions: { show: { ...getResult, lookup: ['requestId'] } },
 	},
 	{
 		displayName: 'Endpoint',
@@ -48,7 +84,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'fromInput',
 		description: 'Which ModelsLab endpoint the job was sent to; each has its own fetch address',
-		displayOptions: { show: { lookup: ['requestId'] } },
+		displayOptions: { show: { ...getResult, lookup: ['requestId'] } },
 	},
 	{
 		displayName: 'Fetch URL',
@@ -58,7 +94,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		description:
 			'The fetch URL of the job. It must be on one of the hosts set in the ModelsLab credential.',
-		displayOptions: { show: { lookup: ['fetchUrl'] } },
+		displayOptions: { show: { ...getResult, lookup: ['fetchUrl'] } },
 	},
 	{
 		displayName: 'Wait for Result',
@@ -67,6 +103,7 @@ export const properties: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to wait until a job that is still processing has finished. Off: its current state is output.',
+		displayOptions: { show: getResult },
 	},
 	downloadImagesProperty(),
 	processingOptionsProperty(),

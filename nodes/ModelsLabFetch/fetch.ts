@@ -4,6 +4,7 @@ import { z } from 'zod/v3';
 
 import type { CompletionSettings } from '../shared/completion';
 import { completeJob, readCompletionSettings } from '../shared/completion';
+import { downloadImages } from '../shared/download';
 import type { EndpointId } from '../shared/endpoints';
 import { endpointIds, parseFetchPath } from '../shared/endpoints';
 import type { JobReference } from '../shared/jobs';
@@ -103,11 +104,45 @@ export function readFetchSettings(ctx: IExecuteFunctions, itemIndex: number): Co
 	});
 }
 
+/**
+ * An input item that already is the finished result of the job asked for (Wait for Callbacks
+ * output it): passed on as it is, with its images, and nothing is sent. This is what lets Get
+ * Result sit behind Wait for Callbacks as the fallback for jobs still running at Max Wait.
+ */
+async function alreadyFinished(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	settings: CompletionSettings,
+): Promise<INodeExecutionData | undefined> {
+	if (readParameter(ctx, parameter('lookup'), itemIndex) !== 'requestId') return undefined;
+	const input = ctx.getInputData()[itemIndex];
+	const { json } = input;
+	if (json.status !== 'success' || !Array.isArray(json.output)) return undefined;
+	const job = await jobOf(ctx, itemIndex);
+	if (String(json.requestId) !== job.requestId || json.endpoint !== job.endpoint) return undefined;
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	if (input.binary) item.binary = input.binary;
+	const urls = (json.output as unknown[]).filter((url): url is string => typeof url === 'string');
+	if (settings.download && urls.length > 0 && !input.binary?.[settings.binaryFieldName]) {
+		item.binary = {
+			...item.binary,
+			...(await downloadImages(ctx, urls, settings.binaryFieldName, itemIndex, {
+				timeoutMs: settings.requestTimeoutMs,
+				maxWaitMs: settings.maxWaitMs,
+				requestId: job.requestId,
+			})),
+		};
+	}
+	return item;
+}
+
 export async function fetchItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
+	const finished = await alreadyFinished(ctx, itemIndex, settings);
+	if (finished) return finished;
 	const job = await jobOf(ctx, itemIndex);
 	// A fetch is free and changes nothing: a lost or refused one is simply made again.
 	const current = await withRetries(

@@ -5,8 +5,10 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../shared/items';
+import { asNodeError } from '../shared/failures';
+import { errorJson, runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
+import { prepareCallback } from './callback';
 import { properties } from './description';
 import { inpaintItem, readInpaintSettings } from './inpaint';
 import { INPAINT_ENDPOINTS } from './endpoints';
@@ -35,6 +37,19 @@ export class ModelsLabInpaint implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runPerItem(this, readInpaintSettings, inpaintItem);
+		let callback: Awaited<ReturnType<typeof prepareCallback>>;
+		try {
+			callback = await prepareCallback(this);
+		} catch (caught) {
+			// One setting for the whole run: when it cannot work, no item can run.
+			const error = asNodeError(this, caught, 0);
+			if (!this.continueOnFail()) throw error;
+			return [
+				this.getInputData().map((_, item) => ({ json: errorJson(error), pairedItem: { item } })),
+			];
+		}
+		return await runPerItem(this, readInpaintSettings, async (ctx, itemIndex, settings, slot) =>
+			inpaintItem(ctx, itemIndex, settings, slot, callback),
+		);
 	}
 }

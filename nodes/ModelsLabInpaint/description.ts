@@ -163,6 +163,12 @@ export const completionProperty: INodeProperties = {
 			description:
 				'Wait until ModelsLab has finished the images, checking back when its ETA says they are ready',
 		},
+		{
+			name: 'Resume on Callback',
+			value: 'callback',
+			description:
+				"Output the job references at once, with ModelsLab told to call back to this execution; follow with ModelsLab Fetch › Wait for Callbacks. ModelsLab must be able to reach n8n's webhook URL (N8N_WEBHOOK_URL or WEBHOOK_URL).",
+		},
 	],
 	default: 'wait',
 	description:

@@ -17,6 +17,8 @@ import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
 import { signedCallbackUrl } from '../shared/callbackSignature';
 import { assertKeyFor, baseUrls, callbackSigningKey, modelsLabRequest } from '../shared/transport';
+import type { CallbackTarget } from './callback';
+import { refuseOwnWebhook } from './callback';
 import type { ImageRole } from './description';
 import {
 	advancedOptionsParameter,
@@ -245,9 +247,14 @@ export async function inpaintItem(
 	itemIndex: number,
 	settings: CompletionSettings,
 	slot: JobSlot,
+	/** Completion › Resume on Callback: where the job calls back (see callback.ts). */
+	callback?: CallbackTarget,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
+	if (callback) refuseOwnWebhook(ctx, endpoint.id, itemIndex);
 	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	if (callback) body.webhook = callback.url;
+	const submittedAt = new Date().toISOString();
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings, slot);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
@@ -255,6 +262,8 @@ export async function inpaintItem(
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
+	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.
+	if (callback) item.json = { ...item.json, callbackNonce: callback.nonce, submittedAt };
 	// The drawn mask goes out with the result, so that the user can see what was repainted.
 	if (drawnMask)
 		item.binary = {

@@ -9,7 +9,7 @@ import { JobSlots } from './jobSlots';
 import { inOrderWithConcurrency } from './pool';
 
 /** What an item that failed carries when "On Error: Continue" is set. */
-function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
+export function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
 	return {
 		error: error.message,
 		description: error.description ?? null,
