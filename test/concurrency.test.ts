@@ -191,6 +191,12 @@ describe('the limiter on its own', () => {
 		expect(order).toEqual(['newcomer', 'refused', 'late']);
 	});
 
+	it('where no job is created (the Fetch node) starts at its most', async () => {
+		const slots = new JobSlots(12, { feelForQueue: false });
+		await Promise.all(Array.from({ length: 12 }, async () => await slots.take()));
+		expect(slots.currentLimit).toBe(12);
+	});
+
 	it('refuses a ceiling that is not a whole number of at least 1', () => {
 		for (const bad of [0, -1, 2.5, Number.NaN]) expect(() => new JobSlots(bad)).toThrow();
 	});

@@ -75,7 +75,7 @@ export class ModelsLabFetch implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		if (readParameter(this, operationProperty, 0) === 'waitForCallbacks')
 			return await startWaiting(this);
-		return await runPerItem(this, readFetchSettings, fetchItem);
+		return await runPerItem(this, readFetchSettings, fetchItem, { feelForQueue: false });
 	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -52,6 +52,8 @@ export async function runPerItem(
 		settings: CompletionSettings,
 		slot: JobSlot,
 	) => Promise<INodeExecutionData>,
+	/** Off where no job is created (fetching): nothing to feel for, the items go Max Concurrent Jobs at a time. */
+	{ feelForQueue = true }: { feelForQueue?: boolean } = {},
 ): Promise<INodeExecutionData[][]> {
 	const count = ctx.getInputData().length;
 	let most: number;
@@ -68,7 +70,7 @@ export async function runPerItem(
 			})),
 		];
 	}
-	const slots = new JobSlots(most);
+	const slots = new JobSlots(most, { feelForQueue });
 	const accepted = new Map<number, AcceptedJob>();
 	let stoppedBy: number | undefined;
 	try {

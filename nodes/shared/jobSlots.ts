@@ -33,10 +33,14 @@ export class JobSlots {
 	/** Items waiting for a place, in the order they get one. */
 	private readonly waiting: Array<() => void> = [];
 
-	constructor(readonly most: number) {
+	/** `feelForQueue` off: no job is being created (the Fetch node), so the run goes straight to `most`. */
+	constructor(
+		readonly most: number,
+		{ feelForQueue = true }: { feelForQueue?: boolean } = {},
+	) {
 		if (!Number.isInteger(most) || most < 1)
 			throw new Error(`At least one job must run at a time (got ${most})`);
-		this.limit = Math.min(most, FIRST_LIMIT);
+		this.limit = feelForQueue ? Math.min(most, FIRST_LIMIT) : most;
 	}
 
 	/** How many jobs the run lets out at once right now. */
