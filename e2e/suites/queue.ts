@@ -5,10 +5,18 @@ import { CREDENTIAL_ID, CREDENTIAL_NAME } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import type { ExecutionSummary, N8nServer } from '../support/server';
 import type { Major } from '../support/versions';
-import { INPAINT, loadExample, nodeOfType, TRIGGER, type Workflow } from '../support/workflows';
+import {
+	FETCH,
+	INPAINT,
+	loadExample,
+	nodeOfType,
+	TRIGGER,
+	type Workflow,
+} from '../support/workflows';
 
 const PROBE_PATH = 'e2e-queue-probe';
 const SUBMIT_PATH = 'e2e-queue-submit';
+const CALLBACKS_PATH = 'e2e-queue-callbacks';
 /** Shared-limit run: 60 jobs of this length through a queue of 5 take 12 job times at best. */
 const JOB_MS = 5000;
 const IDEAL_MS = (60 / 5) * JOB_MS;
@@ -105,6 +113,67 @@ const submitCallingBack = (simulatorUrl: string): Workflow => ({
 	connections: {
 		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
 		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+});
+
+/**
+ * A webhook brings prompts; each is submitted with Resume on Callback, the execution waits stored
+ * in the database, ModelsLab's callbacks (through the load balancer, so at both webhook
+ * processors) resume it, and Get Result finishes any job still running after Max Wait.
+ */
+const waitForCallbacks = (simulatorUrl: string): Workflow => ({
+	id: 'e2eQueueCallbck1',
+	name: 'Queue: wait for callbacks',
+	nodes: [
+		webhookNode(CALLBACKS_PATH, '3e8b1f42-7a90-4c2d-b5e6-0f4a9c7d2e04'),
+		{
+			id: 'split',
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { fieldToSplitOut: 'body.items', options: {} },
+		},
+		{
+			id: 'inpaint',
+			name: 'ModelsLab Inpaint',
+			type: INPAINT,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: {
+				endpoint: 'imageEditing',
+				prompt: '={{ $json.prompt }}',
+				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
+				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
+				completion: 'callback',
+			},
+			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
+		{
+			id: 'wait',
+			name: 'Wait for Callbacks',
+			type: FETCH,
+			typeVersion: 1,
+			position: [600, 0],
+			parameters: { operation: 'waitForCallbacks', processingOptions: { maxWaitSeconds: 600 } },
+			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
+		{
+			id: 'late',
+			name: 'Finish Late Jobs',
+			type: FETCH,
+			typeVersion: 1,
+			position: [800, 0],
+			parameters: {},
+			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+		},
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
+		'ModelsLab Inpaint': { main: [[{ node: 'Wait for Callbacks', type: 'main', index: 0 }]] },
+		'Wait for Callbacks': { main: [[{ node: 'Finish Late Jobs', type: 'main', index: 0 }]] },
 	},
 	settings: { executionOrder: 'v1' },
 });
@@ -210,9 +279,15 @@ export function queueSuite(major: Major): void {
 				probePath: PROBE_PATH,
 				prepare: async (main) => {
 					await main.importCredential(simulatorUrl);
-					await main.importWorkflows([probe, many, submitCallingBack(simulatorUrl), trigger]);
-					for (const workflow of [probe.id, many.id, 'e2eQueueSubmit01', trigger.id])
-						await main.activate(workflow);
+					const workflows = [
+						probe,
+						many,
+						submitCallingBack(simulatorUrl),
+						trigger,
+						waitForCallbacks(simulatorUrl),
+					];
+					await main.importWorkflows(workflows);
+					for (const workflow of workflows) await main.activate(workflow.id);
 				},
 			});
 		}, 600_000);
@@ -322,6 +397,39 @@ export function queueSuite(major: Major): void {
 			for (const jobId of spreadJobs) expect(spread.get(String(jobId))).toBeGreaterThanOrEqual(1);
 			expect(answeredBy.every((count) => count > 0)).toBe(true);
 			for (const jobId of oneJobs) expect(after.get(String(jobId))).toBe(1);
+		});
+
+		test('Resume on Callback → Wait for Callbacks: 6 jobs call back at both webhook processors and resume the waiting execution once', async () => {
+			sim.settings.jobDurationMs = 3000;
+			// Each job a second longer than the one before: the callbacks come one by one.
+			sim.settings.jobDurationStepMs = 1000;
+			const before = await cluster.main.executionsOf('e2eQueueCallbck1');
+			const answered = new Map(cluster.proxy.answeredBy);
+			await start(prompts('callback', 6), CALLBACKS_PATH);
+
+			const [execution] = await newExecutions(cluster.main, 'e2eQueueCallbck1', before, 1, 240_000);
+			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
+			const stored = await storedExecution(cluster.main, execution.id);
+			const resumed = nodeOutput(stored, 'Wait for Callbacks');
+			expect(resumed.map((item) => item.json.status)).toEqual(Array(6).fill('success'));
+			expect(nodeOutput(stored, 'Finish Late Jobs').map((item) => item.json.status)).toEqual(
+				Array(6).fill('success'),
+			);
+			await sim.flushCallbacks();
+			// Every job called back; the calls reached both processors through the load balancer.
+			expect(sim.callbacks).toHaveLength(6);
+			const perProcessor = cluster.webhookProcessors.map(
+				(processor) =>
+					(cluster.proxy.answeredBy.get(processor.port) ?? 0) - (answered.get(processor.port) ?? 0),
+			);
+			expect(perProcessor.every((count) => count >= 2)).toBe(true);
+			// No polling: one check before waiting, then at most two per job on callbacks.
+			const fetches = sim.requests.filter((request) => /\/fetch/.test(request.path)).length;
+			expect(fetches).toBeLessThanOrEqual(1 + 2 * 6);
+			expect([...jobsPerPrompt(sim).values()]).toEqual(Array(6).fill(1));
+			console.log(
+				`[queue ${major}.x] wait for callbacks: 6 jobs, callbacks answered ${JSON.stringify(sim.callbacks.map((callback) => callback.status))}, requests per processor ${JSON.stringify(perProcessor)}, ${fetches} fetches`,
+			);
 		});
 	});
 }
