@@ -23,6 +23,7 @@ import type {
 } from 'n8n-workflow';
 
 import { CredentialsHelper, PackageNodeTypes } from './engine';
+import { readBody, parseJson } from './http';
 
 export interface WaitingReply {
 	status: number;
@@ -230,21 +231,4 @@ function addExpressMethods(res: ServerResponse): ExpressLike {
 		return express;
 	};
 	return express;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks);
-}
-
-function parseJson(text: string): IDataObject {
-	try {
-		const value = JSON.parse(text) as unknown;
-		return value && typeof value === 'object' && !Array.isArray(value)
-			? (value as IDataObject)
-			: {};
-	} catch {
-		return {};
-	}
 }

@@ -1,7 +1,7 @@
 import { makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
 import { binaryBytes, pngSize } from '../support/binary';
 import { callbackWorkflows } from '../support/callbackWorkflows';
-import { nodeOutput, type Execution, type TaskData } from '../support/execution';
+import { nodeOutput } from '../support/execution';
 import type { N8n } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import { served, type RunningN8n } from '../support/running-n8n';
@@ -10,11 +10,6 @@ import { nodeOfType } from '../support/workflows';
 
 const { jobs, race, lost, laterWait } = callbackWorkflows;
 const FETCH_PATH = '/api/v6/image_editing/fetch';
-
-async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
-	const { status, runData } = await server.executionData(id);
-	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
-}
 
 /** The one execution of a workflow once it has the given status. */
 async function executionWith(
@@ -104,7 +99,7 @@ export function callbacksSuite(running: () => RunningN8n): void {
 			const waiting = await executionWith(server, form.id, 'waiting', 30_000);
 			const finished = await executionWith(server, form.id, 'success');
 			expect(finished.id).toBe(waiting.id);
-			const stored = await storedExecution(server, finished.id);
+			const stored = await server.storedExecution(finished.id);
 			const [resumed] = nodeOutput(stored, 'Wait for Callbacks');
 			const [item] = nodeOutput(stored, 'Finish Late Jobs');
 			expect(resumed.json).toMatchObject({
@@ -160,7 +155,7 @@ export function callbacksSuite(running: () => RunningN8n): void {
 
 			const finished = await executionWith(server, jobs.id, 'success');
 			expect(finished.id).toBe(waiting.id);
-			const stored = await storedExecution(server, finished.id);
+			const stored = await server.storedExecution(finished.id);
 			const items = nodeOutput(stored, 'Get Result');
 			expect(items.map((item) => item.json.status)).toEqual(Array(5).fill('success'));
 			expectJobsInItemOrder(
@@ -221,7 +216,7 @@ export function callbacksSuite(running: () => RunningN8n): void {
 			// n8n resumes a short wait at its next wait-tracker round: up to a minute late.
 			const finished = await executionWith(server, lost.id, 'success', 150_000);
 			expect(finished.id).toBe(waiting.id);
-			const stored = await storedExecution(server, finished.id);
+			const stored = await server.storedExecution(finished.id);
 			const [passedOn] = nodeOutput(stored, 'Wait for Callbacks');
 			expect(passedOn.json).toMatchObject({ status: 'processing', requestId: '90000001' });
 			const [item] = nodeOutput(stored, 'Get Result');

@@ -1,6 +1,6 @@
 import { isPng, ModelsLabSimulator, pngDimensions } from '../../simulator';
 import { QueueCluster } from '../support/cluster';
-import { nodeOutput, type Execution, type TaskData } from '../support/execution';
+import { nodeOutput } from '../support/execution';
 import { CREDENTIAL_ID, CREDENTIAL_NAME } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import type { ExecutionSummary, N8nServer } from '../support/server';
@@ -12,6 +12,7 @@ import {
 	nodeOfType,
 	TRIGGER,
 	type Workflow,
+	type WorkflowNode,
 } from '../support/workflows';
 
 const PROBE_PATH = 'e2e-queue-probe';
@@ -41,92 +42,21 @@ const probe: Workflow = {
 	settings: { executionOrder: 'v1' },
 };
 
-/** A webhook brings a list of prompts; each becomes an item; each item is inpainted and downloaded. */
-const inpaintMany = (simulatorUrl: string): Workflow => ({
-	id: 'e2eQueueInpaint1',
-	name: 'Queue: inpaint many',
-	nodes: [
-		webhookNode(INPAINT_PATH, '5c2f7e90-8b14-4d6a-b0c3-1e9f4a2d7c02'),
-		{
-			id: 'split',
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { fieldToSplitOut: 'body.items', options: {} },
-		},
-		{
-			id: 'inpaint',
-			name: 'ModelsLab Inpaint',
-			type: INPAINT,
-			typeVersion: 1,
-			position: [400, 0],
-			parameters: {
-				endpoint: 'imageEditing',
-				prompt: '={{ $json.prompt }}',
-				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
-				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
-				processingOptions: { maxWaitSeconds: 600 },
-			},
-			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
-		},
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-});
-
-/** A webhook brings prompts and a callback URL each; every item is submitted with Return Immediately. */
-const submitCallingBack = (simulatorUrl: string): Workflow => ({
-	id: 'e2eQueueSubmit01',
-	name: 'Queue: submit, the result calls back',
-	nodes: [
-		webhookNode(SUBMIT_PATH, '9a7c3e15-4f20-4b8d-8e61-2d5b7c9f0a03'),
-		{
-			id: 'split',
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { fieldToSplitOut: 'body.items', options: {} },
-		},
-		{
-			id: 'inpaint',
-			name: 'ModelsLab Inpaint',
-			type: INPAINT,
-			typeVersion: 1,
-			position: [400, 0],
-			parameters: {
-				endpoint: 'imageEditing',
-				prompt: '={{ $json.prompt }}',
-				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
-				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
-				completion: 'immediate',
-				// The trigger's Production URL, as the user pastes it: the node signs it.
-				imageEditingAdvancedOptions: { webhook: '={{ $json.callback }}' },
-			},
-			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
-		},
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-});
+const credentials = { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
 
 /**
- * A webhook brings prompts; each is submitted with Resume on Callback, the execution waits stored
- * in the database, ModelsLab's callbacks (through the load balancer, so at both webhook
- * processors) resume it, and Get Result finishes any job still running after Max Wait.
+ * A webhook brings a list of prompts (`items`), each becomes an item, each item goes to ModelsLab
+ * Inpaint with these settings (the photo and mask are the simulator's samples), then through the
+ * nodes given, in a row.
  */
-const waitForCallbacks = (simulatorUrl: string): Workflow => ({
-	id: 'e2eQueueCallbck1',
-	name: 'Queue: wait for callbacks',
-	nodes: [
-		webhookNode(CALLBACKS_PATH, '3e8b1f42-7a90-4c2d-b5e6-0f4a9c7d2e04'),
+function promptsWorkflow(
+	ids: { id: string; name: string; path: string; webhookId: string },
+	simulatorUrl: string,
+	inpaint: Record<string, unknown>,
+	after: WorkflowNode[] = [],
+): Workflow {
+	const nodes: WorkflowNode[] = [
+		webhookNode(ids.path, ids.webhookId),
 		{
 			id: 'split',
 			name: 'Split Out',
@@ -146,37 +76,86 @@ const waitForCallbacks = (simulatorUrl: string): Workflow => ({
 				prompt: '={{ $json.prompt }}',
 				initImageUrl: `${simulatorUrl}/samples/photo-512x512.png`,
 				maskImageUrl: `${simulatorUrl}/samples/mask-512x512.png`,
-				completion: 'callback',
+				...inpaint,
 			},
-			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+			credentials,
 		},
+		...after,
+	];
+	const connections = Object.fromEntries(
+		nodes
+			.slice(0, -1)
+			.map((node, index) => [
+				node.name,
+				{ main: [[{ node: nodes[index + 1].name, type: 'main' as const, index: 0 }]] },
+			]),
+	);
+	return { id: ids.id, name: ids.name, nodes, connections, settings: { executionOrder: 'v1' } };
+}
+
+/** Every item inpainted, waited for and downloaded. */
+const inpaintMany = (simulatorUrl: string) =>
+	promptsWorkflow(
 		{
-			id: 'wait',
-			name: 'Wait for Callbacks',
-			type: FETCH,
-			typeVersion: 1,
-			position: [600, 0],
-			parameters: { operation: 'waitForCallbacks', processingOptions: { maxWaitSeconds: 600 } },
-			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+			id: 'e2eQueueInpaint1',
+			name: 'Queue: inpaint many',
+			path: INPAINT_PATH,
+			webhookId: '5c2f7e90-8b14-4d6a-b0c3-1e9f4a2d7c02',
 		},
+		simulatorUrl,
+		{ processingOptions: { maxWaitSeconds: 600 } },
+	);
+
+/** Every item submitted with Return Immediately, its result calling back the URL the item gives. */
+const submitCallingBack = (simulatorUrl: string) =>
+	promptsWorkflow(
 		{
-			id: 'late',
-			name: 'Finish Late Jobs',
-			type: FETCH,
-			typeVersion: 1,
-			position: [800, 0],
-			parameters: {},
-			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
+			id: 'e2eQueueSubmit01',
+			name: 'Queue: submit, the result calls back',
+			path: SUBMIT_PATH,
+			webhookId: '9a7c3e15-4f20-4b8d-8e61-2d5b7c9f0a03',
 		},
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'ModelsLab Inpaint', type: 'main', index: 0 }]] },
-		'ModelsLab Inpaint': { main: [[{ node: 'Wait for Callbacks', type: 'main', index: 0 }]] },
-		'Wait for Callbacks': { main: [[{ node: 'Finish Late Jobs', type: 'main', index: 0 }]] },
-	},
-	settings: { executionOrder: 'v1' },
-});
+		simulatorUrl,
+		// The trigger's Production URL, as the user pastes it: the node signs it.
+		{ completion: 'immediate', imageEditingAdvancedOptions: { webhook: '={{ $json.callback }}' } },
+	);
+
+/**
+ * Every item submitted with Resume on Callback; the execution waits stored in the database,
+ * ModelsLab's callbacks (through the load balancer, so at both webhook processors) resume it, and
+ * Get Result finishes any job still running after Max Wait.
+ */
+const waitForCallbacks = (simulatorUrl: string) =>
+	promptsWorkflow(
+		{
+			id: 'e2eQueueCallbck1',
+			name: 'Queue: wait for callbacks',
+			path: CALLBACKS_PATH,
+			webhookId: '3e8b1f42-7a90-4c2d-b5e6-0f4a9c7d2e04',
+		},
+		simulatorUrl,
+		{ completion: 'callback' },
+		[
+			{
+				id: 'wait',
+				name: 'Wait for Callbacks',
+				type: FETCH,
+				typeVersion: 1,
+				position: [600, 0],
+				parameters: { operation: 'waitForCallbacks', processingOptions: { maxWaitSeconds: 600 } },
+				credentials,
+			},
+			{
+				id: 'late',
+				name: 'Finish Late Jobs',
+				type: FETCH,
+				typeVersion: 1,
+				position: [800, 0],
+				parameters: {},
+				credentials,
+			},
+		],
+	);
 
 const prompts = (run: string, count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run} item ${index}` }));
@@ -204,11 +183,6 @@ async function newExecutions(
 		timeoutMs,
 		1000,
 	);
-}
-
-async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
-	const { status, runData } = await server.executionData(id);
-	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
 }
 
 /**
@@ -243,7 +217,7 @@ async function settledExecutions(server: N8nServer, workflowId: string, atLeast:
 async function startsPerJob(server: N8nServer, workflowId: string, atLeast: number) {
 	const starts = new Map<string, number>();
 	for (const execution of await settledExecutions(server, workflowId, atLeast)) {
-		const [started] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Trigger');
+		const [started] = nodeOutput(await server.storedExecution(execution.id), 'ModelsLab Trigger');
 		const requestId = String(started?.json.requestId);
 		starts.set(requestId, (starts.get(requestId) ?? 0) + 1);
 	}
@@ -319,7 +293,7 @@ export function queueSuite(major: Major): void {
 			const [execution] = executions;
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
 			const items = nodeOutput(
-				await storedExecution(cluster.main, execution.id),
+				await cluster.main.storedExecution(execution.id),
 				'ModelsLab Inpaint',
 			);
 			expect(items).toHaveLength(30);
@@ -409,7 +383,7 @@ export function queueSuite(major: Major): void {
 
 			const [execution] = await newExecutions(cluster.main, 'e2eQueueCallbck1', before, 1, 240_000);
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
-			const stored = await storedExecution(cluster.main, execution.id);
+			const stored = await cluster.main.storedExecution(execution.id);
 			const resumed = nodeOutput(stored, 'Wait for Callbacks');
 			expect(resumed.map((item) => item.json.status)).toEqual(Array(6).fill('success'));
 			expect(nodeOutput(stored, 'Finish Late Jobs').map((item) => item.json.status)).toEqual(

@@ -1,6 +1,6 @@
 import { makeMask, makePhoto, type ModelsLabSimulator } from '../../simulator';
 import { binaryBytes, pngSize, uploadedPicture } from '../support/binary';
-import { nodeOutput, type Execution, type TaskData } from '../support/execution';
+import { nodeOutput } from '../support/execution';
 import type { N8n } from '../support/n8n';
 import { waitFor } from '../support/processes';
 import { served, type RunningN8n } from '../support/running-n8n';
@@ -35,12 +35,6 @@ async function settledExecutions(server: N8nServer, workflowId: string, count: n
 	expect(finished).toHaveLength(count);
 	expect(await server.executionsOf(workflowId)).toHaveLength(count);
 	return finished;
-}
-
-/** A stored execution in the shape `n8n execute` prints, so nodeOutput() reads both. */
-async function storedExecution(server: N8nServer, id: string): Promise<Execution> {
-	const { status, runData } = await server.executionData(id);
-	return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
 }
 
 /** The example trigger and form workflows, active in a running n8n, driven over HTTP like production. */
@@ -96,7 +90,7 @@ export function serverSuite(running: () => RunningN8n): void {
 			const [execution] = await settledExecutions(server, trigger.id, before + 1);
 			expect(execution).toMatchObject({ status: 'success', mode: 'webhook' });
 			expect(sim.callbacks).toEqual([expect.objectContaining({ url: signedUrl(), status: 200 })]);
-			const stored = await storedExecution(server, execution.id);
+			const stored = await server.storedExecution(execution.id);
 			const [started] = nodeOutput(stored, 'ModelsLab Trigger');
 			expect(started.json).toMatchObject({ status: 'success', requestId, trackId: '1042' });
 			expect(started.binary).toBeUndefined();
@@ -183,7 +177,7 @@ export function serverSuite(running: () => RunningN8n): void {
 
 			const [execution] = await settledExecutions(server, background.id, 1);
 			expect(execution.status).toBe('success');
-			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
+			const [item] = nodeOutput(await server.storedExecution(execution.id), 'ModelsLab Inpaint');
 			expect(item.json).toMatchObject({
 				status: 'success',
 				endpoint: 'imageEditing',
@@ -227,7 +221,7 @@ export function serverSuite(running: () => RunningN8n): void {
 
 			const [execution] = await settledExecutions(server, form.id, 1);
 			expect(execution.status).toBe('success');
-			const [item] = nodeOutput(await storedExecution(server, execution.id), 'ModelsLab Inpaint');
+			const [item] = nodeOutput(await server.storedExecution(execution.id), 'ModelsLab Inpaint');
 			expect(item.json).toMatchObject({ status: 'success', endpoint: 'community' });
 			for (const field of ['data', 'data_1']) {
 				expect(pngSize(binaryBytes(item, field, n8n.userFolder))).toEqual({

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { createWriteStream } from 'fs';
 import { join } from 'path';
 
+import type { Execution, TaskData } from './execution';
 import type { N8n } from './n8n';
 import { stopGroup, waitFor } from './processes';
 
@@ -126,6 +127,12 @@ export class N8nServer {
 		});
 		if (!response.ok) throw new Error(`binary data ${id}: HTTP ${response.status}`);
 		return Buffer.from(await response.arrayBuffer());
+	}
+
+	/** A stored execution in the shape `n8n execute` prints, so nodeOutput() reads both. */
+	async storedExecution(id: string): Promise<Execution> {
+		const { status, runData } = await this.executionData(id);
+		return { status, data: { resultData: { runData: runData as Record<string, TaskData[]> } } };
 	}
 
 	/** The executions of one workflow, as the Executions list shows them. */

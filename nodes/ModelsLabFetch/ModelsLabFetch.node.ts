@@ -1,6 +1,5 @@
 import type {
 	IExecuteFunctions,
-	IHookFunctions,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -15,6 +14,7 @@ import { CALLBACK_PATH } from '../shared/resumeUrl';
 import { operationProperty, properties } from './description';
 import { fetchItem, readFetchSettings } from './fetch';
 import { callbackArrived, startWaiting } from './waitForCallbacks';
+import { nothingToRegister } from '../shared/webhookLifecycle';
 
 export class ModelsLabFetch implements INodeType {
 	description: INodeTypeDescription = {
@@ -53,24 +53,8 @@ export class ModelsLabFetch implements INodeType {
 		properties,
 	};
 
-	/**
-	 * n8n never calls these for a restart webhook (it registers only the others), and ModelsLab has
-	 * nothing to register: each job is given its callback URL. They exist because the lint rule
-	 * webhook-lifecycle-complete asks every node with webhooks for them.
-	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	// n8n never calls these for a restart webhook (it registers only the others).
+	webhookMethods = { default: nothingToRegister };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		if (readParameter(this, operationProperty, 0) === 'waitForCallbacks')

@@ -1,5 +1,4 @@
 import type {
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -8,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../shared/transport';
+import { nothingToRegister } from '../shared/webhookLifecycle';
 import { handleCallback } from './callback';
 import { properties } from './description';
 
@@ -35,19 +35,7 @@ export class ModelsLabTrigger implements INodeType {
 	 * Nothing to register: ModelsLab has no webhook registry, each job carries its own signed URL,
 	 * and the signature is derived from the credential, so there is nothing to create or retire.
 	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = { default: nothingToRegister };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleCallback(this);

@@ -23,6 +23,7 @@ import type {
 import { Workflow } from 'n8n-workflow';
 
 import { CredentialsHelper, PACKAGE, PackageNodeTypes } from '../../harness/engine';
+import { parseJson, readBody } from '../../harness/http';
 import { signedCallbackUrl } from '../../nodes/shared/callbackSignature';
 
 /** n8n's default N8N_PAYLOAD_SIZE_MAX is 16 MiB; n8n itself refuses larger bodies. */
@@ -259,23 +260,6 @@ export class TriggerServer {
 			this.replies.push({ status: res.statusCode, body, json: parseJson(body) });
 			return end(chunk);
 		}) as ServerResponse['end'];
-	}
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-	const chunks: Buffer[] = [];
-	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks);
-}
-
-function parseJson(text: string): IDataObject {
-	try {
-		const value = JSON.parse(text) as unknown;
-		return value && typeof value === 'object' && !Array.isArray(value)
-			? (value as IDataObject)
-			: {};
-	} catch {
-		return {};
 	}
 }
 
