@@ -156,8 +156,8 @@ describe('a run that stops on an error', () => {
 const settled = async () => await new Promise((resolve) => setImmediate(resolve));
 
 describe('the limiter on its own', () => {
-	it('starts at 5, lets one more out per accepted job, and never past its most', async () => {
-		const slots = new JobSlots(7);
+	it('starts at 5, lets two more out per accepted job until the first refusal, then one, never past its most', async () => {
+		const slots = new JobSlots(20);
 		const held = await Promise.all(Array.from({ length: 5 }, async () => await slots.take()));
 		let sixth = false;
 		void slots.take().then(() => (sixth = true));
@@ -166,8 +166,17 @@ describe('the limiter on its own', () => {
 		held[0].accepted();
 		await settled();
 		expect(sixth).toBe(true);
-		for (const slot of held) slot.accepted();
 		expect(slots.currentLimit).toBe(7);
+		held[1].accepted();
+		expect(slots.currentLimit).toBe(9);
+		// 6 places taken when it was refused: the run keeps to the 5 others (and it waits for a place).
+		void held[2].refused(0, async () => {});
+		await settled();
+		expect(slots.currentLimit).toBe(5);
+		held[3].accepted();
+		expect(slots.currentLimit).toBe(6);
+		for (let i = 0; i < 30; i++) held[4].accepted();
+		expect(slots.currentLimit).toBe(20);
 	});
 
 	it('after a refusal keeps to the jobs in, and the refused item goes before those not started', async () => {

@@ -26,9 +26,9 @@ export interface OursOptions {
  * The photo and mask are the simulator's own samples: the node reads a link's first bytes for the
  * picture's size, and a made-up host would time that on this machine's DNS instead of the node.
  */
-export function ourParameters(options: OursOptions, target?: BenchSimulator): IDataObject {
+export function ourParameters(options: OursOptions, simulatorUrl?: string): IDataObject {
 	const sample = (name: string, fallback: string) =>
-		target ? `${target.baseUrl}/samples/${name}-512x512.png` : fallback;
+		simulatorUrl ? `${simulatorUrl}/samples/${name}-512x512.png` : fallback;
 	return {
 		endpoint: 'community',
 		prompt:
@@ -51,7 +51,7 @@ export async function runOurs(target: BenchSimulator, options: OursOptions): Pro
 	const startedAt = Date.now();
 	const { output, error } = await runNode({
 		credentials: target.credentials,
-		parameters: ourParameters(options, target),
+		parameters: ourParameters(options, target.baseUrl),
 		items: Array.from({ length: options.items }, (_, index) => ({ json: { index } })),
 	});
 	const endedAt = Date.now();

@@ -93,7 +93,7 @@ async function measure(mode: CpuMeasure['mode'], args: CpuArgs, items: number) {
 		credentials: { apiKey: 'sim-api-key', baseUrl: args.baseUrl, legacyBaseUrl: args.baseUrl },
 		items: Array.from({ length: items }, (_, index) => ({ json: { index } })),
 		parameters: {
-			...ourParameters({ items, communityOptions: OPTIONS }),
+			...ourParameters({ items, communityOptions: OPTIONS }, args.baseUrl),
 			communityAdvancedOptions: ADVANCED_OPTIONS,
 			completion: 'immediate',
 		},

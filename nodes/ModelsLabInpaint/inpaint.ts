@@ -146,14 +146,19 @@ export async function buildInpaintBody(
 		const link = body[imageRoles[role].wireKey];
 		return image ? { bytes: image.buffer } : typeof link === 'string' ? { url: link } : undefined;
 	};
-	const init = await readImageSize(ctx, linkOrBytes('init'), settings.requestTimeoutMs);
+	// Both links are read at once: a first look at each costs a round trip.
+	const [init, givenMask] = await Promise.all(
+		(['init', 'mask'] as const).map(
+			async (role) => await readImageSize(ctx, linkOrBytes(role), settings.requestTimeoutMs),
+		),
+	);
 	let drawnMask: Buffer | undefined;
 	if (sources.mask.kind === 'shapes') {
 		if (!init) failUnknownSize(ctx, endpoint, itemIndex);
 		drawnMask = drawShapeMask(ctx, itemIndex, init);
 		images.push({ role: 'mask', image: { buffer: drawnMask, mimeType: 'image/png' } });
 	}
-	const mask = await readImageSize(ctx, linkOrBytes('mask'), settings.requestTimeoutMs);
+	const mask = drawnMask ? init : givenMask;
 	const size = applyOutputSize(ctx, endpoint, body, { init, mask }, outputSize, itemIndex);
 
 	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };

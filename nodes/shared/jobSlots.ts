@@ -2,8 +2,8 @@
  * How many of this run's jobs are with ModelsLab at once. ModelsLab queues a fixed number of jobs
  * per account (5, 10 or 15 by plan) and refuses the next one for free, without creating it; the
  * executions of a busy n8n share that number without knowing of each other. So the run feels for
- * it: every accepted job lets one more item go, every refusal brings the number back to the jobs
- * that did get in. The user's number (or Auto's) is only the most it may reach.
+ * it: every accepted job lets more items go (two until the first refusal, one after), every refusal
+ * brings the number back to the jobs that did get in. The user's number (or Auto's) is only the most it may reach.
  */
 
 /** Auto's ceiling: above the largest plan's queue, so that the account's own limit is what binds. */
@@ -30,6 +30,7 @@ export interface JobSlot {
 export class JobSlots {
 	private limit: number;
 	private taken = 0;
+	private refusedYet = false;
 	/** Items waiting for a place, in the order they get one. */
 	private readonly waiting: Array<() => void> = [];
 
@@ -74,10 +75,13 @@ export class JobSlots {
 			},
 			accepted: () => {
 				wasAccepted = true;
-				this.limit = Math.min(this.most, this.limit + 1);
+				// Until ModelsLab first refuses, each accepted job lets two more go (the number out
+				// doubles with each round of answers); after that, one, feeling for the edge.
+				this.limit = Math.min(this.most, this.limit + (this.refusedYet ? 1 : 2));
 				this.admit();
 			},
 			refused: async (waitMs, pause) => {
+				this.refusedYet = true;
 				// The jobs in now are what ModelsLab takes from this run; this one is not among them.
 				this.limit = Math.max(1, Math.min(this.limit, this.taken) - 1);
 				giveBack();
