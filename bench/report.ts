@@ -476,7 +476,7 @@ ${throughputTable(results)}
 
 ## 4. Max Concurrent Jobs: Auto
 
-The node's default. With no queue limit, ${SOLO_ITEMS} items × ${JOB_MS / 1000} s jobs against the old fixed 5 at a time and a
+The node's default, each contender run on its own (not beside the other scenarios). With no queue limit, ${SOLO_ITEMS} items × ${JOB_MS / 1000} s jobs against the old fixed 5 at a time and a
 DIY loop that sends every item at once; then ${SHARED_RUNS} executions × ${SHARED_ITEMS} items started together (as in queue mode),
 sharing one account's queue limit of ${SHARED_LIMIT}. Scenario 3 is the single execution with a queue limit of 5.
 
