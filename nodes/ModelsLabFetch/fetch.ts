@@ -3,8 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
 import type { CompletionSettings } from '../shared/completion';
-import { completeJob, readCompletionSettings } from '../shared/completion';
-import { downloadImages } from '../shared/download';
+import { completeJob, readCompletionSettings, resultImages } from '../shared/completion';
 import type { EndpointId } from '../shared/endpoints';
 import { endpointIds, parseFetchPath } from '../shared/endpoints';
 import type { JobReference } from '../shared/jobs';
@@ -112,26 +111,20 @@ export function readFetchSettings(ctx: IExecuteFunctions, itemIndex: number): Co
 async function alreadyFinished(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
+	job: JobReference,
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData | undefined> {
 	if (readParameter(ctx, parameter('lookup'), itemIndex) !== 'requestId') return undefined;
 	const input = ctx.getInputData()[itemIndex];
 	const { json } = input;
 	if (json.status !== 'success' || !Array.isArray(json.output)) return undefined;
-	const job = await jobOf(ctx, itemIndex);
 	if (String(json.requestId) !== job.requestId || json.endpoint !== job.endpoint) return undefined;
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (input.binary) item.binary = input.binary;
 	const urls = (json.output as unknown[]).filter((url): url is string => typeof url === 'string');
-	if (settings.download && urls.length > 0 && !input.binary?.[settings.binaryFieldName]) {
-		item.binary = {
-			...item.binary,
-			...(await downloadImages(ctx, urls, settings.binaryFieldName, itemIndex, {
-				timeoutMs: settings.requestTimeoutMs,
-				maxWaitMs: settings.maxWaitMs,
-				requestId: job.requestId,
-			})),
-		};
+	if (!input.binary?.[settings.binaryFieldName]) {
+		const images = await resultImages(ctx, urls, job.requestId, settings, itemIndex);
+		if (images) item.binary = { ...item.binary, ...images };
 	}
 	return item;
 }
@@ -141,9 +134,9 @@ export async function fetchItem(
 	itemIndex: number,
 	settings: CompletionSettings,
 ): Promise<INodeExecutionData> {
-	const finished = await alreadyFinished(ctx, itemIndex, settings);
-	if (finished) return finished;
 	const job = await jobOf(ctx, itemIndex);
+	const finished = await alreadyFinished(ctx, itemIndex, job, settings);
+	if (finished) return finished;
 	// A fetch is free and changes nothing: a lost or refused one is simply made again.
 	const current = await withRetries(
 		ctx,

@@ -1,5 +1,4 @@
 import type {
-	IBinaryKeyData,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -12,12 +11,12 @@ import {
 	downloadImagesProperty,
 	readCompletionSettings,
 	readMaxConcurrentJobs,
+	resultImages,
 } from '../shared/completion';
-import { downloadImages } from '../shared/download';
 import type { EndpointId } from '../shared/endpoints';
 import { endpointIds } from '../shared/endpoints';
 import { asNodeError, failureOf, isPassing } from '../shared/failures';
-import { errorJson } from '../shared/items';
+import { errorJson, failEveryItem } from '../shared/items';
 import type { JobReference } from '../shared/jobs';
 import { fetchJob } from '../shared/jobs';
 import { checkParameter } from '../shared/parameters';
@@ -178,18 +177,8 @@ async function finishedItem(
 		json: { ...result, trackId, ...carriedOver(input.json) },
 		pairedItem: { item: index },
 	};
-	let binary: IBinaryKeyData | undefined = input.binary;
-	if (settings.download && result.output.length > 0) {
-		binary = {
-			...binary,
-			...(await downloadImages(ctx, result.output, settings.binaryFieldName, index, {
-				timeoutMs: settings.requestTimeoutMs,
-				maxWaitMs: settings.maxWaitMs,
-				requestId: result.requestId,
-			})),
-		};
-	}
-	if (binary) item.binary = binary;
+	const images = await resultImages(ctx, result.output, result.requestId, settings, index);
+	if (input.binary || images) item.binary = { ...input.binary, ...images };
 	return item;
 }
 
@@ -217,16 +206,13 @@ export async function startWaiting(ctx: IExecuteFunctions): Promise<INodeExecuti
 		settings = readWaitSettings(ctx);
 	} catch (caught) {
 		// One wait for the whole run: when it cannot be set up, no item can wait.
-		const error = asNodeError(ctx, caught, 0);
-		if (!ctx.continueOnFail()) throw error;
-		return [items.map((_, item) => ({ json: errorJson(error), pairedItem: { item } }))];
+		return failEveryItem(ctx, caught);
 	}
 	const parsed = items.map((item, index) => waitingJobOf(item.json, index));
 	const jobs: WaitingJob[] = [];
-	for (const entry of parsed) {
+	for (const [index, entry] of parsed.entries()) {
 		if (!isProblem(entry)) jobs.push(entry);
-		else if (!ctx.continueOnFail())
-			refuseValue(node, entry.problem, parsed.indexOf(entry), node.name);
+		else if (!ctx.continueOnFail()) refuseValue(node, entry.problem, index, node.name);
 	}
 
 	// Jobs that finished before the execution was stored as waiting called back too early (n8n

@@ -5,8 +5,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { asNodeError } from '../shared/failures';
-import { errorJson, runPerItem } from '../shared/items';
+import { failEveryItem, runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
 import { prepareCallback } from './callback';
 import { properties } from './description';
@@ -41,12 +40,7 @@ export class ModelsLabInpaint implements INodeType {
 		try {
 			callback = await prepareCallback(this);
 		} catch (caught) {
-			// One setting for the whole run: when it cannot work, no item can run.
-			const error = asNodeError(this, caught, 0);
-			if (!this.continueOnFail()) throw error;
-			return [
-				this.getInputData().map((_, item) => ({ json: errorJson(error), pairedItem: { item } })),
-			];
+			return failEveryItem(this, caught);
 		}
 		return await runPerItem(this, readInpaintSettings, async (ctx, itemIndex, settings, slot) =>
 			inpaintItem(ctx, itemIndex, settings, slot, callback),

@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { z } from 'zod/v3';
 
@@ -166,12 +172,34 @@ export async function completeJob(
 			: result;
 	slot?.release();
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
-	if (settings.download && finished.status === 'success' && finished.output.length > 0) {
-		item.binary = await downloadImages(ctx, finished.output, settings.binaryFieldName, itemIndex, {
-			timeoutMs: settings.requestTimeoutMs,
-			maxWaitMs: settings.maxWaitMs,
-			requestId: finished.requestId,
-		});
+	if (finished.status === 'success') {
+		const images = await resultImages(
+			ctx,
+			finished.output,
+			finished.requestId,
+			settings,
+			itemIndex,
+		);
+		if (images) item.binary = images;
 	}
 	return item;
+}
+
+/**
+ * A finished job's images as binary data (data, data_1, ...), when Download Images is on and
+ * there are any; undefined otherwise.
+ */
+export async function resultImages(
+	ctx: IExecuteFunctions | IWebhookFunctions,
+	urls: string[],
+	requestId: string,
+	settings: CompletionSettings,
+	itemIndex: number,
+): Promise<IBinaryKeyData | undefined> {
+	if (!settings.download || urls.length === 0) return undefined;
+	return await downloadImages(ctx, urls, settings.binaryFieldName, itemIndex, {
+		timeoutMs: settings.requestTimeoutMs,
+		maxWaitMs: settings.maxWaitMs,
+		requestId,
+	});
 }

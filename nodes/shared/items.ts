@@ -18,6 +18,16 @@ export function errorJson(error: NodeApiError | NodeOperationError): IDataObject
 	};
 }
 
+/**
+ * A setting that holds for the whole run is wrong, so no item can run: with On Error: Continue
+ * every item becomes an error item, otherwise the node fails. Nothing has been sent.
+ */
+export function failEveryItem(ctx: IExecuteFunctions, caught: unknown): INodeExecutionData[][] {
+	const error = asNodeError(ctx, caught, 0);
+	if (!ctx.continueOnFail()) throw error;
+	return [ctx.getInputData().map((_, item) => ({ json: errorJson(error), pairedItem: { item } }))];
+}
+
 /** A job ModelsLab accepted in this run, and what became of it by the time the run stopped. */
 interface AcceptedJob {
 	requestId: string;
@@ -60,15 +70,7 @@ export async function runPerItem(
 	try {
 		most = readMaxConcurrentJobs(ctx);
 	} catch (caught) {
-		// One setting for the whole run: when it is wrong, no item can run.
-		const error = asNodeError(ctx, caught, 0);
-		if (!ctx.continueOnFail()) throw error;
-		return [
-			Array.from({ length: count }, (_, itemIndex) => ({
-				json: errorJson(error),
-				pairedItem: { item: itemIndex },
-			})),
-		];
+		return failEveryItem(ctx, caught);
 	}
 	const slots = new JobSlots(most, { feelForQueue });
 	const accepted = new Map<number, AcceptedJob>();
