@@ -253,10 +253,10 @@ describe('a fault on the job submission (v6 Community Models)', () => {
 		const [refused, accepted] = simulator.requestsTo(SUBMIT);
 		expect(accepted.body).toEqual(refused.body);
 		// The header's 3 s, longer than the 2 s the node waits when the API gives no hint, so a gap of
-		// 3 s or more (load only lengthens it) can only come from the header; under 5 s: not both waits.
+		// 3 s or more (load only lengthens it) can only come from the header. No upper bound: the wait
+		// varies by up to 25 % on purpose, and a busy machine stretches any timer.
 		// Timed by the simulator's records, which leave out the engine's start-up.
 		expect(accepted.receivedAt - refused.receivedAt).toBeGreaterThanOrEqual(3000);
-		expect(accepted.receivedAt - refused.receivedAt).toBeLessThan(3000 + 2000);
 	});
 
 	it('proxy_links as an object still becomes a list', async () => {
