@@ -246,6 +246,19 @@ function submitOutcome(error: NodeApiError): NodeApiError['description'] {
 	return error.description;
 }
 
+/**
+ * Written the moment ModelsLab accepts (and bills) a job, before anything else can go wrong: if the
+ * n8n process dies while waiting (a queue-mode worker killed or out of memory), the execution keeps
+ * nothing, and this line in the process's log is how the user finds the job to fetch it. Every fact
+ * is in the message itself, since n8n's text log format prints only the message.
+ */
+function logAcceptedJob(ctx: IExecuteFunctions, requestId: string, itemIndex: number) {
+	const node = ctx.getNode().name;
+	ctx.logger.info(
+		`ModelsLab accepted job ${requestId} (billed): execution ${ctx.getExecutionId()}, workflow ${ctx.getWorkflow().id}, node "${node}", item ${itemIndex}`,
+	);
+}
+
 /** One item: validated request → ModelsLab → the package's result shape → waited for and downloaded. */
 export async function inpaintItem(
 	ctx: IExecuteFunctions,
@@ -263,6 +276,7 @@ export async function inpaintItem(
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings, slot);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
+	logAcceptedJob(ctx, result.requestId, itemIndex);
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
