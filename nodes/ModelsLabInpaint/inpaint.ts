@@ -33,6 +33,7 @@ import {
 import type { InpaintEndpoint } from './endpoints';
 import type { ImageOrigin, OutputSize, SizeChoice } from './outputSize';
 import { applyOutputSize, outputSizeProperty, readImageSize } from './outputSize';
+import { LinkSizes } from './linkSizes';
 import { drawShapeMask } from './shapeMask';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
@@ -58,6 +59,30 @@ function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number)
 	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
 }
 
+/**
+ * Starts reading the size of every item's photo and mask link at once, first item first, so that
+ * each item finds its links' sizes ready (or on the way) when its turn comes. An item whose
+ * settings can't be read is skipped here; its own turn reports the problem.
+ */
+export function readAheadLinkSizes(ctx: IExecuteFunctions): LinkSizes {
+	const links = new LinkSizes(ctx);
+	const toRead: Array<{ url: string; timeoutMs: number }> = [];
+	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
+		try {
+			const { requestTimeoutMs } = readInpaintSettings(ctx, itemIndex);
+			for (const role of ROLES) {
+				const source = imageSource(ctx, role, itemIndex);
+				if (source.kind === 'url' && /^https?:\/\//i.test(source.url))
+					toRead.push({ url: source.url.trim(), timeoutMs: requestTimeoutMs });
+			}
+		} catch {
+			continue;
+		}
+	}
+	links.readAhead(toRead);
+	return links;
+}
+
 /** Completion, Download Images and the Processing Options of one item, each checked. */
 export function readInpaintSettings(ctx: IExecuteFunctions, itemIndex: number): CompletionSettings {
 	const wait = readParameter(ctx, completionProperty, itemIndex) === 'wait';
@@ -74,6 +99,8 @@ export async function buildInpaintBody(
 	endpoint: InpaintEndpoint,
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
+	/** The run's link sizes, read ahead for every item (see readAheadLinkSizes). */
+	links = new LinkSizes(ctx),
 ): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
 	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
 		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
@@ -149,7 +176,7 @@ export async function buildInpaintBody(
 	// Both links are read at once: a first look at each costs a round trip.
 	const [init, givenMask] = await Promise.all(
 		(['init', 'mask'] as const).map(
-			async (role) => await readImageSize(ctx, linkOrBytes(role), settings.requestTimeoutMs),
+			async (role) => await readImageSize(linkOrBytes(role), links, settings.requestTimeoutMs),
 		),
 	);
 	let drawnMask: Buffer | undefined;
@@ -266,11 +293,18 @@ export async function inpaintItem(
 	settings: CompletionSettings,
 	slot: JobSlot,
 	/** Completion › Resume on Callback: where the job calls back (see callback.ts). */
-	callback?: CallbackTarget,
+	callback: CallbackTarget | undefined,
+	links: LinkSizes,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
 	if (callback) refuseOwnWebhook(ctx, endpoint.id, itemIndex);
-	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	const { body, size, drawnMask } = await buildInpaintBody(
+		ctx,
+		endpoint,
+		itemIndex,
+		settings,
+		links,
+	);
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings, slot);
