@@ -80,7 +80,7 @@ export const processingOptionsProperty = (
 			],
 			default: 'auto',
 			description:
-				"How many jobs of this node run at the same time, per execution. Auto sends more while ModelsLab accepts them and fewer when your plan's queue is full (5, 10 or 15 jobs; a refused job is not billed and is sent again). A number is the most at once: in queue mode, your plan's limit divided by the executions that run at the same time.",
+				"How many jobs of this node run at the same time, per execution. Auto sends more while ModelsLab accepts them and fewer when your plan's queue is full (5, 10 or 15 jobs; a refused job is not billed and is sent again when a place frees), shared with the other executions of this n8n process. A number is the most at once: in queue mode, your plan's limit divided by the executions that run at the same time.",
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
