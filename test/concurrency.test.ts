@@ -154,6 +154,21 @@ describe('refused submits', () => {
 		expect(mostUnfinishedAtOnce(simulator.jobs)).toBeLessThanOrEqual(3);
 	});
 
+	it('Return Immediately: a refused job comes back when a job left queued is due, not after the 30 s asked', async () => {
+		simulator.settings.jobDurationMs = 1_000;
+		simulator.settings.queueLimit = 3;
+		// Max Wait is shorter than ModelsLab's 30 s: only the jobs' due times can tell when to come back.
+		const { error, output } = await inpaint(
+			{ ...parameters({ maxWaitSeconds: 20 }), completion: 'immediate' },
+			{ items: items(8) },
+		);
+
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.status)).toEqual(Array(8).fill('processing'));
+		expectOneJobPerPrompt(items(8).map((item) => item.json.prompt));
+		expect(mostUnfinishedAtOnce(simulator.jobs)).toBeLessThanOrEqual(3);
+	});
+
 	it('a queue that stays full until Max Wait: the error says so, and that running it again is safe', async () => {
 		simulator.settings.jobDurationMs = 60_000;
 		simulator.settings.queueLimit = 1;

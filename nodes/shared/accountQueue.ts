@@ -56,6 +56,8 @@ export class AccountQueue {
 	private readonly waiting: Array<() => void> = [];
 	/** When each accepted, unfinished job is due. */
 	private readonly dues = new Map<symbol, number>();
+	/** Jobs whose run moved on while they were queued: forgotten once due. */
+	private readonly unattended = new Set<symbol>();
 
 	/** How many jobs this process lets out at once on the account right now. */
 	get currentLimit(): number {
@@ -83,8 +85,12 @@ export class AccountQueue {
 		return Math.max(0, queueGate, this.rateLimitedUntil - now);
 	}
 
-	/** ModelsLab took a job (due in `etaMs` if it said); returns what to call once it has finished. */
-	accepted(etaMs: number | undefined): () => void {
+	/**
+	 * ModelsLab took a job (due in `etaMs` if it said); returns what to call once the run is done
+	 * with it: `stillQueued` when the run moves on while the job is still with ModelsLab (Return
+	 * Immediately, Resume on Callback), so that its due time still tells when a place frees.
+	 */
+	accepted(etaMs: number | undefined): (stillQueued: boolean) => void {
 		const now = Date.now();
 		const due = Symbol('job');
 		if (etaMs !== undefined && Number.isFinite(etaMs)) this.dues.set(due, now + Math.max(0, etaMs));
@@ -96,15 +102,18 @@ export class AccountQueue {
 		}
 		this.admit();
 		let finished = false;
-		return () => {
+		return (stillQueued) => {
 			if (finished) return;
 			finished = true;
-			this.dues.delete(due);
-			// The place this job left is certainly free: it may be used at once (unless rate limited).
-			this.sendNotBefore = Math.min(
-				this.sendNotBefore,
-				Math.max(Date.now(), this.lastRefusalAt + LEAST_GAP_AFTER_REFUSAL_MS),
-			);
+			if (stillQueued) this.unattended.add(due);
+			else {
+				this.dues.delete(due);
+				// The place this job left is certainly free: it may be used at once (unless rate limited).
+				this.sendNotBefore = Math.min(
+					this.sendNotBefore,
+					Math.max(Date.now(), this.lastRefusalAt + LEAST_GAP_AFTER_REFUSAL_MS),
+				);
+			}
 			this.giveBack();
 		};
 	}
@@ -155,8 +164,13 @@ export class AccountQueue {
 	private earliestDue(now: number): number | undefined {
 		let earliest: number | undefined;
 		for (const [job, dueAt] of this.dues) {
-			if (dueAt < now - FORGET_DUE_AFTER_MS) this.dues.delete(job);
-			else if (earliest === undefined || dueAt < earliest) earliest = dueAt;
+			const forgotten = this.unattended.has(job)
+				? dueAt + AFTER_DUE_MS
+				: dueAt + FORGET_DUE_AFTER_MS;
+			if (forgotten < now) {
+				this.dues.delete(job);
+				this.unattended.delete(job);
+			} else if (earliest === undefined || dueAt < earliest) earliest = dueAt;
 		}
 		return earliest;
 	}
@@ -174,6 +188,7 @@ export class AccountQueue {
 	 * starts after all of them ended starts afresh (other processes' jobs may have come or gone).
 	 */
 	private forgetIfIdle(): void {
+		this.earliestDue(Date.now());
 		if (this.taken > 0 || this.away > 0 || this.waiting.length > 0 || this.dues.size > 0) return;
 		this.limit = FIRST_LIMIT;
 		this.refusedYet = false;

@@ -154,7 +154,7 @@ export async function completeJob(
 	job: JobReference,
 	settings: CompletionSettings,
 	itemIndex: number,
-	/** Given back once the job has left ModelsLab's queue, before its images are downloaded. */
+	/** Given back once the job has left ModelsLab's queue (or the run moves on), before downloads. */
 	slot?: JobSlot,
 ): Promise<INodeExecutionData> {
 	const finished =
@@ -170,7 +170,7 @@ export async function completeJob(
 					},
 				)
 			: result;
-	slot?.release();
+	slot?.release(finished.status === 'processing');
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
 	if (finished.status === 'success') {
 		const images = await resultImages(

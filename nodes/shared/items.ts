@@ -99,7 +99,8 @@ export async function runPerItem(
 				}
 				return { json: errorJson(error), pairedItem: { item: itemIndex } };
 			} finally {
-				slot.release();
+				// Not released yet: the item stopped while waiting, so its job may still be queued.
+				slot.release(true);
 			}
 		});
 		return [results];

@@ -27,8 +27,11 @@ export interface JobSlot {
 	 */
 	refused(refusal: Refusal, refusalsBefore: number): number;
 	comeBack(waitMs: number, pause: Pause): Promise<void>;
-	/** The job is finished (or given up on): its places go to the next item. Idempotent. */
-	release(): void;
+	/**
+	 * The run is done with the job: its places go to the next item. `stillQueued`: the job is
+	 * still with ModelsLab (the run did not wait for it). Idempotent.
+	 */
+	release(stillQueued?: boolean): void;
 }
 
 export class JobSlots {
@@ -85,7 +88,7 @@ export class JobSlots {
 		/** Back after a refusal, having waited its own time. */
 		let cameBack = false;
 		let wasAccepted = false;
-		let finished: (() => void) | undefined;
+		let finished: ((stillQueued: boolean) => void) | undefined;
 		return {
 			get wasAccepted() {
 				return wasAccepted;
@@ -112,8 +115,8 @@ export class JobSlots {
 				await account.take(true);
 				onAccount = true;
 			},
-			release: () => {
-				if (finished) finished();
+			release: (stillQueued = false) => {
+				if (finished) finished(stillQueued);
 				else if (account && onAccount) account.giveBack();
 				else if (account && away) account.stayedAway();
 				away = false;
