@@ -286,14 +286,32 @@ describe('the limiter on its own', () => {
 			asked = ms;
 			throw new Error('stop');
 		};
-		await expect(inTwo!.readyToSend(stop)).rejects.toThrow('stop');
+		await expect(inTwo!.readyToSend(stop, Date.now() + 60_000)).rejects.toThrow('stop');
 		expect(asked).toBeGreaterThan(1_000);
 		expect(asked).toBeLessThanOrEqual(2_000);
 		const inOther = await other.take();
 		asked = 0;
-		await inOther.readyToSend(stop);
+		await inOther.readyToSend(stop, Date.now() + 60_000);
 		expect(asked).toBe(0);
 		for (const slot of [...held, inTwo!, inOther]) slot.release();
+	});
+
+	it("a rate limit holds every job of the account for its wait, but none past the job's own Max Wait", async () => {
+		const slots = new JobSlots(10);
+		const [limited, other] = [await slots.take(), await slots.take()];
+		const waitMs = limited.refused({ queueFull: false, retryAfterMs: 86_400_000 }, 0);
+		// The longest wait of this package is an hour, whatever ModelsLab asks.
+		expect(waitMs).toBe(3_600_000);
+		const asked: number[] = [];
+		const stop = async (ms: number) => {
+			asked.push(ms);
+			throw new Error('stop');
+		};
+		await expect(other.readyToSend(stop, Date.now() + 3_000)).rejects.toThrow('stop');
+		expect(asked[0]).toBeGreaterThan(2_000);
+		expect(asked[0]).toBeLessThanOrEqual(3_000);
+		other.release();
+		limited.release();
 	});
 
 	it('where no job is created (the Fetch node) starts at its most', async () => {

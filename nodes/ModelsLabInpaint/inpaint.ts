@@ -12,7 +12,7 @@ import type { JobSlot } from '../shared/jobSlots';
 import { fetchUrlBuilder } from '../shared/jobs';
 import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
-import { pause } from '../shared/polling';
+import { deadlineAfter, pause } from '../shared/polling';
 import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
@@ -231,6 +231,8 @@ async function submit(
 ) {
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const request = { host, path: inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
+	// The same Max Wait as the retries' own (which starts at the first attempt, a moment later).
+	const deadline = deadlineAfter(settings.maxWaitMs);
 	try {
 		const answer = await withRetries(
 			ctx,
@@ -238,6 +240,7 @@ async function submit(
 			async () => {
 				await slot.readyToSend(
 					async (ms) => await pause(ctx, ms, 'ModelsLab to accept the job', itemIndex),
+					deadline,
 				);
 				return await modelsLabRequest(ctx, request, itemIndex);
 			},

@@ -18,6 +18,8 @@
  * jobs left.
  */
 
+import { LONGEST_WAIT_MS } from './polling';
+
 /** Where the number of jobs out at once starts: the smallest plan's queue. */
 export const FIRST_LIMIT = 5;
 /** Refused jobs are sent again at least this far apart. */
@@ -141,7 +143,8 @@ export class AccountQueue {
 			waitMs = Math.min(asked ?? Infinity, due === undefined ? Infinity : due + AFTER_DUE_MS - now);
 			if (waitMs === Infinity) waitMs = uninformed;
 		}
-		waitMs = Math.max(LEAST_GAP_AFTER_REFUSAL_MS, waitMs);
+		// At least the gap; at most an hour, the longest any wait of this package lasts.
+		waitMs = Math.min(LONGEST_WAIT_MS, Math.max(LEAST_GAP_AFTER_REFUSAL_MS, waitMs));
 		if (queueFull) this.sendNotBefore = Math.max(this.sendNotBefore, now + waitMs);
 		else this.rateLimitedUntil = Math.max(this.rateLimitedUntil, now + waitMs);
 		this.away++;

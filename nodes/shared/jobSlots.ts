@@ -5,6 +5,7 @@
  */
 import type { AccountQueue, Refusal } from './accountQueue';
 import { accountQueueFor } from './accountQueue';
+import { MIN_INTERVAL_MS } from './polling';
 
 /** Auto's ceiling: above the largest plan's queue, so that the account's own limit is what binds. */
 export const AUTO_MOST_JOBS = 50;
@@ -13,8 +14,11 @@ type Pause = (ms: number) => Promise<void>;
 
 /** An item's hold on a place in the run; given back when its job has left ModelsLab's queue. */
 export interface JobSlot {
-	/** Waits while nothing may be sent to the account: after a refusal, or a rate limit's wait. */
-	readyToSend(pause: Pause): Promise<void>;
+	/**
+	 * Waits while nothing may be sent to the account (after a refusal, or a rate limit's wait), but
+	 * not past `deadline` (the item's Max Wait): then it sends anyway, and a refusal ends the item.
+	 */
+	readyToSend(pause: Pause, deadline: number): Promise<void>;
 	/** ModelsLab took the job, due in `etaMs` when it said. */
 	accepted(etaMs?: number): void;
 	/** Whether ModelsLab took this item's job (and billed it). */
@@ -93,8 +97,9 @@ export class JobSlots {
 			get wasAccepted() {
 				return wasAccepted;
 			},
-			readyToSend: async (pause) => {
-				const waitMs = () => account?.msUntilSend(cameBack) ?? 0;
+			readyToSend: async (pause, deadline) => {
+				const waitMs = () =>
+					Math.min(account?.msUntilSend(cameBack) ?? 0, deadline - MIN_INTERVAL_MS - Date.now());
 				for (let ms = waitMs(); ms > 0; ms = waitMs()) await pause(ms);
 			},
 			accepted: (etaMs) => {
