@@ -145,6 +145,13 @@ export class Redis {
 		return redis;
 	}
 
+	/** A redis-cli command against this server; its answer, one value a line. */
+	async cli(args: string[]): Promise<string> {
+		const answer = await run('redis-cli', ['-p', String(this.port), ...args]);
+		if (answer.code !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${answer.stderr}`);
+		return answer.stdout;
+	}
+
 	async stop(): Promise<void> {
 		await stopGroup(this.child);
 	}
