@@ -342,6 +342,59 @@ export function queueSuite(major: Major): void {
 			TEST_TIMEOUT_MS,
 		);
 
+		test('a worker killed while 10 accepted jobs wait: every request id is in its log, and no job is billed twice', async () => {
+			// Jobs far longer than the test needs to reach the kill: all 10 are waited for at once.
+			sim.settings.jobDurationMs = 90_000;
+			const before = await cluster.main.executionsOf(many.id);
+			await start(prompts('crash', 10));
+			await waitFor(
+				'ModelsLab to accept 10 jobs',
+				async () => (sim.jobs.length === 10 ? true : undefined),
+				180_000,
+			);
+			const seen = new Set(before.map((execution) => execution.id));
+			const [execution] = (await cluster.main.executionsOf(many.id)).filter(
+				(summary) => !seen.has(summary.id),
+			);
+			// n8n's own line names the worker that took the execution, and its Bull job.
+			const startedLine = new RegExp(`started execution ${execution.id} \\(job (\\S+)\\)`);
+			const worker = cluster.workerOutput.findIndex((output) => startedLine.test(output));
+			expect(worker).toBeGreaterThanOrEqual(0);
+			const bullJobId = startedLine.exec(cluster.workerOutput[worker])![1];
+			await cluster.killWorker(worker);
+			const log = cluster.workerOutput[worker];
+
+			// Every job ModelsLab accepted (its own record) is named in the dead worker's log.
+			const accepted = sim.jobs.map((job) => ({ id: job.id, prompt: String(job.body.prompt) }));
+			for (const job of accepted) {
+				const item = Number(job.prompt.replace('crash item ', ''));
+				expect(log).toContain(
+					`ModelsLab accepted job ${job.id} (billed): execution ${execution.id}, workflow ${many.id}, node "ModelsLab Inpaint", item ${item}`,
+				);
+			}
+			expect(log.match(/ModelsLab accepted job /g)).toHaveLength(10);
+
+			// Nothing billed twice: wait until n8n's queue has settled the dead worker's job (a
+			// stalled job is failed, or run once more), then each prompt is still exactly one job.
+			const settled = await waitFor(
+				`Bull job ${bullJobId} to be failed or finished after the kill`,
+				async () => {
+					const job = await cluster.bullJob(bullJobId, ['failedReason', 'finishedOn']);
+					return job.failedReason || job.finishedOn || sim.jobs.length > 10 ? job : undefined;
+				},
+				300_000,
+				2000,
+			);
+			const [status] = (await cluster.main.executionsOf(many.id))
+				.filter((summary) => summary.id === execution.id)
+				.map((summary) => summary.status);
+			console.log(
+				`[queue ${major}.x] worker ${worker + 1} killed with 10 accepted jobs: ${accepted.length} request ids in its log; Bull job ${JSON.stringify(settled)}, execution ${status}, ${sim.jobs.length} jobs at ModelsLab`,
+			);
+			expect([...jobsPerPrompt(sim).values()]).toEqual(Array(10).fill(1));
+			await cluster.restartWorker(worker);
+		}, 600_000);
+
 		test(
 			'the trigger: callbacks spread over both webhook processors, and repeated deliveries to one processor across its restart',
 			async () => {
