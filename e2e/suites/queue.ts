@@ -159,6 +159,14 @@ const waitForCallbacks = (simulatorUrl: string) =>
 		],
 	);
 
+/** examples/callback-trigger.json again, under another id and webhook path. */
+function savedIdsTrigger(): Workflow {
+	const workflow = loadExample('callback-trigger.json', 'e2eQueueTrigger2');
+	const node = nodeOfType(workflow, TRIGGER);
+	node.webhookId = '6d2a9c41-5e7b-4f08-a1d3-8b4c2e6f0a05';
+	return { ...workflow, name: `${workflow.name} (saved ids)` };
+}
+
 const prompts = (run: string, count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run} item ${index}` }));
 
@@ -247,6 +255,9 @@ export function queueSuite(major: Major): void {
 		let many: Workflow;
 		const trigger = loadExample('callback-trigger.json', 'e2eQueueTrigger1');
 		const triggerPath = `webhook/${nodeOfType(trigger, TRIGGER).webhookId}/callback`;
+		// A second copy with static data of its own: the simulator's job ids start again each test.
+		const savedIds = savedIdsTrigger();
+		const savedIdsPath = `webhook/${nodeOfType(savedIds, TRIGGER).webhookId}/callback`;
 
 		beforeAll(async () => {
 			const simulatorUrl = await sim.start();
@@ -260,6 +271,7 @@ export function queueSuite(major: Major): void {
 						many,
 						submitCallingBack(simulatorUrl),
 						trigger,
+						savedIds,
 						waitForCallbacks(simulatorUrl),
 					];
 					await main.importWorkflows(workflows);
@@ -440,6 +452,54 @@ export function queueSuite(major: Major): void {
 				for (const jobId of spreadJobs) expect(spread.get(String(jobId))).toBeGreaterThanOrEqual(1);
 				expect(answeredBy.every((count) => count > 0)).toBe(true);
 				for (const jobId of oneJobs) expect(after.get(String(jobId))).toBe(1);
+			},
+			TEST_TIMEOUT_MS,
+		);
+
+		test(
+			"the trigger's saved ids with two webhook processors: callbacks at both at once, a repeat to each, then one restarted starts no job again",
+			async () => {
+				// Equal jobs submitted together: their callbacks reach both processors at about the same time.
+				sim.settings.jobDurationMs = 3000;
+				const urls = cluster.webhookProcessors.map(
+					(processor) => `${processor.baseUrl}/${savedIdsPath}`,
+				);
+				await start(
+					prompts('saved ids', 8).map((item, index) => ({ ...item, callback: urls[index % 2] })),
+					SUBMIT_PATH,
+				);
+				await waitFor('8 jobs', async () => (sim.jobs.length === 8 ? true : undefined), 120_000);
+				const jobs = sim.jobs.map((job) => ({
+					id: String(job.id),
+					processor: Number(String(job.body.prompt).replace('saved ids item ', '')) % 2,
+				}));
+				const once = await startsPerJob(cluster.main, savedIds.id, 8);
+				const ids = async () => {
+					const saved = (await cluster.staticData(savedIds.id))['node:ModelsLab Trigger'] as
+						| { startedRequestIds?: string[] }
+						| undefined;
+					return jobs.filter((job) => saved?.startedRequestIds?.includes(job.id)).length;
+				};
+				const savedAfterOverlap = await ids();
+
+				// One repeated delivery of each job to the processor that started it: refused (memory),
+				// and each processor's next call saves again the ids another's save dropped.
+				for (const job of jobs)
+					expect((await sim.deliverCallback(Number(job.id), urls[job.processor])).status).toBe(200);
+				await settledExecutions(cluster.main, savedIds.id, 8);
+				const savedAfterRepeats = await ids();
+
+				// The first processor restarted (its memory gone): every job delivered to it once more.
+				await cluster.restartWebhookProcessor(0);
+				for (const job of jobs)
+					expect((await sim.deliverCallback(Number(job.id), urls[0])).status).toBe(200);
+				const after = await startsPerJob(cluster.main, savedIds.id, 8);
+				console.log(
+					`[queue ${major}.x] trigger saved ids, two processors: starts per job ${JSON.stringify(jobs.map((job) => once.get(job.id)))}, ids saved after the overlapping callbacks ${savedAfterOverlap}/8, after one repeat each ${savedAfterRepeats}/8; after processor 1's restart ${JSON.stringify(jobs.map((job) => after.get(job.id)))}`,
+				);
+				for (const job of jobs) expect(once.get(job.id)).toBe(1);
+				expect(savedAfterRepeats).toBe(8);
+				for (const job of jobs) expect(after.get(job.id)).toBe(1);
 			},
 			TEST_TIMEOUT_MS,
 		);

@@ -151,6 +151,18 @@ export class QueueCluster {
 		await closed;
 	}
 
+	/** A workflow's static data as n8n last saved it in PostgreSQL. */
+	async staticData(workflowId: string): Promise<Record<string, unknown>> {
+		const id = workflowId.replace(/'/g, "''");
+		const answer = await this.postgres.sql(
+			`SELECT "staticData" FROM workflow_entity WHERE id = '${id}'`,
+			'n8n',
+		);
+		if (answer.code !== 0) throw new Error(`reading static data failed: ${answer.stderr}`);
+		const text = answer.stdout.trim();
+		return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+	}
+
 	/** Fields of one of n8n's Bull jobs (queue `jobs`) as Redis holds them ('' when not set). */
 	async bullJob<F extends string>(jobId: string, fields: F[]): Promise<Record<F, string>> {
 		const values = (await this.redis.cli(['HMGET', `bull:jobs:${jobId}`, ...fields])).split('\n');

@@ -98,7 +98,7 @@ export class Postgres {
 		return postgres;
 	}
 
-	sql(statement: string) {
+	sql(statement: string, database = 'postgres') {
 		return run(postgresBin('psql'), [
 			'-h',
 			'127.0.0.1',
@@ -107,7 +107,7 @@ export class Postgres {
 			'-U',
 			'postgres',
 			'-d',
-			'postgres',
+			database,
 			'-tAc',
 			statement,
 		]);
