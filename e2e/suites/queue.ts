@@ -386,13 +386,15 @@ export function queueSuite(major: Major): void {
 			}
 			expect(log.match(/ModelsLab accepted job /g)).toHaveLength(10);
 
-			// Nothing billed twice: wait until n8n's queue has settled the dead worker's job (a
-			// stalled job is failed, or run once more), then each prompt is still exactly one job.
+			// Nothing billed twice: wait until n8n's queue has settled the dead worker's job (Bull
+			// fails a stalled job and n8n removes it, or runs it once more), then each prompt is
+			// still exactly one job.
 			const settled = await waitFor(
-				`Bull job ${bullJobId} to be failed or finished after the kill`,
+				`Bull job ${bullJobId} to be failed, removed or run again after the kill`,
 				async () => {
-					const job = await cluster.bullJob(bullJobId, ['failedReason', 'finishedOn']);
-					return job.failedReason || job.finishedOn || sim.jobs.length > 10 ? job : undefined;
+					const job = await cluster.bullJob(bullJobId, ['timestamp', 'failedReason', 'finishedOn']);
+					const gone = !job.timestamp || job.failedReason || job.finishedOn;
+					return gone || sim.jobs.length > 10 ? job : undefined;
 				},
 				300_000,
 				2000,

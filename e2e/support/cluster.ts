@@ -67,6 +67,10 @@ export class QueueCluster {
 			N8N_WEBHOOK_URL: `${webhookBaseUrl}/`,
 			WEBHOOK_URL: `${webhookBaseUrl}/`,
 			N8N_PROXY_HOPS: '1',
+			// As the README asks of n8n 1.x users: a dead worker's execution is not run again (n8n
+			// 1.x's default, 1, runs it once more, and every item is submitted and billed again). n8n
+			// 2.x always uses 0 and warns about the variable.
+			...(major === 1 ? { QUEUE_WORKER_MAX_STALLED_COUNT: '0' } : {}),
 		};
 		const others: ChildProcess[] = [];
 		let mainServer: N8nServer | undefined;
