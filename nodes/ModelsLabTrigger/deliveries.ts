@@ -56,7 +56,10 @@ export function claimDelivery(ctx: IWebhookFunctions, requestId: string): boolea
 	const stored = new Set(fromStore);
 	// Another process's save may have dropped ids known here: this call puts them back.
 	const dropped = [...started].some((id) => !stored.has(id));
-	for (const id of fromStore) if (!started.has(id)) addCapped(started, id);
+	// Saved ids first, so that past the cap the ones known only here are kept, as the save keeps them.
+	const known = [...new Set([...fromStore, ...started])].slice(-REMEMBERED_IDS);
+	started.clear();
+	for (const id of known) started.add(id);
 	if (dropped) persist(ctx, fromStore);
 	if (claimed.has(requestId) || started.has(requestId)) return false;
 	addCapped(claimed, requestId);
