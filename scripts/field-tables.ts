@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
-import { ENDPOINTS, endpointIds } from '../nodes/shared/endpoints';
+import { ENDPOINTS, endpointIds } from '../nodes/shared/transport/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';
 import { COLLECTION_LABELS } from '../nodes/shared/schema/fields';
 import { describeAllowed, inspectField } from '../nodes/shared/schema/inspect';

@@ -6,8 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { JobSlot } from '../nodes/shared/jobSlots';
-import { JobSlots } from '../nodes/shared/jobSlots';
+import type { JobSlot } from '../nodes/shared/pacing/jobSlots';
+import { JobSlots } from '../nodes/shared/pacing/jobSlots';
 import { mostUnfinishedAtOnce } from '../simulator';
 import { minimalParameters, useSimulator } from './support/simulator';
 

@@ -12,7 +12,7 @@ import type { z } from 'zod/v3';
 import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { ModelsLabTrigger } from '../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
-import { endpointIds } from '../nodes/shared/endpoints';
+import { endpointIds } from '../nodes/shared/transport/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 
 const node = new ModelsLabInpaint();

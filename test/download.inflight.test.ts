@@ -3,8 +3,8 @@
  * finish at once, at most IMAGES_IN_FLIGHT images are downloaded at the same time, so memory for
  * downloads stays flat in the number of items.
  */
-import { IMAGES_IN_FLIGHT } from '../nodes/shared/download';
-import { ConcurrencyLimit } from '../nodes/shared/pool';
+import { IMAGES_IN_FLIGHT } from '../nodes/shared/images/download';
+import { ConcurrencyLimit } from '../nodes/shared/pacing/pool';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();

@@ -8,7 +8,7 @@ import { createServer } from 'net';
 
 import { ModelsLabSimulator } from '../simulator/server';
 import { allLogs, useLogCapture } from './support/capture-logs';
-import { failureOf } from '../nodes/shared/failures';
+import { failureOf } from '../nodes/shared/transport/failures';
 import { runNode } from '../harness/engine';
 
 import type { FaultCase } from './support/faults';

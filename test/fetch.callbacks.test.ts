@@ -13,11 +13,11 @@ import {
 	nonceMatches,
 	unreachableCallbackProblem,
 	runsAsTool,
-} from '../nodes/shared/resumeUrl';
+} from '../nodes/shared/callbacks/resumeUrl';
 import { checkJobs, lastDueFirst, waitingJobOf } from '../nodes/ModelsLabFetch/waitForCallbacks';
 import type { WaitingJob } from '../nodes/ModelsLabFetch/waitForCallbacks';
 import { claimResume, CLAIM_LIFETIME_MS, releaseResume } from '../nodes/ModelsLabFetch/resumeGuard';
-import { markFailure } from '../nodes/shared/failures';
+import { markFailure } from '../nodes/shared/transport/failures';
 import { NodeApiError } from 'n8n-workflow';
 import { API_KEY, minimalParameters, useSimulator } from './support/simulator';
 import { EXECUTION_ID, WaitingServer } from '../harness/waiting';

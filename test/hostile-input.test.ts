@@ -11,7 +11,7 @@ import type { z } from 'zod/v3';
 import { makeMask, makePhoto } from '../simulator/png';
 import { imageRoles } from '../nodes/ModelsLabInpaint/description';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
-import { endpointIds } from '../nodes/shared/endpoints';
+import { endpointIds } from '../nodes/shared/transport/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';
 import { parameterName } from '../nodes/shared/schema/fields';
 import type { FieldFacts } from '../nodes/shared/schema/inspect';

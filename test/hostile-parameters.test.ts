@@ -15,7 +15,7 @@ import {
 	optionsParameter,
 } from '../nodes/ModelsLabInpaint/description';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
-import { endpointIds } from '../nodes/shared/endpoints';
+import { endpointIds } from '../nodes/shared/transport/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/description';
 import { PACKAGE } from '../harness/engine';

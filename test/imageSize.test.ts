@@ -3,8 +3,12 @@
  * simulator's encoder), whole, cut at every length and mangled; and the size each endpoint is asked
  * for, on the issue's examples and on thousands of picture sizes.
  */
-import type { ImageSize, SizeLimits } from '../nodes/shared/imageSize';
-import { MAX_IMAGE_SIDE, fitToEndpoint, imageSizeOf } from '../nodes/shared/imageSize';
+import type { ImageSize, SizeLimits } from '../nodes/ModelsLabInpaint/size/imageSize';
+import {
+	MAX_IMAGE_SIDE,
+	fitToEndpoint,
+	imageSizeOf,
+} from '../nodes/ModelsLabInpaint/size/imageSize';
 import { encodePng } from '../simulator/png-codec';
 import { makePhoto } from '../simulator/png';
 

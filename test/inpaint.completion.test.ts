@@ -3,7 +3,7 @@
  * maximum wait, several at a time, and their images land in binary data.
  */
 import { decodePng, isPng } from '../simulator/png';
-import { nextPollDelayMs, remainingByEtaPace } from '../nodes/shared/polling';
+import { nextPollDelayMs, remainingByEtaPace } from '../nodes/shared/pacing/polling';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();

@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
-import type { EndpointId } from '../nodes/shared/endpoints';
+import type { EndpointId } from '../nodes/shared/transport/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
 import {
 	API_KEY,

@@ -10,18 +10,18 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { createdNothing, markFailure } from '../nodes/shared/failures';
-import { LEAST_GAP_AFTER_REFUSAL_MS } from '../nodes/shared/accountQueue';
-import { AUTO_MOST_JOBS, JobSlots } from '../nodes/shared/jobSlots';
+import { createdNothing, markFailure } from '../nodes/shared/transport/failures';
+import { LEAST_GAP_AFTER_REFUSAL_MS } from '../nodes/shared/pacing/accountQueue';
+import { AUTO_MOST_JOBS, JobSlots } from '../nodes/shared/pacing/jobSlots';
 import {
 	LONGEST_WAIT_MS,
 	MIN_INTERVAL_MS,
 	deadlineAfter,
 	pauseBefore,
 	waitForCompletion,
-} from '../nodes/shared/polling';
-import type { InpaintResult } from '../nodes/shared/result';
-import { withRetries } from '../nodes/shared/retry';
+} from '../nodes/shared/pacing/polling';
+import type { InpaintResult } from '../nodes/shared/transport/result';
+import { withRetries } from '../nodes/shared/pacing/retry';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const node: INode = {

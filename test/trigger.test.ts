@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { runNode } from '../harness/engine';
-import { callbackSignature } from '../nodes/shared/callbackSignature';
+import { callbackSignature } from '../nodes/shared/callbacks/callbackSignature';
 import { API_KEY, ENTERPRISE_KEY, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';
 

@@ -1,5 +1,5 @@
 /**
- * Telling a whole picture from one cut short (nodes/shared/wholeImage.ts): small valid files of each
+ * Telling a whole picture from one cut short (nodes/shared/images/wholeImage.ts): small valid files of each
  * checked type are built here, byte by byte, and every shorter version of them must be refused.
  */
 import {
@@ -10,8 +10,8 @@ import {
 	fileEndsOfStream,
 	imageIsComplete,
 	wholeImageRule,
-} from '../nodes/shared/wholeImage';
-import { sniffImageType } from '../nodes/shared/images';
+} from '../nodes/shared/images/wholeImage';
+import { sniffImageType } from '../nodes/shared/images/binaryInput';
 import { encodePng, makePhoto } from '../simulator/png';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');

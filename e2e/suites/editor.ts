@@ -5,8 +5,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 
 import { properties } from '../../nodes/ModelsLabInpaint/description';
 import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
-import { endpointIds } from '../../nodes/shared/endpoints';
-import type { EndpointId } from '../../nodes/shared/endpoints';
+import { endpointIds } from '../../nodes/shared/transport/endpoints';
+import type { EndpointId } from '../../nodes/shared/transport/endpoints';
 import { launchChromium, signIn } from '../support/browser';
 import { e2eOutput } from '../support/package';
 import { served, type RunningN8n } from '../support/running-n8n';

@@ -7,14 +7,14 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { runPerItem } from '../shared/items';
-import { actionNodeBase } from '../shared/nodeDescription';
-import { readParameter } from '../shared/parameters';
-import { CALLBACK_PATH } from '../shared/resumeUrl';
+import { runPerItem } from '../shared/run/items';
+import { actionNodeBase } from '../shared/run/nodeDescription';
+import { readParameter } from '../shared/run/parameters';
+import { CALLBACK_PATH } from '../shared/callbacks/resumeUrl';
 import { operationProperty, properties } from './description';
 import { fetchItem, readFetchSettings } from './fetch';
 import { callbackArrived, startWaiting } from './waitForCallbacks';
-import { nothingToRegister } from '../shared/webhookLifecycle';
+import { nothingToRegister } from '../shared/run/webhookLifecycle';
 
 export class ModelsLabFetch implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
-import { endpointIds, ENDPOINTS } from '../shared/endpoints';
+import { downloadImagesProperty, processingOptionsProperty } from '../shared/run/completion';
+import { endpointIds, ENDPOINTS } from '../shared/transport/endpoints';
 
 const getResult = { operation: ['getResult'] };
 

@@ -2,16 +2,16 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
-import type { CompletionSettings } from '../shared/completion';
-import { completeJob, readCompletionSettings, resultImages } from '../shared/completion';
-import type { EndpointId } from '../shared/endpoints';
-import { endpointIds, parseFetchPath } from '../shared/endpoints';
-import type { JobReference } from '../shared/jobs';
-import { fetchJob } from '../shared/jobs';
-import type { ExtraRules } from '../shared/parameters';
-import { checkParameter, propertyNamed, readParameter } from '../shared/parameters';
-import { withRetries } from '../shared/retry';
-import { baseUrls, onConfiguredHost } from '../shared/transport';
+import type { CompletionSettings } from '../shared/run/completion';
+import { completeJob, readCompletionSettings, resultImages } from '../shared/run/completion';
+import type { EndpointId } from '../shared/transport/endpoints';
+import { endpointIds, parseFetchPath } from '../shared/transport/endpoints';
+import type { JobReference } from '../shared/transport/jobs';
+import { fetchJob } from '../shared/transport/jobs';
+import type { ExtraRules } from '../shared/run/parameters';
+import { checkParameter, propertyNamed, readParameter } from '../shared/run/parameters';
+import { withRetries } from '../shared/pacing/retry';
+import { baseUrls, onConfiguredHost } from '../shared/transport/transport';
 import { properties } from './description';
 
 const parameter = (name: string) => propertyNamed(properties, name);

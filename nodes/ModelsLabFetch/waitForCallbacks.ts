@@ -6,23 +6,23 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import type { CompletionSettings } from '../shared/completion';
+import type { CompletionSettings } from '../shared/run/completion';
 import {
 	downloadImagesProperty,
 	readCompletionSettings,
 	readMaxConcurrentJobs,
 	resultImages,
-} from '../shared/completion';
-import type { EndpointId } from '../shared/endpoints';
-import { endpointIds } from '../shared/endpoints';
-import { asNodeError, failureOf, isPassing } from '../shared/failures';
-import { errorJson, failEveryItem } from '../shared/items';
-import type { JobReference } from '../shared/jobs';
-import { fetchJob } from '../shared/jobs';
-import { checkParameter } from '../shared/parameters';
-import { inOrderWithConcurrency } from '../shared/pool';
-import type { InpaintResult } from '../shared/result';
-import { isNonce, NONCE_PARAMETER, nonceMatches, runsAsTool } from '../shared/resumeUrl';
+} from '../shared/run/completion';
+import type { EndpointId } from '../shared/transport/endpoints';
+import { endpointIds } from '../shared/transport/endpoints';
+import { asNodeError, failureOf, isPassing } from '../shared/transport/failures';
+import { errorJson, failEveryItem } from '../shared/run/items';
+import type { JobReference } from '../shared/transport/jobs';
+import { fetchJob } from '../shared/transport/jobs';
+import { checkParameter } from '../shared/run/parameters';
+import { inOrderWithConcurrency } from '../shared/pacing/pool';
+import type { InpaintResult } from '../shared/transport/result';
+import { isNonce, NONCE_PARAMETER, nonceMatches, runsAsTool } from '../shared/callbacks/resumeUrl';
 import { refuseValue } from '../shared/schema/validate';
 import { claimResume, releaseResume } from './resumeGuard';
 

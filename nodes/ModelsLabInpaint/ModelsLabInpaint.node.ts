@@ -5,10 +5,10 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { failEveryItem, runPerItem } from '../shared/items';
-import { actionNodeBase } from '../shared/nodeDescription';
-import { accountOf } from '../shared/transport';
-import { prepareCallback } from './callback';
+import { failEveryItem, runPerItem } from '../shared/run/items';
+import { actionNodeBase } from '../shared/run/nodeDescription';
+import { accountOf } from '../shared/transport/transport';
+import { prepareCallback } from './resumeOnCallback';
 import { properties } from './description';
 import { inpaintItem, readAheadLinkSizes, readInpaintSettings } from './inpaint';
 import { INPAINT_ENDPOINTS } from './endpoints';

@@ -1,14 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadImagesProperty, processingOptionsProperty } from '../shared/completion';
-import type { EndpointId } from '../shared/endpoints';
+import { downloadImagesProperty, processingOptionsProperty } from '../shared/run/completion';
+import type { EndpointId } from '../shared/transport/endpoints';
 import type { FieldUi } from '../shared/schema/fields';
 import { COLLECTION_LABELS, fieldProperty } from '../shared/schema/fields';
 import type { InpaintEndpoint } from './endpoints';
-import { endpointIds, endpointOptions } from '../shared/endpoints';
+import { endpointIds, endpointOptions } from '../shared/transport/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
-import { outputSizeProperty } from './outputSize';
-import { shapeMaskProperties } from './shapeMask';
+import { outputSizeProperty } from './size/outputSize';
+import { shapeMaskProperties } from './mask/shapeMask';
 
 export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',

@@ -1,25 +1,30 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { CompletionSettings } from '../shared/completion';
-import { completeJob, readCompletionSettings } from '../shared/completion';
-import type { EndpointId } from '../shared/endpoints';
-import { ENDPOINTS } from '../shared/endpoints';
-import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/failures';
-import type { BinaryImage } from '../shared/images';
-import { readBinaryImage, toDataUri, uploadImage } from '../shared/images';
-import type { JobSlot } from '../shared/jobSlots';
-import { fetchUrlBuilder } from '../shared/jobs';
-import { propertyNamed, readParameter } from '../shared/parameters';
-import { normalizeResult } from '../shared/result';
-import { deadlineAfter, pause } from '../shared/polling';
-import { withRetries } from '../shared/retry';
+import type { CompletionSettings } from '../shared/run/completion';
+import { completeJob, readCompletionSettings } from '../shared/run/completion';
+import type { EndpointId } from '../shared/transport/endpoints';
+import { ENDPOINTS } from '../shared/transport/endpoints';
+import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/transport/failures';
+import type { BinaryImage } from '../shared/images/binaryInput';
+import { readBinaryImage, toDataUri, uploadImage } from '../shared/images/binaryInput';
+import type { JobSlot } from '../shared/pacing/jobSlots';
+import { fetchUrlBuilder } from '../shared/transport/jobs';
+import { propertyNamed, readParameter } from '../shared/run/parameters';
+import { normalizeResult } from '../shared/transport/result';
+import { deadlineAfter, pause } from '../shared/pacing/polling';
+import { withRetries } from '../shared/pacing/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
-import { signedCallbackUrl } from '../shared/callbackSignature';
-import { assertKeyFor, baseUrls, callbackSigningKey, modelsLabRequest } from '../shared/transport';
-import type { CallbackTarget } from './callback';
-import { refuseOwnWebhook } from './callback';
+import { signedCallbackUrl } from '../shared/callbacks/callbackSignature';
+import {
+	assertKeyFor,
+	baseUrls,
+	callbackSigningKey,
+	modelsLabRequest,
+} from '../shared/transport/transport';
+import type { CallbackTarget } from './resumeOnCallback';
+import { refuseOwnWebhook } from './resumeOnCallback';
 import type { ImageRole } from './description';
 import {
 	advancedOptionsParameter,
@@ -32,10 +37,10 @@ import {
 	endpointProperty,
 } from './description';
 import type { InpaintEndpoint } from './endpoints';
-import type { ImageOrigin, OutputSize, SizeChoice } from './outputSize';
-import { applyOutputSize, outputSizeProperty, readImageSize } from './outputSize';
-import { LinkSizes } from './linkSizes';
-import { drawShapeMask } from './shapeMask';
+import type { ImageOrigin, OutputSize, SizeChoice } from './size/outputSize';
+import { applyOutputSize, outputSizeProperty, readImageSize } from './size/outputSize';
+import { LinkSizes } from './size/linkSizes';
+import { drawShapeMask } from './mask/shapeMask';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
 const ROLES: ImageRole[] = ['init', 'mask'];
@@ -307,7 +312,7 @@ export async function inpaintItem(
 	itemIndex: number,
 	settings: CompletionSettings,
 	slot: JobSlot,
-	/** Completion › Resume on Callback: where the job calls back (see callback.ts). */
+	/** Completion › Resume on Callback: where the job calls back (see resumeOnCallback.ts). */
 	callback: CallbackTarget | undefined,
 	links: LinkSizes,
 ): Promise<INodeExecutionData> {

@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../shared/transport';
-import { nothingToRegister } from '../shared/webhookLifecycle';
-import { handleCallback } from './callback';
+import { CREDENTIAL_TYPE } from '../shared/transport/transport';
+import { nothingToRegister } from '../shared/run/webhookLifecycle';
+import { handleCallback } from './incomingCallback';
 import { properties } from './description';
 
 export class ModelsLabTrigger implements INodeType {

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { endpointIds, ENDPOINTS } from '../shared/endpoints';
+import { endpointIds, ENDPOINTS } from '../shared/transport/endpoints';
 
 export const properties: INodeProperties[] = [
 	{

@@ -127,7 +127,7 @@ export const keysIn = (text: string) =>
  *   node's "(Tried N times.)"), never inferred from time.
  */
 export const LOADED_MACHINE_SLACK_MS = 10_000;
-/** Tries of one request: the first and its 3 retries (nodes/shared/retry.ts). */
+/** Tries of one request: the first and its 3 retries (nodes/shared/pacing/retry.ts). */
 const ATTEMPTS = 4;
 
 /** The longest a run with these Processing Options may take before it counts as hung; see above. */

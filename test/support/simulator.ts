@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { forgetAccountQueues } from '../../nodes/shared/accountQueue';
+import { forgetAccountQueues } from '../../nodes/shared/pacing/accountQueue';
 import { ModelsLabSimulator } from '../../simulator/server';
 import { makeMask, makePhoto } from '../../simulator/png';
 import type { RunOptions, RunResult } from '../../harness/engine';

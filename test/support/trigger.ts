@@ -24,7 +24,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { CredentialsHelper, PACKAGE, PackageNodeTypes } from '../../harness/engine';
 import { parseJson, readBody } from '../../harness/http';
-import { signedCallbackUrl } from '../../nodes/shared/callbackSignature';
+import { signedCallbackUrl } from '../../nodes/shared/callbacks/callbackSignature';
 
 /** n8n's default N8N_PAYLOAD_SIZE_MAX is 16 MiB; n8n itself refuses larger bodies. */
 const N8N_PAYLOAD_LIMIT = 16 * 1024 * 1024;

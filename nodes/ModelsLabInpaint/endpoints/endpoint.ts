@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
-import type { EndpointId } from '../../shared/endpoints';
-import { ENDPOINTS } from '../../shared/endpoints';
+import type { EndpointId } from '../../shared/transport/endpoints';
+import { ENDPOINTS } from '../../shared/transport/endpoints';
 import type { FieldUi, FieldUiMap } from '../../shared/schema/fields';
 
 /** A request field: its schema (type, range, default, wire format) and how the editor shows it. */

@@ -1,4 +1,4 @@
-import type { EndpointId } from '../../shared/endpoints';
+import type { EndpointId } from '../../shared/transport/endpoints';
 import { community } from './community.endpoint';
 import { enterprise } from './enterprise.endpoint';
 import { imageEditing } from './imageEditing.endpoint';

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { EndpointId } from './endpoints';
-import { withoutSignature } from './callbackSignature';
-import { apiMessage } from './errors';
+import { withoutSignature } from '../callbacks/callbackSignature';
+import { apiMessage } from './apiMessage';
 
 /**
  * The one shape every node of this package outputs for a job, whatever quirk the API answered

@@ -6,17 +6,17 @@ import type {
 } from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
-import { failureOf } from '../shared/failures';
-import type { EndpointId } from '../shared/endpoints';
-import { fetchJob } from '../shared/jobs';
-import type { InpaintResult } from '../shared/result';
-import { normalizeResult } from '../shared/result';
-import { checkParameter, propertyNamed } from '../shared/parameters';
+import { failureOf } from '../shared/transport/failures';
+import type { EndpointId } from '../shared/transport/endpoints';
+import { fetchJob } from '../shared/transport/jobs';
+import type { InpaintResult } from '../shared/transport/result';
+import { normalizeResult } from '../shared/transport/result';
+import { checkParameter, propertyNamed } from '../shared/run/parameters';
 import { properties } from './description';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
-import { untrustedLinkProblem } from '../shared/addresses';
-import { isValidSignature, SIGNATURE_PARAMETER } from '../shared/callbackSignature';
-import { callbackSigningKey } from '../shared/transport';
+import { untrustedLinkProblem } from '../shared/transport/linkSafety';
+import { isValidSignature, SIGNATURE_PARAMETER } from '../shared/callbacks/callbackSignature';
+import { callbackSigningKey } from '../shared/transport/transport';
 
 /**
  * A callback is a few kilobytes, but ModelsLab echoes the request in `meta`, and that may hold the

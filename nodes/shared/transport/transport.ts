@@ -10,8 +10,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
 import type { ApiHost } from './endpoints';
-import { signatureIn, signingKeyOf } from './callbackSignature';
-import { apiMessage, redactSecrets } from './errors';
+import { signatureIn, signingKeyOf } from '../callbacks/callbackSignature';
+import { apiMessage, redactSecrets } from './apiMessage';
 import type { Failure } from './failures';
 import { markFailure } from './failures';
 

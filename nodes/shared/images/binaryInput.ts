@@ -1,11 +1,11 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from './endpoints';
-import { urlList } from './result';
-import type { RetryBudget } from './retry';
-import { withRetries } from './retry';
-import { modelsLabRequest } from './transport';
+import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from '../transport/endpoints';
+import { urlList } from '../transport/result';
+import type { RetryBudget } from '../pacing/retry';
+import { withRetries } from '../pacing/retry';
+import { modelsLabRequest } from '../transport/transport';
 
 export interface BinaryImage {
 	buffer: Buffer;

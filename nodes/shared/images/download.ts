@@ -7,9 +7,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { Failure } from './failures';
-import { markFailure } from './failures';
-import { sniffImageType } from './images';
+import type { Failure } from '../transport/failures';
+import { markFailure } from '../transport/failures';
+import { sniffImageType } from './binaryInput';
 import type { FileEnds } from './wholeImage';
 import {
 	expectedImageType,
@@ -19,9 +19,13 @@ import {
 	imageIsComplete,
 	wholeImageRule,
 } from './wholeImage';
-import { ConcurrencyLimit } from './pool';
-import { withRetries } from './retry';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS, networkFailureOf, retryAfterHeader } from './transport';
+import { ConcurrencyLimit } from '../pacing/pool';
+import { withRetries } from '../pacing/retry';
+import {
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	networkFailureOf,
+	retryAfterHeader,
+} from '../transport/transport';
 
 export interface DownloadLimits {
 	/** The whole download of one image, body included, must end within this. */

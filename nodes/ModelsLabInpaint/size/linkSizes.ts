@@ -1,9 +1,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { probeImageSize } from '../shared/imageProbe';
-import type { ImageSize } from '../shared/imageSize';
-import { ConcurrencyLimit } from '../shared/pool';
-import { baseUrls } from '../shared/transport';
+import { probeImageSize } from './imageProbe';
+import type { ImageSize } from './imageSize';
+import { ConcurrencyLimit } from '../../shared/pacing/pool';
+import { baseUrls } from '../../shared/transport/transport';
 
 /** Links whose first bytes are read at the same time (each at most 64 KB and 15 s). */
 export const LINKS_READ_AT_ONCE = 20;

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageSize } from '../shared/imageSize';
-import type { MaskShape, MaskSpec } from '../shared/maskDrawing';
-import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from '../shared/maskDrawing';
-import { checkParameter, readParameter } from '../shared/parameters';
-import { refuseValue } from '../shared/schema/validate';
+import type { ImageSize } from '../size/imageSize';
+import type { MaskShape, MaskSpec } from './maskDrawing';
+import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from './maskDrawing';
+import { checkParameter, readParameter } from '../../shared/run/parameters';
+import { refuseValue } from '../../shared/schema/validate';
 
 /** Mask Source › Shapes: no mask file, the node draws it from boxes the user or an upstream step gives. */
 const drawn = { show: { maskImageSource: ['shapes'] } };

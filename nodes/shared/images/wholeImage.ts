@@ -1,4 +1,4 @@
-import { sniffImageType } from './images';
+import { sniffImageType } from './binaryInput';
 
 /**
  * Telling a whole downloaded picture from one that was cut short. HTTP cannot: a cache or proxy

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'crypto';
 import type { INode } from 'n8n-workflow';
 
-import { untrustedLinkProblem } from './addresses';
+import { untrustedLinkProblem } from '../transport/linkSafety';
 
 /**
  * "Resume on Callback": ModelsLab calls this execution's resume URL (`$execution.resumeUrl`) when a

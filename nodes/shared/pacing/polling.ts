@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import type { InpaintResult } from './result';
-import { asNodeError, failureOf, isPassing, markFailure } from './failures';
+import type { InpaintResult } from '../transport/result';
+import { asNodeError, failureOf, isPassing, markFailure } from '../transport/failures';
 
 /** Statuses after which the job will not change any more. */
 const FINISHED = new Set(['success', 'error', 'failed']);

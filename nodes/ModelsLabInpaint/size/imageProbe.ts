@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { untrustedLinkProblem } from './addresses';
+import { untrustedLinkProblem } from '../../shared/transport/linkSafety';
 import type { ImageSize } from './imageSize';
 import { imageSizeOf } from './imageSize';
 

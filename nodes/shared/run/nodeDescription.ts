@@ -1,7 +1,7 @@
 import type { INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from './transport';
+import { CREDENTIAL_TYPE } from '../transport/transport';
 
 /** What the package's action nodes (Inpaint, Fetch) have in common. */
 export const actionNodeBase: Pick<

@@ -8,16 +8,16 @@ import type {
 
 import { z } from 'zod/v3';
 
-import { downloadImages } from './download';
-import type { JobReference } from './jobs';
-import { fetchJob } from './jobs';
-import { waitForCompletion } from './polling';
-import type { InpaintResult } from './result';
+import { downloadImages } from '../images/download';
+import type { JobReference } from '../transport/jobs';
+import { fetchJob } from '../transport/jobs';
+import { waitForCompletion } from '../pacing/polling';
+import type { InpaintResult } from '../transport/result';
 import type { ExtraRules } from './parameters';
 import { readCollection, readOption } from './parameters';
-import type { JobSlot } from './jobSlots';
-import { AUTO_MOST_JOBS } from './jobSlots';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from './transport';
+import type { JobSlot } from '../pacing/jobSlots';
+import { AUTO_MOST_JOBS } from '../pacing/jobSlots';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport/transport';
 
 /**
  * What happens after a job is submitted (Inpaint) or looked up (Fetch): wait for it, download its

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageSize } from '../shared/imageSize';
-import { fitToEndpoint, imageSizeOf } from '../shared/imageSize';
-import { inspectField } from '../shared/schema/inspect';
-import { refuseValue } from '../shared/schema/validate';
-import type { InpaintEndpoint } from './endpoints';
+import type { ImageSize } from './imageSize';
+import { fitToEndpoint, imageSizeOf } from './imageSize';
+import { inspectField } from '../../shared/schema/inspect';
+import { refuseValue } from '../../shared/schema/validate';
+import type { InpaintEndpoint } from '../endpoints';
 import type { LinkSizes } from './linkSizes';
 
 export const outputSizeProperty: INodeProperties = {

@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
-import { describeAllowed, inspectField } from './schema/inspect';
-import { refuseValue, shown } from './schema/validate';
-import { asBoolean, asNumber, oneOf } from './schema/wire';
+import { describeAllowed, inspectField } from '../schema/inspect';
+import { refuseValue, shown } from '../schema/validate';
+import { asBoolean, asNumber, oneOf } from '../schema/wire';
 
 /**
  * Node parameters that are not request fields (Completion, Download Images, Processing Options,

@@ -1,10 +1,15 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { EndpointId } from '../shared/endpoints';
-import { readParameter } from '../shared/parameters';
-import { callbackUrl, newNonce, runsAsTool, unreachableCallbackProblem } from '../shared/resumeUrl';
+import type { EndpointId } from '../shared/transport/endpoints';
+import { readParameter } from '../shared/run/parameters';
+import {
+	callbackUrl,
+	newNonce,
+	runsAsTool,
+	unreachableCallbackProblem,
+} from '../shared/callbacks/resumeUrl';
 import { refuseValue } from '../shared/schema/validate';
-import { baseUrls } from '../shared/transport';
+import { baseUrls } from '../shared/transport/transport';
 import { advancedOptionsParameter, completionProperty } from './description';
 
 /** Where this run's jobs call back, and the nonce the waiting node checks. */

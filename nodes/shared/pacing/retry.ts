@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { Failure } from './failures';
-import { asNodeError, failureOf, isPassing, markFailure } from './failures';
+import type { Failure } from '../transport/failures';
+import { asNodeError, failureOf, isPassing, markFailure } from '../transport/failures';
 import type { JobSlot } from './jobSlots';
 import { LEAST_GAP_AFTER_REFUSAL_MS } from './accountQueue';
 import { deadlineAfter, MIN_INTERVAL_MS, pause } from './polling';

@@ -3,10 +3,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { CompletionSettings } from './completion';
 import { readMaxConcurrentJobs } from './completion';
-import { asNodeError, detailsOf } from './failures';
-import type { JobSlot } from './jobSlots';
-import { JobSlots } from './jobSlots';
-import { inOrderWithConcurrency } from './pool';
+import { asNodeError, detailsOf } from '../transport/failures';
+import type { JobSlot } from '../pacing/jobSlots';
+import { JobSlots } from '../pacing/jobSlots';
+import { inOrderWithConcurrency } from '../pacing/pool';
 
 /** What an item that failed carries when "On Error: Continue" is set. */
 export function errorJson(error: NodeApiError | NodeOperationError): IDataObject {
