@@ -6,7 +6,7 @@
 import type { INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { networkFailureOf } from '../nodes/shared/transport/transport';
+import { networkFailureOf } from '../nodes/shared/transport/failures';
 
 const node: INode = {
 	id: 'n',

@@ -7,8 +7,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { Failure } from '../transport/failures';
-import { markFailure } from '../transport/failures';
+import {
+	downloadFailure,
+	markFailure,
+	networkFailureOf,
+	retryAfterHeader,
+} from '../transport/failures';
 import { sniffImageType } from './binaryInput';
 import type { FileEnds } from './wholeImage';
 import {
@@ -21,11 +25,7 @@ import {
 } from './wholeImage';
 import { ConcurrencyLimit } from '../pacing/pool';
 import { withRetries } from '../pacing/retry';
-import {
-	DEFAULT_REQUEST_TIMEOUT_SECONDS,
-	networkFailureOf,
-	retryAfterHeader,
-} from '../transport/transport';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport/transport';
 
 export interface DownloadLimits {
 	/** The whole download of one image, body included, must end within this. */
@@ -100,14 +100,9 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 				itemIndex,
 			},
 		);
-		// The same words as API requests, so that only passing faults are tried again.
-		const failure: Failure =
-			httpCode === 429
-				? { kind: 'rate-limited', retryAfterSeconds }
-				: httpCode
-					? { kind: 'rejected', httpCode }
-					: { kind: 'answer-lost' };
-		return markFailure(error, failure, { requestId: limits.requestId });
+		return markFailure(error, downloadFailure(httpCode, retryAfterSeconds), {
+			requestId: limits.requestId,
+		});
 	};
 	// HTTP cannot see a file that a cache stored cut short and serves with a matching
 	// content-length. Such a file is a passing fault like a dropped connection ('answer-lost', no HTTP

@@ -12,8 +12,13 @@ import { createHash } from 'crypto';
 import type { ApiHost } from './endpoints';
 import { signatureIn, signingKeyOf } from '../callbacks/callbackSignature';
 import { apiMessage, redactSecrets } from './apiMessage';
-import type { Failure } from './failures';
-import { markFailure } from './failures';
+import {
+	answeredFailure,
+	describeFailure,
+	markFailure,
+	networkFailureOf,
+	unreadableAnswerFailure,
+} from './failures';
 
 export const CREDENTIAL_TYPE = 'modelsLabApi';
 
@@ -173,12 +178,11 @@ export async function modelsLabRequest(
 			httpCode: String(httpCode),
 			itemIndex,
 		});
-		// Only a 429 says for sure that nothing was created; anything else may be a job's lost answer.
-		const kind: Failure =
-			httpCode === 429
-				? { kind: 'rate-limited', retryAfterSeconds: retryAfterHeader(response.headers) }
-				: { kind: 'answer-lost' };
-		throw markFailure(failure, kind, id ? { requestId: id } : {});
+		throw markFailure(
+			failure,
+			unreadableAnswerFailure(httpCode, response.headers),
+			id ? { requestId: id } : {},
+		);
 	}
 
 	const answer = redactSecrets(body as IDataObject, secrets);
@@ -195,167 +199,6 @@ export async function modelsLabRequest(
 		throw markFailure(failure, answeredFailure(answer, message, httpCode, response.headers));
 	}
 	return { httpCode, body: answer };
-}
-
-/**
- * Connection failures that happen before a request leaves this machine: the connection was refused,
- * the host name did not resolve, or there was no route to it. Nothing reached ModelsLab.
- */
-const NOT_SENT_CODES: Record<string, string> = {
-	ECONNREFUSED: 'the server refused the connection',
-	ENOTFOUND: 'the host name could not be found',
-	EAI_AGAIN: 'the host name could not be looked up',
-	ENETUNREACH: 'there is no network route to it',
-	EHOSTUNREACH: 'there is no network route to it',
-};
-
-/**
- * The request's own timeout ran out: axios reports it as ECONNABORTED ("timeout of N ms exceeded"),
- * or ETIMEDOUT with clarifyTimeoutError (the system's own connect timeout is ETIMEDOUT too, and far
- * longer than any Request Timeout). It may fire after the request was sent, so the job may exist.
- */
-const TIMEOUT_CODES = ['ECONNABORTED', 'ETIMEDOUT'];
-
-/** The connection broke after the request went out; n8n's own words would suggest retrying at once. */
-const CUT_OFF_CODES = ['ECONNRESET', 'EPIPE'];
-
-/** What a request that got no HTTP answer means for the job it carried. */
-export interface NetworkFailure {
-	/** 'not-sent': nothing reached ModelsLab, so sending it again is safe; 'answer-lost': it may have arrived. */
-	kind: 'not-sent' | 'answer-lost';
-	/** The Request Timeout ran out before an answer came. */
-	timedOut: boolean;
-	/** What happened, in words a user understands (the raw error text when nothing better is known). */
-	reason: string;
-}
-
-/**
- * Classifies a failed request that got no HTTP answer, the same way on n8n 1.x and 2.x. Both wrap
- * the axios error in a NodeApiError whose message n8n rewrites ("The connection was aborted,
- * perhaps the server is offline"), so the message cannot be trusted; the error code can:
- * - both majors copy it into `httpCode` (NodeApiError finds `code` among its status keys when
- *   there was no HTTP response);
- * - 2.x also keeps the axios error, and the Node error under it, as `cause`; n8n-workflow 1.x
- *   loses it (ExecutionBaseError declares a `cause` field that resets it to undefined).
- * Only when no code is found anywhere is the text searched: `messages` keeps the original axios
- * and Node messages ("connect ECONNREFUSED …", "timeout of 2000ms exceeded") in both majors.
- * A timeout is never "not sent": it may have fired after ModelsLab received the request.
- */
-export function networkFailureOf(error: unknown, timeoutMs: number): NetworkFailure {
-	const codes = errorCodesOf(error);
-	const texts = errorTextsOf(error);
-	// The codes decide; the words only when no code was found at all.
-	const has = (code: string) =>
-		codes.length > 0
-			? codes.includes(code)
-			: texts.some((text) => new RegExp(`\\b${code}\\b`).test(text));
-	const axiosTimeoutWords =
-		codes.length === 0 && texts.some((text) => /timeout of \d+ ?ms exceeded/i.test(text));
-
-	if (TIMEOUT_CODES.some(has) || axiosTimeoutWords) {
-		const seconds = Math.round(timeoutMs / 1000);
-		return {
-			kind: 'answer-lost',
-			timedOut: true,
-			reason: `no answer within the request timeout of ${seconds} s`,
-		};
-	}
-	const notSent = Object.keys(NOT_SENT_CODES).find(has);
-	if (notSent) return { kind: 'not-sent', timedOut: false, reason: NOT_SENT_CODES[notSent] };
-	if (CUT_OFF_CODES.some(has)) {
-		return {
-			kind: 'answer-lost',
-			timedOut: false,
-			reason: 'the connection was cut off before an answer arrived',
-		};
-	}
-	return { kind: 'answer-lost', timedOut: false, reason: texts[0] ?? String(error) };
-}
-
-type ErrorLike = {
-	code?: unknown;
-	httpCode?: unknown;
-	cause?: unknown;
-	errors?: unknown;
-	errorResponse?: unknown;
-	message?: unknown;
-	messages?: unknown;
-};
-
-/** Node/axios error codes ("ECONNREFUSED") on the error, its `httpCode`, and down its causes. */
-function errorCodesOf(error: unknown): string[] {
-	const codes: string[] = [];
-	const seen = new Set<unknown>();
-	const visit = (value: unknown, depth: number) => {
-		if (!value || typeof value !== 'object' || seen.has(value) || depth > 5) return;
-		seen.add(value);
-		const level = value as ErrorLike;
-		for (const code of [level.code, level.httpCode]) {
-			// An HTTP status ("502") is an answer, not a network failure: only symbolic codes count.
-			if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) codes.push(code);
-		}
-		visit(level.cause, depth + 1);
-		visit(level.errorResponse, depth + 1);
-		// Node's AggregateError (every address of a host refused) lists the errors it aggregates.
-		if (Array.isArray(level.errors)) for (const inner of level.errors) visit(inner, depth + 1);
-	};
-	visit(error, 0);
-	return codes;
-}
-
-/** The error's message, then the original messages n8n kept before rewriting it. */
-function errorTextsOf(error: unknown): string[] {
-	const { message, messages } = (error ?? {}) as ErrorLike;
-	const originals = Array.isArray(messages) ? messages : [];
-	return [message, ...originals].filter(
-		(text): text is string => typeof text === 'string' && text !== '',
-	);
-}
-
-/** `retry_after`, or the wait a spam-filter tip asks for ("please wait for 30 seconds"). */
-function retryAfterSeconds(answer: IDataObject): number | undefined {
-	const explicit = Number(answer.retry_after);
-	if (Number.isFinite(explicit) && explicit >= 0) return explicit;
-	const hint = [answer.tips, answer.tip, answer.message, answer.messege].find(
-		(text) => typeof text === 'string' && /wait for (\d+(?:\.\d+)?) seconds?/i.test(text),
-	) as string | undefined;
-	return hint ? Number(/wait for (\d+(?:\.\d+)?) seconds?/i.exec(hint)![1]) : undefined;
-}
-
-/** The HTTP `Retry-After` header, in seconds (it may also be an HTTP date). */
-export function retryAfterHeader(
-	headers: IN8nHttpFullResponse['headers'] | undefined,
-): number | undefined {
-	const raw = headers?.['retry-after'];
-	const value = String(Array.isArray(raw) ? raw[0] : (raw ?? '')).trim();
-	if (!value) return undefined;
-	if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
-
-/**
- * What an answer with an error means for the job. ModelsLab's own words are read here, once: its
- * rate-limit refusal comes as HTTP 200 "Rate limit exceeded", an unknown job as "Request not found".
- */
-function answeredFailure(
-	answer: IDataObject,
-	message: string,
-	httpCode: number,
-	headers: IN8nHttpFullResponse['headers'],
-): Failure {
-	if (httpCode === 429 || /rate limit exceeded/i.test(message)) {
-		return {
-			kind: 'rate-limited',
-			retryAfterSeconds: retryAfterSeconds(answer) ?? retryAfterHeader(headers),
-			// "Rate limit exceeded. Maximum 5 queued requests allowed." (D2 rate-limits.mdx)
-			...(/queued requests/i.test(message) ? { queueFull: true } : {}),
-		};
-	}
-	// A 5xx without a ModelsLab status may come from a proxy after the job was created.
-	if (httpCode >= 500 && !answer.status) return { kind: 'answer-lost' };
-	if (/request not found/i.test(message)) return { kind: 'not-found' };
-	return { kind: 'rejected', httpCode, apiMessage: message };
 }
 
 /** Maps a URL the API handed out (`fetch_result`) onto a configured host, so the key only goes there. */
@@ -377,10 +220,4 @@ export function onConfiguredHost(
 		}
 	}
 	return undefined;
-}
-
-function describeFailure(answer: IDataObject, path: string, httpCode: number) {
-	const tip = [answer.tip, answer.tips].find((value) => typeof value === 'string' && value);
-	const id = answer.id !== undefined && answer.id !== '' ? `, request id ${answer.id}` : '';
-	return `${path} answered HTTP ${httpCode} with status "${answer.status ?? 'none'}"${id}.${tip ? ` ${tip}` : ''}`;
 }
