@@ -18,8 +18,8 @@ import {
 	MIN_INTERVAL_MS,
 	deadlineAfter,
 	pauseBefore,
-	waitForCompletion,
-} from '../nodes/shared/pacing/polling';
+} from '../nodes/shared/pacing/pause';
+import { waitForCompletion } from '../nodes/shared/pacing/polling';
 import type { InpaintResult } from '../nodes/shared/transport/result';
 import { withRetries } from '../nodes/shared/pacing/retry';
 import { minimalParameters, useSimulator } from './support/simulator';

@@ -12,7 +12,7 @@ import type { JobSlot } from '../shared/pacing/jobSlots';
 import { fetchUrlBuilder } from '../shared/transport/jobs';
 import { propertyNamed, readParameter } from '../shared/run/parameters';
 import { normalizeResult } from '../shared/transport/result';
-import { deadlineAfter, pause } from '../shared/pacing/polling';
+import { deadlineAfter, pause } from '../shared/pacing/pause';
 import { withRetries } from '../shared/pacing/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
+import { cancelSignalOf } from '../../shared/pacing/pause';
 import { untrustedLinkProblem } from '../../shared/transport/linkSafety';
 import type { ImageSize } from './imageSize';
 import { imageSizeOf } from './imageSize';
@@ -41,7 +42,7 @@ export async function probeImageSize(
 ): Promise<ImageSize | undefined> {
 	if (untrustedLinkProblem(url) && !onTrustedOrigin(url, limits.trustedOrigins)) return undefined;
 	const timeoutMs = Math.min(limits.timeoutMs, LONGEST_PROBE_MS);
-	const cancel = ctx.getExecutionCancelSignal?.();
+	const cancel = cancelSignalOf(ctx);
 	const deadline = AbortSignal.timeout(timeoutMs);
 	let body: (AsyncIterable<Buffer> & { destroy?: () => void }) | undefined;
 	try {

@@ -24,6 +24,7 @@ import {
 	wholeImageRule,
 } from './wholeImage';
 import { ConcurrencyLimit } from '../pacing/pool';
+import { cancelSignalOf } from '../pacing/pause';
 import { withRetries } from '../pacing/retry';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../transport/transport';
 
@@ -78,7 +79,7 @@ async function storedEnds(ctx: Context, binary: IBinaryData): Promise<FileEnds> 
 
 /** Cancelling the execution, or the timeout, whichever comes first, stops the download. */
 function deadlineSignals(ctx: Context, timeoutMs: number) {
-	const cancel = 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
+	const cancel = cancelSignalOf(ctx);
 	const timeout = AbortSignal.timeout(timeoutMs);
 	return { timeout, either: cancel ? AbortSignal.any([cancel, timeout]) : timeout };
 }

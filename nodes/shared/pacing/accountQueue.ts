@@ -18,7 +18,7 @@
  * jobs left.
  */
 
-import { LONGEST_WAIT_MS } from './polling';
+import { LONGEST_WAIT_MS } from './pause';
 
 /** Where the number of jobs out at once starts: the smallest plan's queue. */
 export const FIRST_LIMIT = 5;

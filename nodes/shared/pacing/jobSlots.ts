@@ -5,7 +5,7 @@
  */
 import type { AccountQueue, Refusal } from './accountQueue';
 import { accountQueueFor } from './accountQueue';
-import { MIN_INTERVAL_MS } from './polling';
+import { MIN_INTERVAL_MS } from './pause';
 
 /** Auto's ceiling: above the largest plan's queue, so that the account's own limit is what binds. */
 export const AUTO_MOST_JOBS = 50;

@@ -5,7 +5,7 @@ import type { Failure } from '../transport/failures';
 import { asNodeError, failureOf, isPassing, markFailure } from '../transport/failures';
 import type { JobSlot } from './jobSlots';
 import { LEAST_GAP_AFTER_REFUSAL_MS } from './accountQueue';
-import { deadlineAfter, MIN_INTERVAL_MS, pause } from './polling';
+import { deadlineAfter, MIN_INTERVAL_MS, pause } from './pause';
 
 /** Times a request is tried again after a failure worth retrying (refusals may have their own rule). */
 const RETRIES = 3;
