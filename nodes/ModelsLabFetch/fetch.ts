@@ -1,5 +1,4 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
 import type { CompletionSettings } from '../shared/run/completion';
@@ -12,6 +11,7 @@ import type { ExtraRules } from '../shared/run/parameters';
 import { checkParameter, propertyNamed, readParameter } from '../shared/run/parameters';
 import { withRetries } from '../shared/pacing/retry';
 import { baseUrls, onConfiguredHost } from '../shared/transport/transport';
+import { refuseBeforeSending } from '../shared/schema/validate';
 import { properties } from './description';
 
 const parameter = (name: string) => propertyNamed(properties, name);
@@ -22,10 +22,7 @@ function fail(
 	itemIndex: number,
 	description?: string,
 ): never {
-	throw new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, {
-		itemIndex,
-		description: `${description ? `${description} ` : ''}Nothing was sent to ModelsLab.`,
-	});
+	return refuseBeforeSending(ctx.getNode(), message, itemIndex, description);
 }
 
 /** Ids are numbers (sometimes other plain tokens); anything else is an expression gone wrong. */

@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from '../transport/endpoints';
 import { urlList } from '../transport/result';
 import type { RetryBudget } from '../pacing/retry';
 import { withRetries } from '../pacing/retry';
 import { modelsLabRequest } from '../transport/transport';
+import { refuseBeforeSending } from '../schema/validate';
 
 export interface BinaryImage {
 	buffer: Buffer;
@@ -48,18 +49,15 @@ export async function readBinaryImage(
 	property: string,
 	fieldLabel: string,
 ): Promise<BinaryImage> {
-	const fail = (problem: string, description?: string): never => {
-		throw new NodeOperationError(ctx.getNode(), `"${fieldLabel}": ${problem} [item ${itemIndex}]`, {
-			itemIndex,
-			description: description ?? 'Nothing was sent to ModelsLab.',
-		});
-	};
+	const fail = (problem: string, description?: string): never =>
+		refuseBeforeSending(ctx.getNode(), `"${fieldLabel}": ${problem}`, itemIndex, description);
 	if (!property) {
-		throw new NodeOperationError(ctx.getNode(), `"${fieldLabel}" is required [item ${itemIndex}]`, {
+		refuseBeforeSending(
+			ctx.getNode(),
+			`"${fieldLabel}" is required`,
 			itemIndex,
-			description:
-				'Enter the name of the binary field that holds the picture, for example "data". Nothing was sent to ModelsLab.',
-		});
+			'Enter the name of the binary field that holds the picture, for example "data".',
+		);
 	}
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
 	const metadata = binary[property];
@@ -68,7 +66,7 @@ export async function readBinaryImage(
 		return fail(
 			`the input item has no binary field named "${property}"`,
 			available.length
-				? `Binary fields on this item: ${available.join(', ')}. Nothing was sent to ModelsLab.`
+				? `Binary fields on this item: ${available.join(', ')}.`
 				: 'This item has no binary data at all. Use a node that outputs files (for example a Form Trigger, Read Files or HTTP Request with "File" response) before this one.',
 		);
 	}
@@ -91,7 +89,7 @@ export async function readBinaryImage(
 		const declared = metadata.mimeType || 'unknown type';
 		return fail(
 			`the file "${property}" is not an image (${declared}${declared.startsWith('image/') ? ', but its content is not a PNG, JPEG, WebP, GIF, BMP or TIFF picture' : ''})`,
-			'Use a PNG, JPEG or WebP picture. Nothing was sent to ModelsLab.',
+			'Use a PNG, JPEG or WebP picture.',
 		);
 	}
 	return { buffer, mimeType };

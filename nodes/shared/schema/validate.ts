@@ -68,18 +68,34 @@ export function parseOrThrow(
 	);
 	const problems = firstPerField.map((issue) => explainIssue(target, issue, raw));
 	const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-	return failValidation(
+	return refuseBeforeSending(
 		node,
-		`${problems[0]}${more} [item ${itemIndex}]`,
-		problems,
+		`${problems[0]}${more}`,
 		itemIndex,
-		context,
+		`${context}: ${problems.join('; ')}.`,
 	);
 }
 
 /**
- * Refuses one bad value: the message is the problem and the item (a trigger has none), the
- * description adds `explanation` (by default the problem again). Nothing has been sent.
+ * The one way a value is refused before anything is sent: the message names the problem and the
+ * item (a trigger has none), the description says what to do, and that nothing was sent.
+ */
+export function refuseBeforeSending(
+	node: INode,
+	message: string,
+	itemIndex: number | undefined,
+	description?: string,
+): never {
+	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
+	throw new NodeOperationError(node, `${message}${where}`, {
+		itemIndex,
+		description: `${description ? `${description} ` : ''}Nothing was sent to ModelsLab.`,
+	});
+}
+
+/**
+ * Refuses one bad value: the message is the problem and the item, the description adds
+ * `explanation` (by default the problem again) after `context`.
  */
 export function refuseValue(
 	node: INode,
@@ -88,19 +104,5 @@ export function refuseValue(
 	context: string,
 	explanation = problem,
 ): never {
-	const where = itemIndex === undefined ? '' : ` [item ${itemIndex}]`;
-	return failValidation(node, `${problem}${where}`, [explanation], itemIndex, context);
-}
-
-export function failValidation(
-	node: INode,
-	message: string,
-	problems: string[],
-	itemIndex: number | undefined,
-	context: string,
-): never {
-	throw new NodeOperationError(node, message, {
-		itemIndex,
-		description: `${context}: ${problems.join('; ')}. Nothing was sent to ModelsLab.`,
-	});
+	return refuseBeforeSending(node, problem, itemIndex, `${context}: ${explanation}.`);
 }
