@@ -7,6 +7,7 @@ import { useLogCapture } from './support/capture-logs';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { ModelsLabApi } from '../credentials/ModelsLabApi.credentials';
+import { ENDPOINTS, fetchRequestFor } from '../nodes/shared/transport/endpoints';
 import {
 	API_KEY,
 	ENTERPRISE_KEY,
@@ -129,6 +130,26 @@ describe('the key never leaks', () => {
 				.filter((property) => property.typeOptions?.password)
 				.map((p) => p.name),
 		).toEqual(['apiKey', 'enterpriseApiKey']);
+	});
+});
+
+describe('which key a request carries', () => {
+	it("the credential's rule agrees with the endpoint catalogue for every submit and fetch path", async () => {
+		const keys = { apiKey: 'standard-key', enterpriseApiKey: 'enterprise-key' };
+		for (const endpoint of Object.values(ENDPOINTS)) {
+			const fetchPath = fetchRequestFor(endpoint.id, '90000001').path;
+			for (const path of [endpoint.inpaintPath, fetchPath]) {
+				const request = await credentialType.authenticate(keys, {
+					url: path,
+					baseURL: 'https://modelslab.com',
+					body: {},
+				});
+				expect([path, (request.body as { key: string }).key]).toEqual([
+					path,
+					`${endpoint.key}-key`,
+				]);
+			}
+		}
 	});
 });
 

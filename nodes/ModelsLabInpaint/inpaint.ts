@@ -160,7 +160,7 @@ export async function buildInpaintBody(
 		}
 	}
 
-	await assertKeyFor(ctx, ENDPOINTS[endpoint.id].inpaintPath, itemIndex);
+	await assertKeyFor(ctx, endpoint.id, itemIndex);
 	// A ModelsLab Trigger's URL is signed only now, after validation, so the signature goes to
 	// ModelsLab and nowhere else.
 	const signingKey = await callbackSigningKey(ctx);

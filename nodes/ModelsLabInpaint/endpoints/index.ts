@@ -5,11 +5,12 @@ import { imageEditing } from './imageEditing.endpoint';
 import { legacy } from './legacy.endpoint';
 import type { InpaintEndpoint } from './endpoint';
 
+/** Every endpoint of the catalogue has its fields here: a missing one fails to compile. */
 export const INPAINT_ENDPOINTS: Record<EndpointId, InpaintEndpoint> = {
 	imageEditing,
 	community,
 	legacy,
 	enterprise,
-} as Record<EndpointId, InpaintEndpoint>;
+};
 
 export type { InpaintEndpoint } from './endpoint';

@@ -14,6 +14,11 @@ export interface Endpoint {
 	displayName: string;
 	description: string;
 	host: ApiHost;
+	/**
+	 * Which of the credential's keys its requests carry. The credential decides by the request's
+	 * path on its own (it stands alone); a test holds its rule to this catalogue.
+	 */
+	key: 'standard' | 'enterprise';
 	inpaintPath: string;
 	fetch: { style: 'path'; pathPrefix: string } | { style: 'body'; path: string };
 }
@@ -24,6 +29,7 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 		displayName: 'v6 Image Editing',
 		description: 'General-purpose inpainting, no model to choose (api/v6/image_editing/inpaint)',
 		host: 'modelslab',
+		key: 'standard',
 		inpaintPath: '/api/v6/image_editing/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v6/image_editing/fetch/' },
 	},
@@ -33,6 +39,7 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 		description:
 			'Inpainting with a public or trained model of your choice, such as Pony Realism (api/v6/images/inpaint)',
 		host: 'modelslab',
+		key: 'standard',
 		inpaintPath: '/api/v6/images/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v6/images/fetch/' },
 	},
@@ -41,6 +48,7 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 		displayName: 'v3 Legacy Stable Diffusion',
 		description: 'The older Stable Diffusion API (api/v3/inpaint), for existing v3 integrations',
 		host: 'legacy',
+		key: 'standard',
 		inpaintPath: '/api/v3/inpaint',
 		fetch: { style: 'path', pathPrefix: '/api/v3/fetch/' },
 	},
@@ -50,6 +58,7 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 		description:
 			'Inpainting on your dedicated enterprise server with Pony models (api/v1/enterprise/pony/inpaint)',
 		host: 'modelslab',
+		key: 'enterprise',
 		inpaintPath: '/api/v1/enterprise/pony/inpaint',
 		fetch: { style: 'body', path: '/api/v1/enterprise/pony/fetch' },
 	},

@@ -9,7 +9,8 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { createHash } from 'crypto';
 
-import type { ApiHost } from './endpoints';
+import type { ApiHost, EndpointId } from './endpoints';
+import { ENDPOINTS } from './endpoints';
 import { signatureIn, signingKeyOf } from '../callbacks/callbackSignature';
 import { apiMessage, redactSecrets } from './apiMessage';
 import {
@@ -92,10 +93,13 @@ export async function callbackSigningKey(ctx: ModelsLabContext): Promise<string 
 }
 
 /** Fails before anything is sent when the credential lacks the key this endpoint needs. */
-export async function assertKeyFor(ctx: ModelsLabContext, path: string, itemIndex?: number) {
+export async function assertKeyFor(
+	ctx: ModelsLabContext,
+	endpoint: EndpointId,
+	itemIndex?: number,
+) {
 	const credentials = await loadCredentials(ctx);
-	// The same rule as the credential's `authenticate`, which picks the key it sends.
-	const enterprise = path.includes('/api/v1/enterprise/');
+	const enterprise = ENDPOINTS[endpoint].key === 'enterprise';
 	const key = enterprise ? credentials.enterpriseApiKey : credentials.apiKey;
 	if (!key) {
 		throw new NodeOperationError(
