@@ -1,5 +1,5 @@
 /**
- * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/maskDrawing.ts). Every PNG is read back twice: with the
+ * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/shapes.ts). Every PNG is read back twice: with the
  * simulator's independent decoder and, chunk by chunk, with Node's zlib (which checks the deflate
  * stream and its Adler-32). Pixels are compared with a brute-force reference computed here.
  */
@@ -14,7 +14,7 @@ import {
 	type ImageSize,
 	type MaskShape,
 	type MaskSpec,
-} from '../nodes/ModelsLabInpaint/mask/maskDrawing';
+} from '../nodes/ModelsLabInpaint/mask/shapes';
 import { decodePng } from '../simulator/png-codec';
 
 /** A small seeded generator (mulberry32), so every run checks the same "random" cases. */

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ImageSize } from '../size/imageSize';
-import type { MaskShape, MaskSpec } from './maskDrawing';
-import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from './maskDrawing';
+import type { MaskShape, MaskSpec } from './shapes';
+import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from './shapes';
 import { checkParameter, readParameter } from '../../shared/run/parameters';
 import { refuseValue } from '../../shared/schema/validate';
 
