@@ -1,20 +1,20 @@
 /**
- * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/shapes.ts). Every PNG is read back twice: with the
+ * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/shapes.ts, encoded by codecs/grayPng.ts). Every PNG is read back twice: with the
  * simulator's independent decoder and, chunk by chunk, with Node's zlib (which checks the deflate
  * stream and its Adler-32). Pixels are compared with a brute-force reference computed here.
  */
 import { crc32, inflateSync } from 'zlib';
 
+import { encodeGrayPng, zlibCompress } from '../nodes/ModelsLabInpaint/codecs/grayPng';
 import {
 	MAX_FEATHER_PIXELS,
 	checkMaskSpec,
 	drawMask,
-	encodeGrayPng,
-	zlibCompress,
-	type ImageSize,
 	type MaskShape,
 	type MaskSpec,
 } from '../nodes/ModelsLabInpaint/mask/shapes';
+
+type ImageSize = { width: number; height: number };
 import { decodePng } from '../simulator/png-codec';
 
 /** A small seeded generator (mulberry32), so every run checks the same "random" cases. */
