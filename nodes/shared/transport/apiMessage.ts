@@ -17,18 +17,3 @@ export function apiMessage(body: IDataObject): string {
 	}
 	return '';
 }
-
-/** Replaces every occurrence of the credential's keys, anywhere in a value, with a mask. */
-export function redactSecrets<T>(value: T, secrets: string[]): T {
-	if (secrets.length === 0) return value;
-	if (typeof value === 'string') {
-		return secrets.reduce((text, secret) => text.split(secret).join('***'), value as string) as T;
-	}
-	if (Array.isArray(value)) return value.map((entry) => redactSecrets(entry, secrets)) as T;
-	if (value && typeof value === 'object') {
-		return Object.fromEntries(
-			Object.entries(value).map(([key, entry]) => [key, redactSecrets(entry, secrets)]),
-		) as T;
-	}
-	return value;
-}

@@ -12,7 +12,7 @@ import { createHash } from 'crypto';
 import type { ApiHost, EndpointId } from './endpoints';
 import { ENDPOINTS } from './endpoints';
 import { signatureIn, signingKeyOf } from '../callbacks/callbackSignature';
-import { apiMessage, redactSecrets } from './apiMessage';
+import { apiMessage } from './apiMessage';
 import {
 	answeredFailure,
 	describeFailure,
@@ -79,6 +79,21 @@ export async function accountOf(ctx: ModelsLabContext): Promise<string> {
 	const credentials = await loadCredentials(ctx);
 	const identity = [baseUrlFor(credentials, 'modelslab'), ...secretsOf(credentials)].join('\n');
 	return createHash('sha256').update(identity).digest('hex').slice(0, 32);
+}
+
+/** Replaces every occurrence of the credential's keys, anywhere in a value, with a mask. */
+export function redactSecrets<T>(value: T, secrets: string[]): T {
+	if (secrets.length === 0) return value;
+	if (typeof value === 'string') {
+		return secrets.reduce((text, secret) => text.split(secret).join('***'), value as string) as T;
+	}
+	if (Array.isArray(value)) return value.map((entry) => redactSecrets(entry, secrets)) as T;
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, redactSecrets(entry, secrets)]),
+		) as T;
+	}
+	return value;
 }
 
 function secretsOf(credentials: ModelsLabCredentials) {
