@@ -12,7 +12,7 @@ import '../../harness/user-folder';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { buildInpaintBody } from '../../nodes/ModelsLabInpaint/inpaint';
+import { buildInpaintBody } from '../../nodes/ModelsLabInpaint/request';
 import { readCompletionSettings } from '../../nodes/shared/run/completion';
 import { ModelsLabInpaint } from '../../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';

@@ -6,64 +6,20 @@ import { completeJob, readCompletionSettings } from '../shared/run/completion';
 import type { EndpointId } from '../shared/transport/endpoints';
 import { ENDPOINTS } from '../shared/transport/endpoints';
 import { asNodeError, createdNothing, detailsOf, failureOf } from '../shared/transport/failures';
-import type { BinaryImage } from '../shared/images/binaryInput';
-import { readBinaryImage, toDataUri, uploadImage } from '../shared/images/binaryInput';
 import type { JobSlot } from '../shared/pacing/jobSlots';
 import { fetchUrlBuilder } from '../shared/transport/jobs';
-import { propertyNamed, readParameter } from '../shared/run/parameters';
+import { readParameter } from '../shared/run/parameters';
 import { normalizeResult } from '../shared/transport/result';
 import { deadlineAfter, pause } from '../shared/pacing/pause';
 import { withRetries } from '../shared/pacing/retry';
-import { collectWireValues } from '../shared/schema/fields';
-import { parseOrThrow, refuseValue } from '../shared/schema/validate';
-import { signedCallbackUrl } from '../shared/callbacks/callbackSignature';
-import {
-	assertKeyFor,
-	baseUrls,
-	callbackSigningKey,
-	modelsLabRequest,
-} from '../shared/transport/transport';
+import { baseUrls, modelsLabRequest } from '../shared/transport/transport';
 import type { CallbackTarget } from './resumeOnCallback';
 import { refuseOwnWebhook } from './resumeOnCallback';
-import type { ImageRole } from './description';
-import {
-	advancedOptionsParameter,
-	completionProperty,
-	downloadImagesWhenWaiting,
-	imageParameter,
-	imageRoles,
-	optionsParameter,
-	properties,
-	endpointProperty,
-} from './description';
+import { completionProperty, downloadImagesWhenWaiting, endpointProperty } from './description';
 import type { InpaintEndpoint } from './endpoints';
-import type { ImageOrigin, OutputSize, SizeChoice } from './size/outputSize';
-import { applyOutputSize, outputSizeProperty, readImageSize } from './size/outputSize';
-import { LinkSizes } from './size/linkSizes';
-import { drawShapeMask } from './mask/shapeMask';
 import { INPAINT_ENDPOINTS } from './endpoints';
-
-const ROLES: ImageRole[] = ['init', 'mask'];
-
-const parameter = (name: string) => propertyNamed(properties, name);
-
-type ImageSource =
-	| { kind: 'binary'; property: string }
-	| { kind: 'url'; url: string }
-	| { kind: 'shapes' };
-
-function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number): ImageSource {
-	const names = imageParameter(role);
-	const kind = readParameter<ImageSource['kind']>(ctx, parameter(names.source), itemIndex);
-	if (kind === 'binary')
-		return {
-			kind,
-			property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex),
-		};
-	if (kind === 'shapes') return { kind };
-	// The link is checked with the endpoint's fields, where it may also be an inline image.
-	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
-}
+import { buildInpaintBody, imageSource, ROLES } from './request';
+import { LinkSizes } from './size/linkSizes';
 
 /**
  * Starts reading the size of every item's photo and mask link at once, first item first, so that
@@ -94,130 +50,6 @@ export function readInpaintSettings(ctx: IExecuteFunctions, itemIndex: number): 
 	const wait = readParameter(ctx, completionProperty, itemIndex) === 'wait';
 	const download = wait && readParameter<boolean>(ctx, downloadImagesWhenWaiting, itemIndex);
 	return readCompletionSettings(ctx, itemIndex, { wait, download });
-}
-
-/**
- * Parameters → validated request body. Every field is checked, and binary images are read and
- * checked, before the first byte goes to ModelsLab; only then are binary images uploaded.
- */
-export async function buildInpaintBody(
-	ctx: IExecuteFunctions,
-	endpoint: InpaintEndpoint,
-	itemIndex: number,
-	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
-	/** The run's link sizes, read ahead for every item (see readAheadLinkSizes). */
-	links = new LinkSizes(ctx),
-): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
-	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
-		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
-		advanced: ctx.getNodeParameter(
-			advancedOptionsParameter(endpoint.id),
-			itemIndex,
-			{},
-		) as IDataObject,
-	});
-	const outputSize = readParameter<OutputSize>(ctx, outputSizeProperty, itemIndex);
-	// Width and Height are hidden unless Output Size is Custom; a value left from before is not used.
-	if (outputSize === 'image') {
-		delete raw.width;
-		delete raw.height;
-	}
-	const sources = Object.fromEntries(
-		ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]),
-	);
-	// Binary images and drawn masks are not links yet.
-	const fromBinary = ROLES.filter((role) => sources[role].kind !== 'url');
-	for (const role of ROLES) {
-		const source = sources[role];
-		if (source.kind === 'url') raw[imageRoles[role].wireKey] = source.url;
-	}
-
-	// Binary images are not links yet; everything else is validated now.
-	const schema = endpoint.schema.partial(
-		Object.fromEntries(fromBinary.map((role) => [imageRoles[role].wireKey, true])),
-	);
-	const context = `${endpoint.displayName} inpainting`;
-	const body = parseOrThrow(
-		ctx.getNode(),
-		{ schema, fields: endpoint.fields },
-		raw,
-		itemIndex,
-		context,
-	);
-
-	const inline = endpoint.acceptsInlineImages(body);
-	for (const role of ROLES) {
-		const value = body[imageRoles[role].wireKey];
-		if (typeof value === 'string' && value.startsWith('data:') && !inline) {
-			const label = `${imageRoles[role].label} URL`;
-			refuseValue(
-				ctx.getNode(),
-				`"${label}" must be an http(s) link for this endpoint, not a data URI`,
-				itemIndex,
-				context,
-				`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
-			);
-		}
-	}
-
-	await assertKeyFor(ctx, endpoint.id, itemIndex);
-	// A ModelsLab Trigger's URL is signed only now, after validation, so the signature goes to
-	// ModelsLab and nowhere else.
-	const signingKey = await callbackSigningKey(ctx);
-	if (typeof body.webhook === 'string' && signingKey)
-		body.webhook = signedCallbackUrl(body.webhook, signingKey);
-
-	const images: Array<{ role: ImageRole; image: BinaryImage }> = [];
-	for (const role of fromBinary) {
-		const source = sources[role];
-		if (source.kind !== 'binary') continue;
-		const label = `${imageRoles[role].label} Binary Field`;
-		images.push({ role, image: await readBinaryImage(ctx, itemIndex, source.property, label) });
-	}
-	const linkOrBytes = (role: ImageRole): ImageOrigin | undefined => {
-		const image = images.find((entry) => entry.role === role)?.image;
-		const link = body[imageRoles[role].wireKey];
-		return image ? { bytes: image.buffer } : typeof link === 'string' ? { url: link } : undefined;
-	};
-	// Both links are read at once: a first look at each costs a round trip.
-	const [init, givenMask] = await Promise.all(
-		(['init', 'mask'] as const).map(
-			async (role) => await readImageSize(linkOrBytes(role), links, settings.requestTimeoutMs),
-		),
-	);
-	let drawnMask: Buffer | undefined;
-	if (sources.mask.kind === 'shapes') {
-		if (!init) failUnknownSize(ctx, endpoint, itemIndex);
-		drawnMask = drawShapeMask(ctx, itemIndex, init);
-		images.push({ role: 'mask', image: { buffer: drawnMask, mimeType: 'image/png' } });
-	}
-	const mask = drawnMask ? init : givenMask;
-	const size = applyOutputSize(ctx, endpoint, body, { init, mask }, outputSize, itemIndex);
-
-	const limits = { itemIndex, maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
-	for (const { role, image } of images) {
-		body[imageRoles[role].wireKey] = inline
-			? toDataUri(image)
-			: await uploadImage(ctx, image, itemIndex, limits);
-	}
-	return { body, size, drawnMask };
-}
-
-/** A mask cannot be drawn for an image whose size is unknown. */
-function failUnknownSize(
-	ctx: IExecuteFunctions,
-	endpoint: InpaintEndpoint,
-	itemIndex: number,
-): never {
-	const problem =
-		'"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
-	return refuseValue(
-		ctx.getNode(),
-		problem,
-		itemIndex,
-		`${endpoint.displayName} inpainting`,
-		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
-	);
 }
 
 /**
