@@ -77,121 +77,164 @@ async function storedEnds(ctx: Context, binary: IBinaryData): Promise<FileEnds> 
 	return await fileEndsOfStream(await ctx.helpers.getBinaryStream(binary.id));
 }
 
-/** Cancelling the execution, or the timeout, whichever comes first, stops the download. */
+/** The execution's cancel signal or the timeout, whichever comes first. */
 function deadlineSignals(ctx: Context, timeoutMs: number) {
 	const cancel = cancelSignalOf(ctx);
 	const timeout = AbortSignal.timeout(timeoutMs);
 	return { timeout, either: cancel ? AbortSignal.any([cancel, timeout]) : timeout };
 }
 
-async function downloadOne(ctx: Context, url: string, itemIndex: number, limits: DownloadLimits) {
-	const timeoutMs = limits.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
-	const job = limits.requestId ? ` (request id ${limits.requestId})` : '';
-	const fail = (problem: string, httpCode?: number, retryAfterSeconds?: number) => {
+type DownloadBody = Parameters<IExecuteFunctions['helpers']['binaryToBuffer']>[0] & {
+	destroy?: () => void;
+};
+
+/** One try at downloading one image: its steps, and what its failures say. */
+class ImageDownload {
+	private readonly timeoutMs: number;
+	/** Cancelling the execution, or the timeout, whichever comes first, stops the download. */
+	private readonly signals: ReturnType<typeof deadlineSignals>;
+	private readonly fileName: string;
+
+	constructor(
+		private readonly ctx: Context,
+		private readonly url: string,
+		private readonly itemIndex: number,
+		private readonly limits: DownloadLimits,
+	) {
+		this.timeoutMs = limits.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
+		this.signals = deadlineSignals(ctx, this.timeoutMs);
+		this.fileName = fileNameOf(url);
+	}
+
+	/** The request, refused unless it answers with a picture: an HTTP error or a page is not one. */
+	async open(): Promise<{ body: DownloadBody; contentType: string }> {
+		let response: IN8nHttpFullResponse;
+		try {
+			// `timeout` covers a silent connection; the signal also ends one that trickles.
+			response = (await this.ctx.helpers.httpRequest({
+				method: 'GET',
+				url: this.url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: this.timeoutMs,
+				abortSignal: this.signals.either,
+			})) as IN8nHttpFullResponse;
+		} catch (error) {
+			throw this.fail(this.reason(error));
+		}
+		const body = response.body as DownloadBody;
+		if (response.statusCode >= 400) {
+			body.destroy?.();
+			throw this.fail(
+				`HTTP ${response.statusCode}`,
+				response.statusCode,
+				retryAfterHeader(response.headers),
+			);
+		}
+		const contentType = String(response.headers['content-type'] ?? '')
+			.split(';')[0]
+			.trim()
+			.toLowerCase();
+		// A login page, a CDN challenge or an API error is not a picture, even when it says 200.
+		if (/json|html|xml/.test(contentType) && !/svg/.test(contentType)) {
+			body.destroy?.();
+			throw this.fail(
+				`the link answered with ${contentType} instead of an image`,
+				response.statusCode,
+			);
+		}
+		return { body, contentType };
+	}
+
+	/** A `.base64` output: its text is read (it is small), decoded and checked whole. */
+	async storeBase64(body: DownloadBody): Promise<IBinaryData> {
+		const read = await this.ctx.helpers
+			.binaryToBuffer(body)
+			.catch((error) => Promise.reject(this.brokeOff(body, error)));
+		const text = read.toString('utf8').trim();
+		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
+		this.refuseCutShort(fileEndsOf(bytes), dataUriType(text));
+		const mimeType = sniffImageType(bytes);
+		if (!mimeType) throw this.fail('the base64 file does not hold an image');
+		const extension = mimeType.split('/')[1].replace('jpeg', 'jpg');
+		return await this.ctx.helpers.prepareBinaryData(
+			bytes,
+			this.fileName.replace(/\.base64$/i, `.${extension}`),
+			mimeType,
+		);
+	}
+
+	/** A picture, streamed into n8n's binary storage so that it is never held whole, then checked whole. */
+	async storeStream(body: DownloadBody, contentType: string): Promise<IBinaryData> {
+		const extension = this.fileName.split('.').pop()?.toLowerCase() ?? '';
+		const mimeType = contentType.startsWith('image/')
+			? contentType
+			: (EXTENSION_TYPES[extension] ?? 'image/png');
+		let binary: IBinaryData;
+		try {
+			binary = await this.ctx.helpers.prepareBinaryData(body, this.fileName, mimeType);
+		} catch (error) {
+			throw this.brokeOff(body, error);
+		}
+		this.refuseCutShort(await storedEnds(this.ctx, binary), mimeType);
+		return binary;
+	}
+
+	/** A failure of this download, in the same words and kinds as API requests get. */
+	private fail(problem: string, httpCode?: number, retryAfterSeconds?: number) {
+		const job = this.limits.requestId ? ` (request id ${this.limits.requestId})` : '';
 		const error = new NodeApiError(
-			ctx.getNode(),
-			{ message: problem, url },
+			this.ctx.getNode(),
+			{ message: problem, url: this.url },
 			{
-				message: `Could not download the image ${url}: ${problem}`,
+				message: `Could not download the image ${this.url}: ${problem}`,
 				description:
 					httpCode === 404 || httpCode === 410
 						? `ModelsLab result links expire (temporary and base64 links after 24 hours). Run the job again, or fetch it again with the ModelsLab Fetch node while its links are valid${job}.`
 						: `The job itself succeeded${job}: get its images later with the ModelsLab Fetch node, or turn off Download Images and use the links.`,
 				httpCode: httpCode ? String(httpCode) : undefined,
-				itemIndex,
+				itemIndex: this.itemIndex,
 			},
 		);
 		return markFailure(error, downloadFailure(httpCode, retryAfterSeconds), {
-			requestId: limits.requestId,
+			requestId: this.limits.requestId,
 		});
-	};
-	// HTTP cannot see a file that a cache stored cut short and serves with a matching
-	// content-length. Such a file is a passing fault like a dropped connection ('answer-lost', no HTTP
-	// code), so withRetries downloads it again; if it stays cut, this is the error.
-	const refuseCutShort = (ends: FileEnds, declaredType: string | undefined) => {
+	}
+
+	/** Why a request failed, the same on n8n 1.x and 2.x; the timeout named as such. */
+	private reason(error: unknown): string {
+		return this.signals.timeout.aborted
+			? `not complete within the request timeout of ${Math.round(this.timeoutMs / 1000)} s`
+			: networkFailureOf(error, this.timeoutMs).reason;
+	}
+
+	/** Reading the body failed: the connection dropped half-way, or the deadline passed. */
+	private brokeOff(body: DownloadBody, error: unknown) {
+		body.destroy?.();
+		return this.fail(`the download broke off: ${this.reason(error)}`);
+	}
+
+	/**
+	 * HTTP cannot see a file that a cache stored cut short and serves with a matching
+	 * content-length. Such a file is a passing fault like a dropped connection ('answer-lost', no
+	 * HTTP code), so withRetries downloads it again; if it stays cut, this is the error.
+	 */
+	private refuseCutShort(ends: FileEnds, declaredType: string | undefined): void {
 		const type = expectedImageType(ends, declaredType);
 		if (imageIsComplete(ends, type)) return;
-		throw fail(
+		throw this.fail(
 			`the file ended early, so the picture is incomplete (got ${ends.size} bytes; ${wholeImageRule(ends, type)})`,
 		);
-	};
-	const signals = deadlineSignals(ctx, timeoutMs);
-	// The same words for a failure as API requests get, on n8n 1.x and 2.x alike.
-	const reason = (error: unknown) =>
-		signals.timeout.aborted
-			? `not complete within the request timeout of ${Math.round(timeoutMs / 1000)} s`
-			: networkFailureOf(error, timeoutMs).reason;
-	let response: IN8nHttpFullResponse;
-	try {
-		// `timeout` covers a silent connection; the signal also ends one that trickles.
-		response = (await ctx.helpers.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: timeoutMs,
-			abortSignal: signals.either,
-		})) as IN8nHttpFullResponse;
-	} catch (error) {
-		throw fail(reason(error));
 	}
-	const body = response.body as Parameters<IExecuteFunctions['helpers']['binaryToBuffer']>[0] & {
-		destroy?: () => void;
-	};
-	if (response.statusCode >= 400) {
-		body.destroy?.();
-		throw fail(
-			`HTTP ${response.statusCode}`,
-			response.statusCode,
-			retryAfterHeader(response.headers),
-		);
-	}
-	const contentType = String(response.headers['content-type'] ?? '')
-		.split(';')[0]
-		.trim()
-		.toLowerCase();
-	const fileName = fileNameOf(url);
-	// A login page, a CDN challenge or an API error is not a picture, even when it says 200.
-	if (/json|html|xml/.test(contentType) && !/svg/.test(contentType)) {
-		body.destroy?.();
-		throw fail(`the link answered with ${contentType} instead of an image`, response.statusCode);
-	}
-	// Reading the body can still fail: the connection drops half-way, or the deadline passes.
-	const brokeOff = (error: unknown) => {
-		body.destroy?.();
-		return fail(`the download broke off: ${reason(error)}`);
-	};
-	if (isBase64File(url, contentType)) {
-		const text = (
-			await ctx.helpers.binaryToBuffer(body).catch((error) => Promise.reject(brokeOff(error)))
-		)
-			.toString('utf8')
-			.trim();
-		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
-		refuseCutShort(fileEndsOf(bytes), dataUriType(text));
-		const mimeType = sniffImageType(bytes);
-		if (!mimeType) throw fail('the base64 file does not hold an image');
-		const extension = mimeType.split('/')[1].replace('jpeg', 'jpg');
-		return await ctx.helpers.prepareBinaryData(
-			bytes,
-			fileName.replace(/\.base64$/i, `.${extension}`),
-			mimeType,
-		);
-	}
-	const extension = fileName.split('.').pop()?.toLowerCase() ?? '';
-	const mimeType = contentType.startsWith('image/')
-		? contentType
-		: (EXTENSION_TYPES[extension] ?? 'image/png');
-	let binary: IBinaryData;
-	try {
-		// A stream, so that a large picture goes to n8n's binary storage without being held in memory.
-		binary = await ctx.helpers.prepareBinaryData(body, fileName, mimeType);
-	} catch (error) {
-		throw brokeOff(error);
-	}
-	refuseCutShort(await storedEnds(ctx, binary), mimeType);
-	return binary;
+}
+
+async function downloadOne(ctx: Context, url: string, itemIndex: number, limits: DownloadLimits) {
+	const download = new ImageDownload(ctx, url, itemIndex, limits);
+	const { body, contentType } = await download.open();
+	return isBase64File(url, contentType)
+		? await download.storeBase64(body)
+		: await download.storeStream(body, contentType);
 }
 
 /**
