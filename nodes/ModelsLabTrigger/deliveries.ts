@@ -116,6 +116,14 @@ const SAVE_HOOK = '__modelsLabSave';
  * n8n hands a node only a child of the static data (`node:<name>`, or `global`), which that loop
  * skips because it is already observable, so the top-level object is reached through the
  * context's workflow; without one, the ids stay in memory only.
+ *
+ * Proven on n8n 2.41.1 and 1.123.81 by the e2e suite (a job delivered again after n8n restarted
+ * starts nothing; e2e/suites/server.ts), which fails without this hook on 2.41.1. When n8n
+ * changes, watch: whether establishContextForPersistence still resets `__dataChanged` after
+ * reading the keys (then this is still needed), whether the context still carries `workflow`
+ * (else the ids stay in memory only: the restart test fails), and whether n8n starts merging
+ * static data on save (then the write-back in `claimDelivery` can go). The research note
+ * behind this is the project's queue-mode reference (shared/reference/queue-mode.md).
  */
 function keepChangedFlag(ctx: IWebhookFunctions): void {
 	const topLevel = (ctx as unknown as { workflow?: { staticData?: unknown } }).workflow?.staticData;
