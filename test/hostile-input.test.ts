@@ -9,7 +9,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { z } from 'zod/v3';
 
 import { makeMask, makePhoto } from '../simulator/png';
-import { imageRoles } from '../nodes/ModelsLabInpaint/description';
+import { imageRoles } from '../nodes/ModelsLabInpaint/inpaintDescription';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../nodes/shared/transport/endpoints';
 import type { FieldUi } from '../nodes/shared/schema/fields';

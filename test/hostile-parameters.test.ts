@@ -8,16 +8,16 @@
  */
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { properties as fetchProperties } from '../nodes/ModelsLabFetch/description';
+import { properties as fetchProperties } from '../nodes/ModelsLabFetch/fetchDescription';
 import {
 	advancedOptionsParameter,
 	properties as inpaintProperties,
 	optionsParameter,
-} from '../nodes/ModelsLabInpaint/description';
+} from '../nodes/ModelsLabInpaint/inpaintDescription';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../nodes/shared/transport/endpoints';
 import { parameterName } from '../nodes/shared/schema/fields';
-import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/description';
+import { properties as triggerProperties } from '../nodes/ModelsLabTrigger/triggerDescription';
 import { PACKAGE } from '../harness/engine';
 import { expectRefusedBeforeSending, minimalParameters, useSimulator } from './support/simulator';
 import { TriggerServer } from './support/trigger';

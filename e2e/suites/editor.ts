@@ -3,7 +3,7 @@ import { join } from 'path';
 import type { INodeProperties } from 'n8n-workflow';
 import type { Browser, Locator, Page } from 'playwright-core';
 
-import { properties } from '../../nodes/ModelsLabInpaint/description';
+import { properties } from '../../nodes/ModelsLabInpaint/inpaintDescription';
 import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../../nodes/shared/transport/endpoints';
 import type { EndpointId } from '../../nodes/shared/transport/endpoints';

@@ -11,7 +11,7 @@ import { runPerItem } from '../shared/run/items';
 import { actionNodeBase } from '../shared/run/nodeDescription';
 import { readParameter } from '../shared/run/parameters';
 import { CALLBACK_PATH } from '../shared/callbacks/resumeUrl';
-import { operationProperty, properties } from './description';
+import { operationProperty, properties } from './fetchDescription';
 import { fetchItem, readFetchSettings } from './fetch';
 import { callbackArrived, startWaiting } from './waitForCallbacks';
 import { nothingToRegister } from '../shared/run/webhookLifecycle';

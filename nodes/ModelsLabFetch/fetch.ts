@@ -12,7 +12,7 @@ import { checkParameter, propertyNamed, readParameter } from '../shared/run/para
 import { withRetries } from '../shared/pacing/retry';
 import { baseUrls, onConfiguredHost } from '../shared/transport/transport';
 import { refuseBeforeSending } from '../shared/schema/validate';
-import { properties } from './description';
+import { properties } from './fetchDescription';
 
 const parameter = (name: string) => propertyNamed(properties, name);
 

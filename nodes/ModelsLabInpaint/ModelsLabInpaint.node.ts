@@ -9,7 +9,7 @@ import { failEveryItem, runPerItem } from '../shared/run/items';
 import { actionNodeBase } from '../shared/run/nodeDescription';
 import { accountOf } from '../shared/transport/transport';
 import { prepareCallback } from './resumeOnCallback';
-import { properties } from './description';
+import { properties } from './inpaintDescription';
 import { inpaintItem, readAheadLinkSizes, readInpaintSettings } from './inpaint';
 import { INPAINT_ENDPOINTS } from './endpoints';
 

@@ -15,7 +15,11 @@ import { withRetries } from '../shared/pacing/retry';
 import { baseUrls, modelsLabRequest } from '../shared/transport/transport';
 import type { CallbackTarget } from './resumeOnCallback';
 import { refuseOwnWebhook } from './resumeOnCallback';
-import { completionProperty, downloadImagesWhenWaiting, endpointProperty } from './description';
+import {
+	completionProperty,
+	downloadImagesWhenWaiting,
+	endpointProperty,
+} from './inpaintDescription';
 import type { InpaintEndpoint } from './endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
 import { buildInpaintBody, imageSource, ROLES } from './request';

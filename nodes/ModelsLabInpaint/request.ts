@@ -8,14 +8,14 @@ import { propertyNamed, readParameter } from '../shared/run/parameters';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
 import { assertKeyFor, callbackSigningKey } from '../shared/transport/transport';
-import type { ImageRole } from './description';
+import type { ImageRole } from './inpaintDescription';
 import {
 	advancedOptionsParameter,
 	imageParameter,
 	imageRoles,
 	optionsParameter,
 	properties,
-} from './description';
+} from './inpaintDescription';
 import type { InpaintEndpoint } from './endpoints';
 import { drawShapeMask } from './mask/shapeMask';
 import { LinkSizes } from './size/linkSizes';

@@ -10,7 +10,7 @@ import {
 } from '../shared/callbacks/resumeUrl';
 import { refuseValue } from '../shared/schema/validate';
 import { baseUrls } from '../shared/transport/transport';
-import { advancedOptionsParameter, completionProperty } from './description';
+import { advancedOptionsParameter, completionProperty } from './inpaintDescription';
 
 /** Where this run's jobs call back, and the nonce the waiting node checks. */
 export interface CallbackTarget {

@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { CREDENTIAL_TYPE } from '../shared/transport/transport';
 import { nothingToRegister } from '../shared/run/webhookLifecycle';
 import { handleCallback } from './incomingCallback';
-import { properties } from './description';
+import { properties } from './triggerDescription';
 
 export class ModelsLabTrigger implements INodeType {
 	description: INodeTypeDescription = {

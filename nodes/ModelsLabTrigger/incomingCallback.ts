@@ -12,7 +12,7 @@ import { fetchJob } from '../shared/transport/jobs';
 import type { InpaintResult } from '../shared/transport/result';
 import { normalizeResult } from '../shared/transport/result';
 import { checkParameter, propertyNamed } from '../shared/run/parameters';
-import { properties } from './description';
+import { properties } from './triggerDescription';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { untrustedLinkProblem } from '../shared/transport/linkSafety';
 import { isValidSignature, SIGNATURE_PARAMETER } from '../shared/callbacks/callbackSignature';
