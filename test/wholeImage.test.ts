@@ -11,7 +11,7 @@ import {
 	imageIsComplete,
 	wholeImageRule,
 } from '../nodes/shared/images/wholeImage';
-import { sniffImageType } from '../nodes/shared/images/binaryInput';
+import { sniffImageType } from '../nodes/shared/images/imageType';
 import { encodePng, makePhoto } from '../simulator/png';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');

@@ -13,7 +13,7 @@ import {
 	networkFailureOf,
 	retryAfterHeader,
 } from '../transport/failures';
-import { sniffImageType } from './binaryInput';
+import { sniffImageType } from './imageType';
 import type { FileEnds } from './wholeImage';
 import {
 	expectedImageType,

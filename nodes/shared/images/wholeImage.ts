@@ -1,4 +1,4 @@
-import { sniffImageType } from './binaryInput';
+import { sniffImageType } from './imageType';
 
 /**
  * Telling a whole downloaded picture from one that was cut short. HTTP cannot: a cache or proxy
