@@ -2,6 +2,7 @@ import { z } from 'zod/v3';
 
 import type { FieldUi } from '../../shared/schema/fields';
 import {
+	asNumericString,
 	imageReference,
 	numberList,
 	optionalHttpUrl,
@@ -204,3 +205,22 @@ export const describe = {
 		placement: 'advanced',
 	},
 } satisfies Record<string, FieldUi>;
+
+/**
+ * Width, height and number of images as numeric strings, sizes 1 to 1024: how the v3 legacy and
+ * the enterprise endpoints take them (their docs' examples).
+ */
+export const numericStringSizes = () => {
+	const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
+	return {
+		width: field(dimension(), {
+			...describe.width,
+			description: 'Width of the result in pixels, at most 1024',
+		}),
+		height: field(dimension(), {
+			...describe.height,
+			description: 'Height of the result in pixels, at most 1024',
+		}),
+		samples: field(asNumericString(z.number().int().min(1).max(4)).default(1), describe.samples),
+	};
+};

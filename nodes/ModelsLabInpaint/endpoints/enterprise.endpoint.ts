@@ -22,8 +22,6 @@ const SCHEDULERS = [
 	'IPNDMScheduler',
 ] as const;
 
-const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
-
 /** v1 Enterprise Pony inpaint: `POST /api/v1/enterprise/pony/inpaint` with the enterprise key.
  *  Sizes, samples and steps go as numeric strings, flags as "yes"/"no" (the doc's example). */
 export const enterprise = defineEndpoint({
@@ -38,18 +36,7 @@ export const enterprise = defineEndpoint({
 		negative_prompt: common.negativePrompt,
 		init_image: common.initImage,
 		mask_image: common.maskImage,
-		width: field(dimension(), {
-			...common.describe.width,
-			description: 'Width of the result in pixels, at most 1024',
-		}),
-		height: field(dimension(), {
-			...common.describe.height,
-			description: 'Height of the result in pixels, at most 1024',
-		}),
-		samples: field(
-			asNumericString(z.number().int().min(1).max(4)).default(1),
-			common.describe.samples,
-		),
+		...common.numericStringSizes(),
 		// The doc: "The value accepts 21,31,41."
 		num_inference_steps: field(oneOf(['21', '31', '41']).default('31'), common.describe.steps),
 		safety_checker: field(asYesNo().default(true), common.describe.safetyChecker),

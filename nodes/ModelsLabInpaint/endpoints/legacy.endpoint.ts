@@ -1,10 +1,8 @@
 import { z } from 'zod/v3';
 
-import { asNumber, asNumericString, asYesNo, oneOf } from '../../shared/schema/wire';
+import { asNumber, asYesNo, oneOf } from '../../shared/schema/wire';
 import * as common from './common';
 import { defineEndpoint, field } from './endpoint';
-
-const dimension = () => asNumericString(z.number().int().min(1).max(1024)).default(512);
 
 /** v3 legacy Stable Diffusion API inpaint: `POST <legacy host>/api/v3/inpaint`. Sizes, samples
  *  and steps go as numeric strings, flags as "yes"/"no" (the doc's examples). */
@@ -15,18 +13,7 @@ export const legacy = defineEndpoint({
 		negative_prompt: common.negativePrompt,
 		init_image: common.initImage,
 		mask_image: common.maskImage,
-		width: field(dimension(), {
-			...common.describe.width,
-			description: 'Width of the result in pixels, at most 1024',
-		}),
-		height: field(dimension(), {
-			...common.describe.height,
-			description: 'Height of the result in pixels, at most 1024',
-		}),
-		samples: field(
-			asNumericString(z.number().int().min(1).max(4)).default(1),
-			common.describe.samples,
-		),
+		...common.numericStringSizes(),
 		// The doc lists 21, 31, 41 and 51 as the available values.
 		num_inference_steps: field(
 			oneOf(['21', '31', '41', '51']).default('31'),
