@@ -10,6 +10,7 @@ import { join } from 'path';
 
 import type { FullResults, SummaryRow } from './report';
 import {
+	runLine,
 	meanFetches,
 	medianOverhead,
 	memoryRunOf,
@@ -45,9 +46,7 @@ export type LatestResults = FullResults & { summary: SummaryRow[] };
 export const readLatest = (): LatestResults =>
 	JSON.parse(readFileSync(LATEST_JSON, 'utf8')) as LatestResults;
 
-/** The line of latest.md that names its run; the README quotes the same. */
-export const runLine = (results: FullResults) =>
-	`Run ${results.startedAt}, ${Math.round(results.durationMs / 1000)} s, Node.js ${results.environment.node}, ${results.environment.cpus} CPUs`;
+export { runLine } from './report';
 
 const pct = (fraction: number) => percent(fraction, 0);
 
@@ -91,7 +90,7 @@ ModelsLab simulator with real job times of ${JOB_SECONDS[0]} to ${JOB_SECONDS[JO
 for Wait for callbacks and memory, which are measured in a real n8n ${memory.n8nVersion} process with the
 packed package installed, as users run it. It prints the summary and writes the full report, with how
 each figure is measured, to \`bench/results/latest.md\` (raw figures in \`latest.json\`); this section
-is generated from the same file. Latest run: ${results.startedAt}, ${results.environment.cpus} CPUs.
+is generated from the same file. Latest run: ${runLine(results)}.
 
 | | This node | Wait 5 s loop | Fixed 2 s polling |
 | --- | --- | --- | --- |
@@ -130,7 +129,7 @@ What this means for you:
   The whole n8n process grew by ${memoryCell(few)} with ${few?.items} items and ${memoryCell(many)} with ${many?.items}
   (target: at most ${pct(TARGETS.memoryShare)} of the bytes, flat in the number of items); finished jobs were
   noticed ${detectionDuringDownloads} (median) while those downloads ran. In n8n's in-memory mode
-  (n8n 1.x's default) n8n itself keeps every image in the items, about ${inMemory ? (peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded >= 0 ? `${((peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded).toFixed(1)}×` : 'n/a' : 'n/a'} their size, whichever
+  (n8n 1.x's default) n8n itself keeps every image in the items, about ${inMemory ? `${((peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded).toFixed(1)}×` : 'n/a'} their size, whichever
   node downloaded them; \`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\` avoids that on 1.x.
 - The node's own work per item (checking every field, building the request) is about
   ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms of CPU.

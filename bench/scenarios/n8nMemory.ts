@@ -28,6 +28,8 @@ const SAMPLE_MS = 10;
 
 export interface N8nMemoryRun {
 	items: number;
+	/** False for the control run: the same workflow with Download Images off. */
+	download: boolean;
 	status: string;
 	/** VmRSS before the run (median over the last second), bytes. */
 	baselineRss: number;
@@ -52,6 +54,8 @@ export interface N8nMemoryResult {
 	binaryDataModeEnv: string | null;
 	imageBytes: number;
 	runs: N8nMemoryRun[];
+	/** The largest count again with Download Images off: n8n's own growth for the items. */
+	control?: N8nMemoryRun;
 }
 
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -88,16 +92,19 @@ async function measure(
 	rig: BenchN8n,
 	target: BenchSimulator,
 	count: number,
-	executionsSoFar: number,
+	download: boolean,
 ): Promise<N8nMemoryRun> {
-	const workflow = benchWorkflows(target.baseUrl).memory;
+	const workflows = benchWorkflows(target.baseUrl);
+	const workflow = download ? workflows.memory : workflows.memoryNoDownload;
+	const path = download ? 'bench-memory' : 'bench-memory-no-download';
+	const executionsSoFar = (await rig.server.executionsOf(workflow.id)).length;
 	const pid = rig.server.pid;
 	if (pid === undefined) throw new Error('n8n is not running');
 
 	// Warm-up: the node, the download and binary data paths loaded and compiled once.
 	settings(target);
 	target.sim.settings.jobDurationMs = 500;
-	await startWorkflow(rig, 'bench-memory', items(2, 'warm-up'));
+	await startWorkflow(rig, path, items(2, 'warm-up'));
 	await finishedExecutions(rig, workflow.id, executionsSoFar + 1, 120_000);
 	await sleep(2000);
 	const before: number[] = [];
@@ -122,7 +129,7 @@ async function measure(
 	const started = Date.now();
 	let ended;
 	try {
-		await startWorkflow(rig, 'bench-memory', items(count, `${count} items`));
+		await startWorkflow(rig, path, items(count, `${count} items`));
 		ended = await finishedExecutions(rig, workflow.id, executionsSoFar + 2, 300_000);
 	} finally {
 		clearInterval(sampler);
@@ -147,6 +154,7 @@ async function measure(
 		.filter((delay): delay is number => delay !== undefined);
 	return {
 		items: count,
+		download,
 		status: record.status,
 		baselineRss,
 		peakRss,
@@ -172,14 +180,16 @@ export async function runN8nMemory(
 ): Promise<N8nMemoryResult> {
 	// Drawn once here, so the simulator never draws while n8n is measured.
 	largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES);
-	const workflow = benchWorkflows(target.baseUrl).memory;
 	const runs: N8nMemoryRun[] = [];
 	for (const count of N8N_MEMORY_COUNTS) {
 		log(`  n8n memory: restarting n8n, then ${count} items × ~3 MiB...`);
 		await rig.server.restart();
-		const executionsSoFar = (await rig.server.executionsOf(workflow.id)).length;
-		runs.push(await measure(rig, target, count, executionsSoFar));
+		runs.push(await measure(rig, target, count, true));
 	}
+	const most = Math.max(...N8N_MEMORY_COUNTS);
+	log(`  n8n memory: restarting n8n, then ${most} items with Download Images off...`);
+	await rig.server.restart();
+	const control = await measure(rig, target, most, false);
 	target.sim.reset();
 	return {
 		n8nVersion: rig.version,
@@ -187,5 +197,6 @@ export async function runN8nMemory(
 		binaryDataModeEnv: rig.n8n.env().N8N_DEFAULT_BINARY_DATA_MODE ?? null,
 		imageBytes: largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES).length,
 		runs,
+		control,
 	};
 }

@@ -109,5 +109,10 @@ export function benchWorkflows(simulatorUrl: string) {
 		 * Output Size › Same as Image) on a 1024×1024 photo: one 1024×1024 result per item.
 		 */
 		memory: chain('benchMemory', 'bench-memory', [inpaint(simulatorUrl, 1024, {}), resultNode]),
+		/** The same with Download Images off: what n8n itself adds for the items and their jobs. */
+		memoryNoDownload: chain('benchMemoryNoDownload', 'bench-memory-no-download', [
+			inpaint(simulatorUrl, 1024, { downloadImages: false }),
+			resultNode,
+		]),
 	};
 }
