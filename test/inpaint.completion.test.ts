@@ -3,7 +3,7 @@
  * maximum wait, several at a time, and their images land in binary data.
  */
 import { decodePng, isPng } from '../simulator/png';
-import { nextPollDelayMs } from '../nodes/shared/polling';
+import { nextPollDelayMs, remainingByEtaPace } from '../nodes/shared/polling';
 import { minimalParameters, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
@@ -216,11 +216,54 @@ describe('a result link that is gone', () => {
 });
 
 describe('the poll schedule', () => {
-	it('looks at half the eta, then just after it, then at gaps growing with the time waited', () => {
+	it('looks at half the eta, then just after it', () => {
 		expect(nextPollDelayMs(0, 0, 10_000)).toBe(5_000 + 350);
 		expect(nextPollDelayMs(1, 5_350, 10_000)).toBe(10_350 - 5_350);
-		expect(nextPollDelayMs(2, 10_400, 10_000)).toBeCloseTo(832, 0);
-		expect(nextPollDelayMs(5, 200_000, 10_000)).toBe(10_000);
 		expect(nextPollDelayMs(0, 0, null)).toBe(1_500 + 210);
+	});
+
+	it('once the eta has passed, with no pace to go by, backs off with the time waited', () => {
+		expect(nextPollDelayMs(2, 10_400, 10_000)).toBe(2_600);
+		expect(nextPollDelayMs(3, 13_000, 10_000)).toBe(3_250);
+		// At most 10 s between looks, however long the wait.
+		expect(nextPollDelayMs(5, 200_000, 10_000)).toBe(10_000);
+	});
+
+	it("once the eta has passed, goes by the eta's pace: at most as far again as waited, at least a tenth", () => {
+		expect(nextPollDelayMs(2, 10_400, 10_000, 9_600)).toBe(9_600 + 350);
+		expect(nextPollDelayMs(2, 10_400, 10_000, 60_000)).toBe(10_400);
+		expect(nextPollDelayMs(2, 10_400, 10_000, 0)).toBe(1_040);
+	});
+
+	it('reads the time left from how fast the eta runs down', () => {
+		// An eta twice too short drops by half a second per second: 3 s said means 6 s left.
+		expect(remainingByEtaPace({ atMs: 0, etaMs: 5_000 }, { atMs: 4_000, etaMs: 3_000 })).toBe(
+			6_000,
+		);
+		// An accurate eta is taken as it is.
+		expect(remainingByEtaPace({ atMs: 0, etaMs: 5_000 }, { atMs: 2_000, etaMs: 3_000 })).toBe(
+			3_000,
+		);
+		// Readings too close together, an eta that stands still or grows: nothing to go by.
+		expect(remainingByEtaPace({ atMs: 0, etaMs: 5_000 }, { atMs: 500, etaMs: 4_000 })).toBe(
+			undefined,
+		);
+		expect(remainingByEtaPace({ atMs: 0, etaMs: 5_000 }, { atMs: 3_000, etaMs: 5_000 })).toBe(
+			undefined,
+		);
+		expect(remainingByEtaPace({ atMs: 0, etaMs: 5_000 }, { atMs: 3_000, etaMs: 6_000 })).toBe(
+			undefined,
+		);
+	});
+});
+
+describe('a job whose eta is twice too short', () => {
+	it('is found finished with at most four fetches, its eta read from the fetch answers', async () => {
+		simulator.settings.jobDurationMs = 3_000;
+		simulator.settings.etaFactor = 0.5;
+		const { output, error } = await inpaint(minimalParameters.community);
+		expect(error).toBeUndefined();
+		expect(output[0].json.status).toBe('success');
+		expect(fetchesOf(`/api/v6/images/fetch/${simulator.jobs[0].id}`)).toBeLessThanOrEqual(4);
 	});
 });

@@ -9,7 +9,7 @@ import { failEveryItem, runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
 import { prepareCallback } from './callback';
 import { properties } from './description';
-import { inpaintItem, readInpaintSettings } from './inpaint';
+import { inpaintItem, readAheadLinkSizes, readInpaintSettings } from './inpaint';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
 const endpointNames = Object.fromEntries(
@@ -42,8 +42,13 @@ export class ModelsLabInpaint implements INodeType {
 		} catch (caught) {
 			return failEveryItem(this, caught);
 		}
-		return await runPerItem(this, readInpaintSettings, async (ctx, itemIndex, settings, slot) =>
-			inpaintItem(ctx, itemIndex, settings, slot, callback),
-		);
+		const links = readAheadLinkSizes(this);
+		try {
+			return await runPerItem(this, readInpaintSettings, async (ctx, itemIndex, settings, slot) =>
+				inpaintItem(ctx, itemIndex, settings, slot, callback, links),
+			);
+		} finally {
+			links.stop();
+		}
 	}
 }

@@ -33,6 +33,7 @@ import {
 import type { InpaintEndpoint } from './endpoints';
 import type { ImageOrigin, OutputSize, SizeChoice } from './outputSize';
 import { applyOutputSize, outputSizeProperty, readImageSize } from './outputSize';
+import { LinkSizes } from './linkSizes';
 import { drawShapeMask } from './shapeMask';
 import { INPAINT_ENDPOINTS } from './endpoints';
 
@@ -58,6 +59,30 @@ function imageSource(ctx: IExecuteFunctions, role: ImageRole, itemIndex: number)
 	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
 }
 
+/**
+ * Starts reading the size of every item's photo and mask link at once, first item first, so that
+ * each item finds its links' sizes ready (or on the way) when its turn comes. An item whose
+ * settings can't be read is skipped here; its own turn reports the problem.
+ */
+export function readAheadLinkSizes(ctx: IExecuteFunctions): LinkSizes {
+	const links = new LinkSizes(ctx);
+	const toRead: Array<{ url: string; timeoutMs: number }> = [];
+	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
+		try {
+			const { requestTimeoutMs } = readInpaintSettings(ctx, itemIndex);
+			for (const role of ROLES) {
+				const source = imageSource(ctx, role, itemIndex);
+				if (source.kind === 'url' && /^https?:\/\//i.test(source.url))
+					toRead.push({ url: source.url.trim(), timeoutMs: requestTimeoutMs });
+			}
+		} catch {
+			continue;
+		}
+	}
+	links.readAhead(toRead);
+	return links;
+}
+
 /** Completion, Download Images and the Processing Options of one item, each checked. */
 export function readInpaintSettings(ctx: IExecuteFunctions, itemIndex: number): CompletionSettings {
 	const wait = readParameter(ctx, completionProperty, itemIndex) === 'wait';
@@ -74,6 +99,8 @@ export async function buildInpaintBody(
 	endpoint: InpaintEndpoint,
 	itemIndex: number,
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
+	/** The run's link sizes, read ahead for every item (see readAheadLinkSizes). */
+	links = new LinkSizes(ctx),
 ): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
 	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
 		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
@@ -149,7 +176,7 @@ export async function buildInpaintBody(
 	// Both links are read at once: a first look at each costs a round trip.
 	const [init, givenMask] = await Promise.all(
 		(['init', 'mask'] as const).map(
-			async (role) => await readImageSize(ctx, linkOrBytes(role), settings.requestTimeoutMs),
+			async (role) => await readImageSize(linkOrBytes(role), links, settings.requestTimeoutMs),
 		),
 	);
 	let drawnMask: Buffer | undefined;
@@ -246,6 +273,19 @@ function submitOutcome(error: NodeApiError): NodeApiError['description'] {
 	return error.description;
 }
 
+/**
+ * Written the moment ModelsLab accepts (and bills) a job, before anything else can go wrong: if the
+ * n8n process dies while waiting (a queue-mode worker killed or out of memory), the execution keeps
+ * nothing, and this line in the process's log is how the user finds the job to fetch it. Every fact
+ * is in the message itself, since n8n's text log format prints only the message.
+ */
+function logAcceptedJob(ctx: IExecuteFunctions, requestId: string, itemIndex: number) {
+	const node = ctx.getNode().name;
+	ctx.logger.info(
+		`ModelsLab accepted job ${requestId} (billed): execution ${ctx.getExecutionId()}, workflow ${ctx.getWorkflow().id}, node "${node}", item ${itemIndex}`,
+	);
+}
+
 /** One item: validated request → ModelsLab → the package's result shape → waited for and downloaded. */
 export async function inpaintItem(
 	ctx: IExecuteFunctions,
@@ -253,16 +293,24 @@ export async function inpaintItem(
 	settings: CompletionSettings,
 	slot: JobSlot,
 	/** Completion › Resume on Callback: where the job calls back (see callback.ts). */
-	callback?: CallbackTarget,
+	callback: CallbackTarget | undefined,
+	links: LinkSizes,
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
 	if (callback) refuseOwnWebhook(ctx, endpoint.id, itemIndex);
-	const { body, size, drawnMask } = await buildInpaintBody(ctx, endpoint, itemIndex, settings);
+	const { body, size, drawnMask } = await buildInpaintBody(
+		ctx,
+		endpoint,
+		itemIndex,
+		settings,
+		links,
+	);
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
 	const answer = await submit(ctx, endpoint, body, itemIndex, settings, slot);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
+	logAcceptedJob(ctx, result.requestId, itemIndex);
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.

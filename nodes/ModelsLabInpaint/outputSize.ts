@@ -1,12 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { probeImageSize } from '../shared/imageProbe';
 import type { ImageSize } from '../shared/imageSize';
 import { fitToEndpoint, imageSizeOf } from '../shared/imageSize';
 import { inspectField } from '../shared/schema/inspect';
 import { refuseValue } from '../shared/schema/validate';
-import { baseUrls } from '../shared/transport';
 import type { InpaintEndpoint } from './endpoints';
+import type { LinkSizes } from './linkSizes';
 
 export const outputSizeProperty: INodeProperties = {
 	displayName: 'Output Size',
@@ -39,19 +38,20 @@ export interface SizeChoice {
 
 const shown = (size: ImageSize) => `${size.width}×${size.height}`;
 
-/** An image's size from its header: the bytes already read, a data URI, or a link's first bytes. */
+/**
+ * An image's size from its header: the bytes already read, a data URI, or a link's first bytes
+ * (read once per run, see linkSizes.ts).
+ */
 export async function readImageSize(
-	ctx: IExecuteFunctions,
 	origin: ImageOrigin | undefined,
+	links: LinkSizes,
 	timeoutMs: number,
 ) {
 	if (!origin) return undefined;
 	if ('bytes' in origin) return imageSizeOf(origin.bytes);
 	const inline = /^data:[^,]*;base64,(.*)$/s.exec(origin.url)?.[1];
 	if (inline !== undefined) return imageSizeOf(Buffer.from(inline.slice(0, 90_000), 'base64'));
-	const roots = await baseUrls(ctx);
-	const trustedOrigins = Object.values(roots).map((root) => new URL(root).origin);
-	return await probeImageSize(ctx, origin.url, { timeoutMs, trustedOrigins });
+	return await links.sizeOf(origin.url, timeoutMs);
 }
 
 /** The wire value of a size for this endpoint, as its schema formats it (number or numeric text). */

@@ -19,6 +19,7 @@ import {
 	imageIsComplete,
 	wholeImageRule,
 } from './wholeImage';
+import { ConcurrencyLimit } from './pool';
 import { withRetries } from './retry';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, networkFailureOf, retryAfterHeader } from './transport';
 
@@ -193,6 +194,15 @@ async function downloadOne(ctx: Context, url: string, itemIndex: number, limits:
 	return binary;
 }
 
+/**
+ * Images downloaded at the same time by this n8n process, whatever Max Concurrent Jobs says and
+ * however many executions run: each one streams through n8n's memory on its way to binary storage,
+ * and many at once also slow the event loop that notices other jobs finishing. Memory for
+ * downloads stays about this many images' worth, flat in the number of items.
+ */
+export const IMAGES_IN_FLIGHT = 4;
+const imagesInFlight = new ConcurrencyLimit(IMAGES_IN_FLIGHT);
+
 /** Every output image of a job as binary data of the item, in output order. */
 export async function downloadImages(
 	ctx: IExecuteFunctions | IWebhookFunctions,
@@ -210,7 +220,8 @@ export async function downloadImages(
 		binary[binaryFieldFor(baseName, index)] = await withRetries(
 			ctx,
 			`the download of ${url}`,
-			async () => await downloadOne(ctx, url, itemIndex, limits),
+			async () =>
+				await imagesInFlight.run(async () => await downloadOne(ctx, url, itemIndex, limits)),
 			budget,
 		);
 	}

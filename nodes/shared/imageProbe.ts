@@ -14,6 +14,8 @@ export interface ProbeLimits {
 	timeoutMs: number;
 	/** Origins that may be private or local: the credential's own hosts (a proxy, a test server). */
 	trustedOrigins: string[];
+	/** Ends the read early (the run is over); the execution's own cancel signal always does. */
+	signal?: AbortSignal;
 }
 
 /** An http(s) link on one of the credential's own hosts, which may be private (a proxy, a test server). */
@@ -52,7 +54,9 @@ export async function probeImageSize(
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
 			timeout: timeoutMs,
-			abortSignal: cancel ? AbortSignal.any([cancel, deadline]) : deadline,
+			abortSignal: AbortSignal.any(
+				[cancel, deadline, limits.signal].filter((signal) => signal !== undefined),
+			),
 		})) as IN8nHttpFullResponse;
 		body = response.body as AsyncIterable<Buffer> & { destroy?: () => void };
 		if (response.statusCode !== 200 && response.statusCode !== 206) return undefined;

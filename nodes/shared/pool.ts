@@ -28,3 +28,30 @@ export async function inOrderWithConcurrency<T>(
 	if (failure) throw failure.error;
 	return results;
 }
+
+/**
+ * At most `limit` tasks run at a time; the others wait their turn, first come first served. A task
+ * that fails gives its place back like one that succeeds.
+ */
+export class ConcurrencyLimit {
+	private running = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(readonly limit: number) {
+		if (!Number.isInteger(limit) || limit < 1)
+			throw new Error(`At least one task must run at a time (got ${limit})`);
+	}
+
+	async run<T>(task: () => Promise<T>): Promise<T> {
+		if (this.running < this.limit) this.running++;
+		// The place is handed over by the task that leaves, so `running` stays counted.
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+		try {
+			return await task();
+		} finally {
+			const next = this.waiting.shift();
+			if (next) next();
+			else this.running--;
+		}
+	}
+}
