@@ -18,7 +18,7 @@ import {
 } from './scenarios/concurrency';
 import type { N8nCallbackSample, N8nCallbacksResult, N8nCompletion } from './scenarios/n8nCallbacks';
 import { N8N_JOB_SECONDS, N8N_REPEATS } from './scenarios/n8nCallbacks';
-import type { N8nMemoryResult, N8nMemoryRun } from './scenarios/n8nMemory';
+import type { MemoryRunKind, N8nMemoryResult, N8nMemoryRun } from './scenarios/n8nMemory';
 import {
 	N8N_IMAGE_SIZE,
 	N8N_MEMORY_COUNTS,
@@ -342,6 +342,13 @@ export const n8nShare = (run: N8nMemoryRun) => n8nGrowth(run) / run.bytesDownloa
 export const storedMode = (result: N8nMemoryResult) =>
 	`${result.runs[0]?.storedAs ?? '?'}${result.binaryDataModeEnv ? ` (N8N_DEFAULT_BINARY_DATA_MODE=${result.binaryDataModeEnv})` : " (n8n's default)"}`;
 
+const httpCell = (result: N8nMemoryResult, count: number) => {
+	const http = result.httpRequest.find((run) => run.items === count);
+	return http
+		? `; n8n's HTTP Request node downloading them: +${mib(n8nGrowth(http))} (${percent(n8nShare(http))})`
+		: '';
+};
+
 export const memoryRunOf = (result: N8nMemoryResult, count: number) =>
 	result.runs.find((run) => run.items === count);
 
@@ -362,7 +369,7 @@ function n8nMemoryRows(result: N8nMemoryResult): SummaryRow[] {
 								? `Peak RSS growth of the whole n8n ${result.n8nVersion} process, Inpaint defaults (Auto, Wait for Result, Download Images), ${run.items} items × one ${mib(result.imageBytes)} ${N8N_IMAGE_SIZE}×${N8N_IMAGE_SIZE} PNG; binary data: ${storedMode(result)}`
 								: `〃 ${run.items} items`,
 						ours: `${mib(n8nGrowth(run))}${run.status === 'success' ? '' : ` (execution ${run.status})`}`,
-						baseline: `bytes downloaded: ${mib(run.bytesDownloaded)} (${run.images} images)`,
+						baseline: `bytes downloaded: ${mib(run.bytesDownloaded)} (${run.images} images)${httpCell(result, run.items)}`,
 						ratio: `${percent(n8nShare(run))} of downloaded`,
 						target:
 							index === 0
@@ -377,10 +384,11 @@ function n8nMemoryRows(result: N8nMemoryResult): SummaryRow[] {
 				]
 			: [],
 	);
-	if (result.control) {
+	if (result.controls.length) {
 		rows.push({
-			measure: `〃 ${result.control.items} items with Download Images off (what n8n itself adds for the items and jobs)`,
-			ours: mib(n8nGrowth(result.control)),
+			measure:
+				"〃 context: the same counts with Download Images off, run first in the fresh n8n (n8n's own growth for the items, jobs and execution)",
+			ours: result.controls.map((run) => `${run.items} items: ${mib(n8nGrowth(run))}`).join('; '),
 			baseline: 'nothing downloaded',
 			ratio: '',
 			target: '(context)',
@@ -693,10 +701,16 @@ function n8nCallbacksTable(result: N8nCallbacksResult): string {
 	);
 }
 
+const memoryKindLabel: Record<MemoryRunKind, string> = {
+	nodeNoDownload: 'Inpaint, Download Images off',
+	node: 'Inpaint, defaults (downloads)',
+	httpRequest: "n8n's HTTP Request node, same pictures",
+};
+
 function n8nMemoryTable(result: N8nMemoryResult): string {
 	return table(
 		[
-			'Items',
+			'Run (in order, per count)',
 			'Execution',
 			'Wall time',
 			'RSS before',
@@ -707,16 +721,22 @@ function n8nMemoryTable(result: N8nMemoryResult): string {
 			'Detection: median (worst)',
 			'Stored as',
 		],
-		[...result.runs, ...(result.control ? [result.control] : [])].map((run) => [
-			run.download ? String(run.items) : `${run.items}, Download Images off`,
+		N8N_MEMORY_COUNTS.flatMap((count) =>
+			[result.controls, result.runs, result.httpRequest].flatMap((runs) =>
+				runs.filter((run) => run.items === count),
+			),
+		).map((run) => [
+			`${run.items} items: ${memoryKindLabel[run.kind]}`,
 			run.status,
 			seconds(run.wallMs, 1),
 			mib(run.baselineRss),
 			`${mib(run.peakRss)} / ${run.highWaterRss === undefined ? 'n/a' : mib(run.highWaterRss)}`,
 			mib(n8nGrowth(run)),
 			`${mib(run.bytesDownloaded)} (${run.images} images)`,
-			run.download ? percent(n8nShare(run)) : '',
-			`${seconds(run.detectionMedianMs)} (${seconds(run.detectionMaxMs)})`,
+			run.bytesDownloaded ? percent(n8nShare(run)) : '',
+			run.kind === 'httpRequest'
+				? ''
+				: `${seconds(run.detectionMedianMs)} (${seconds(run.detectionMaxMs)})`,
 			run.storedAs,
 		]),
 	);
@@ -749,11 +769,15 @@ concurrency, Wait for Result, Download Images on, Output Size › Same as Image 
 ${N8N_IMAGE_SIZE}×${N8N_IMAGE_SIZE} photo link) → Result. Each item's job has one result, a ${mib(memory.imageBytes)} photo-like PNG of
 ${N8N_IMAGE_SIZE}×${N8N_IMAGE_SIZE} (the simulator's \`outputImageBytes\`). Jobs take ${N8N_MEMORY_JOB_MS / 1000} s, each ${N8N_MEMORY_STEP_MS} ms longer than the
 one before, so jobs finish while other jobs' images download. Before each count n8n is restarted and
-runs a 2-item warm-up. Measured: the whole n8n process's RSS (VmRSS in /proc/<pid>/status) every
-10 ms, and Linux's peak counter VmHWM (reset just before the run); growth = the peak − the median
-RSS over the second before the run. Detection: job finished → the first fetch that saw it finished
-(simulator log). Last, the largest count again with Download Images off, in a fresh n8n too: what
-n8n itself adds for the items, their jobs and the execution, without any image. Binary data: ${storedMode(memory)}; n8n 2.x's default is 'filesystem' in regular
+runs a 2-item warm-up with downloads, then the same items with Download Images off (a second
+workflow, otherwise identical: n8n's own growth for the items, their jobs and the execution on a
+fresh process), then the items with downloads: its growth is what downloading the images adds in
+an n8n that has run such an execution; last, n8n's own HTTP Request node (Response Format: File)
+downloads as many copies of the same picture from the simulator, for comparison (run after ours, in
+the same process: its heap already grown, which favours it). Measured: the whole n8n process's RSS (VmRSS in
+/proc/<pid>/status) every 10 ms, and Linux's peak counter VmHWM (reset just before the run);
+growth = the peak − the median RSS over the second before the run (3 s after the previous run).
+Detection: job finished → the first fetch that saw it finished (simulator log). Binary data: ${storedMode(memory)}; n8n 2.x's default is 'filesystem' in regular
 mode ('database' in queue mode), n8n 1.x's is in memory ('default').
 
 ${n8nMemoryTable(memory)}
@@ -848,6 +872,7 @@ ${n8nSections(results)}
   webhook() in n8n-core's WebhookContext; "returned" is when webhook() hands back the resumed items.
   "Held" counts submit → waiting and the resuming webhook() call: the time n8n spends on the execution
   (real n8n adds loading and saving the execution, and waking it). The others are held from submit to
-  result.
+  result. These stand-in figures stay in the detection tables for comparison; the summary's Wait for
+  callbacks rows come from real n8n (section 7).
 `;
 }

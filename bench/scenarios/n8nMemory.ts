@@ -1,22 +1,25 @@
 /**
  * Memory in a real n8n 2.x process (bench/support/n8n.ts) while the Inpaint node, as a user leaves
- * it (Auto concurrency, Wait for Result, Download Images on), finishes ITEM_COUNTS items, each with
- * one ~3 MiB 1024×1024 PNG result (the simulator's `outputImageBytes`). n8n runs in its default
- * binary data mode. Each count runs in a freshly started n8n after a 2-item warm-up, so one run's
- * heap does not serve the next. The whole process's RSS (VmRSS in /proc/<pid>/status) is sampled
- * every 10 ms, and Linux's peak counter (VmHWM, reset just before the run) catches what falls
- * between samples. Jobs take 5 s, each 50 ms longer than the one before, so jobs finish while
- * others' images are downloading: the detection delay (job finished → first fetch that saw it,
- * from the simulator's log) is what the node achieves while downloads run.
+ * it (Auto concurrency, Wait for Result, Download Images on), finishes N8N_MEMORY_COUNTS items,
+ * each with one ~3 MiB 1024×1024 PNG result (the simulator's `outputImageBytes`). n8n runs in its
+ * default binary data mode. Each count runs in a freshly started n8n: a 2-item warm-up, then the
+ * items with Download Images off (n8n's own growth for them), then the items with downloads, whose
+ * growth is what downloading adds, then n8n's HTTP Request node downloading as many of the same
+ * pictures (what a DIY workflow's downloads cost in the same process). The whole process's RSS (VmRSS in /proc/<pid>/status) is
+ * sampled every 10 ms, and Linux's peak counter (VmHWM, reset just before the run) catches what
+ * falls between samples. Jobs take 5 s, each 50 ms longer than the one before, so jobs finish
+ * while others' images are downloading: the detection delay (job finished → first fetch that saw
+ * it, from the simulator's log) is what the node achieves while downloads run.
  */
 import { readFileSync, writeFileSync } from 'fs';
 
 import { largeOutputPng } from '../../simulator/largeOutput';
+import { postJson } from '../baselines/http';
 import type { BenchN8n } from '../support/n8n';
 import { executionRecord, finishedExecutions, startWorkflow } from '../support/n8n';
 import { benchWorkflows, INPAINT_NODE } from '../support/n8nWorkflows';
 import type { BenchSimulator } from '../support/sim';
-import { detectionDelayMs } from '../support/sim';
+import { API_KEY, detectionDelayMs } from '../support/sim';
 import { max, median, sleep } from '../support/stats';
 
 export const N8N_MEMORY_COUNTS = [20, 40];
@@ -28,8 +31,11 @@ const SAMPLE_MS = 10;
 
 export interface N8nMemoryRun {
 	items: number;
-	/** False for the control run: the same workflow with Download Images off. */
-	download: boolean;
+	/**
+	 * node: the Inpaint node with its defaults; nodeNoDownload: the same with Download Images off;
+	 * httpRequest: n8n's HTTP Request node downloading the same pictures (no ModelsLab jobs).
+	 */
+	kind: MemoryRunKind;
 	status: string;
 	/** VmRSS before the run (median over the last second), bytes. */
 	baselineRss: number;
@@ -47,6 +53,25 @@ export interface N8nMemoryRun {
 	storedAs: string;
 }
 
+export type MemoryRunKind = 'node' | 'nodeNoDownload' | 'httpRequest';
+
+const RUNS: Record<
+	MemoryRunKind,
+	{ workflow: 'memory' | 'memoryNoDownload' | 'memoryHttpRequest'; path: string; node: string }
+> = {
+	node: { workflow: 'memory', path: 'bench-memory', node: INPAINT_NODE },
+	nodeNoDownload: {
+		workflow: 'memoryNoDownload',
+		path: 'bench-memory-no-download',
+		node: INPAINT_NODE,
+	},
+	httpRequest: {
+		workflow: 'memoryHttpRequest',
+		path: 'bench-memory-http-request',
+		node: 'HTTP Request',
+	},
+};
+
 export interface N8nMemoryResult {
 	n8nVersion: string;
 	nodeVersion: string;
@@ -54,8 +79,10 @@ export interface N8nMemoryResult {
 	binaryDataModeEnv: string | null;
 	imageBytes: number;
 	runs: N8nMemoryRun[];
-	/** The largest count again with Download Images off: n8n's own growth for the items. */
-	control?: N8nMemoryRun;
+	/** Each count with Download Images off, first thing after the warm-up: n8n's own growth. */
+	controls: N8nMemoryRun[];
+	/** Each count downloaded by n8n's HTTP Request node, right after the node's run. */
+	httpRequest: N8nMemoryRun[];
 }
 
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -88,33 +115,41 @@ function settings(target: BenchSimulator) {
 const items = (count: number, run: string) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run}, item ${index}` }));
 
-async function measure(
-	rig: BenchN8n,
-	target: BenchSimulator,
-	count: number,
-	download: boolean,
-): Promise<N8nMemoryRun> {
-	const workflows = benchWorkflows(target.baseUrl);
-	const workflow = download ? workflows.memory : workflows.memoryNoDownload;
-	const path = download ? 'bench-memory' : 'bench-memory-no-download';
-	const executionsSoFar = (await rig.server.executionsOf(workflow.id)).length;
-	const pid = rig.server.pid;
-	if (pid === undefined) throw new Error('n8n is not running');
-
-	// Warm-up: the node, the download and binary data paths loaded and compiled once.
-	settings(target);
-	target.sim.settings.jobDurationMs = 500;
-	await startWorkflow(rig, path, items(2, 'warm-up'));
-	await finishedExecutions(rig, workflow.id, executionsSoFar + 1, 120_000);
-	await sleep(2000);
+async function settledRss(pid: number): Promise<number> {
+	await sleep(3000);
 	const before: number[] = [];
 	for (let i = 0; i < 20; i++) {
 		before.push(status(pid, 'VmRSS'));
 		await sleep(50);
 	}
-	const baselineRss = median(before);
+	return median(before);
+}
+
+/** One execution of `count` items, the n8n process's RSS sampled from just before it to its end. */
+async function sampledRun(
+	rig: BenchN8n,
+	target: BenchSimulator,
+	count: number,
+	kind: MemoryRunKind,
+): Promise<N8nMemoryRun> {
+	const { path, node } = RUNS[kind];
+	const workflow = benchWorkflows(target.baseUrl)[RUNS[kind].workflow];
+	const executionsSoFar = (await rig.server.executionsOf(workflow.id)).length;
+	const pid = rig.server.pid;
+	if (pid === undefined) throw new Error('n8n is not running');
+	const baselineRss = await settledRss(pid);
 
 	settings(target);
+	const png = largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES);
+	let runItems: Array<Record<string, unknown>> = items(count, `${count} items, ${kind}`);
+	if (kind === 'httpRequest') {
+		const answer = await postJson(`${target.baseUrl}/api/v6/base64_to_url`, {
+			key: API_KEY,
+			base64_string: `data:image/png;base64,${png.toString('base64')}`,
+		});
+		const url = (answer.output as string[])[0];
+		runItems = runItems.map((item, index) => ({ ...item, url: `${url}?item=${index}` }));
+	}
 	const highWaterReset = resetHighWater(pid);
 	let peakRss = status(pid, 'VmRSS');
 	let rssSamples = 0;
@@ -129,8 +164,8 @@ async function measure(
 	const started = Date.now();
 	let ended;
 	try {
-		await startWorkflow(rig, path, items(count, `${count} items`));
-		ended = await finishedExecutions(rig, workflow.id, executionsSoFar + 2, 300_000);
+		await startWorkflow(rig, path, runItems);
+		ended = await finishedExecutions(rig, workflow.id, executionsSoFar + 1, 300_000);
 	} finally {
 		clearInterval(sampler);
 	}
@@ -140,21 +175,22 @@ async function measure(
 
 	const newest = ended.reduce((a, b) => (Number(a.id) > Number(b.id) ? a : b));
 	const record = await executionRecord(rig.server, newest.id);
-	const output = record.runData[INPAINT_NODE]?.[0]?.data?.main?.[0] ?? [];
+	const output = record.runData[node]?.[0]?.data?.main?.[0] ?? [];
 	const binaryIds = output.flatMap((item) =>
 		Object.values(item.binary ?? {}).map((binary) => binary.id ?? ''),
 	);
 	const { sim } = target;
-	const png = largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES);
 	const downloads = sim.requests.filter(
-		(request) => request.path.startsWith('/generations/') && request.answer?.status === 200,
+		(request) =>
+			(request.path.startsWith('/generations/') || request.path.startsWith('/uploads/')) &&
+			request.answer?.status === 200,
 	);
 	const delays = sim.jobs
 		.map((job) => detectionDelayMs(sim, job))
 		.filter((delay): delay is number => delay !== undefined);
 	return {
 		items: count,
-		download,
+		kind,
 		status: record.status,
 		baselineRss,
 		peakRss,
@@ -173,6 +209,25 @@ async function measure(
 	};
 }
 
+/**
+ * For one count, in a freshly started n8n: a 2-item run with downloads (loads and compiles the
+ * download and binary data paths), then the count with Download Images off (n8n's own growth for
+ * the items, their jobs and the execution, on a fresh process), then the count with downloads:
+ * its growth over the RSS just before it is what downloading the images adds.
+ */
+async function measure(rig: BenchN8n, target: BenchSimulator, count: number) {
+	const workflow = benchWorkflows(target.baseUrl).memory;
+	const executionsSoFar = (await rig.server.executionsOf(workflow.id)).length;
+	settings(target);
+	target.sim.settings.jobDurationMs = 500;
+	await startWorkflow(rig, 'bench-memory', items(2, 'warm-up'));
+	await finishedExecutions(rig, workflow.id, executionsSoFar + 1, 120_000);
+	const withoutDownloads = await sampledRun(rig, target, count, 'nodeNoDownload');
+	const withDownloads = await sampledRun(rig, target, count, 'node');
+	const httpRequest = await sampledRun(rig, target, count, 'httpRequest');
+	return { withoutDownloads, withDownloads, httpRequest };
+}
+
 export async function runN8nMemory(
 	rig: BenchN8n,
 	target: BenchSimulator,
@@ -181,15 +236,16 @@ export async function runN8nMemory(
 	// Drawn once here, so the simulator never draws while n8n is measured.
 	largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES);
 	const runs: N8nMemoryRun[] = [];
+	const controls: N8nMemoryRun[] = [];
+	const httpRequest: N8nMemoryRun[] = [];
 	for (const count of N8N_MEMORY_COUNTS) {
-		log(`  n8n memory: restarting n8n, then ${count} items × ~3 MiB...`);
+		log(`  n8n memory: restarting n8n, then ${count} items without downloads, then with...`);
 		await rig.server.restart();
-		runs.push(await measure(rig, target, count, true));
+		const outcome = await measure(rig, target, count);
+		controls.push(outcome.withoutDownloads);
+		runs.push(outcome.withDownloads);
+		httpRequest.push(outcome.httpRequest);
 	}
-	const most = Math.max(...N8N_MEMORY_COUNTS);
-	log(`  n8n memory: restarting n8n, then ${most} items with Download Images off...`);
-	await rig.server.restart();
-	const control = await measure(rig, target, most, false);
 	target.sim.reset();
 	return {
 		n8nVersion: rig.version,
@@ -197,6 +253,7 @@ export async function runN8nMemory(
 		binaryDataModeEnv: rig.n8n.env().N8N_DEFAULT_BINARY_DATA_MODE ?? null,
 		imageBytes: largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES).length,
 		runs,
-		control,
+		controls,
+		httpRequest,
 	};
 }

@@ -22,6 +22,8 @@ export interface PhotoHostRun {
 	rangeReads: number;
 	/** Jobs asked at the photo's size (640×480), of PHOTO_HOST_ITEMS. */
 	sizedFromPhoto: number;
+	/** The distinct sizes the jobs were asked at. */
+	askedSizes: string[];
 	error?: string;
 }
 
@@ -57,6 +59,7 @@ async function measure(delayMs: number): Promise<PhotoHostRun> {
 			rangeReads: reads.filter((request) => request.headers.range !== undefined).length,
 			sizedFromPhoto: target.sim.jobs.filter((job) => job.width === 640 && job.height === 480)
 				.length,
+			askedSizes: [...new Set(target.sim.jobs.map((job) => `${job.width}×${job.height}`))],
 			error: run.error,
 		};
 	} finally {

@@ -109,6 +109,19 @@ export function benchWorkflows(simulatorUrl: string) {
 		 * Output Size › Same as Image) on a 1024×1024 photo: one 1024×1024 result per item.
 		 */
 		memory: chain('benchMemory', 'bench-memory', [inpaint(simulatorUrl, 1024, {}), resultNode]),
+		/** n8n's own HTTP Request node downloading the same pictures (a file each), for comparison. */
+		memoryHttpRequest: chain('benchMemoryHttp', 'bench-memory-http-request', [
+			{
+				name: 'HTTP Request',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				parameters: {
+					url: '={{ $json.url }}',
+					options: { response: { response: { responseFormat: 'file' } } },
+				},
+			},
+			resultNode,
+		]),
 		/** The same with Download Images off: what n8n itself adds for the items and their jobs. */
 		memoryNoDownload: chain('benchMemoryNoDownload', 'bench-memory-no-download', [
 			inpaint(simulatorUrl, 1024, { downloadImages: false }),
