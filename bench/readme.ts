@@ -13,10 +13,8 @@ import {
 	runLine,
 	meanFetches,
 	medianOverhead,
-	memoryRunOf,
-	n8nGrowth,
+	memoryFigures,
 	n8nMedian,
-	n8nShare,
 	n8nWorst,
 	peakOf,
 	photoHostAddedMs,
@@ -28,7 +26,14 @@ import {
 	worstShareOfJob,
 } from './report';
 import { JOB_SECONDS } from './scenarios/detection';
-import { JOB_MS, SHARED_IDEAL_MS, SHARED_ITEMS, SHARED_LIMIT, SHARED_RUNS, SOLO_ITEMS } from './scenarios/concurrency';
+import {
+	JOB_MS,
+	SHARED_IDEAL_MS,
+	SHARED_ITEMS,
+	SHARED_LIMIT,
+	SHARED_RUNS,
+	SOLO_ITEMS,
+} from './scenarios/concurrency';
 import { N8N_MEMORY_COUNTS } from './scenarios/n8nMemory';
 import { PHOTO_HOST_DELAY_MS, PHOTO_HOST_ITEMS, PHOTO_HOST_JOB_MS } from './scenarios/photoHost';
 import { IDEAL_MS, QUEUE_LIMIT, THROUGHPUT_ITEMS, THROUGHPUT_JOB_MS } from './scenarios/throughput';
@@ -63,7 +68,10 @@ export function performanceBlock(results: LatestResults): string {
 	const shared = concurrency('autoShared');
 	const callbacks = results.n8nCallbacks;
 	const memory = results.n8nMemory;
-	const [few, many] = N8N_MEMORY_COUNTS.map((count) => memoryRunOf(memory, count));
+	const [few, many] = N8N_MEMORY_COUNTS.map((count) => memoryFigures(memory, count, 'node'));
+	const [fewHttp, manyHttp] = N8N_MEMORY_COUNTS.map((count) =>
+		memoryFigures(memory, count, 'httpRequest'),
+	);
 	const fast = photoHostRun(results.photoHost, false);
 	const inMemory = results.memory.runs.find((run) => run.mode === 'default');
 	const build = results.cpu.find((measure) => measure.mode === 'build');
@@ -74,12 +82,10 @@ export function performanceBlock(results: LatestResults): string {
 		(['accurate', 'short', 'long'] as const)
 			.map((eta) => Number(meanFetches(results, impl, eta).toFixed(2)))
 			.join(' / ');
-	const memoryCell = (run: typeof few) =>
-		run
-			? `+${mib(n8nGrowth(run))} for ${mib(run.bytesDownloaded)} (${pct(n8nShare(run))})`
-			: 'n/a';
-	const detectionDuringDownloads = memory.runs
-		.map((run) => `${seconds(run.detectionMedianMs)} with ${run.items} items`)
+	const memoryCell = (figures: typeof few) =>
+		`+${mib(figures.growth)} for ${mib(figures.bytes)} (${pct(figures.share)})`;
+	const detectionDuringDownloads = [few, many]
+		.map((figures) => `${seconds(figures.detectionMs)} with ${figures.count} items`)
 		.join(', ');
 	const minutes = Math.max(1, Math.round(results.durationMs / 60_000));
 
@@ -101,7 +107,7 @@ is generated from the same file. Latest run: ${runLine(results)}.
 | ${SOLO_ITEMS} items × ${JOB_MS / 1000} s jobs, no queue limit (Max Concurrent Jobs › Auto) | **${seconds(auto.wallMs, 1)}** (fixed 5 at a time: ${seconds(fixed5.wallMs, 1)}) | ${seconds(diyNoLimit.wallMs, 1)} (Wait 1 s, every item at once) | |
 | ${SHARED_RUNS} executions × ${SHARED_ITEMS} items at once sharing a ${SHARED_LIMIT}-job queue limit (Auto) | **${seconds(shared.wallMs, 1)}** (ideal ${seconds(SHARED_IDEAL_MS, 0)}), ${shared.failedItems} failed, ${shared.duplicateJobs} duplicate jobs, ${refusedPerAccepted(shared).toFixed(2)} refused submits per accepted job | | |
 | ${PHOTO_HOST_ITEMS} items × ${PHOTO_HOST_JOB_MS / 1000} s jobs, Output Size › Same as Image, photo links on a host answering ${PHOTO_HOST_DELAY_MS / 1000} s late | **+${seconds(photoHostAddedMs(results.photoHost), 1)}** (${seconds(fast?.wallMs ?? NaN, 1)} with a fast host) | | |
-| Memory of the whole n8n ${memory.n8nVersion} process, ${few?.items} / ${many?.items} items × one ${mib(memory.imageBytes)} result (defaults; peak RSS growth for the bytes downloaded) | ${memoryCell(few)} / ${memoryCell(many)} | | |
+| Memory of the whole n8n ${memory.n8nVersion} process, ${few.count} / ${many.count} items × one ${mib(memory.imageBytes)} result (defaults; peak RSS growth for the bytes downloaded, median) | ${memoryCell(few)} / ${memoryCell(many)} | n8n's HTTP Request node downloading the same: ${memoryCell(fewHttp)} / ${memoryCell(manyHttp)} | |
 | CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
 
 **Wait for callbacks** ([Resume on Callback → Wait for Callbacks](#waiting-for-callbacks-no-polling)) in
@@ -126,11 +132,12 @@ What this means for you:
   fails, and the accepted jobs are billed but never fetched; Retry On Fail resends every item and
   bills duplicates.
 - **Memory.** Images are streamed into n8n's binary data (${storedMode(memory)} in n8n ${memory.n8nVersion}).
-  The whole n8n process grew by ${memoryCell(few)} with ${few?.items} items and ${memoryCell(many)} with ${many?.items}
-  (target: at most ${pct(TARGETS.memoryShare)} of the bytes, flat in the number of items); finished jobs were
+  The whole n8n process grew by ${memoryCell(few)} with ${few.count} items and ${memoryCell(many)} with ${many.count}
+  (target: at most ${pct(TARGETS.memoryShare)} of the bytes, flat in the number of items; n8n's own HTTP Request
+  node downloading the same pictures: ${memoryCell(fewHttp)} and ${memoryCell(manyHttp)}); finished jobs were
   noticed ${detectionDuringDownloads} (median) while those downloads ran. In n8n's in-memory mode
-  (n8n 1.x's default) n8n itself keeps every image in the items, about ${inMemory ? `${((peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded).toFixed(1)}×` : 'n/a'} their size, whichever
-  node downloaded them; \`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\` avoids that on 1.x.
+  (n8n 1.x's default) n8n itself keeps every image in the items, about ${inMemory ? `${((peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded).toFixed(1)}×` : 'n/a'} their size (measured with the node alone),
+  whichever node downloaded them; \`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\` avoids that on 1.x.
 - The node's own work per item (checking every field, building the request) is about
   ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms of CPU.
 

@@ -157,7 +157,7 @@ async function main() {
 		return;
 	}
 	mkdirSync(RESULTS_DIR, { recursive: true });
-	writeAtomically(join(RESULTS_DIR, "latest.md"), markdownReport(results as FullResults, rows));
+	writeAtomically(join(RESULTS_DIR, 'latest.md'), markdownReport(results as FullResults, rows));
 	writeAtomically(
 		join(RESULTS_DIR, 'latest.json'),
 		`${JSON.stringify({ summary: rows, ...results }, null, '\t')}\n`,
@@ -166,7 +166,10 @@ async function main() {
 	log(`done; full report in bench/results/latest.md (raw figures: latest.json); README updated`);
 }
 
-main().then(() => process.exit(0), (error) => {
-	console.error(error);
-	process.exit(1);
-});
+main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	},
+);

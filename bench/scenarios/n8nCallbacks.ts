@@ -73,7 +73,8 @@ export async function runN8nCallbacks(
 		const watcher = (async () => {
 			while (watching) {
 				const waiting = (await rig.server.executionsOf(workflows.callbacks.id)).filter(
-					(execution: ExecutionSummary) => execution.status === 'waiting' && !paused.has(execution.id),
+					(execution: ExecutionSummary) =>
+						execution.status === 'waiting' && !paused.has(execution.id),
 				);
 				for (const execution of waiting) {
 					const at = pausedAt(await executionRecord(rig.server, execution.id));
@@ -88,9 +89,7 @@ export async function runN8nCallbacks(
 				['bench-callbacks', 'callbacks'],
 				['bench-wait-for-result', 'wait'],
 			] as const) {
-				starts.push(
-					startWorkflow(rig, path, [{ prompt: `${prefix} T=${jobSeconds} #${repeat}` }]),
-				);
+				starts.push(startWorkflow(rig, path, [{ prompt: `${prefix} T=${jobSeconds} #${repeat}` }]));
 				await sleep(400);
 			}
 		}

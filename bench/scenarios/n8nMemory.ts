@@ -27,6 +27,8 @@ export const N8N_IMAGE_BYTES = 3 * 1024 * 1024;
 export const N8N_IMAGE_SIZE = 1024;
 export const N8N_MEMORY_JOB_MS = 5000;
 export const N8N_MEMORY_STEP_MS = 50;
+/** Rounds of the three runs per count: peak RSS moves with V8's heap sizing, so medians count. */
+export const N8N_MEMORY_ROUNDS = 3;
 const SAMPLE_MS = 10;
 
 export interface N8nMemoryRun {
@@ -79,10 +81,6 @@ export interface N8nMemoryResult {
 	binaryDataModeEnv: string | null;
 	imageBytes: number;
 	runs: N8nMemoryRun[];
-	/** Each count with Download Images off, first thing after the warm-up: n8n's own growth. */
-	controls: N8nMemoryRun[];
-	/** Each count downloaded by n8n's HTTP Request node, right after the node's run. */
-	httpRequest: N8nMemoryRun[];
 }
 
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -116,9 +114,9 @@ const items = (count: number, run: string) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run}, item ${index}` }));
 
 async function settledRss(pid: number): Promise<number> {
-	await sleep(3000);
+	await sleep(2000);
 	const before: number[] = [];
-	for (let i = 0; i < 20; i++) {
+	for (let i = 0; i < 10; i++) {
 		before.push(status(pid, 'VmRSS'));
 		await sleep(50);
 	}
@@ -222,10 +220,11 @@ async function measure(rig: BenchN8n, target: BenchSimulator, count: number) {
 	target.sim.settings.jobDurationMs = 500;
 	await startWorkflow(rig, 'bench-memory', items(2, 'warm-up'));
 	await finishedExecutions(rig, workflow.id, executionsSoFar + 1, 120_000);
-	const withoutDownloads = await sampledRun(rig, target, count, 'nodeNoDownload');
-	const withDownloads = await sampledRun(rig, target, count, 'node');
-	const httpRequest = await sampledRun(rig, target, count, 'httpRequest');
-	return { withoutDownloads, withDownloads, httpRequest };
+	const runs: N8nMemoryRun[] = [];
+	for (let round = 0; round < N8N_MEMORY_ROUNDS; round++)
+		for (const kind of ['nodeNoDownload', 'node', 'httpRequest'] as const)
+			runs.push(await sampledRun(rig, target, count, kind));
+	return runs;
 }
 
 export async function runN8nMemory(
@@ -236,15 +235,10 @@ export async function runN8nMemory(
 	// Drawn once here, so the simulator never draws while n8n is measured.
 	largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES);
 	const runs: N8nMemoryRun[] = [];
-	const controls: N8nMemoryRun[] = [];
-	const httpRequest: N8nMemoryRun[] = [];
 	for (const count of N8N_MEMORY_COUNTS) {
 		log(`  n8n memory: restarting n8n, then ${count} items without downloads, then with...`);
 		await rig.server.restart();
-		const outcome = await measure(rig, target, count);
-		controls.push(outcome.withoutDownloads);
-		runs.push(outcome.withDownloads);
-		httpRequest.push(outcome.httpRequest);
+		runs.push(...(await measure(rig, target, count)));
 	}
 	target.sim.reset();
 	return {
@@ -253,7 +247,5 @@ export async function runN8nMemory(
 		binaryDataModeEnv: rig.n8n.env().N8N_DEFAULT_BINARY_DATA_MODE ?? null,
 		imageBytes: largeOutputPng(N8N_IMAGE_SIZE, N8N_IMAGE_SIZE, N8N_IMAGE_BYTES).length,
 		runs,
-		controls,
-		httpRequest,
 	};
 }

@@ -20,7 +20,10 @@ export interface PhotoHostRun {
 	linkReads: number;
 	/** Of those, with a Range header. */
 	rangeReads: number;
-	/** Jobs asked at the photo's size (640×480), of PHOTO_HOST_ITEMS. */
+	/**
+	 * Jobs asked at a size read from the photo (640×480, fitted by the endpoint), not at the size
+	 * the node falls back to when it can't read it (the endpoint's default, 512×512).
+	 */
 	sizedFromPhoto: number;
 	/** The distinct sizes the jobs were asked at. */
 	askedSizes: string[];
@@ -57,7 +60,7 @@ async function measure(delayMs: number): Promise<PhotoHostRun> {
 			failedItems: run.items.filter((item) => item.status !== 'success').length,
 			linkReads: reads.length,
 			rangeReads: reads.filter((request) => request.headers.range !== undefined).length,
-			sizedFromPhoto: target.sim.jobs.filter((job) => job.width === 640 && job.height === 480)
+			sizedFromPhoto: target.sim.jobs.filter((job) => job.width !== 512 || job.height !== 512)
 				.length,
 			askedSizes: [...new Set(target.sim.jobs.map((job) => `${job.width}×${job.height}`))],
 			error: run.error,

@@ -29,7 +29,9 @@ export interface StoredTask {
 	executionTime: number;
 	executionStatus?: string;
 	data?: {
-		main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string }> }>>;
+		main?: Array<
+			Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string }> }>
+		>;
 	};
 }
 

@@ -14,7 +14,10 @@ export const INPAINT_NODE = 'ModelsLab Inpaint';
 export const WAIT_NODE = 'Wait for Callbacks';
 
 /** A node before it gets its id and position (Omit would drop the fields behind WorkflowNode's index signature). */
-type Step = Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters' | 'credentials' | 'webhookId'>;
+type Step = Pick<
+	WorkflowNode,
+	'name' | 'type' | 'typeVersion' | 'parameters' | 'credentials' | 'webhookId'
+>;
 
 function chain(id: string, path: string, steps: Step[]) {
 	const given: Step[] = [
