@@ -362,10 +362,12 @@ export function memoryFigures(result: N8nMemoryResult, count: number, kind: Memo
 		growth,
 		bytes,
 		share: growth / bytes,
-		range: `${mib(Math.min(...growths))}–${mib(Math.max(...growths))}`,
+		/** Every run's growth in order: the first run after n8n starts shows V8 sizing its heap. */
+		each: growths.map((growth) => (growth / 1024 / 1024).toFixed(1)).join(', '),
 		images: median(runs.map((run) => run.images)),
 		failed: runs.filter((run) => run.status !== 'success').length,
 		detectionMs: median(runs.map((run) => run.detectionMedianMs)),
+		detectionEach: runs.map((run) => (run.detectionMedianMs / 1000).toFixed(2)).join(', '),
 		worstDetectionMs: max(runs.map((run) => run.detectionMaxMs)),
 	};
 }
@@ -384,9 +386,9 @@ function n8nMemoryRows(result: N8nMemoryResult): SummaryRow[] {
 		return {
 			measure:
 				index === 0
-					? `Peak RSS growth of the whole n8n ${result.n8nVersion} process, Inpaint defaults (Auto, Wait for Result, Download Images), ${count} items × one ${mib(result.imageBytes)} ${N8N_IMAGE_SIZE}×${N8N_IMAGE_SIZE} PNG (${rounds}; range); binary data: ${storedMode(result)}`
+					? `Peak RSS growth of the whole n8n ${result.n8nVersion} process, Inpaint defaults (Auto, Wait for Result, Download Images), ${count} items × one ${mib(result.imageBytes)} ${N8N_IMAGE_SIZE}×${N8N_IMAGE_SIZE} PNG (${rounds}; every run in order); binary data: ${storedMode(result)}`
 					: `〃 ${count} items`,
-			ours: `${mib(ours.growth)} (${ours.range})${ours.failed ? `, ${ours.failed} runs failed` : ''}`,
+			ours: `${mib(ours.growth)} (runs: ${ours.each} MiB)${ours.failed ? `, ${ours.failed} runs failed` : ''}`,
 			baseline: `bytes downloaded: ${mib(ours.bytes)} (${ours.images} images); n8n's HTTP Request node downloading them: ${mib(http.growth)} (${percent(http.share)})`,
 			ratio: `${percent(ours.share)} of downloaded`,
 			target:
@@ -399,7 +401,8 @@ function n8nMemoryRows(result: N8nMemoryResult): SummaryRow[] {
 	rows.push({
 		measure: `〃 context: the same items with Download Images off (n8n's own growth for the items, jobs and execution; ${rounds})`,
 		ours: N8N_MEMORY_COUNTS.map(
-			(count) => `${count} items: ${mib(memoryFigures(result, count, 'nodeNoDownload').growth)}`,
+			(count) =>
+				`${count} items: ${mib(memoryFigures(result, count, 'nodeNoDownload').growth)} (runs: ${memoryFigures(result, count, 'nodeNoDownload').each} MiB)`,
 		).join('; '),
 		baseline: 'nothing downloaded',
 		ratio: '',
@@ -409,11 +412,11 @@ function n8nMemoryRows(result: N8nMemoryResult): SummaryRow[] {
 	const detection = N8N_MEMORY_COUNTS.map((count) => memoryFigures(result, count, 'node'));
 	rows.push({
 		measure:
-			'Detection while those downloads run: job finished → the fetch that saw it (simulator log; median over the runs of each count, worst job)',
+			"Detection while those downloads run: job finished → the fetch that saw it (simulator log; median of the runs' medians, each run's median, worst job)",
 		ours: detection
 			.map(
 				(figures) =>
-					`${figures.count} items: ${seconds(figures.detectionMs)} (worst ${seconds(figures.worstDetectionMs)})`,
+					`${figures.count} items: ${seconds(figures.detectionMs)} (runs: ${figures.detectionEach} s; worst job ${seconds(figures.worstDetectionMs)})`,
 			)
 			.join('; '),
 		baseline: '',
@@ -789,7 +792,9 @@ runs a 2-item warm-up with downloads, then ${N8N_MEMORY_ROUNDS} rounds of three 
 off (a second workflow, otherwise identical: n8n's own growth for the items, their jobs and the
 execution), the items with downloads (what users meet), and n8n's own HTTP Request node (Response
 Format: File) downloading as many copies of the same picture from the simulator, for comparison.
-Peak RSS moves with V8's heap sizing from run to run, so the summary quotes medians over the rounds. Measured: the whole n8n process's RSS (VmRSS in
+Peak RSS moves with V8's heap sizing from run to run: the first runs after n8n starts grow the
+process by tens of MiB with or without downloads, later runs by little; the summary quotes the
+median over the rounds and lists every run. Measured: the whole n8n process's RSS (VmRSS in
 /proc/<pid>/status) every 10 ms, and Linux's peak counter VmHWM (reset just before the run);
 growth = the peak − the median RSS over the half second before the run (2 s after the previous run).
 Detection: job finished → the first fetch that saw it finished (simulator log). Binary data: ${storedMode(memory)}; n8n 2.x's default is 'filesystem' in regular
