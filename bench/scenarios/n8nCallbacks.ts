@@ -1,6 +1,7 @@
 /**
  * Wait for callbacks as n8n delivers it, next to Wait for Result measured the same way, in a real
- * n8n 2.x process (bench/support/n8n.ts). One item per execution; per job time T, REPEATS
+ * n8n 2.x process (bench/support/n8n.ts), after one warm-up execution of each workflow. One item
+ * per execution; per job time T, N8N_REPEATS
  * executions of each workflow started 0.4 s apart, the T rounds one after the other.
  * - Detection: the simulator's job-finished time (`readyAt`) → the start of the Result node after
  *   the ModelsLab nodes (n8n's own record of when the workflow had the result).
@@ -62,9 +63,23 @@ export async function runN8nCallbacks(
 	const workflows = benchWorkflows(target.baseUrl);
 	const { sim } = target;
 	const samples: N8nCallbackSample[] = [];
-	const seen = { callbacks: 0, waitForResult: 0 };
 	// Job ids start again after the simulator's reset: each round reads only its own executions.
 	const done = new Set<string>();
+	// Warm-up: one execution of each workflow (1 s jobs), so no measured one pays for n8n's first
+	// run of these nodes.
+	sim.settings.jobDurationMs = 1000;
+	await startWorkflow(rig, 'bench-callbacks', [{ prompt: 'warm-up' }]);
+	await startWorkflow(rig, 'bench-wait-for-result', [{ prompt: 'warm-up' }]);
+	await finishedExecutions(rig, workflows.callbacks.id, 1, 60_000);
+	await finishedExecutions(rig, workflows.waitForResult.id, 1, 60_000);
+	const warmUps = [
+		...(await rig.server.executionsOf(workflows.callbacks.id)),
+		...(await rig.server.executionsOf(workflows.waitForResult.id)),
+	];
+	for (const execution of warmUps) done.add(execution.id);
+	await sim.flushCallbacks();
+	sim.reset();
+	const seen = { callbacks: 1, waitForResult: 1 };
 	for (const jobSeconds of N8N_JOB_SECONDS) {
 		sim.settings.jobDurationMs = jobSeconds * 1000;
 		// Records of executions while they wait: their first part ends there.

@@ -7,7 +7,7 @@
  * growth is what downloading adds, then n8n's HTTP Request node downloading as many of the same
  * pictures (what a DIY workflow's downloads cost in the same process). The whole process's RSS (VmRSS in /proc/<pid>/status) is
  * sampled every 10 ms, and Linux's peak counter (VmHWM, reset just before the run) catches what
- * falls between samples. Jobs take 5 s, each 50 ms longer than the one before, so jobs finish
+ * falls between samples. Jobs take 2 s, each 50 ms longer than the one before, so jobs finish
  * while others' images are downloading: the detection delay (job finished → first fetch that saw
  * it, from the simulator's log) is what the node achieves while downloads run.
  */
@@ -25,7 +25,7 @@ import { max, median, sleep } from '../support/stats';
 export const N8N_MEMORY_COUNTS = [20, 40];
 export const N8N_IMAGE_BYTES = 3 * 1024 * 1024;
 export const N8N_IMAGE_SIZE = 1024;
-export const N8N_MEMORY_JOB_MS = 5000;
+export const N8N_MEMORY_JOB_MS = 2000;
 export const N8N_MEMORY_STEP_MS = 50;
 /** Rounds of the three runs per count: peak RSS moves with V8's heap sizing, so medians count. */
 export const N8N_MEMORY_ROUNDS = 3;
