@@ -11,6 +11,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { createdNothing, markFailure } from '../nodes/shared/failures';
+import { LEAST_GAP_AFTER_REFUSAL_MS } from '../nodes/shared/accountQueue';
 import { AUTO_MOST_JOBS, JobSlots } from '../nodes/shared/jobSlots';
 import {
 	LONGEST_WAIT_MS,
@@ -138,7 +139,11 @@ describe('the wait and retry loops on a fake clock, with extreme settings', () =
 			const slots = new JobSlots(AUTO_MOST_JOBS);
 			const slot = await slots.take();
 			const queueFull = () =>
-				markFailure(apiFailure('rateLimited', 30), { kind: 'rate-limited', queueFull: true });
+				markFailure(apiFailure('rateLimited', 30), {
+					kind: 'rate-limited',
+					retryAfterSeconds: 30,
+					queueFull: true,
+				});
 			const { outcome, sent, endedAfterMs } = await onFakeClock(
 				async (request) =>
 					await withRetries(
@@ -156,9 +161,12 @@ describe('the wait and retry loops on a fake clock, with extreme settings', () =
 			);
 			expect(outcome).toBe('rateLimited');
 			expect(endedAfterMs).toBeLessThanOrEqual(maxWaitMs);
-			// Never closer than 0.75 s (the first pause, 1 s less its jitter); not a fixed count of tries.
-			expect(Math.min(...gaps(sent), Infinity)).toBeGreaterThanOrEqual(750);
-			expect(sent.length).toBeLessThanOrEqual(Math.floor(maxWaitMs / 750) + 1);
+			// No job of this process is due, so the asked 30 s is kept between tries (but the last,
+			// made just before Max Wait ends); not a fixed count of tries.
+			const between = gaps(sent);
+			expect(Math.min(...between, Infinity)).toBeGreaterThanOrEqual(LEAST_GAP_AFTER_REFUSAL_MS);
+			expect(Math.min(...between.slice(0, -1), Infinity)).toBeGreaterThanOrEqual(30_000);
+			expect(sent.length).toBeLessThanOrEqual(Math.floor(maxWaitMs / 30_000) + 2);
 			if (maxWaitMs > 60_000) expect(sent.length).toBeGreaterThan(100);
 			// Each refusal brought the run down to the jobs ModelsLab took: none.
 			if (sent.length > 1) expect(slots.currentLimit).toBe(1);

@@ -7,6 +7,7 @@ import type {
 
 import { failEveryItem, runPerItem } from '../shared/items';
 import { actionNodeBase } from '../shared/nodeDescription';
+import { accountOf } from '../shared/transport';
 import { prepareCallback } from './callback';
 import { properties } from './description';
 import { inpaintItem, readAheadLinkSizes, readInpaintSettings } from './inpaint';
@@ -43,9 +44,15 @@ export class ModelsLabInpaint implements INodeType {
 			return failEveryItem(this, caught);
 		}
 		const links = readAheadLinkSizes(this);
+		// Without a readable credential every item fails on its own, naming the problem.
+		const account = await accountOf(this).catch(() => undefined);
 		try {
-			return await runPerItem(this, readInpaintSettings, async (ctx, itemIndex, settings, slot) =>
-				inpaintItem(ctx, itemIndex, settings, slot, callback, links),
+			return await runPerItem(
+				this,
+				readInpaintSettings,
+				async (ctx, itemIndex, settings, slot) =>
+					await inpaintItem(ctx, itemIndex, settings, slot, callback, links),
+				{ account },
 			);
 		} finally {
 			links.stop();

@@ -12,6 +12,7 @@ import type { JobSlot } from '../shared/jobSlots';
 import { fetchUrlBuilder } from '../shared/jobs';
 import { propertyNamed, readParameter } from '../shared/parameters';
 import { normalizeResult } from '../shared/result';
+import { deadlineAfter, pause } from '../shared/polling';
 import { withRetries } from '../shared/retry';
 import { collectWireValues } from '../shared/schema/fields';
 import { parseOrThrow, refuseValue } from '../shared/schema/validate';
@@ -230,11 +231,19 @@ async function submit(
 ) {
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const request = { host, path: inpaintPath, body, timeoutMs: settings.requestTimeoutMs };
+	// The same Max Wait as the retries' own (which starts at the first attempt, a moment later).
+	const deadline = deadlineAfter(settings.maxWaitMs);
 	try {
 		const answer = await withRetries(
 			ctx,
 			'ModelsLab to accept the job',
-			async () => await modelsLabRequest(ctx, request, itemIndex),
+			async () => {
+				await slot.readyToSend(
+					async (ms) => await pause(ctx, ms, 'ModelsLab to accept the job', itemIndex),
+					deadline,
+				);
+				return await modelsLabRequest(ctx, request, itemIndex);
+			},
 			{
 				itemIndex,
 				maxWaitMs: settings.maxWaitMs,
@@ -244,12 +253,18 @@ async function submit(
 				slot,
 			},
 		);
-		slot.accepted();
+		slot.accepted(etaMsOf(answer.body));
 		return answer;
 	} catch (error) {
 		if (error instanceof NodeApiError) error.description = submitOutcome(error);
 		throw asNodeError(ctx, error, itemIndex);
 	}
+}
+
+/** When a queued job is due, from the submit's answer; undefined when it did not say. */
+function etaMsOf(body: IDataObject): number | undefined {
+	const eta = typeof body.eta === 'string' ? Number(body.eta) : body.eta;
+	return typeof eta === 'number' && Number.isFinite(eta) && eta >= 0 ? eta * 1000 : undefined;
 }
 
 /** The failed submit's description, ending with what became of the job and whether to run it again. */

@@ -80,7 +80,7 @@ export const processingOptionsProperty = (
 			],
 			default: 'auto',
 			description:
-				"How many jobs of this node run at the same time, per execution. Auto sends more while ModelsLab accepts them and fewer when your plan's queue is full (5, 10 or 15 jobs; a refused job is not billed and is sent again). A number is the most at once: in queue mode, your plan's limit divided by the executions that run at the same time.",
+				"How many jobs of this node run at the same time, per execution. Auto sends more while ModelsLab accepts them and fewer when your plan's queue is full (5, 10 or 15 jobs; a refused job is not billed and is sent again when a place frees), shared with the other executions of this n8n process. A number is the most at once: in queue mode, your plan's limit divided by the executions that run at the same time.",
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -154,7 +154,7 @@ export async function completeJob(
 	job: JobReference,
 	settings: CompletionSettings,
 	itemIndex: number,
-	/** Given back once the job has left ModelsLab's queue, before its images are downloaded. */
+	/** Given back once the job has left ModelsLab's queue (or the run moves on), before downloads. */
 	slot?: JobSlot,
 ): Promise<INodeExecutionData> {
 	const finished =
@@ -170,7 +170,7 @@ export async function completeJob(
 					},
 				)
 			: result;
-	slot?.release();
+	slot?.release(finished.status === 'processing');
 	const item: INodeExecutionData = { json: finished, pairedItem: { item: itemIndex } };
 	if (finished.status === 'success') {
 		const images = await resultImages(

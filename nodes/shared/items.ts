@@ -62,8 +62,11 @@ export async function runPerItem(
 		settings: CompletionSettings,
 		slot: JobSlot,
 	) => Promise<INodeExecutionData>,
-	/** Off where no job is created (fetching): nothing to feel for, the items go Max Concurrent Jobs at a time. */
-	{ feelForQueue = true }: { feelForQueue?: boolean } = {},
+	/**
+	 * `feelForQueue` off where no job is created (fetching): nothing to feel for, the items go Max
+	 * Concurrent Jobs at a time. `account`: the ModelsLab account the jobs go to (see jobSlots.ts).
+	 */
+	{ feelForQueue = true, account }: { feelForQueue?: boolean; account?: string } = {},
 ): Promise<INodeExecutionData[][]> {
 	const count = ctx.getInputData().length;
 	let most: number;
@@ -72,7 +75,7 @@ export async function runPerItem(
 	} catch (caught) {
 		return failEveryItem(ctx, caught);
 	}
-	const slots = new JobSlots(most, { feelForQueue });
+	const slots = new JobSlots(most, { feelForQueue, account });
 	const accepted = new Map<number, AcceptedJob>();
 	let stoppedBy: number | undefined;
 	try {
@@ -96,7 +99,8 @@ export async function runPerItem(
 				}
 				return { json: errorJson(error), pairedItem: { item: itemIndex } };
 			} finally {
-				slot.release();
+				// Not released yet: the item stopped while waiting, so its job may still be queued.
+				slot.release(true);
 			}
 		});
 		return [results];

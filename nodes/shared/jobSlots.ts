@@ -1,103 +1,135 @@
 /**
- * How many of this run's jobs are with ModelsLab at once. ModelsLab queues a fixed number of jobs
- * per account (5, 10 or 15 by plan) and refuses the next one for free, without creating it; the
- * executions of a busy n8n share that number without knowing of each other. So the run feels for
- * it: every accepted job lets more items go (two until the first refusal, one after), every refusal
- * brings the number back to the jobs that did get in. The user's number (or Auto's) is only the most it may reach.
+ * How many of this run's jobs are with ModelsLab at once. Two limits hold: the user's Max
+ * Concurrent Jobs (Auto: up to 50) for this run, and what the ModelsLab account takes, learned
+ * together with the other runs of this n8n process (accountQueue.ts).
  */
+import type { AccountQueue, Refusal } from './accountQueue';
+import { accountQueueFor } from './accountQueue';
+import { MIN_INTERVAL_MS } from './polling';
 
 /** Auto's ceiling: above the largest plan's queue, so that the account's own limit is what binds. */
 export const AUTO_MOST_JOBS = 50;
-/** Where a run starts: the smallest plan's queue, so a run on that plan is never refused at first. */
-const FIRST_LIMIT = 5;
+
+type Pause = (ms: number) => Promise<void>;
 
 /** An item's hold on a place in the run; given back when its job has left ModelsLab's queue. */
 export interface JobSlot {
-	/** ModelsLab took the job: the run may have one more job out at once. */
-	accepted(): void;
+	/**
+	 * Waits while nothing may be sent to the account (after a refusal, or a rate limit's wait), but
+	 * not past `deadline` (the item's Max Wait): then it sends anyway, and a refusal ends the item.
+	 */
+	readyToSend(pause: Pause, deadline: number): Promise<void>;
+	/** ModelsLab took the job, due in `etaMs` when it said. */
+	accepted(etaMs?: number): void;
 	/** Whether ModelsLab took this item's job (and billed it). */
 	readonly wasAccepted: boolean;
 	/**
-	 * ModelsLab refused the job for its queue or rate limit. The run keeps to the jobs already in;
-	 * this item gives its place back, waits `waitMs` (with `pause`), then queues for a place ahead
-	 * of the items not started yet.
+	 * ModelsLab refused the job for its queue or rate limit (the item's `refusalsBefore`-th time).
+	 * The item gives its place on the account back and learns how long to wait before sending the
+	 * job again (see accountQueue.ts); `comeBack` then waits that long and takes a place again,
+	 * ahead of the items not started yet.
 	 */
-	refused(waitMs: number, pause: (ms: number) => Promise<void>): Promise<void>;
-	/** The job is finished (or given up on): its place goes to the next item. Idempotent. */
-	release(): void;
+	refused(refusal: Refusal, refusalsBefore: number): number;
+	comeBack(waitMs: number, pause: Pause): Promise<void>;
+	/**
+	 * The run is done with the job: its places go to the next item. `stillQueued`: the job is
+	 * still with ModelsLab (the run did not wait for it). Idempotent.
+	 */
+	release(stillQueued?: boolean): void;
 }
 
 export class JobSlots {
-	private limit: number;
 	private taken = 0;
-	private refusedYet = false;
-	/** Items waiting for a place, in the order they get one. */
+	/** Items waiting for a place in the run, in the order they get one. */
 	private readonly waiting: Array<() => void> = [];
+	/** The account's queue; none where no job is created (the Fetch node). */
+	private readonly account: AccountQueue | undefined;
 
-	/** `feelForQueue` off: no job is being created (the Fetch node), so the run goes straight to `most`. */
+	/**
+	 * `most`: the run's own ceiling. `feelForQueue` off: no job is being created (the Fetch node),
+	 * so only `most` holds. `account`: which ModelsLab account the jobs go to (a hash), so that the
+	 * runs of this process sharing it share what they learn of its queue.
+	 */
 	constructor(
 		readonly most: number,
-		{ feelForQueue = true }: { feelForQueue?: boolean } = {},
+		{ feelForQueue = true, account }: { feelForQueue?: boolean; account?: string } = {},
 	) {
 		if (!Number.isInteger(most) || most < 1)
 			throw new Error(`At least one job must run at a time (got ${most})`);
-		this.limit = feelForQueue ? Math.min(most, FIRST_LIMIT) : most;
+		this.account = feelForQueue ? accountQueueFor(account) : undefined;
 	}
 
-	/** How many jobs the run lets out at once right now. */
+	/** How many jobs the run may have out at once right now. */
 	get currentLimit(): number {
-		return this.limit;
+		return Math.min(this.most, this.account?.currentLimit ?? Infinity);
 	}
 
-	/** Waits for a place; an item coming back after a refusal goes before the ones not started. */
-	async take(comingBack = false): Promise<JobSlot> {
-		if (this.taken < this.limit && this.waiting.length === 0) this.taken++;
-		else
-			await new Promise<void>((resolve) => {
-				if (comingBack) this.waiting.unshift(resolve);
-				else this.waiting.push(resolve);
-			});
+	/** Waits for a place in the run, then on the account. */
+	async take(): Promise<JobSlot> {
+		await this.takeInRun();
+		await this.account?.take();
 		return this.slot();
 	}
 
+	private async takeInRun(): Promise<void> {
+		if (this.taken < this.most && this.waiting.length === 0) this.taken++;
+		else await new Promise<void>((resolve) => this.waiting.push(resolve));
+	}
+
+	private giveBackInRun(): void {
+		const next = this.waiting.shift();
+		// The place goes straight to the next item, so `taken` stays counted.
+		if (next) next();
+		else this.taken--;
+	}
+
 	private slot(): JobSlot {
-		let held = true;
+		const account = this.account;
+		let inRun = true;
+		let onAccount = account !== undefined;
+		/** Refused, and not yet back on the account. */
+		let away = false;
+		/** Back after a refusal, having waited its own time. */
+		let cameBack = false;
 		let wasAccepted = false;
-		const giveBack = () => {
-			if (!held) return;
-			held = false;
-			this.taken--;
-			this.admit();
-		};
+		let finished: ((stillQueued: boolean) => void) | undefined;
 		return {
 			get wasAccepted() {
 				return wasAccepted;
 			},
-			accepted: () => {
+			readyToSend: async (pause, deadline) => {
+				const waitMs = () =>
+					Math.min(account?.msUntilSend(cameBack) ?? 0, deadline - MIN_INTERVAL_MS - Date.now());
+				for (let ms = waitMs(); ms > 0; ms = waitMs()) await pause(ms);
+			},
+			accepted: (etaMs) => {
 				wasAccepted = true;
-				// Until ModelsLab first refuses, each accepted job lets two more go (the number out
-				// doubles with each round of answers); after that, one, feeling for the edge.
-				this.limit = Math.min(this.most, this.limit + (this.refusedYet ? 1 : 2));
-				this.admit();
+				finished = account?.accepted(etaMs);
 			},
-			refused: async (waitMs, pause) => {
-				this.refusedYet = true;
-				// The jobs in now are what ModelsLab takes from this run; this one is not among them.
-				this.limit = Math.max(1, Math.min(this.limit, this.taken) - 1);
-				giveBack();
+			refused: (refusal, refusalsBefore) => {
+				if (!account || !onAccount) return 0;
+				onAccount = false;
+				away = true;
+				return account.refused(refusal, refusalsBefore);
+			},
+			comeBack: async (waitMs, pause) => {
 				await pause(waitMs);
-				await this.take(true);
-				held = true;
+				if (!account || !away) return;
+				away = false;
+				cameBack = true;
+				await account.take(true);
+				onAccount = true;
 			},
-			release: giveBack,
+			release: (stillQueued = false) => {
+				if (finished) finished(stillQueued);
+				else if (account && onAccount) account.giveBack();
+				else if (account && away) account.stayedAway();
+				away = false;
+				onAccount = false;
+				finished = undefined;
+				if (inRun) this.giveBackInRun();
+				inRun = false;
+			},
 		};
-	}
-
-	/** Lets waiting items in while there is room. */
-	private admit(): void {
-		while (this.taken < this.limit && this.waiting.length > 0) {
-			this.taken++;
-			this.waiting.shift()!();
-		}
 	}
 }

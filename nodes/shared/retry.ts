@@ -4,13 +4,11 @@ import { NodeApiError } from 'n8n-workflow';
 import type { Failure } from './failures';
 import { asNodeError, failureOf, isPassing, markFailure } from './failures';
 import type { JobSlot } from './jobSlots';
+import { LEAST_GAP_AFTER_REFUSAL_MS } from './accountQueue';
 import { deadlineAfter, MIN_INTERVAL_MS, pause } from './polling';
 
 /** Times a request is tried again after a failure worth retrying (refusals may have their own rule). */
 const RETRIES = 3;
-/** A full queue frees as soon as any of the account's jobs finishes: look again soon, then less often. */
-const QUEUE_FULL_FIRST_PAUSE_MS = 1_000;
-const QUEUE_FULL_LONGEST_PAUSE_MS = 4_000;
 
 export interface RetryBudget {
 	itemIndex: number;
@@ -32,30 +30,15 @@ export interface RetryPolicy extends RetryBudget {
 	slot?: JobSlot;
 }
 
-/** 75–125 % of a pause, so that refused items of several executions do not come back together. */
-const jittered = (ms: number) => ms * (0.75 + Math.random() * 0.5);
-
 /**
- * How long to wait before trying again. A rate limit's own wait is kept (never shortened); a full
- * queue is looked at again after 1, 2, 4, 4 ... s, since ModelsLab's `retry_after` there is a flat
- * hint while a place frees whenever any job finishes; anything else backs off from `firstBackoffMs`.
+ * How long to wait before trying again: a rate limit's own wait is kept (never shortened, spread
+ * up to 25 % later); anything else backs off from `firstBackoffMs`. A refused job of a run has its
+ * own rule (JobSlot.waitAfter).
  */
-function retryDelayMs(
-	failure: Failure | undefined,
-	retry: number,
-	refusals: number,
-	firstBackoffMs: number,
-): number {
+function retryDelayMs(failure: Failure | undefined, retry: number, firstBackoffMs: number): number {
 	if (failure?.kind !== 'rate-limited') return firstBackoffMs * 2 ** retry;
 	const asked =
 		failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000;
-	if (failure.queueFull) {
-		const backoff = Math.min(
-			QUEUE_FULL_LONGEST_PAUSE_MS,
-			QUEUE_FULL_FIRST_PAUSE_MS * 2 ** refusals,
-		);
-		return jittered(Math.min(asked ?? backoff, backoff));
-	}
 	return (asked ?? firstBackoffMs * 2 ** retry) * (1 + Math.random() * 0.25);
 }
 
@@ -82,11 +65,27 @@ export async function withRetries<T>(
 			const failure = failureOf(error);
 			const refusal = failure?.kind === 'rate-limited';
 			const free = refusal && refusalsUntilDeadline;
+			// A refused job gives its place back at once, and learns from the run when to come back.
+			const wanted =
+				refusal && policy.slot
+					? policy.slot.refused(
+							{
+								queueFull: failure.queueFull === true,
+								retryAfterMs:
+									failure.retryAfterSeconds === undefined
+										? undefined
+										: failure.retryAfterSeconds * 1000,
+							},
+							refusals,
+						)
+					: retryDelayMs(failure, counted, firstBackoffMs);
 			// "Retry after 0 s" or a failure that comes back at once still gets the minimum interval.
-			const delayMs = Math.max(
-				MIN_INTERVAL_MS,
-				retryDelayMs(failure, counted, refusals, firstBackoffMs),
-			);
+			let delayMs = Math.max(MIN_INTERVAL_MS, wanted);
+			// A full queue may free sooner than asked (a job another process sent): rather than give
+			// up now, the job is asked for once more just before Max Wait ends.
+			const lastChanceMs = deadline - Date.now() - MIN_INTERVAL_MS;
+			if (free && failure.queueFull && delayMs > lastChanceMs)
+				if (lastChanceMs >= LEAST_GAP_AFTER_REFUSAL_MS) delayMs = lastChanceMs;
 			const inTime = Date.now() + delayMs <= deadline;
 			if ((!free && counted >= RETRIES) || !retryable(failure) || !inTime) {
 				if (error instanceof NodeApiError) {
@@ -102,7 +101,7 @@ export async function withRetries<T>(
 			if (refusal) refusals++;
 			if (!free) counted++;
 			const wait = async (ms: number) => await pause(ctx, ms, what, policy.itemIndex);
-			if (refusal && policy.slot) await policy.slot.refused(delayMs, wait);
+			if (refusal && policy.slot) await policy.slot.comeBack(delayMs, wait);
 			else await wait(delayMs);
 		}
 	}

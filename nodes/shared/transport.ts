@@ -7,6 +7,7 @@ import type {
 	JsonObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { createHash } from 'crypto';
 
 import type { ApiHost } from './endpoints';
 import { signatureIn, signingKeyOf } from './callbackSignature';
@@ -62,6 +63,16 @@ export async function baseUrls(ctx: ModelsLabContext): Promise<Record<ApiHost, s
 		modelslab: baseUrlFor(credentials, 'modelslab'),
 		legacy: baseUrlFor(credentials, 'legacy'),
 	};
+}
+
+/**
+ * Which ModelsLab account the credential's jobs go to, as a hash that never reveals the key: runs
+ * of this process with the same credential share the account's job queue (accountQueue.ts).
+ */
+export async function accountOf(ctx: ModelsLabContext): Promise<string> {
+	const credentials = await loadCredentials(ctx);
+	const identity = [baseUrlFor(credentials, 'modelslab'), ...secretsOf(credentials)].join('\n');
+	return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 
 function secretsOf(credentials: ModelsLabCredentials) {

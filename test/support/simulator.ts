@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { forgetAccountQueues } from '../../nodes/shared/accountQueue';
 import { ModelsLabSimulator } from '../../simulator/server';
 import { makeMask, makePhoto } from '../../simulator/png';
 import type { RunOptions, RunResult } from '../../harness/engine';
@@ -17,7 +18,11 @@ export function useSimulator() {
 	beforeAll(async () => {
 		await simulator.start();
 	});
-	afterEach(() => simulator.reset());
+	afterEach(() => {
+		simulator.reset();
+		// A refusal's wait holds for later runs of the same account; each test is a new account.
+		forgetAccountQueues();
+	});
 	afterAll(async () => {
 		await simulator.stop();
 	});
