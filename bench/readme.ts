@@ -14,6 +14,7 @@ import {
 	meanFetches,
 	medianOverhead,
 	memoryFigures,
+	n8nGrowth,
 	n8nMedian,
 	n8nWorst,
 	peakOf,
@@ -72,6 +73,11 @@ export function performanceBlock(results: LatestResults): string {
 	const [fewHttp, manyHttp] = N8N_MEMORY_COUNTS.map((count) =>
 		memoryFigures(memory, count, 'httpRequest'),
 	);
+	const [fewControl, manyControl] = N8N_MEMORY_COUNTS.map((count) =>
+		memoryFigures(memory, count, 'nodeNoDownload'),
+	);
+	const firstGrowth = (figures: typeof few) =>
+		figures.runs.length ? n8nGrowth(figures.runs[0]) : NaN;
 	const fast = photoHostRun(results.photoHost, false);
 	const inMemory = results.memory.runs.find((run) => run.mode === 'default');
 	const build = results.cpu.find((measure) => measure.mode === 'build');
@@ -96,7 +102,7 @@ ModelsLab simulator with real job times of ${JOB_SECONDS[0]} to ${JOB_SECONDS[JO
 for Wait for callbacks and memory, which are measured in a real n8n ${memory.n8nVersion} process with the
 packed package installed, as users run it. It prints the summary and writes the full report, with how
 each figure is measured, to \`bench/results/latest.md\` (raw figures in \`latest.json\`); this section
-is generated from the same file. Latest run: ${runLine(results)}.
+is generated from the same file, and quotes the run that file records (${runLine(results)}).
 
 | | This node | Wait 5 s loop | Fixed 2 s polling |
 | --- | --- | --- | --- |
@@ -131,11 +137,13 @@ What this means for you:
   A plain HTTP Request loop sends every item at once: the jobs over the limit are refused, the node
   fails, and the accepted jobs are billed but never fetched; Retry On Fail resends every item and
   bills duplicates.
-- **Memory.** Images are streamed into n8n's binary data (${storedMode(memory)} in n8n ${memory.n8nVersion}).
-  The whole n8n process grew by ${memoryCell(few)} with ${few.count} items and ${memoryCell(many)} with ${many.count}
-  (target: at most ${pct(TARGETS.memoryShare)} of the bytes, flat in the number of items; n8n's own HTTP Request
-  node downloading the same pictures: ${memoryCell(fewHttp)} and ${memoryCell(manyHttp)}); finished jobs were
-  noticed ${detectionDuringDownloads} (median) while those downloads ran. In n8n's in-memory mode
+- **Memory.** Images are streamed into n8n's binary data (stored as ${storedMode(memory)}).
+  The whole n8n ${memory.n8nVersion} process grew by ${memoryCell(few)} with ${few.count} items and ${memoryCell(many)} with ${many.count}
+  (median of ${few.runs.length} runs; target: at most ${pct(TARGETS.memoryShare)} of the bytes, flat in the number of items; n8n's
+  own HTTP Request node downloading the same pictures: ${memoryCell(fewHttp)} and ${memoryCell(manyHttp)}).
+  The first execution of that size after n8n starts costs more, with or without downloads, as V8 sizes
+  its heap: +${mib(firstGrowth(few))} and +${mib(firstGrowth(many))} with downloads, +${mib(firstGrowth(fewControl))} and +${mib(firstGrowth(manyControl))} without.
+  Finished jobs were noticed ${detectionDuringDownloads} (median) while those downloads ran. In n8n's in-memory mode
   (n8n 1.x's default) n8n itself keeps every image in the items, about ${inMemory ? `${((peakOf(inMemory) - inMemory.baselineRss) / inMemory.bytesDownloaded).toFixed(1)}×` : 'n/a'} their size (measured with the node alone),
   whichever node downloaded them; \`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\` avoids that on 1.x.
 - The node's own work per item (checking every field, building the request) is about

@@ -345,7 +345,7 @@ export const n8nShare = (run: N8nMemoryRun) => n8nGrowth(run) / run.bytesDownloa
 
 /** How that n8n stored the images: its default binary data mode unless the bench set one. */
 export const storedMode = (result: N8nMemoryResult) =>
-	`${result.runs.find((run) => run.kind === 'node')?.storedAs ?? '?'}${result.binaryDataModeEnv ? ` (N8N_DEFAULT_BINARY_DATA_MODE=${result.binaryDataModeEnv})` : " (n8n's default)"}`;
+	`${result.runs.find((run) => run.kind === 'node')?.storedAs ?? '?'}${result.binaryDataModeEnv ? ` (N8N_DEFAULT_BINARY_DATA_MODE=${result.binaryDataModeEnv})` : ", n8n's default mode"}`;
 
 export const memoryRuns = (result: N8nMemoryResult, count: number, kind: MemoryRunKind) =>
 	result.runs.filter((run) => run.items === count && run.kind === kind);
