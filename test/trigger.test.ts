@@ -259,6 +259,41 @@ describe('callbacks from ModelsLab', () => {
 		expect(restarted.executions).toHaveLength(0);
 	});
 
+	it("puts ids another process's save dropped back at its next call, so they survive its restart (several webhook processors)", async () => {
+		for (let job = 0; job < 2; job++) {
+			const { error } = await inpaint({
+				...minimalParameters.imageEditing,
+				completion: 'immediate',
+				downloadImages: false,
+			});
+			expect(error).toBeUndefined();
+		}
+		const [first, second] = simulator.jobs.map((job) => job.id);
+		// Two webhook processors of one workflow, both loaded from the same (empty) database.
+		const one = await activeTrigger();
+		const other = await activeTrigger({}, one);
+		await simulator.deliverCallback(first, one.signedUrl);
+		await one.idle();
+		// The other processor answers a call that it loaded before that save, and saves last.
+		await simulator.deliverCallback(second, other.signedUrl);
+		await other.idle();
+		expect(one.executions).toHaveLength(1);
+		expect(other.executions).toHaveLength(1);
+		const ids = (server: TriggerServer) =>
+			(server.staticData['node:ModelsLab Trigger'] as IDataObject).startedRequestIds;
+		one.staticData = structuredClone(other.staticData);
+		expect(ids(one)).toEqual([String(second)]);
+
+		// The next call the first processor gets (a refused repeat here) saves its id again.
+		await simulator.deliverCallback(second, one.signedUrl);
+		await one.idle();
+		expect(one.executions).toHaveLength(1);
+		expect(ids(one)).toEqual([String(second), String(first)]);
+		const restarted = await activeTrigger({}, one);
+		await simulator.deliverCallback(first, restarted.signedUrl);
+		expect(restarted.executions).toHaveLength(0);
+	});
+
 	it('starts only for the chosen track ID', async () => {
 		const server = await activeTrigger({ trackId: '8' });
 		await submitWithCallback(server.productionUrl, 7);

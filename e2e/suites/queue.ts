@@ -159,6 +159,14 @@ const waitForCallbacks = (simulatorUrl: string) =>
 		],
 	);
 
+/** examples/callback-trigger.json again, under another id and webhook path. */
+function savedIdsTrigger(): Workflow {
+	const workflow = loadExample('callback-trigger.json', 'e2eQueueTrigger2');
+	const node = nodeOfType(workflow, TRIGGER);
+	node.webhookId = '6d2a9c41-5e7b-4f08-a1d3-8b4c2e6f0a05';
+	return { ...workflow, name: `${workflow.name} (saved ids)` };
+}
+
 const prompts = (run: string, count: number) =>
 	Array.from({ length: count }, (_, index) => ({ prompt: `${run} item ${index}` }));
 
@@ -247,6 +255,9 @@ export function queueSuite(major: Major): void {
 		let many: Workflow;
 		const trigger = loadExample('callback-trigger.json', 'e2eQueueTrigger1');
 		const triggerPath = `webhook/${nodeOfType(trigger, TRIGGER).webhookId}/callback`;
+		// A second copy with static data of its own: the simulator's job ids start again each test.
+		const savedIds = savedIdsTrigger();
+		const savedIdsPath = `webhook/${nodeOfType(savedIds, TRIGGER).webhookId}/callback`;
 
 		beforeAll(async () => {
 			const simulatorUrl = await sim.start();
@@ -260,6 +271,7 @@ export function queueSuite(major: Major): void {
 						many,
 						submitCallingBack(simulatorUrl),
 						trigger,
+						savedIds,
 						waitForCallbacks(simulatorUrl),
 					];
 					await main.importWorkflows(workflows);
@@ -342,6 +354,66 @@ export function queueSuite(major: Major): void {
 			TEST_TIMEOUT_MS,
 		);
 
+		test('a worker killed while 10 accepted jobs wait: every request id is in its log, and no job is billed twice', async () => {
+			// Jobs far longer than the test needs to reach the kill: all 10 are waited for at once.
+			sim.settings.jobDurationMs = 90_000;
+			const before = await cluster.main.executionsOf(many.id);
+			await start(prompts('crash', 10));
+			await waitFor(
+				'ModelsLab to accept 10 jobs',
+				async () => (sim.jobs.length === 10 ? true : undefined),
+				180_000,
+			);
+			const seen = new Set(before.map((execution) => execution.id));
+			const [execution] = (await cluster.main.executionsOf(many.id)).filter(
+				(summary) => !seen.has(summary.id),
+			);
+			// n8n's own line names the worker that took the execution, and its Bull job.
+			const startedLine = new RegExp(`started execution ${execution.id} \\(job (\\S+)\\)`);
+			const worker = cluster.workerOutput.findIndex((output) => startedLine.test(output));
+			expect(worker).toBeGreaterThanOrEqual(0);
+			const bullJobId = startedLine.exec(cluster.workerOutput[worker])![1];
+			await cluster.killWorker(worker);
+			const log = cluster.workerOutput[worker];
+
+			// Every job ModelsLab accepted (its own record) is named in the dead worker's log.
+			const accepted = sim.jobs.map((job) => ({ id: job.id, prompt: String(job.body.prompt) }));
+			for (const job of accepted) {
+				const item = Number(job.prompt.replace('crash item ', ''));
+				expect(log).toContain(
+					`ModelsLab accepted job ${job.id} (billed): execution ${execution.id}, workflow ${many.id}, node "ModelsLab Inpaint", item ${item}`,
+				);
+			}
+			// Ten lines for this execution (the log also holds earlier tests' jobs).
+			const ofThisRun = new RegExp(
+				`ModelsLab accepted job \\d+ \\(billed\\): execution ${execution.id},`,
+				'g',
+			);
+			expect(log.match(ofThisRun)).toHaveLength(10);
+
+			// Nothing billed twice: wait until n8n's queue has settled the dead worker's job (Bull
+			// fails a stalled job and n8n removes it, or runs it once more), then each prompt is
+			// still exactly one job.
+			const settled = await waitFor(
+				`Bull job ${bullJobId} to be failed, removed or run again after the kill`,
+				async () => {
+					const job = await cluster.bullJob(bullJobId, ['timestamp', 'failedReason', 'finishedOn']);
+					const gone = !job.timestamp || job.failedReason || job.finishedOn;
+					return gone || sim.jobs.length > 10 ? job : undefined;
+				},
+				300_000,
+				2000,
+			);
+			const [status] = (await cluster.main.executionsOf(many.id))
+				.filter((summary) => summary.id === execution.id)
+				.map((summary) => summary.status);
+			console.log(
+				`[queue ${major}.x] worker ${worker + 1} killed with 10 accepted jobs: ${accepted.length} request ids in its log; Bull job ${JSON.stringify(settled)}, execution ${status}, ${sim.jobs.length} jobs at ModelsLab`,
+			);
+			expect([...jobsPerPrompt(sim).values()]).toEqual(Array(10).fill(1));
+			await cluster.restartWorker(worker);
+		}, 600_000);
+
 		test(
 			'the trigger: callbacks spread over both webhook processors, and repeated deliveries to one processor across its restart',
 			async () => {
@@ -387,6 +459,56 @@ export function queueSuite(major: Major): void {
 				for (const jobId of spreadJobs) expect(spread.get(String(jobId))).toBeGreaterThanOrEqual(1);
 				expect(answeredBy.every((count) => count > 0)).toBe(true);
 				for (const jobId of oneJobs) expect(after.get(String(jobId))).toBe(1);
+			},
+			TEST_TIMEOUT_MS,
+		);
+
+		test(
+			"the trigger's saved ids with two webhook processors: callbacks at both at once, a repeat to each, then one restarted starts no job again",
+			async () => {
+				// Equal jobs submitted together: their callbacks reach both processors at about the same time.
+				sim.settings.jobDurationMs = 3000;
+				const urls = cluster.webhookProcessors.map(
+					(processor) => `${processor.baseUrl}/${savedIdsPath}`,
+				);
+				await start(
+					prompts('saved ids', 8).map((item, index) => ({ ...item, callback: urls[index % 2] })),
+					SUBMIT_PATH,
+				);
+				await waitFor('8 jobs', async () => (sim.jobs.length === 8 ? true : undefined), 120_000);
+				const jobs = sim.jobs.map((job) => ({
+					id: String(job.id),
+					processor: Number(String(job.body.prompt).replace('saved ids item ', '')) % 2,
+					// The signature the Inpaint node added, valid at either processor (it signs the path).
+					query: new URL(String(job.body.webhook)).search,
+				}));
+				const deliver = async (job: (typeof jobs)[number], processor: number) =>
+					(await sim.deliverCallback(Number(job.id), `${urls[processor]}${job.query}`)).status;
+				const once = await startsPerJob(cluster.main, savedIds.id, 8);
+				const ids = async () => {
+					const saved = (await cluster.staticData(savedIds.id))['node:ModelsLab Trigger'] as
+						| { startedRequestIds?: string[] }
+						| undefined;
+					return jobs.filter((job) => saved?.startedRequestIds?.includes(job.id)).length;
+				};
+				const savedAfterOverlap = await ids();
+
+				// One repeated delivery of each job to the processor that started it: refused (memory),
+				// and each processor's next call saves again the ids another's save dropped.
+				for (const job of jobs) expect(await deliver(job, job.processor)).toBe(200);
+				await settledExecutions(cluster.main, savedIds.id, 8);
+				const savedAfterRepeats = await ids();
+
+				// The first processor restarted (its memory gone): every job delivered to it once more.
+				await cluster.restartWebhookProcessor(0);
+				for (const job of jobs) expect(await deliver(job, 0)).toBe(200);
+				const after = await startsPerJob(cluster.main, savedIds.id, 8);
+				console.log(
+					`[queue ${major}.x] trigger saved ids, two processors: starts per job ${JSON.stringify(jobs.map((job) => once.get(job.id)))}, ids saved after the overlapping callbacks ${savedAfterOverlap}/8, after one repeat each ${savedAfterRepeats}/8; after processor 1's restart ${JSON.stringify(jobs.map((job) => after.get(job.id)))}`,
+				);
+				for (const job of jobs) expect(once.get(job.id)).toBe(1);
+				expect(savedAfterRepeats).toBe(8);
+				for (const job of jobs) expect(after.get(job.id)).toBe(1);
 			},
 			TEST_TIMEOUT_MS,
 		);

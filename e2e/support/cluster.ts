@@ -4,7 +4,7 @@ import { join } from 'path';
 
 import { N8n } from './n8n';
 import { e2eWork } from './package';
-import { freePort, stopGroup, waitFor } from './processes';
+import { freePort, killGroup, stopGroup, waitFor } from './processes';
 import { RoundRobinProxy } from './roundRobin';
 import { N8nServer, spawnN8n } from './server';
 import { Postgres, Redis } from './services';
@@ -36,8 +36,14 @@ export class QueueCluster {
 		private readonly probePath: string,
 		private readonly postgres: Postgres,
 		private readonly redis: Redis,
+		readonly workers: N8n[],
 		private readonly workerChildren: ChildProcess[],
 		private readonly processorChildren: ChildProcess[],
+		/**
+		 * Everything each worker wrote to stdout and stderr since it first started (n8n's console
+		 * log, as a process manager or `docker logs` keeps it), also across restarts.
+		 */
+		readonly workerOutput: string[],
 	) {}
 
 	static async start(major: Major, setup: ClusterSetup): Promise<QueueCluster> {
@@ -61,6 +67,10 @@ export class QueueCluster {
 			N8N_WEBHOOK_URL: `${webhookBaseUrl}/`,
 			WEBHOOK_URL: `${webhookBaseUrl}/`,
 			N8N_PROXY_HOPS: '1',
+			// As the README asks of n8n 1.x users: a dead worker's execution is not run again (n8n
+			// 1.x's default, 1, runs it once more, and every item is submitted and billed again). n8n
+			// 2.x always uses 0 and warns about the variable.
+			...(major === 1 ? { QUEUE_WORKER_MAX_STALLED_COUNT: '0' } : {}),
 		};
 		const others: ChildProcess[] = [];
 		let mainServer: N8nServer | undefined;
@@ -86,6 +96,9 @@ export class QueueCluster {
 							...shared,
 							QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 							QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+							// n8n's defaults on both majors, pinned: info lines, to the console (workerOutput).
+							N8N_LOG_LEVEL: 'info',
+							N8N_LOG_OUTPUT: 'console',
 						}),
 				),
 			);
@@ -93,25 +106,14 @@ export class QueueCluster {
 				[1, 2].map(async (index) => await N8n.create(major, `queue-webhook${index}`, shared)),
 			);
 			proxy.route(processors.map((processor) => processor.port));
-			const workerChildren = workers.map((worker) =>
-				spawnN8n(worker, ['worker', '--concurrency=5']),
+			const workerOutput = workers.map(() => '');
+			const workerChildren = workers.map((worker, index) =>
+				captured(spawnN8n(worker, ['worker', '--concurrency=5']), workerOutput, index),
 			);
 			const processorChildren = processors.map((processor) => spawnN8n(processor, ['webhook']));
 			others.push(...workerChildren, ...processorChildren);
 			await Promise.all([
-				...workers.map(
-					async (worker) =>
-						await waitFor(
-							`worker ${worker.userFolder} to be healthy`,
-							async () => {
-								const port = worker.env().QUEUE_HEALTH_CHECK_PORT;
-								const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-								return response.ok ? true : undefined;
-							},
-							180_000,
-							500,
-						),
-				),
+				...workers.map(async (worker) => await healthyWorker(worker)),
 				...processors.map(async (processor) => await servesWebhooks(processor, setup.probePath)),
 			]);
 			return new QueueCluster(
@@ -122,8 +124,10 @@ export class QueueCluster {
 				setup.probePath,
 				postgres,
 				redis,
+				workers,
 				workerChildren,
 				processorChildren,
+				workerOutput,
 			);
 		} catch (error) {
 			await stopAll();
@@ -139,6 +143,50 @@ export class QueueCluster {
 		await servesWebhooks(processor, this.probePath);
 	}
 
+	/**
+	 * Kills worker `index` at once (SIGKILL to its process group, as the kernel's OOM killer or a
+	 * lost machine would), and resolves once its output has all been read.
+	 */
+	async killWorker(index: number): Promise<void> {
+		const child = this.workerChildren[index];
+		if (child.exitCode !== null || child.signalCode !== null) return;
+		const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+		killGroup(child, 'SIGKILL');
+		await closed;
+	}
+
+	/** A workflow's static data as n8n last saved it in PostgreSQL. */
+	async staticData(workflowId: string): Promise<Record<string, unknown>> {
+		const id = workflowId.replace(/'/g, "''");
+		const answer = await this.postgres.sql(
+			`SELECT "staticData" FROM workflow_entity WHERE id = '${id}'`,
+			'n8n',
+		);
+		if (answer.code !== 0) throw new Error(`reading static data failed: ${answer.stderr}`);
+		const text = answer.stdout.trim();
+		return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+	}
+
+	/** Fields of one of n8n's Bull jobs (queue `jobs`) as Redis holds them ('' when not set). */
+	async bullJob<F extends string>(jobId: string, fields: F[]): Promise<Record<F, string>> {
+		const values = (await this.redis.cli(['HMGET', `bull:jobs:${jobId}`, ...fields])).split('\n');
+		return Object.fromEntries(fields.map((field, index) => [field, values[index] ?? ''])) as Record<
+			F,
+			string
+		>;
+	}
+
+	/** Starts worker `index` again (after killWorker); resolves once it is healthy. */
+	async restartWorker(index: number): Promise<void> {
+		await stopGroup(this.workerChildren[index]);
+		this.workerChildren[index] = captured(
+			spawnN8n(this.workers[index], ['worker', '--concurrency=5'], { appendLog: true }),
+			this.workerOutput,
+			index,
+		);
+		await healthyWorker(this.workers[index]);
+	}
+
 	async stop(): Promise<void> {
 		const children = [...this.workerChildren, ...this.processorChildren];
 		await Promise.all(children.map(async (child) => await stopGroup(child)));
@@ -146,6 +194,27 @@ export class QueueCluster {
 		await this.proxy.stop();
 		await Promise.all([this.postgres.stop(), this.redis.stop()]);
 	}
+}
+
+/** Appends what `child` writes (stdout and stderr) to `output[index]`. */
+function captured(child: ChildProcess, output: string[], index: number): ChildProcess {
+	const append = (chunk: Buffer) => (output[index] += chunk.toString());
+	child.stdout?.on('data', append);
+	child.stderr?.on('data', append);
+	return child;
+}
+
+async function healthyWorker(worker: N8n): Promise<void> {
+	await waitFor(
+		`worker ${worker.userFolder} to be healthy`,
+		async () => {
+			const port = worker.env().QUEUE_HEALTH_CHECK_PORT;
+			const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+			return response.ok ? true : undefined;
+		},
+		180_000,
+		500,
+	);
 }
 
 /**

@@ -98,7 +98,7 @@ export class Postgres {
 		return postgres;
 	}
 
-	sql(statement: string) {
+	sql(statement: string, database = 'postgres') {
 		return run(postgresBin('psql'), [
 			'-h',
 			'127.0.0.1',
@@ -107,7 +107,7 @@ export class Postgres {
 			'-U',
 			'postgres',
 			'-d',
-			'postgres',
+			database,
 			'-tAc',
 			statement,
 		]);
@@ -143,6 +143,13 @@ export class Redis {
 			200,
 		);
 		return redis;
+	}
+
+	/** A redis-cli command against this server; its answer, one value a line. */
+	async cli(args: string[]): Promise<string> {
+		const answer = await run('redis-cli', ['-p', String(this.port), ...args]);
+		if (answer.code !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${answer.stderr}`);
+		return answer.stdout;
 	}
 
 	async stop(): Promise<void> {

@@ -4,15 +4,26 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
  * ModelsLab may deliver the same callback more than once. A request id that started the workflow
  * is remembered in memory (which also covers a delivery arriving while the first is still being
  * handled) and in the node's static data, which n8n saves with the workflow, so that the same n8n
- * process still refuses it after a restart. Several webhook processors share only the static
- * data, which n8n writes whole (last writer wins): across them delivery is at least once.
+ * process still refuses it after a restart.
+ *
+ * Several webhook processors share only the static data. n8n (1.123 and 2.41 alike) loads it from
+ * the database when a call arrives and, once the call is answered, writes the whole object back
+ * (webhooks/live-webhooks.js, workflow-static-data.service.js `saveStaticDataById`): no merge, no
+ * version check, and nothing a node can hook into to read the database again at that moment. So
+ * when two processors handle calls at about the same time, the later save drops the ids the other
+ * saved meanwhile, and a node cannot prevent that. What it can do, and does here: every process
+ * keeps the ids it has seen saved as well as its own, and when a call's static data lacks ids this
+ * process knows, that call saves them again (refused calls too: n8n saves after those as well). A
+ * dropped id is thus back in the database at the next call the process that knows it receives;
+ * only a restart of that process before then loses it. Proven with two webhook processors in n8n
+ * 1.123.81 and 2.41.1 (e2e/suites/queue.ts). Across processors delivery stays at least once.
  */
 const REMEMBERED_IDS = 1000;
 
 interface Remembered {
 	/** Ids being handled or already started, oldest first. */
 	claimed: Set<string>;
-	/** Ids that started the workflow in this process, oldest first. */
+	/** Ids that started the workflow, in this process or (as seen saved) in another, oldest first. */
 	started: Set<string>;
 }
 /** Per trigger node. */
@@ -41,8 +52,16 @@ function saved(ctx: IWebhookFunctions): string[] {
 /** Claims a request id for this delivery; false when it started the workflow or is arriving already. */
 export function claimDelivery(ctx: IWebhookFunctions, requestId: string): boolean {
 	const { claimed, started } = rememberedHere(ctx);
-	if (claimed.has(requestId) || started.has(requestId) || saved(ctx).includes(requestId))
-		return false;
+	const fromStore = saved(ctx);
+	const stored = new Set(fromStore);
+	// Another process's save may have dropped ids known here: this call puts them back.
+	const dropped = [...started].some((id) => !stored.has(id));
+	// Saved ids first, so that past the cap the ones known only here are kept, as the save keeps them.
+	const known = [...new Set([...fromStore, ...started])].slice(-REMEMBERED_IDS);
+	started.clear();
+	for (const id of known) started.add(id);
+	if (dropped) persist(ctx, fromStore);
+	if (claimed.has(requestId) || started.has(requestId)) return false;
 	addCapped(claimed, requestId);
 	return true;
 }
@@ -57,9 +76,16 @@ export function recordDelivery(ctx: IWebhookFunctions, requestId: string): void 
 	const { claimed, started } = rememberedHere(ctx);
 	addCapped(started, requestId);
 	claimed.delete(requestId);
-	const fromStore = saved(ctx);
+	persist(ctx, saved(ctx));
+}
+
+/** Has n8n save, with this call's static data, the ids it loaded and every id known here. */
+function persist(ctx: IWebhookFunctions, fromStore: string[]): void {
+	const { started } = rememberedHere(ctx);
 	const union = () => [...new Set([...fromStore, ...started])].slice(-REMEMBERED_IDS);
 	const nodeData = ctx.getWorkflowStaticData('node') as IDataObject;
+	// An earlier persist() of this call left a getter, which an assignment cannot replace.
+	delete nodeData.startedRequestIds;
 	// Assigned through n8n's proxy, which marks the static data as changed...
 	nodeData.startedRequestIds = union();
 	// ...then read when n8n saves it: each call saves the static data it loaded, whole, so two
