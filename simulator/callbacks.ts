@@ -11,7 +11,7 @@ const DELIVERY_TIMEOUT_MS = 5000;
 /** How much of the receiver's answer is recorded. */
 const MAX_ANSWER_CHARS = 2000;
 
-type Outcome = Omit<CallbackDelivery, 'deliveredAt'>;
+type Outcome = Omit<CallbackDelivery, 'deliveredAt' | 'sentAt'>;
 
 /** Why `url` may not be called, or undefined when it is a local http URL. */
 export function refuseReason(url: string): string | undefined {
@@ -41,10 +41,11 @@ export class CallbackCourier {
 	deliver(jobId: number, url: string, body: unknown): Promise<CallbackDelivery> {
 		const refused = refuseReason(url);
 		const generation = this.generation;
+		const sentAt = Date.now();
 		const outcome: Promise<Outcome> = refused
 			? Promise.resolve({ jobId, url, body, status: 0, error: refused })
 			: this.post(jobId, url, body);
-		const attempt = outcome.then((result) => this.record(result, generation));
+		const attempt = outcome.then((result) => this.record(result, generation, sentAt));
 		this.inFlight.add(attempt);
 		void attempt.finally(() => this.inFlight.delete(attempt));
 		return attempt;
@@ -122,8 +123,8 @@ export class CallbackCourier {
 		});
 	}
 
-	private record(outcome: Outcome, generation: number): CallbackDelivery {
-		const delivery = { ...outcome, deliveredAt: Date.now() };
+	private record(outcome: Outcome, generation: number, sentAt = Date.now()): CallbackDelivery {
+		const delivery = { ...outcome, sentAt, deliveredAt: Date.now() };
 		if (generation === this.generation) this.deliveries.push(delivery);
 		return delivery;
 	}

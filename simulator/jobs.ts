@@ -3,6 +3,7 @@
  * rendering of output PNGs (so a 1024×1024 × 4 submit answers instantly; pixels are drawn on GET).
  */
 import { renderOutput, type RenderSource } from './imaging';
+import { largeOutputPng } from './largeOutput';
 import type { SimulatedJob } from './types';
 
 export interface GeneratedFile {
@@ -61,8 +62,12 @@ export class JobBook {
 		return this.files.get(name);
 	}
 
-	/** PNG bytes of output `index`, rendered on first use and cached. */
-	renderPng(job: SimulatedJob, index: number): Buffer {
+	/**
+	 * PNG bytes of output `index`, rendered on first use and cached; with `largeBytes` > 0, the
+	 * shared large picture of the job's size (settings.outputImageBytes).
+	 */
+	renderPng(job: SimulatedJob, index: number, largeBytes = 0): Buffer {
+		if (largeBytes > 0) return largeOutputPng(job.width, job.height, largeBytes);
 		const cacheKey = `${job.id}-${index}`;
 		let png = this.pngCache.get(cacheKey);
 		if (!png) {

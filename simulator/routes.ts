@@ -106,10 +106,17 @@ export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply
 		return route.handle(ctx, body, match.slice(1).map(safeDecode));
 	}
 	if (call.method === 'GET' || call.method === 'HEAD') {
-		if (path.startsWith('/uploads/')) return serveUpload(ctx, path.slice('/uploads/'.length));
+		const range = call.headers.range;
+		const photoHost = (reply: Reply) =>
+			ctx.settings.photoHostDelayMs > 0
+				? { ...reply, delayMs: ctx.settings.photoHostDelayMs }
+				: reply;
+		if (path.startsWith('/uploads/'))
+			return photoHost(ranged(serveUpload(ctx, path.slice('/uploads/'.length)), range));
 		if (path.startsWith('/generations/'))
-			return serveGeneration(ctx, path.slice('/generations/'.length));
-		if (path.startsWith('/samples/')) return serveSample(path.slice('/samples/'.length));
+			return ranged(serveGeneration(ctx, path.slice('/generations/'.length)), range);
+		if (path.startsWith('/samples/'))
+			return photoHost(ranged(serveSample(path.slice('/samples/'.length)), range));
 	}
 	return errorReply('Not Found', 404);
 }
@@ -201,7 +208,7 @@ function serveGeneration(ctx: SimulatorContext, name: string): Reply {
 	if (!file) return notFoundFile();
 	ctx.jobs.finishDueJobs(Date.now());
 	if (file.job.status !== 'success') return notFoundFile();
-	const png = ctx.jobs.renderPng(file.job, file.index);
+	const png = ctx.jobs.renderPng(file.job, file.index, ctx.settings.outputImageBytes);
 	if (file.format === 'png')
 		return { status: 200, raw: png, headers: { 'content-type': 'image/png' } };
 	const prefix = ctx.settings.base64Prefix ? 'data:image/png;base64,' : '';
@@ -209,5 +216,44 @@ function serveGeneration(ctx: SimulatorContext, name: string): Reply {
 		status: 200,
 		raw: prefix + png.toString('base64'),
 		headers: { 'content-type': contentTypeForName(name) },
+	};
+}
+
+/**
+ * A file answered as a web server answers `Range: bytes=a-b` (one range; RFC 9110 §14): 206 with the
+ * bytes asked for and a Content-Range, 416 when the range starts past the end, the whole file
+ * (200) for anything else (several ranges, another unit), as servers may.
+ */
+export function ranged(reply: Reply, range: string | string[] | undefined): Reply {
+	if (reply.status !== 200 || typeof range !== 'string' || reply.raw === undefined) return reply;
+	const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+	if (!match || (match[1] === '' && match[2] === '')) return reply;
+	const bytes = Buffer.from(reply.raw);
+	const size = bytes.length;
+	let start: number;
+	let end: number;
+	if (match[1] === '') {
+		// "bytes=-500": the last 500 bytes.
+		start = Math.max(0, size - Number(match[2]));
+		end = size - 1;
+	} else {
+		start = Number(match[1]);
+		end = match[2] === '' ? size - 1 : Math.min(size - 1, Number(match[2]));
+	}
+	if (start >= size || end < start) {
+		return {
+			status: 416,
+			raw: '',
+			headers: { ...reply.headers, 'content-range': `bytes */${size}` },
+		};
+	}
+	return {
+		status: 206,
+		raw: bytes.subarray(start, end + 1),
+		headers: {
+			...reply.headers,
+			'accept-ranges': 'bytes',
+			'content-range': `bytes ${start}-${end}/${size}`,
+		},
 	};
 }

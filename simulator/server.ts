@@ -253,6 +253,7 @@ export class ModelsLabSimulator implements ControlTarget {
 			};
 			if (canned && (canned.fault || canned.delayMs || canned.dripMs))
 				return this.sendFaulty(res, reply, canned);
+			if (reply.delayMs) return this.sendFaulty(res, reply, { delayMs: reply.delayMs });
 			send(res, reply);
 		} catch (error) {
 			send(res, errorReply(`Simulator error: ${(error as Error).message}`, 500));

@@ -20,6 +20,17 @@ export interface SimulatorSettings {
 	failJobs: boolean;
 	/** Balance reported by /api/wallet_balance. */
 	balance: number;
+	/**
+	 * 0: output PNGs are drawn from the job (init image, mask, prompt). >0: every PNG output is a
+	 * photo-like picture of the job's size whose file is about this many bytes (a real PNG, drawn
+	 * once per size and cached), as large real generations are.
+	 */
+	outputImageBytes: number;
+	/**
+	 * Uploaded and sample pictures (the photo and mask links) are answered this many ms late: a slow
+	 * photo host. Generated outputs are not delayed.
+	 */
+	photoHostDelayMs: number;
 }
 
 export function defaultSettings(jobDurationMs = 0): SimulatorSettings {
@@ -34,6 +45,8 @@ export function defaultSettings(jobDurationMs = 0): SimulatorSettings {
 		base64Prefix: true,
 		failJobs: false,
 		balance: 43.6,
+		outputImageBytes: 0,
+		photoHostDelayMs: 0,
 	};
 }
 

@@ -59,6 +59,9 @@ export interface CallbackDelivery {
 	/** The receiver's answer body (its first 2000 characters); '' when none. */
 	answer?: string;
 	error?: string;
+	/** Date.now() when the delivery started (the request was about to be sent). */
+	sentAt: number;
+	/** Date.now() when the receiver's answer had arrived (or the delivery failed). */
 	deliveredAt: number;
 }
 
@@ -111,4 +114,6 @@ export interface Reply {
 	json?: unknown;
 	raw?: string | Buffer;
 	headers?: Record<string, string>;
+	/** Answer this many ms late (a slow host); the request is recorded on arrival. */
+	delayMs?: number;
 }

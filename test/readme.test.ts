@@ -1,6 +1,7 @@
 /** The README a user reads first must match what the package does. */
 import { readFileSync } from 'fs';
 
+import { LATEST_MD, readLatest, runLine, withPerformanceBlock } from '../bench/readme';
 import { README, withFieldTables } from '../scripts/field-tables';
 
 const readme = readFileSync(README, 'utf8');
@@ -19,4 +20,14 @@ it('gives a fresh clone exactly two commands: the demo and the tests', () => {
 		.trim()
 		.split('\n');
 	expect(commands).toEqual(['npm ci && npm run demo', 'npm test']);
+});
+
+it('quotes in Performance exactly what bench/results/latest.json says, from the run latest.md reports (run npm run docs:bench)', () => {
+	const latest = readLatest();
+	expect(readme).toBe(withPerformanceBlock(readme, latest));
+	expect(readFileSync(LATEST_MD, 'utf8')).toContain(runLine(latest));
+	// Every figure of the section is inside the generated block: nothing typed by hand around it.
+	const section = readme.split('\n## Performance\n')[1].split('\n## ')[0];
+	const outside = section.replace(/<!-- bench:start[\s\S]*<!-- bench:end -->/, '');
+	expect(outside).not.toMatch(/\d/);
 });

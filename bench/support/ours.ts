@@ -19,6 +19,8 @@ export interface OursOptions {
 	maskUrl?: string;
 	/** Names the execution in every prompt ("run b, item 7") when several share one simulator. */
 	run?: string;
+	/** Output Size; 'custom' (512×512, no link read) unless a scenario measures reading the links. */
+	outputSize?: 'custom' | 'image';
 }
 
 /**
@@ -39,8 +41,8 @@ export function ourParameters(options: OursOptions, simulatorUrl?: string): IDat
 		maskImageUrl: options.maskUrl ?? sample('mask', MASK_URL),
 		completion: 'wait',
 		downloadImages: options.downloadImages ?? false,
-		// The benchmarks' image links are never fetched: a fixed size keeps every run comparable.
-		outputSize: 'custom',
+		// The benchmarks' image links are not read unless asked: a fixed size keeps runs comparable.
+		outputSize: options.outputSize ?? 'custom',
 		communityOptions: options.communityOptions ?? {},
 		processingOptions: options.processingOptions ?? {},
 	};

@@ -1,6 +1,6 @@
 /**
  * CPU worker: what our node costs per item, on the CPU of this process only (the simulator runs in
- * the parent). Three runs of 1,000 items inside n8n-core's WorkflowExecute:
+ * the parent). Three runs of CPU_ITEMS items inside n8n-core's WorkflowExecute:
  * - engine: the node's execute() replaced by a pass-through (n8n's own cost of running a node);
  * - build: execute() replaced by the node's real validation and request building for every item
  *   (buildInpaintBody: parameters → zod-validated, wire-formatted body; nothing is sent);

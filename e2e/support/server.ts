@@ -65,6 +65,11 @@ export class N8nServer {
 		if (this.child) await stopGroup(this.child);
 	}
 
+	/** The process id of the running `n8n start` (its main process), to read its memory. */
+	get pid(): number | undefined {
+		return this.child?.exitCode === null ? this.child.pid : undefined;
+	}
+
 	private async boot(start: 'first' | 'again'): Promise<void> {
 		const child = spawnN8n(this.n8n, ['start'], { appendLog: start === 'again' });
 		this.child = child;
