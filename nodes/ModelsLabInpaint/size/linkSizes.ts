@@ -2,11 +2,16 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { probeImageSize } from './imageProbe';
 import type { ImageSize } from './imageSize';
+import { AUTO_MOST_JOBS } from '../../shared/pacing/jobSlots';
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { baseUrls } from '../../shared/transport/transport';
 
-/** Links whose first bytes are read at the same time (each at most 64 KB and 15 s). */
-export const LINKS_READ_AT_ONCE = 20;
+/**
+ * Links whose first bytes are read at the same time (each at most 64 KB and 15 s, so at most
+ * 6.4 MB in all): a photo and a mask link for each of the most jobs Auto lets out at once, so a
+ * slow host's delay is paid once for all of them.
+ */
+export const LINKS_READ_AT_ONCE = 2 * AUTO_MOST_JOBS;
 
 /**
  * The sizes of the run's photo and mask links, each link read once. All of them are read at the
