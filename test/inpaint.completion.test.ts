@@ -217,9 +217,9 @@ describe('a result link that is gone', () => {
 
 describe('the poll schedule', () => {
 	it('looks at half the eta, then just after it', () => {
-		expect(nextPollDelayMs(0, 0, 10_000)).toBe(5_000 + 350);
-		expect(nextPollDelayMs(1, 5_350, 10_000)).toBe(10_350 - 5_350);
-		expect(nextPollDelayMs(0, 0, null)).toBe(1_500 + 210);
+		expect(nextPollDelayMs(0, 0, 10_000)).toBe(5_000 + 250);
+		expect(nextPollDelayMs(1, 5_250, 10_000)).toBe(10_250 - 5_250);
+		expect(nextPollDelayMs(0, 0, null)).toBe(1_500 + 145);
 	});
 
 	it('once the eta has passed, with no pace to go by, backs off with the time waited', () => {
@@ -230,7 +230,7 @@ describe('the poll schedule', () => {
 	});
 
 	it("once the eta has passed, goes by the eta's pace: at most as far again as waited, at least a tenth", () => {
-		expect(nextPollDelayMs(2, 10_400, 10_000, 9_600)).toBe(9_600 + 350);
+		expect(nextPollDelayMs(2, 10_400, 10_000, 9_600)).toBe(9_600 + 250);
 		expect(nextPollDelayMs(2, 10_400, 10_000, 60_000)).toBe(10_400);
 		expect(nextPollDelayMs(2, 10_400, 10_000, 0)).toBe(1_040);
 	});

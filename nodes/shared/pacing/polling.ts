@@ -58,7 +58,7 @@ export function nextPollDelayMs(
 	remainingMs?: number,
 ): number {
 	const eta = etaMs ?? ETA_UNKNOWN_MS;
-	const margin = 150 + eta * 0.02;
+	const margin = 100 + eta * 0.015;
 	if (fetchesMade === 0 && eta >= 2 * MIN_INTERVAL_MS) return eta / 2 + margin;
 	if (fetchesMade <= 1 && elapsedMs < eta + margin)
 		return Math.max(MIN_INTERVAL_MS, eta + margin - elapsedMs);
