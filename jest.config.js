@@ -4,4 +4,6 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testTimeout: 30000,
+	// Made-up links (images.example.com, modelslab.invalid) fail at once, not on the machine's resolver.
+	setupFiles: ['<rootDir>/test/support/reservedNames.ts'],
 };
