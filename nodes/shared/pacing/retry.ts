@@ -33,7 +33,7 @@ export interface RetryPolicy extends RetryBudget {
 /**
  * How long to wait before trying again: a rate limit's own wait is kept (never shortened, spread
  * up to 25 % later); anything else backs off from `firstBackoffMs`. A refused job of a run has its
- * own rule (JobSlot.waitAfter).
+ * own rule (JobSlot.refused, after accountQueue.ts).
  */
 function retryDelayMs(failure: Failure | undefined, retry: number, firstBackoffMs: number): number {
 	if (failure?.kind !== 'rate-limited') return firstBackoffMs * 2 ** retry;
