@@ -1,7 +1,8 @@
 /**
  * How many of this run's jobs are with ModelsLab at once. Two limits hold: the user's Max
- * Concurrent Jobs (Auto: up to 50) for this run, and what the ModelsLab account takes, learned
- * together with the other runs of this n8n process (accountQueue.ts).
+ * Concurrent Jobs (Auto: up to 50), which the items loop keeps by running no more items at once
+ * (items.ts), and what the ModelsLab account takes, learned together with the other runs of this
+ * n8n process (accountQueue.ts), which a slot here holds a place in.
  */
 import type { AccountQueue, Refusal } from './accountQueue';
 import { accountQueueFor } from './accountQueue';
@@ -12,7 +13,7 @@ export const AUTO_MOST_JOBS = 50;
 
 type Pause = (ms: number) => Promise<void>;
 
-/** An item's hold on a place in the run; given back when its job has left ModelsLab's queue. */
+/** An item's hold on a place on the account; given back when its job has left ModelsLab's queue. */
 export interface JobSlot {
 	/**
 	 * Waits while nothing may be sent to the account (after a refusal, or a rate limit's wait), but
@@ -32,16 +33,13 @@ export interface JobSlot {
 	refused(refusal: Refusal, refusalsBefore: number): number;
 	comeBack(waitMs: number, pause: Pause): Promise<void>;
 	/**
-	 * The run is done with the job: its places go to the next item. `stillQueued`: the job is
+	 * The run is done with the job: its place goes to the next item. `stillQueued`: the job is
 	 * still with ModelsLab (the run did not wait for it). Idempotent.
 	 */
 	release(stillQueued?: boolean): void;
 }
 
 export class JobSlots {
-	private taken = 0;
-	/** Items waiting for a place in the run, in the order they get one. */
-	private readonly waiting: Array<() => void> = [];
 	/** The account's queue; none where no job is created (the Fetch node). */
 	private readonly account: AccountQueue | undefined;
 
@@ -64,28 +62,14 @@ export class JobSlots {
 		return Math.min(this.most, this.account?.currentLimit ?? Infinity);
 	}
 
-	/** Waits for a place in the run, then on the account. */
+	/** Waits for a place on the account (at once where no job is created). */
 	async take(): Promise<JobSlot> {
-		await this.takeInRun();
 		await this.account?.take();
 		return this.slot();
 	}
 
-	private async takeInRun(): Promise<void> {
-		if (this.taken < this.most && this.waiting.length === 0) this.taken++;
-		else await new Promise<void>((resolve) => this.waiting.push(resolve));
-	}
-
-	private giveBackInRun(): void {
-		const next = this.waiting.shift();
-		// The place goes straight to the next item, so `taken` stays counted.
-		if (next) next();
-		else this.taken--;
-	}
-
 	private slot(): JobSlot {
 		const account = this.account;
-		let inRun = true;
 		let onAccount = account !== undefined;
 		/** Refused, and not yet back on the account. */
 		let away = false;
@@ -127,8 +111,6 @@ export class JobSlots {
 				away = false;
 				onAccount = false;
 				finished = undefined;
-				if (inRun) this.giveBackInRun();
-				inRun = false;
 			},
 		};
 	}
