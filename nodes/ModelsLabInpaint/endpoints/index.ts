@@ -3,6 +3,7 @@ import { community } from './community.endpoint';
 import { enterprise } from './enterprise.endpoint';
 import { imageEditing } from './imageEditing.endpoint';
 import { legacy } from './legacy.endpoint';
+import { objectRemoval } from './objectRemoval.endpoint';
 import type { InpaintEndpoint } from './endpoint';
 
 /** Every endpoint of the catalogue has its fields here: a missing one fails to compile. */
@@ -11,6 +12,7 @@ export const INPAINT_ENDPOINTS: Record<EndpointId, InpaintEndpoint> = {
 	community,
 	legacy,
 	enterprise,
+	objectRemoval,
 };
 
 export type { InpaintEndpoint } from './endpoint';

@@ -76,6 +76,8 @@ export function applyOutputSize(
 		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
 		refuseValue(ctx.getNode(), problem, itemIndex, `${endpoint.displayName} inpainting`);
 	}
+	// An endpoint without a size (Object Removal) always answers at the photo's own size.
+	if (!('width' in endpoint.schema.shape)) return { outputSize: init ?? null, notice: null };
 	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
 	if (choice === 'custom') return { outputSize: requested(), notice: null };
 

@@ -1,11 +1,11 @@
 /**
- * The catalogue of ModelsLab's inpainting endpoints: what each is called in the editor and where it
- * lives. The four differ in host, key and in how a queued result is fetched: by id in the path
+ * The catalogue of ModelsLab's inpainting endpoints (and Object Removal, which repaints a mask
+ * without a prompt): what each is called in the editor and where it lives. They differ in host, key and in how a queued result is fetched: by id in the path
  * (`.../fetch/{id}`, body `{key}`) or by `request_id` in the body (`.../fetch`, body `{key,
  * request_id}`). Every node names endpoints from here; the Inpaint node's fields per endpoint are in
  * `ModelsLabInpaint/endpoints/`.
  */
-export type EndpointId = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+export type EndpointId = 'imageEditing' | 'community' | 'legacy' | 'enterprise' | 'objectRemoval';
 
 export type ApiHost = 'modelslab' | 'legacy';
 
@@ -61,6 +61,17 @@ export const ENDPOINTS: Record<EndpointId, Endpoint> = {
 		key: 'enterprise',
 		inpaintPath: '/api/v1/enterprise/pony/inpaint',
 		fetch: { style: 'body', path: '/api/v1/enterprise/pony/fetch' },
+	},
+	objectRemoval: {
+		id: 'objectRemoval',
+		displayName: 'v6 Object Removal',
+		description:
+			'Erase what the mask covers and fill it in from its surroundings, no prompt needed (api/v6/image_editing/object_removal)',
+		host: 'modelslab',
+		key: 'standard',
+		inpaintPath: '/api/v6/image_editing/object_removal',
+		// Its jobs are v6 Image Editing jobs: fetched at the same address (modelslab-editing.md).
+		fetch: { style: 'path', pathPrefix: '/api/v6/image_editing/fetch/' },
 	},
 };
 
