@@ -32,7 +32,7 @@ describe.each(endpointIds)('%s fields', (id) => {
 	const visible = visibleFor(id);
 	const collection = (name: string) =>
 		visible.find((property) => property.name === name)?.options as INodeProperties[];
-	const options = collection(`${id}Options`);
+	const options = collection(`${id}Options`) ?? [];
 	const advanced = collection(`${id}AdvancedOptions`);
 	const editorField = (wireKey: string) => {
 		const { placement } = endpoint.fields[wireKey];
@@ -54,7 +54,8 @@ describe.each(endpointIds)('%s fields', (id) => {
 		expect(advanced).toHaveLength(
 			fieldKeys.filter((key) => endpoint.fields[key].placement === 'advanced').length,
 		);
-		// The everyday settings come first, under Options.
+		// The everyday settings come first, under Options (Object Removal has none: no prompt).
+		if (id === 'objectRemoval') return expect(options).toEqual([]);
 		expect(options.map((option) => option.displayName)).toEqual(
 			expect.arrayContaining(['Negative Prompt', 'Number of Images', 'Seed', 'Strength']),
 		);
@@ -107,10 +108,10 @@ describe.each(endpointIds)('%s fields', (id) => {
 });
 
 describe('the node', () => {
-	it('offers the four documented endpoints, with a subtitle for each', () => {
+	it('offers the four documented inpaint endpoints and Object Removal, with a subtitle for each', () => {
 		const selector = properties.find((property) => property.name === 'endpoint')!;
 		const values = (selector.options as Array<{ value: string }>).map((option) => option.value);
-		expect(values).toEqual(['imageEditing', 'community', 'legacy', 'enterprise']);
+		expect(values).toEqual(['imageEditing', 'community', 'legacy', 'enterprise', 'objectRemoval']);
 		for (const value of values) expect(node.description.subtitle).toContain(`"${value}"`);
 	});
 

@@ -139,10 +139,11 @@ function optionsProperties(id: EndpointId): INodeProperties[] {
 			a.displayName.localeCompare(b.displayName),
 		),
 	});
+	// An endpoint with no everyday settings (Object Removal) shows no empty Options.
 	return [
 		collection('option', optionsParameter(id)),
 		collection('advanced', advancedOptionsParameter(id)),
-	];
+	].filter((property) => (property.options ?? []).length > 0);
 }
 
 export const completionProperty: INodeProperties = {

@@ -22,6 +22,8 @@ export const outputSizeProperty: INodeProperties = {
 	],
 	default: 'image',
 	description: 'How big the result is',
+	// Object Removal answers at the photo's own size: there is no size to choose.
+	displayOptions: { hide: { endpoint: ['objectRemoval'] } },
 };
 
 export type OutputSize = 'image' | 'custom';
