@@ -54,7 +54,7 @@ const executes: Record<
 					this.getNodeParameter('endpoint', index) as keyof typeof INPAINT_ENDPOINTS
 				];
 			out.push({
-				json: (await buildInpaintBody(this, endpoint, index, limits)).body,
+				json: (await buildInpaintBody(this, endpoint, index, limits)).prepared.body,
 				pairedItem: { item: index },
 			});
 		}

@@ -24,13 +24,14 @@ export class ModelsLabInpaint implements INodeType {
 		icon: { light: 'file:inpaint.svg', dark: 'file:inpaint.dark.svg' },
 		...actionNodeBase,
 		subtitle: `={{ ${JSON.stringify(endpointNames)}[$parameter["endpoint"]] }}`,
-		description: 'Repaint the masked part of an image with ModelsLab AI inpainting',
+		description:
+			'Repaint or remove part of an image with ModelsLab AI: a mask file, shapes, or an area named in words',
 		defaults: { name: 'ModelsLab Inpaint' },
 		usableAsTool: {
 			// What an AI Agent reads about the tool (its default Tool Description).
 			replacements: {
 				description:
-					'Repaints part of a picture with ModelsLab AI inpainting. Needs a prompt (what to paint), a public link to the picture, and either a link to a black-and-white mask (white = repaint) or a box to repaint. Waits until the job is done and returns the links to the result images in "output".',
+					'Repaints or removes part of a picture with ModelsLab AI. Needs a prompt (what to paint), a public link to the picture, and what to change: a few words naming it on the picture (e.g. "the car", "the dog\'s head"), a link to a black-and-white mask (white = repaint) or a box. Waits until the job is done and returns the links to the result images in "output".',
 			},
 		},
 		properties,

@@ -17,7 +17,18 @@ import {
 	endpointProperty,
 } from './inpaintDescription';
 import { INPAINT_ENDPOINTS } from './endpoints';
-import { buildInpaintBody, imageSource, ROLES } from './request';
+import type { MadeMask, PreparedRequest } from './request';
+import {
+	attachImages,
+	attachMadeMask,
+	checkInpaintRequest,
+	imageSource,
+	prepareInpaintRequest,
+	ROLES,
+} from './request';
+import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
+import { runMaskJob } from './mask/maskJob';
+import { sniffImageType } from '../shared/images/imageType';
 import { LinkSizes } from './size/linkSizes';
 import { logAcceptedJob, submit } from './submit';
 
@@ -64,13 +75,32 @@ export async function inpaintItem(
 ): Promise<INodeExecutionData> {
 	const endpoint = INPAINT_ENDPOINTS[readParameter<EndpointId>(ctx, endpointProperty, itemIndex)];
 	if (callback) refuseOwnWebhook(ctx, endpoint.id, itemIndex);
-	const { body, size, drawnMask } = await buildInpaintBody(
-		ctx,
-		endpoint,
-		itemIndex,
-		settings,
+	const maskOnly = readParameter(ctx, completionProperty, itemIndex) === 'maskOnly';
+	const limits = { maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
+	const checked = checkInpaintRequest(ctx, endpoint, itemIndex, { maskOnly });
+	const prepared = await prepareInpaintRequest(ctx, endpoint, checked, itemIndex, {
 		links,
-	);
+		...limits,
+		maskOnly,
+	});
+	const maskJob = checked.maskPlan.job;
+	// Mask Only with a drawn or given mask: nothing at all is sent.
+	if (maskOnly && !maskJob) return await maskOnlyItem(ctx, itemIndex, prepared, limits);
+	const { body, size } = prepared;
+	await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
+	let mask = prepared.madeMask;
+	if (maskJob) {
+		// The mask job is waited for whatever Completion says: the inpaint job needs its mask.
+		const made = await runMaskJob(ctx, maskJob, String(body.init_image), itemIndex, settings, slot);
+		mask = await madeFromPicture(ctx, made.picture, prepared.photo!, checked.maskPlan, itemIndex, {
+			maskOnly,
+			requestId: made.requestId,
+		});
+		if (maskOnly)
+			return await maskOnlyItem(ctx, itemIndex, { ...prepared, madeMask: mask }, limits);
+		await slot.nextJob();
+		await attachMadeMask(ctx, body, mask, checked.inline, itemIndex, limits);
+	}
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
@@ -85,11 +115,52 @@ export async function inpaintItem(
 	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
 	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.
 	if (callback) item.json = { ...item.json, callbackNonce: callback.nonce, submittedAt };
-	// The drawn mask goes out with the result, so that the user can see what was repainted.
-	if (drawnMask)
-		item.binary = {
-			...item.binary,
-			mask: await ctx.helpers.prepareBinaryData(drawnMask, 'mask.png', 'image/png'),
-		};
+	// The mask the node made goes out with the result, so that the user can see what was repainted.
+	if (mask) {
+		item.json = { ...item.json, ...maskFacts(mask) };
+		item.binary = { ...item.binary, mask: await maskBinary(ctx, mask.png) };
+	}
 	return item;
+}
+
+const maskBinary = async (ctx: IExecuteFunctions, png: Buffer) =>
+	await ctx.helpers.prepareBinaryData(png, 'mask.png', 'image/png');
+
+/** What the output item says about a mask the node made: its mask job, and how much it repaints. */
+const maskFacts = (mask: MadeMask) => ({
+	maskRequestId: mask.requestId ?? null,
+	maskCoverage: mask.coverage === undefined ? null : Math.round(mask.coverage * 10000) / 10000,
+});
+
+/**
+ * Completion › Mask Only: the mask as binary `mask`, and no inpaint job. A mask given as it is (a
+ * link or file, no adjustments) is output as it came.
+ */
+async function maskOnlyItem(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	{ madeMask, images, body, photo }: PreparedRequest,
+	limits: { maxWaitMs: number; timeoutMs: number },
+): Promise<INodeExecutionData> {
+	const json = {
+		maskOnly: true,
+		width: photo?.width ?? null,
+		height: photo?.height ?? null,
+	};
+	if (madeMask)
+		return {
+			json: { ...json, ...maskFacts(madeMask) },
+			binary: { mask: await maskBinary(ctx, madeMask.png) },
+			pairedItem: { item: itemIndex },
+		};
+	const given =
+		images.find((entry) => entry.role === 'mask')?.image.buffer ??
+		(await givenMaskBytes(ctx, body.mask_image, itemIndex, limits));
+	const mimeType = sniffImageType(given) ?? 'application/octet-stream';
+	const extension = mimeType.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
+	return {
+		json: { ...json, maskRequestId: null, maskCoverage: null },
+		binary: { mask: await ctx.helpers.prepareBinaryData(given, `mask.${extension}`, mimeType) },
+		pairedItem: { item: itemIndex },
+	};
 }

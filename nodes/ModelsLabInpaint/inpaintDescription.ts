@@ -9,6 +9,7 @@ import { endpointIds, endpointOptions } from '../shared/transport/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
 import { outputSizeProperty } from './size/outputSize';
 import { shapeMaskProperties } from './mask/shapeMask';
+import { maskJobSourceOptions, maskSourceProperties } from './mask/maskSource';
 
 export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',
@@ -54,6 +55,7 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 				},
 				...(role === 'mask'
 					? [
+							...maskJobSourceOptions,
 							{
 								name: 'Shapes',
 								value: 'shapes',
@@ -62,7 +64,7 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 						]
 					: []),
 				{ name: 'URL', value: 'url', description: 'A public link to the picture' },
-			],
+			].sort((a, b) => a.name.localeCompare(b.name)),
 			default: 'url',
 			description: `Where ${what} comes from`,
 		},
@@ -170,6 +172,12 @@ export const completionProperty: INodeProperties = {
 			description:
 				"Output the job references at once, with ModelsLab told to call back to this execution; follow with ModelsLab Fetch › Wait for Callbacks. ModelsLab must be able to reach n8n's webhook URL (N8N_WEBHOOK_URL or WEBHOOK_URL).",
 		},
+		{
+			name: 'Mask Only',
+			value: 'maskOnly',
+			description:
+				'Output the mask as binary "mask" and stop, without inpainting: free for Shapes, links and files; Describe It, Subject and Background cost only their mask job. Check a mask before paying for a batch.',
+		},
 	],
 	default: 'wait',
 	description:
@@ -185,6 +193,7 @@ export const properties: INodeProperties[] = [
 	...imageProperties('init'),
 	...imageProperties('mask'),
 	...shapeMaskProperties,
+	...maskSourceProperties,
 	completionProperty,
 	downloadImagesWhenWaiting,
 	outputSizeProperty,

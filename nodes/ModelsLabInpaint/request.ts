@@ -18,6 +18,11 @@ import {
 } from './inpaintDescription';
 import type { InpaintEndpoint } from './endpoints';
 import { drawShapeMask } from './mask/shapeMask';
+import type { MaskJobKind, MaskPlan } from './mask/maskSource';
+import { isMaskJob, readMaskPlan } from './mask/maskSource';
+import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
+import { MAX_MASK_PIXELS } from './mask/shapes';
+import type { ImageSize } from './size/imageSize';
 import { LinkSizes } from './size/linkSizes';
 import type { ImageOrigin, OutputSize, SizeChoice } from './size/outputSize';
 import { applyOutputSize, outputSizeProperty, readImageSize } from './size/outputSize';
@@ -35,7 +40,9 @@ const parameter = (name: string) => propertyNamed(properties, name);
 export type ImageSource =
 	| { kind: 'binary'; property: string }
 	| { kind: 'url'; url: string }
-	| { kind: 'shapes' };
+	| { kind: 'shapes' }
+	/** A mask ModelsLab makes from the photo (a mask job, see mask/maskJob.ts). */
+	| { kind: MaskJobKind };
 
 /** Where an image of the item comes from, as its settings say (each checked). */
 export function imageSource(
@@ -50,7 +57,7 @@ export function imageSource(
 			kind,
 			property: readParameter<string>(ctx, parameter(names.binaryProperty), itemIndex),
 		};
-	if (kind === 'shapes') return { kind };
+	if (kind === 'shapes' || isMaskJob(kind)) return { kind };
 	// The link is checked with the endpoint's fields, where it may also be an inline image.
 	return { kind: 'url', url: ctx.getNodeParameter(names.url, itemIndex, '') as string };
 }
@@ -62,28 +69,46 @@ interface CheckedRequest {
 	outputSize: OutputSize;
 	/** Binary images and drawn masks go inline as data URIs (else they are uploaded first). */
 	inline: boolean;
+	/** The mask job to run first, if any, and the adjustments of a decoded mask. */
+	maskPlan: MaskPlan;
 }
 
 /** The request after step 2: what is still to go to ModelsLab before the job itself. */
-interface PreparedRequest {
+export interface PreparedRequest {
 	body: IDataObject;
 	size: SizeChoice;
-	/** Binary images and the drawn mask, still to become links or data URIs. */
-	images: Array<{ role: ImageRole; image: BinaryImage }>;
-	drawnMask?: Buffer;
+	/** Binary images and the made mask, still to become links or data URIs. */
+	images: ImagesToAttach;
+	/** The photo's size, when it could be read (a mask job's mask is made at exactly this size). */
+	photo?: ImageSize;
+	/** A mask the node made (drawn, or a given one adjusted), sent in place of the given one. */
+	madeMask?: MadeMask;
+}
+
+type ImagesToAttach = Array<{ role: ImageRole; image: BinaryImage }>;
+
+/** A mask the node made, as it is sent and output. */
+export interface MadeMask {
+	png: Buffer;
+	/** The share of the photo repainted, 0..1 (not measured for Shapes). */
+	coverage?: number;
+	/** The mask job it came from. */
+	requestId?: string;
 }
 
 const contextOf = (endpoint: InpaintEndpoint) => `${endpoint.displayName} inpainting`;
 
 /**
  * Step 1, no I/O: the item's parameters → a body checked against the endpoint's schema, with
- * the image sources and Output Size. Binary images and drawn masks are not links yet, so their
- * fields are left out of the check.
+ * the image sources, the mask plan and Output Size. Binary images and drawn masks are not links
+ * yet, so their fields are left out of the check; with Mask Only no job is sent, so no field of
+ * the endpoint is required.
  */
 export function checkInpaintRequest(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
 	itemIndex: number,
+	{ maskOnly = false }: { maskOnly?: boolean } = {},
 ): CheckedRequest {
 	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
 		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
@@ -102,14 +127,17 @@ export function checkInpaintRequest(
 	const sources = Object.fromEntries(
 		ROLES.map((role) => [role, imageSource(ctx, role, itemIndex)]),
 	) as Record<ImageRole, ImageSource>;
+	const maskPlan = readMaskPlan(ctx, itemIndex, sources.mask.kind);
 	const notLinksYet = ROLES.filter((role) => sources[role].kind !== 'url');
 	for (const role of ROLES) {
 		const source = sources[role];
 		if (source.kind === 'url') raw[imageRoles[role].wireKey] = source.url;
 	}
-	const schema = endpoint.schema.partial(
-		Object.fromEntries(notLinksYet.map((role) => [imageRoles[role].wireKey, true])),
-	);
+	const schema = maskOnly
+		? endpoint.schema.partial()
+		: endpoint.schema.partial(
+				Object.fromEntries(notLinksYet.map((role) => [imageRoles[role].wireKey, true])),
+			);
 	const context = contextOf(endpoint);
 	const body = parseOrThrow(
 		ctx.getNode(),
@@ -118,34 +146,43 @@ export function checkInpaintRequest(
 		itemIndex,
 		context,
 	);
-	const inline = endpoint.acceptsInlineImages(body);
+	// A mask job needs the photo as a link, so a binary photo is uploaded rather than sent inline.
+	const inline = endpoint.acceptsInlineImages(body) && !maskPlan.job;
 	for (const role of ROLES) {
 		const value = body[imageRoles[role].wireKey];
-		if (typeof value === 'string' && value.startsWith('data:') && !inline) {
+		if (typeof value === 'string' && value.startsWith('data:') && (!inline || maskPlan.job)) {
 			const label = `${imageRoles[role].label} URL`;
 			refuseValue(
 				ctx.getNode(),
 				`"${label}" must be an http(s) link for this endpoint, not a data URI`,
 				itemIndex,
 				context,
-				`${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
+				maskPlan.job
+					? `${label}: ModelsLab makes the mask from a link to the photo; use a link or a Binary File`
+					: `${label}: inline base64 images are only accepted with Base64 Output on (Community Models, Enterprise); otherwise use a link or a Binary File`,
 			);
 		}
 	}
-	return { body, sources, outputSize, inline };
+	return { body, sources, outputSize, inline, maskPlan };
 }
 
 /**
  * Step 2, reads only: the credential has the endpoint's key, binary images are read and checked,
  * the photo's and mask's sizes are read (a link's first bytes, without the key), the Shapes mask is
- * drawn, and the size is set. Nothing goes to ModelsLab; a problem still refuses the item here.
+ * drawn or the given mask adjusted, and the size is set. Nothing goes to ModelsLab; a problem still
+ * refuses the item here.
  */
 export async function prepareInpaintRequest(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
-	{ body, sources, outputSize }: CheckedRequest,
+	{ body, sources, outputSize, maskPlan }: CheckedRequest,
 	itemIndex: number,
-	{ links, timeoutMs }: { links: LinkSizes; timeoutMs: number },
+	{
+		links,
+		timeoutMs,
+		maxWaitMs,
+		maskOnly = false,
+	}: { links: LinkSizes; timeoutMs: number; maxWaitMs: number; maskOnly?: boolean },
 ): Promise<PreparedRequest> {
 	await assertKeyFor(ctx, endpoint.id, itemIndex);
 	// A ModelsLab Trigger's URL is signed only now, after validation, so the signature goes to
@@ -154,7 +191,7 @@ export async function prepareInpaintRequest(
 	if (typeof body.webhook === 'string' && signingKey)
 		body.webhook = signedCallbackUrl(body.webhook, signingKey);
 
-	const images: PreparedRequest['images'] = [];
+	const images: ImagesToAttach = [];
 	for (const role of ROLES) {
 		const source = sources[role];
 		if (source.kind !== 'binary') continue;
@@ -170,21 +207,34 @@ export async function prepareInpaintRequest(
 	const [init, givenMask] = await Promise.all(
 		ROLES.map(async (role) => await readImageSize(linkOrBytes(role), links, timeoutMs)),
 	);
-	let drawnMask: Buffer | undefined;
+	const made = sources.mask.kind === 'shapes' || maskPlan.job || maskPlan.adjustments;
+	if (made && !init) failUnknownSize(ctx, endpoint, sources.mask.kind, itemIndex);
+	if (made && init) refuseTooLargeForMask(ctx, endpoint, init, itemIndex);
+	let madeMask: MadeMask | undefined;
 	if (sources.mask.kind === 'shapes') {
-		if (!init) failUnknownSize(ctx, endpoint, itemIndex);
-		drawnMask = drawShapeMask(ctx, itemIndex, init);
-		images.push({ role: 'mask', image: { buffer: drawnMask, mimeType: 'image/png' } });
+		madeMask = { png: await drawShapeMask(ctx, itemIndex, init!) };
+	} else if (maskPlan.adjustments && !maskPlan.job) {
+		const given = images.find((entry) => entry.role === 'mask')?.image.buffer;
+		const picture =
+			given ?? (await givenMaskBytes(ctx, body.mask_image, itemIndex, { timeoutMs, maxWaitMs }));
+		madeMask = await madeFromPicture(ctx, picture, init!, maskPlan, itemIndex, { maskOnly });
 	}
-	const mask = drawnMask ? init : givenMask;
+	if (madeMask) {
+		const others = images.filter((entry) => entry.role !== 'mask');
+		images.splice(0, images.length, ...others, { role: 'mask', image: pngImage(madeMask.png) });
+	}
+	const mask = made ? init : givenMask;
 	const size = applyOutputSize(ctx, endpoint, body, { init, mask }, outputSize, itemIndex);
-	return { body, size, images, drawnMask };
+	return { body, size, images, photo: init, madeMask };
 }
 
-/** Step 3, the first request: binary images and drawn masks become links (uploads) or data URIs. */
-async function attachImages(
+const pngImage = (png: Buffer): BinaryImage => ({ buffer: png, mimeType: 'image/png' });
+
+/** Step 3, the first requests: binary images and made masks become links (uploads) or data URIs. */
+export async function attachImages(
 	ctx: IExecuteFunctions,
-	{ body, images }: PreparedRequest,
+	body: IDataObject,
+	images: ImagesToAttach,
 	inline: boolean,
 	itemIndex: number,
 	limits: { maxWaitMs: number; timeoutMs: number },
@@ -196,9 +246,23 @@ async function attachImages(
 	}
 }
 
+/** A mask made by a mask job, attached to the request in place of the given one. */
+export async function attachMadeMask(
+	ctx: IExecuteFunctions,
+	body: IDataObject,
+	mask: MadeMask,
+	inline: boolean,
+	itemIndex: number,
+	limits: { maxWaitMs: number; timeoutMs: number },
+): Promise<void> {
+	const images = [{ role: 'mask' as const, image: pngImage(mask.png) }];
+	await attachImages(ctx, body, images, inline, itemIndex, limits);
+}
+
 /**
  * Parameters → the request body, in three steps: check (no I/O), prepare (reads only), and only
  * then send what must go first (uploads). So nothing goes to ModelsLab before every value is checked.
+ * (A mask job, when the mask comes from ModelsLab, runs between the uploads and the job: inpaint.ts.)
  */
 export async function buildInpaintBody(
 	ctx: IExecuteFunctions,
@@ -207,27 +271,25 @@ export async function buildInpaintBody(
 	settings: Pick<CompletionSettings, 'maxWaitMs' | 'requestTimeoutMs'>,
 	/** The run's link sizes, read ahead for every item (see readAheadLinkSizes). */
 	links = new LinkSizes(ctx),
-): Promise<{ body: IDataObject; size: SizeChoice; drawnMask?: Buffer }> {
+): Promise<{ checked: CheckedRequest; prepared: PreparedRequest }> {
 	const checked = checkInpaintRequest(ctx, endpoint, itemIndex);
+	const limits = { maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	const prepared = await prepareInpaintRequest(ctx, endpoint, checked, itemIndex, {
 		links,
-		timeoutMs: settings.requestTimeoutMs,
+		...limits,
 	});
-	await attachImages(ctx, prepared, checked.inline, itemIndex, {
-		maxWaitMs: settings.maxWaitMs,
-		timeoutMs: settings.requestTimeoutMs,
-	});
-	return { body: prepared.body, size: prepared.size, drawnMask: prepared.drawnMask };
+	await attachImages(ctx, prepared.body, prepared.images, checked.inline, itemIndex, limits);
+	return { checked, prepared };
 }
 
-/** A mask cannot be drawn for an image whose size is unknown. */
+/** A mask cannot be drawn or fitted for an image whose size is unknown. */
 function failUnknownSize(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
+	maskSource: ImageSource['kind'],
 	itemIndex: number,
 ): never {
-	const problem =
-		'"Mask Source" Shapes needs the size of the image, and it could not be read from the image';
+	const problem = `"Mask Source" ${maskSourceName(maskSource)} needs the size of the image, and it could not be read from the image`;
 	return refuseValue(
 		ctx.getNode(),
 		problem,
@@ -236,3 +298,34 @@ function failUnknownSize(
 		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
 	);
 }
+
+/** Masks are made in memory, a byte a pixel: photos up to MAX_MASK_PIXELS. */
+function refuseTooLargeForMask(
+	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
+	photo: ImageSize,
+	itemIndex: number,
+) {
+	if (photo.width * photo.height <= MAX_MASK_PIXELS) return;
+	const most = Math.sqrt(MAX_MASK_PIXELS);
+	const problem = `the image is ${photo.width}×${photo.height} pixels; masks are made for images up to ${most}×${most} (${(MAX_MASK_PIXELS / 1e6).toFixed(1)} megapixels)`;
+	refuseValue(
+		ctx.getNode(),
+		problem,
+		itemIndex,
+		contextOf(endpoint),
+		`${problem}. Resize the photo first, or give a mask file (Mask Source › URL or Binary File)`,
+	);
+}
+
+const maskSourceName = (kind: ImageSource['kind']) =>
+	(
+		({
+			shapes: 'Shapes',
+			describe: 'Describe It',
+			subject: 'Subject',
+			background: 'Background',
+			url: 'URL',
+			binary: 'Binary File',
+		}) as Record<string, string>
+	)[kind];

@@ -165,6 +165,39 @@ class ImageDownload {
 		);
 	}
 
+	/**
+	 * A picture held in memory rather than stored (a mask to decode), checked whole; refused past
+	 * `mostBytes` before more is read.
+	 */
+	async readBytes(body: DownloadBody, contentType: string, mostBytes: number): Promise<Buffer> {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		// Base64 text is a third longer than the picture it holds.
+		const mostRead = isBase64File(this.url, contentType) ? Math.ceil(mostBytes * 1.34) : mostBytes;
+		try {
+			for await (const chunk of body as unknown as AsyncIterable<Buffer>) {
+				size += chunk.length;
+				if (size > mostRead) break;
+				chunks.push(chunk);
+			}
+		} catch (error) {
+			throw this.brokeOff(body, error);
+		}
+		if (size > mostRead) {
+			body.destroy?.();
+			throw this.fail(`the file is larger than ${Math.round(mostBytes / 1048576)} MB`);
+		}
+		const read = Buffer.concat(chunks);
+		if (!isBase64File(this.url, contentType)) {
+			this.refuseCutShort(fileEndsOf(read), contentType);
+			return read;
+		}
+		const text = read.toString('utf8').trim();
+		const bytes = Buffer.from(text.replace(/^data:[^,]*;base64,/i, ''), 'base64');
+		this.refuseCutShort(fileEndsOf(bytes), dataUriType(text));
+		return bytes;
+	}
+
 	/** A picture, streamed into n8n's binary storage so that it is never held whole, then checked whole. */
 	async storeStream(body: DownloadBody, contentType: string): Promise<IBinaryData> {
 		const extension = this.fileName.split('.').pop()?.toLowerCase() ?? '';
@@ -269,4 +302,27 @@ export async function downloadImages(
 		);
 	}
 	return binary;
+}
+
+/**
+ * One picture's bytes in memory (a mask to decode), with the same checks, retries and per-process
+ * limit as downloadImages. `mostBytes` bounds what is held.
+ */
+export async function downloadImageBytes(
+	ctx: IExecuteFunctions,
+	url: string,
+	itemIndex: number,
+	limits: DownloadLimits & { mostBytes: number },
+): Promise<Buffer> {
+	return await withRetries(
+		ctx,
+		`the download of ${url}`,
+		async () =>
+			await imagesInFlight.run(async () => {
+				const download = new ImageDownload(ctx, url, itemIndex, limits);
+				const { body, contentType } = await download.open();
+				return await download.readBytes(body, contentType, limits.mostBytes);
+			}),
+		{ itemIndex, maxWaitMs: limits.maxWaitMs ?? DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000 },
+	);
 }

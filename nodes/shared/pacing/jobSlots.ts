@@ -37,6 +37,11 @@ export interface JobSlot {
 	 * still with ModelsLab (the run did not wait for it). Idempotent.
 	 */
 	release(stillQueued?: boolean): void;
+	/**
+	 * The item's first job is done and a second follows (a mask job, then the inpaint job): the
+	 * first job's place is given back and a new one taken, ahead of the items not started yet.
+	 */
+	nextJob(): Promise<void>;
 }
 
 export class JobSlots {
@@ -77,6 +82,14 @@ export class JobSlots {
 		let cameBack = false;
 		let wasAccepted = false;
 		let finished: ((stillQueued: boolean) => void) | undefined;
+		const release = (stillQueued = false) => {
+			if (finished) finished(stillQueued);
+			else if (account && onAccount) account.giveBack();
+			else if (account && away) account.stayedAway();
+			away = false;
+			onAccount = false;
+			finished = undefined;
+		};
 		return {
 			get wasAccepted() {
 				return wasAccepted;
@@ -104,13 +117,13 @@ export class JobSlots {
 				await account.take(true);
 				onAccount = true;
 			},
-			release: (stillQueued = false) => {
-				if (finished) finished(stillQueued);
-				else if (account && onAccount) account.giveBack();
-				else if (account && away) account.stayedAway();
-				away = false;
-				onAccount = false;
-				finished = undefined;
+			release,
+			nextJob: async () => {
+				release();
+				cameBack = false;
+				if (!account) return;
+				await account.take(true);
+				onAccount = true;
 			},
 		};
 	}

@@ -1,0 +1,131 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { decodeImage } from '../codecs/decodeImage';
+import { ImageDecodeError } from '../codecs/raster';
+import { downloadImageBytes } from '../../shared/images/download';
+import { refuseBeforeSending } from '../../shared/schema/validate';
+import { encodeGrayPng } from '../codecs/grayPng';
+import { ConcurrencyLimit } from '../../shared/pacing/pool';
+import { TimeSlice } from '../../shared/pacing/timeSlice';
+import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';
+import { maskFromPicture } from './maskFromPicture';
+import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
+import type { MaskAdjustments, MaskPlan } from './maskSource';
+import { MAX_MASK_PIXELS } from './shapes';
+
+/**
+ * A mask picture (a mask job's output, a mask link or file) → the mask sent with the job: decoded,
+ * read as a mask whatever form ModelsLab chose (black-and-white, or a cut-out), fitted to the
+ * photo's exact size, adjusted, and encoded as a grayscale PNG. All of it in time slices, so the
+ * n8n process goes on answering while a mask is made.
+ *
+ * Memory: a mask of N photo pixels holds at most the decoded picture (4 bytes a pixel, at most
+ * MAX_MASK_PIXELS) and about 6 N bytes while adjusting, so a 4096 × 4096 mask peaks near 200 MB.
+ * At most MASKS_AT_ONCE masks are made at a time per n8n process, whatever Max Concurrent Jobs
+ * says, so that bound holds for the process and not per item.
+ */
+/** Only a photo's width and height matter for its mask. */
+type PhotoSize = { width: number; height: number };
+
+export const MASKS_AT_ONCE = 2;
+const masksAtOnce = new ConcurrencyLimit(MASKS_AT_ONCE);
+
+/** Coverage at or below this repaints nothing; at or above the other, everything. */
+const NOTHING = 0;
+const EVERYTHING = 1;
+
+export interface FinishedMask {
+	png: Buffer;
+	/** The share of the photo repainted (pixels at least half white), 0..1. */
+	coverage: number;
+	/** How ModelsLab's picture was read: a mask, a cut-out on transparency, or on a plain colour. */
+	form: 'mask' | 'cutout' | 'cutoutOnSolid';
+	/** The picture had another size than the photo, and was stretched to it. */
+	resizedFrom?: PhotoSize;
+}
+
+export async function finishMask(
+	picture: Uint8Array,
+	photo: PhotoSize,
+	adjustments: MaskAdjustments | undefined,
+): Promise<FinishedMask> {
+	return await masksAtOnce.run(async () => {
+		const slice = new TimeSlice();
+		const { raster } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
+		const { gray, form } = await maskFromPicture(raster, slice);
+		const sameSize = raster.width === photo.width && raster.height === photo.height;
+		const fitted = sameSize ? gray : await resizeMask(gray, raster, photo, slice);
+		const adjusted = adjustments ? await adjustMask(fitted, photo, adjustments, slice) : fitted;
+		await slice.next();
+		const png = encodeGrayPng(photo.width, photo.height, adjusted);
+		return {
+			png,
+			coverage: maskCoverage(adjusted),
+			form,
+			resizedFrom: sameSize ? undefined : { width: raster.width, height: raster.height },
+		};
+	});
+}
+
+/** A given mask link's picture, to adjust it (the link was checked in step 1). */
+export async function givenMaskBytes(
+	ctx: IExecuteFunctions,
+	link: unknown,
+	itemIndex: number,
+	limits: { timeoutMs: number; maxWaitMs: number },
+): Promise<Buffer> {
+	if (typeof link !== 'string' || !/^https?:\/\//i.test(link)) {
+		// A data URI mask: its bytes are in the link itself.
+		const data =
+			typeof link === 'string' ? /^data:[^,]*;base64,(.*)$/is.exec(link)?.[1] : undefined;
+		if (data) return Buffer.from(data, 'base64');
+		return refuseBeforeSending(ctx.getNode(), '"Mask URL" is required', itemIndex);
+	}
+	return await downloadImageBytes(ctx, link, itemIndex, {
+		...limits,
+		mostBytes: MAX_MASK_FILE_BYTES,
+	});
+}
+
+/**
+ * A mask picture → the mask sent, or the error that stops the item: a picture that cannot be read,
+ * or a mask that repaints nothing or everything (inpainting it would bill for nothing), unless the
+ * user asked only for the mask. With a mask job, errors name the step and the billed mask job.
+ */
+export async function madeFromPicture(
+	ctx: IExecuteFunctions,
+	picture: Uint8Array,
+	photo: PhotoSize,
+	plan: MaskPlan,
+	itemIndex: number,
+	{ maskOnly = false, requestId }: { maskOnly?: boolean; requestId?: string } = {},
+): Promise<FinishedMask & { requestId?: string }> {
+	const step = plan.job ? maskStepName(plan.job) : 'the mask';
+	const fail = (problem: string, advice: string): never => {
+		if (requestId) throw maskStepFailed(ctx, step, requestId, problem, itemIndex, advice);
+		return refuseBeforeSending(ctx.getNode(), `"Mask": ${problem}`, itemIndex, advice);
+	};
+	let finished: FinishedMask;
+	try {
+		finished = await finishMask(picture, photo, plan.adjustments);
+	} catch (error) {
+		if (!(error instanceof ImageDecodeError)) throw error;
+		return fail(error.message, 'Use a PNG or JPEG mask.');
+	}
+	if (!maskOnly && finished.coverage <= NOTHING) {
+		const what = plan.job ? 'ModelsLab found nothing to mask' : 'the mask has no white area';
+		return fail(
+			`${what}: it would repaint nothing`,
+			plan.job?.kind === 'describe'
+				? 'Describe the area in other words (e.g. "the red sofa"), or check it with Completion › Mask Only.'
+				: 'Check the mask with Completion › Mask Only, or use Grow or Shrink less.',
+		);
+	}
+	if (!maskOnly && finished.coverage >= EVERYTHING) {
+		return fail(
+			'the mask covers the whole image: it would repaint everything',
+			'Turn Invert off, shrink less, or check the mask with Completion › Mask Only.',
+		);
+	}
+	return { ...finished, requestId };
+}
