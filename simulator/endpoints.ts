@@ -3,7 +3,7 @@
  * documented quirks of each answer. Sources are cited per rule (see README.md for the list).
  */
 import { isTrueFlag, type FieldSpec } from './validation';
-import type { Endpoint } from './types';
+import type { Endpoint, InpaintEndpoint } from './types';
 
 export type KeyKind = 'standard' | 'enterprise';
 
@@ -302,7 +302,7 @@ const enterprise: EndpointSpec = {
 	acceptsDataUriImages: (body) => body.base64 === 'yes',
 };
 
-export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
+export const ENDPOINTS: Readonly<Record<InpaintEndpoint, EndpointSpec>> = {
 	imageEditing,
 	community,
 	legacy,

@@ -1,7 +1,7 @@
 /** Public API of the ModelsLab simulator (dev/test tooling; not part of the published package). */
 export { ModelsLabSimulator } from './server';
 export type { SimulatorOptions } from './server';
-export { defaultSettings } from './settings';
+export { DEFAULT_OBJECT_BOX, defaultSettings } from './settings';
 export type { SimulatorSettings } from './settings';
 export type {
 	CallbackDelivery,
@@ -11,6 +11,8 @@ export type {
 	ResponseMatch,
 	SimulatedJob,
 	Endpoint,
+	EditingEndpoint,
+	InpaintEndpoint,
 } from './types';
 export { mostUnfinishedAtOnce } from './jobs';
 export { MAX_UPLOAD_BYTES } from './uploads';
@@ -24,3 +26,13 @@ export {
 	pngDimensions,
 } from './png';
 export type { MaskOptions, PngFilter, Raster } from './png';
+export {
+	expectedObjectMask,
+	fillColour,
+	objectBoxPixels,
+	objectCoverage,
+	whiteBits,
+} from './maskPictures';
+export type { MaskLook, ObjectBox } from './maskPictures';
+export { decodePicture, isJpeg, webpContainer } from './pictureFiles';
+export type { OutputPicture } from './pictureFiles';

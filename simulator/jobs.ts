@@ -1,33 +1,43 @@
 /**
  * Job bookkeeping: when each job finishes, which generated file belongs to which job, and lazy
- * rendering of output PNGs (so a 1024×1024 × 4 submit answers instantly; pixels are drawn on GET).
+ * rendering of output pictures (so a 1024×1024 × 4 submit answers instantly; pixels are drawn on GET).
  */
 import { renderOutput, type RenderSource } from './imaging';
 import { largeOutputPng } from './largeOutput';
+import type { OutputPicture } from './pictureFiles';
 import type { SimulatedJob } from './types';
 
 export interface GeneratedFile {
 	job: SimulatedJob;
 	index: number;
-	format: 'png' | 'base64';
+	/** The link's extension: 'png', 'jpg' or 'webp' (a picture), or 'base64' (a text file). */
+	format: string;
+}
+
+/**
+ * What a job's outputs are drawn from: inpaint jobs from init image, mask and prompt; the mask
+ * endpoints' jobs (editing.ts) bring their own `picture` drawing, which ignores outputImageBytes.
+ */
+export interface JobSource extends RenderSource {
+	picture?: () => OutputPicture;
 }
 
 export class JobBook {
 	readonly list: SimulatedJob[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
-	private readonly sources = new Map<number, RenderSource>();
+	private readonly sources = new Map<number, JobSource>();
 	private readonly files = new Map<string, GeneratedFile>();
-	private readonly pngCache = new Map<string, Buffer>();
+	private readonly pictureCache = new Map<string, OutputPicture>();
 
 	/** `onFinished` runs once per job, right after its status leaves 'processing'. */
 	constructor(private readonly onFinished: (job: SimulatedJob) => void) {}
 
-	add(job: SimulatedJob, source: RenderSource): void {
+	add(job: SimulatedJob, source: JobSource): void {
 		this.list.push(job);
 		this.sources.set(job.id, source);
 		job.outputs.forEach((url, index) => {
 			const name = url.slice(url.lastIndexOf('/') + 1);
-			this.files.set(name, { job, index, format: job.base64Output ? 'base64' : 'png' });
+			this.files.set(name, { job, index, format: name.slice(name.lastIndexOf('.') + 1) });
 		});
 		const delay = job.readyAt - job.createdAt;
 		if (delay <= 0) {
@@ -67,15 +77,24 @@ export class JobBook {
 	 * shared large picture of the job's size (settings.outputImageBytes).
 	 */
 	renderPng(job: SimulatedJob, index: number, largeBytes = 0): Buffer {
-		if (largeBytes > 0) return largeOutputPng(job.width, job.height, largeBytes);
-		const cacheKey = `${job.id}-${index}`;
-		let png = this.pngCache.get(cacheKey);
-		if (!png) {
-			const source = this.sources.get(job.id) ?? { prompt: '' };
-			png = renderOutput(source, job.width, job.height, index);
-			this.pngCache.set(cacheKey, png);
+		return this.renderFile(job, index, largeBytes).bytes;
+	}
+
+	/** Output `index` as a file and its content type (a PNG for inpaint jobs), drawn once and cached. */
+	renderFile(job: SimulatedJob, index: number, largeBytes = 0): OutputPicture {
+		const source = this.sources.get(job.id) ?? { prompt: '' };
+		if (largeBytes > 0 && !source.picture) {
+			return { bytes: largeOutputPng(job.width, job.height, largeBytes), mime: 'image/png' };
 		}
-		return png;
+		const cacheKey = `${job.id}-${index}`;
+		let picture = this.pictureCache.get(cacheKey);
+		if (!picture) {
+			picture = source.picture
+				? source.picture()
+				: { bytes: renderOutput(source, job.width, job.height, index), mime: 'image/png' };
+			this.pictureCache.set(cacheKey, picture);
+		}
+		return picture;
 	}
 
 	/** Stops pending finish timers (on stop); due jobs still finish when fetched (finishDueJobs). */
@@ -89,7 +108,7 @@ export class JobBook {
 		this.list.length = 0;
 		this.sources.clear();
 		this.files.clear();
-		this.pngCache.clear();
+		this.pictureCache.clear();
 	}
 
 	private finish(job: SimulatedJob): void {

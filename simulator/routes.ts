@@ -14,6 +14,8 @@ import {
 	validationErrorReply,
 } from './answers';
 import type { IncomingCall, SimulatorContext } from './context';
+import { handleEditingSubmit } from './editing';
+import { EDITING_ENDPOINTS, specFor } from './editingSpecs';
 import { handleSubmit } from './submit';
 import type { Reply } from './types';
 import {
@@ -31,7 +33,7 @@ type Body = Record<string, unknown>;
 interface ApiRoute {
 	pattern: RegExp;
 	keyKind: KeyKind;
-	handle(ctx: SimulatorContext, body: Body, params: string[]): Reply;
+	handle(ctx: SimulatorContext, body: Body, params: string[]): Reply | Promise<Reply>;
 }
 
 const API_ROUTES: readonly ApiRoute[] = [
@@ -40,6 +42,14 @@ const API_ROUTES: readonly ApiRoute[] = [
 			pattern: exact(spec.submitPath),
 			keyKind: spec.keyKind,
 			handle: (ctx, body) => handleSubmit(ctx, spec, body),
+		}),
+	),
+	// mask_creator, removebg_mask, object_removal (modelslab-editing.md); async: they read the photo.
+	...Object.values(EDITING_ENDPOINTS).map(
+		(spec): ApiRoute => ({
+			pattern: exact(spec.submitPath),
+			keyKind: spec.keyKind,
+			handle: (ctx, body) => handleEditingSubmit(ctx, spec, body),
 		}),
 	),
 	fetchRoute(/^\/api\/v6\/image_editing\/fetch\/([^/]+)$/, ENDPOINTS.imageEditing),
@@ -89,7 +99,7 @@ function fetchRoute(pattern: RegExp, spec: EndpointSpec): ApiRoute {
 	};
 }
 
-export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply {
+export function routeModelsLab(ctx: SimulatorContext, call: IncomingCall): Reply | Promise<Reply> {
 	const path = call.path.length > 1 ? call.path.replace(/\/+$/, '') : call.path;
 	for (const route of API_ROUTES) {
 		const match = route.pattern.exec(path);
@@ -149,8 +159,10 @@ function handleFetch(
 	const now = Date.now();
 	ctx.jobs.finishDueJobs(now);
 	const job = id === undefined ? undefined : ctx.jobs.find(id);
-	// Ids are per endpoint and per account: another endpoint's fetch URL does not find the job.
-	if (!job || job.endpoint !== spec.endpoint || job.apiKey !== body.key) {
+	// Ids are per fetch route and per account: another endpoint's fetch URL does not find the job.
+	// The image-editing fetch serves inpaint and the mask endpoints alike (modelslab-editing.md intro).
+	const sameRoute = job && specFor(job.endpoint).fetchPath(job.id) === spec.fetchPath(job.id);
+	if (!job || !sameRoute || job.apiKey !== body.key) {
 		return { status: 200, json: requestNotFoundAnswer() };
 	}
 	if (job.status === 'processing')
@@ -208,13 +220,14 @@ function serveGeneration(ctx: SimulatorContext, name: string): Reply {
 	if (!file) return notFoundFile();
 	ctx.jobs.finishDueJobs(Date.now());
 	if (file.job.status !== 'success') return notFoundFile();
-	const png = ctx.jobs.renderPng(file.job, file.index, ctx.settings.outputImageBytes);
-	if (file.format === 'png')
-		return { status: 200, raw: png, headers: { 'content-type': 'image/png' } };
-	const prefix = ctx.settings.base64Prefix ? 'data:image/png;base64,' : '';
+	const picture = ctx.jobs.renderFile(file.job, file.index, ctx.settings.outputImageBytes);
+	// Pictures are served with their real type (a mask may be PNG, JPEG or WebP: settings.maskFormat).
+	if (file.format !== 'base64')
+		return { status: 200, raw: picture.bytes, headers: { 'content-type': picture.mime } };
+	const prefix = ctx.settings.base64Prefix ? `data:${picture.mime};base64,` : '';
 	return {
 		status: 200,
-		raw: prefix + png.toString('base64'),
+		raw: prefix + picture.bytes.toString('base64'),
 		headers: { 'content-type': contentTypeForName(name) },
 	};
 }

@@ -19,7 +19,7 @@ import type {
 	SimulatedJob,
 } from './types';
 import { FileStore } from './uploads';
-import { ENDPOINTS } from './endpoints';
+import { specFor } from './editingSpecs';
 
 export interface SimulatorOptions {
 	/** 0 (default) picks a free port. */
@@ -167,7 +167,7 @@ export class ModelsLabSimulator implements ControlTarget {
 		if (!job) return Promise.reject(new Error(`no job ${jobId}`));
 		const target = url ?? (typeof job.body.webhook === 'string' ? job.body.webhook : undefined);
 		if (!target) return Promise.reject(new Error(`job ${jobId} has no webhook; pass a url`));
-		const body = bodyOverride ?? callbackPayload(job, ENDPOINTS[job.endpoint], this.settings);
+		const body = bodyOverride ?? callbackPayload(job, specFor(job.endpoint), this.settings);
 		return this.courier.deliver(job.id, target, body);
 	}
 
@@ -191,7 +191,7 @@ export class ModelsLabSimulator implements ControlTarget {
 			await this.courier.deliver(
 				job.id,
 				webhook,
-				callbackPayload(job, ENDPOINTS[job.endpoint], this.settings),
+				callbackPayload(job, specFor(job.endpoint), this.settings),
 			);
 		});
 		this.scheduledCallbacks.add(scheduled);
@@ -231,7 +231,7 @@ export class ModelsLabSimulator implements ControlTarget {
 			let reply =
 				canned && !canned.passThrough
 					? cannedReply(canned)
-					: routeModelsLab(this.context, {
+					: await routeModelsLab(this.context, {
 							method,
 							path: url.pathname,
 							headers: req.headers,

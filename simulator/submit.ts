@@ -40,7 +40,17 @@ export function handleSubmit(
 
 	// instant_response (v6 image editing) asks for the queue answer even when the result is ready.
 	const instant = spec.supportsInstantResponse && isTrueFlag(body.instant_response);
-	if (job.status === 'processing' || instant) {
+	return newJobAnswer(ctx, spec, job, instant);
+}
+
+/** The submit answer for a job just added: processing (with eta and future_links), failed or success. */
+export function newJobAnswer(
+	ctx: SimulatorContext,
+	spec: EndpointSpec,
+	job: SimulatedJob,
+	forceProcessing = false,
+): Reply {
+	if (job.status === 'processing' || forceProcessing) {
 		return {
 			status: 200,
 			json: submitProcessingAnswer(job, spec, ctx.settings, ctx.baseUrl(), Date.now()),
@@ -73,17 +83,12 @@ function createJob(
 		{ length: samples },
 		(_, i) => `${ctx.baseUrl()}/generations/${filePrefix}-${i}.${extension}`,
 	);
-	const durationMs = Math.max(
-		0,
-		ctx.settings.jobDurationMs + ctx.settings.jobDurationStepMs * ctx.jobs.list.length,
-	);
-	const createdAt = Date.now();
+	const { durationMs, ...timing } = jobTiming(ctx);
 	return {
 		id: ctx.nextJobId(),
 		endpoint: spec.endpoint,
 		body,
-		createdAt,
-		readyAt: createdAt + durationMs,
+		...timing,
 		status: 'processing',
 		outputs,
 		apiKey,
@@ -95,6 +100,23 @@ function createJob(
 		meta: buildMeta(spec, body, { width, height, samples, seed, filePrefix }),
 		generationTime: Math.round((0.8 + durationMs / 1000 + Math.random() * 0.4) * 1000) / 1000,
 	};
+}
+
+/**
+ * When a job submitted now finishes: jobDurationMs, plus jobDurationStepMs for every job submitted
+ * before it since reset() (every endpoint's jobs count).
+ */
+export function jobTiming(ctx: SimulatorContext): {
+	createdAt: number;
+	readyAt: number;
+	durationMs: number;
+} {
+	const durationMs = Math.max(
+		0,
+		ctx.settings.jobDurationMs + ctx.settings.jobDurationStepMs * ctx.jobs.list.length,
+	);
+	const createdAt = Date.now();
+	return { createdAt, readyAt: createdAt + durationMs, durationMs };
 }
 
 /** meta = documented defaults, overlaid with everything sent except the key, with resolved sizes. */

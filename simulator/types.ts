@@ -1,7 +1,15 @@
 /** Shared shapes of the simulator's public state. */
 
 /** The four inpaint endpoints ModelsLab documents; each has its own routes, rules and quirks. */
-export type Endpoint = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+export type InpaintEndpoint = 'imageEditing' | 'community' | 'legacy' | 'enterprise';
+
+/**
+ * The v6 image-editing helpers that make or use masks (modelslab-editing.md): mask_creator,
+ * removebg_mask and object_removal. Their jobs are fetched at /api/v6/image_editing/fetch/{id}.
+ */
+export type EditingEndpoint = 'maskCreator' | 'removeBgMask' | 'objectRemoval';
+
+export type Endpoint = InpaintEndpoint | EditingEndpoint;
 
 export type JobStatus = 'processing' | 'success' | 'failed';
 
@@ -40,7 +48,7 @@ export interface SimulatedJob {
 	width: number;
 	height: number;
 	samples: number;
-	/** True when outputs are `.base64` text files instead of PNGs. */
+	/** True when outputs are `.base64` text files instead of picture files. */
 	base64Output: boolean;
 	/** Decided at submit from settings.failJobs, so flipping the setting later does not change it. */
 	willFail: boolean;
