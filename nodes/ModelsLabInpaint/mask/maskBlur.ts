@@ -29,7 +29,11 @@ function boxRadii(sigma: number): number[] {
 	return Array.from({ length: BOXES }, (_, i) => ((i < lowerCount ? lower : upper) - 1) / 2);
 }
 
-/** Each row of `from` blurred along x into `to` (a clamped view, so sums round to 0..255). */
+/**
+ * One row of `from` blurred along x into `to` (a clamped view, so sums round to 0..255). The sum
+ * enters and leaves pixels past the row's ends as copies of its end pixels, without Math.min or
+ * Math.max per pixel: global lookups are slow where node code runs in a vm context (jest).
+ */
 function blurRow(
 	from: Uint8Array,
 	to: Uint8ClampedArray,
@@ -40,10 +44,12 @@ function blurRow(
 	const scale = 1 / (2 * radius + 1);
 	const last = row + width - 1;
 	let sum = (radius + 1) * from[row];
-	for (let i = 1; i <= radius; i++) sum += from[Math.min(row + i, last)];
+	for (let i = 1; i <= radius; i++) sum += from[i < width ? row + i : last];
 	for (let x = 0; x < width; x++) {
 		to[row + x] = sum * scale;
-		sum += from[Math.min(row + x + radius + 1, last)] - from[Math.max(row + x - radius, row)];
+		const entering = x + radius + 1;
+		const leaving = x - radius;
+		sum += from[entering < width ? row + entering : last] - from[leaving > 0 ? row + leaving : row];
 	}
 }
 

@@ -20,6 +20,9 @@
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
 
+/** Read once: global lookups are slow in hot loops where node code runs in a vm context (jest). */
+const UNBOUNDED = Number.POSITIVE_INFINITY;
+
 export interface MaskSize {
 	width: number;
 	height: number;
@@ -43,20 +46,20 @@ class RowEnvelope {
 	run(column: Uint16Array, start: number, width: number): void {
 		const { lift, apex, bounds, distances } = this;
 		for (let x = 0; x < width; x++) lift[x] = column[start + x] * column[start + x];
-		// Where the parabolas of q and v cross; bounds[0] = -Infinity ends every backtrack.
+		// Where the parabolas of q and v cross; bounds[0], minus infinity, ends every backtrack.
 		const crossing = (q: number, v: number) =>
 			(lift[q] + q * q - (lift[v] + v * v)) / (2 * (q - v));
 		let top = 0;
 		apex[0] = 0;
-		bounds[0] = -Infinity;
-		bounds[1] = Infinity;
+		bounds[0] = -UNBOUNDED;
+		bounds[1] = UNBOUNDED;
 		for (let q = 1; q < width; q++) {
 			let at = crossing(q, apex[top]);
 			while (at <= bounds[top]) at = crossing(q, apex[--top]);
 			top++;
 			apex[top] = q;
 			bounds[top] = at;
-			bounds[top + 1] = Infinity;
+			bounds[top + 1] = UNBOUNDED;
 		}
 		for (let x = 0, k = 0; x < width; x++) {
 			while (bounds[k + 1] < x) k++;
@@ -86,7 +89,7 @@ export async function growMask(
 		const row = y * width;
 		for (let x = 0; x < width; x++) {
 			const above = y > 0 ? column[row - width + x] + 1 : far;
-			column[row + x] = isFeature(gray[row + x]) ? 0 : Math.min(above, far);
+			column[row + x] = isFeature(gray[row + x]) ? 0 : above < far ? above : far;
 		}
 		if (slice.over) await slice.next();
 	}

@@ -50,6 +50,26 @@ const MIN_BACKGROUND_BORDER_SHARE = 0.4;
 const BACKGROUND_UP_TO = 24;
 const OBJECT_FROM = 48;
 
+/*
+ * Per-pixel helpers avoid Math.*: global lookups are slow in hot loops where node code runs in a
+ * vm context (jest), and these run for every pixel.
+ */
+
+/** How far apart the channels are: 0 for a gray. */
+function spreadOf(red: number, green: number, blue: number): number {
+	const high = red > green ? (red > blue ? red : blue) : green > blue ? green : blue;
+	const low = red < green ? (red < blue ? red : blue) : green < blue ? green : blue;
+	return high - low;
+}
+
+/** The largest of three channel differences, each taken without its sign. */
+function farthest(red: number, green: number, blue: number): number {
+	const r = red < 0 ? -red : red;
+	const g = green < 0 ? -green : green;
+	const b = blue < 0 ? -blue : blue;
+	return r > g ? (r > b ? r : b) : g > b ? g : b;
+}
+
 /** BT.601 luminance in 0..255, from integer weights summing to 256. */
 const luminance = (red: number, green: number, blue: number) =>
 	(77 * red + 150 * green + 29 * blue) >> 8;
@@ -81,7 +101,7 @@ async function survey({ width, height, rgba }: Raster, slice: TimeSlice): Promis
 			if (alpha < 255) counts.translucent++;
 			if (alpha < counts.alphaMin) counts.alphaMin = alpha;
 			if (alpha > counts.alphaMax) counts.alphaMax = alpha;
-			const spread = Math.max(red, green, blue) - Math.min(red, green, blue);
+			const spread = spreadOf(red, green, blue);
 			if (spread > COLOUR_SPREAD) counts.coloured++;
 			const level = luminance(red, green, blue);
 			if (level >= BRIGHT_FROM) counts.bright++;
@@ -108,7 +128,7 @@ async function mapPixels(
 
 /** 0 up to `low`, 255 from `high`, a rounded ramp between. */
 const ramp = (value: number, low: number, high: number) =>
-	value <= low ? 0 : value >= high ? 255 : Math.round(((value - low) * 255) / (high - low));
+	value <= low ? 0 : value >= high ? 255 : (((value - low) * 255) / (high - low) + 0.5) | 0;
 
 /** The indices (× 4, into rgba) of the border pixels, each once. */
 function borderOffsets(width: number, height: number): number[] {
@@ -212,8 +232,7 @@ export async function maskFromPicture(raster: Raster, slice: TimeSlice): Promise
 		);
 	}
 	const [red, green, blue] = background;
-	const distance = (i: number) =>
-		Math.max(Math.abs(rgba[i] - red), Math.abs(rgba[i + 1] - green), Math.abs(rgba[i + 2] - blue));
+	const distance = (i: number) => farthest(rgba[i] - red, rgba[i + 1] - green, rgba[i + 2] - blue);
 	const gray = await mapPixels(
 		raster,
 		(i) => ramp(distance(i), BACKGROUND_UP_TO, OBJECT_FROM),
