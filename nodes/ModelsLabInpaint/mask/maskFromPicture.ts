@@ -114,7 +114,7 @@ async function survey({ width, height, rgba }: Raster, slice: TimeSlice): Promis
 
 /** Each pixel's mask level from its RGBA bytes (at offset `i`), written row by row. */
 async function mapPixels(
-	{ width, height, rgba }: Raster,
+	{ width, height }: Raster,
 	level: (i: number) => number,
 	slice: TimeSlice,
 ): Promise<Uint8Array> {
