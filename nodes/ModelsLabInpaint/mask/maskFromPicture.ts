@@ -24,7 +24,7 @@
  *
  * Every loop pauses between rows once the time slice is used up. Memory: besides the picture
  * (4 N bytes for N pixels), the mask (N bytes) and, for rule 3 only, a mark per pixel (N bytes)
- * and a queue of pixel indices (4 N bytes): at most 6 N bytes more.
+ * and a stack of fill seeds (4 N bytes): at most 6 N bytes more.
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
@@ -177,26 +177,39 @@ function backgroundColour({ width, height, rgba }: Raster): number[] | undefined
 	return sum.map((total) => total / bestCount);
 }
 
-/** Marks as the object (255) every pixel the background cannot reach from the border. */
+/**
+ * Marks as the object (255) every pixel the background cannot reach from the border, moving
+ * through pixels below 255. A scanline fill: each seed fills its run along the row, and pushes one
+ * seed per open run of the rows above and below, so pixels are read mostly in order.
+ */
 async function fillEnclosed(gray: Uint8Array, width: number, height: number, slice: TimeSlice) {
 	const reached = new Uint8Array(width * height);
-	const queue = new Int32Array(width * height);
-	let tail = 0;
-	const visit = (p: number) => {
-		if (reached[p] === 0 && gray[p] < 255) {
-			reached[p] = 1;
-			queue[tail++] = p;
+	const seeds = new Int32Array(width * height);
+	let count = 0;
+	const open = (p: number) => reached[p] === 0 && gray[p] < 255;
+	const seed = (p: number) => {
+		reached[p] = 1;
+		seeds[count++] = p;
+	};
+	/** Seeds one pixel of each open run of the row starting at `start`, from x = left to right. */
+	const seedRuns = (start: number, left: number, right: number) => {
+		for (let x = left; x <= right; x++) {
+			if (!open(start + x)) continue;
+			seed(start + x);
+			while (x < right && open(start + x + 1)) x++;
 		}
 	};
-	for (const offset of borderOffsets(width, height)) visit(offset / 4);
-	for (let head = 0; head < tail; head++) {
-		const p = queue[head];
-		const x = p % width;
-		if (x > 0) visit(p - 1);
-		if (x < width - 1) visit(p + 1);
-		if (p >= width) visit(p - width);
-		if (p + width < gray.length) visit(p + width);
-		if (head % width === 0 && slice.over) await slice.next();
+	for (const offset of borderOffsets(width, height)) if (open(offset / 4)) seed(offset / 4);
+	for (let filled = 0; count > 0; filled++) {
+		const p = seeds[--count];
+		const start = p - (p % width);
+		let left = p - start;
+		let right = left;
+		while (left > 0 && open(start + left - 1)) reached[start + --left] = 1;
+		while (right < width - 1 && open(start + right + 1)) reached[start + ++right] = 1;
+		if (start > 0) seedRuns(start - width, left, right);
+		if (start + width < gray.length) seedRuns(start + width, left, right);
+		if (filled % 64 === 0 && slice.over) await slice.next();
 	}
 	for (let y = 0; y < height; y++) {
 		for (let p = y * width, end = p + width; p < end; p++) if (reached[p] === 0) gray[p] = 255;
