@@ -10,9 +10,17 @@
  * needs: a 1024 × 1024 mask takes a few kilobytes, and no input can make the output more than
  * 9/8 of the filtered bytes (every literal costs at most 9 bits, every match less than its bytes
  * as literals). The block is wrapped in a zlib stream (header 78 01, Adler-32 at the end).
+ *
+ * The encoder is written as steps (a generator that yields after each row and each 64 KB of
+ * checksums), so one code makes the PNG at once (encodeGrayPng, for the small work of drawn
+ * shapes) or in time slices (encodeGrayPngSliced, which pauses whenever the slice is over).
+ * Memory: encoding N pixels holds the filtered rows (N bytes), the compressed stream (at most
+ * 9/8 N, a few percent of N for a mask) and the PNG (the stream again): about 3.3 N bytes at worst.
  */
 
-/** The largest picture encoded: 4096 × 4096 (it is filtered and compressed in memory, about 2 bytes a pixel). */
+import type { TimeSlice } from '../../shared/pacing/timeSlice';
+
+/** The largest picture encoded: 4096 × 4096 (it is filtered and compressed in memory). */
 export const MAX_GRAY_PNG_PIXELS = 4096 * 4096;
 
 const isWholeSize = (value: number) => Number.isInteger(value) && value >= 1;
@@ -29,18 +37,20 @@ const CRC_TABLE = (() => {
 	return table;
 })();
 
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-	let c = 0xffffffff;
+/** The CRC-32 of bytes [start, end); `previous` continues the CRC of the bytes before `start`. */
+function crc32(bytes: Uint8Array, start: number, end: number, previous = 0): number {
+	let c = (previous ^ 0xffffffff) >>> 0;
 	for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
 	return (c ^ 0xffffffff) >>> 0;
 }
 
-function adler32(bytes: Uint8Array): number {
-	let a = 1;
-	let b = 0;
+/** The Adler-32 of bytes [from, to); `previous` continues the checksum of the bytes before `from`. */
+function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
+	let a = previous & 0xffff;
+	let b = previous >>> 16;
 	// 5552 bytes is the most that can be summed before b could pass 2³² (zlib's NMAX).
-	for (let start = 0; start < bytes.length; start += 5552) {
-		const end = Math.min(bytes.length, start + 5552);
+	for (let start = from; start < to; start += 5552) {
+		const end = Math.min(to, start + 5552);
 		for (let i = start; i < end; i++) {
 			a += bytes[i];
 			b += a;
@@ -157,11 +167,31 @@ function matchLength(data: Uint8Array, at: number, distance: number): number {
 	return length;
 }
 
+/** Bytes checksummed or compressed between two chances to pause, when no row length is given. */
+const STEP_BYTES = 65536;
+
 /**
- * A zlib stream (RFC 1950) of `data`: one final deflate block with fixed Huffman codes, matching
- * runs (distance 1) and, when `rowLength` is given, copies of the bytes one row up.
+ * The work of an encoder as steps: the generator yields between rows (or blocks of STEP_BYTES),
+ * so the same code runs at once (`runAtOnce`) or in time slices (`runSliced`).
  */
-export function zlibCompress(data: Uint8Array, rowLength = 0): Uint8Array {
+type Steps<T> = Generator<void, T, void>;
+
+function runAtOnce<T>(steps: Steps<T>): T {
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+	}
+}
+
+async function runSliced<T>(steps: Steps<T>, slice: TimeSlice): Promise<T> {
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+		if (slice.over) await slice.next();
+	}
+}
+
+function* zlibSteps(data: Uint8Array, rowLength: number): Steps<Uint8Array> {
 	// Header 3 bits, at most 9 bits per byte, end of block 7 bits, then the 2 + 4 bytes around it.
 	const out = new BitWriter(Math.ceil((data.length * 9 + 10) / 8) + 8);
 	out.write(0x78, 8);
@@ -169,7 +199,9 @@ export function zlibCompress(data: Uint8Array, rowLength = 0): Uint8Array {
 	out.write(1, 1); // BFINAL: the only block
 	out.write(1, 2); // BTYPE 01: fixed Huffman codes
 	const rowDistance = rowLength > 0 && rowLength <= MAX_DISTANCE ? rowLength : 0;
-	for (let at = 0; at < data.length; ) {
+	const step = rowLength > 0 ? rowLength : STEP_BYTES;
+	let checksum = 1;
+	for (let at = 0, checked = 0; at < data.length; ) {
 		const run = at >= 1 ? matchLength(data, at, 1) : 0;
 		const up = rowDistance > 0 && at >= rowDistance ? matchLength(data, at, rowDistance) : 0;
 		if (up >= MIN_ROW_MATCH && up > run) {
@@ -182,73 +214,119 @@ export function zlibCompress(data: Uint8Array, rowLength = 0): Uint8Array {
 			writeLiteral(out, data[at]);
 			at += 1;
 		}
+		if (at - checked >= step || at >= data.length) {
+			checksum = adler32(data, checked, at, checksum);
+			checked = at;
+			yield;
+		}
 	}
 	writeLiteral(out, 256); // end of block
 	out.flush();
-	const checksum = adler32(data);
 	for (let shift = 24; shift >= 0; shift -= 8) out.write((checksum >>> shift) & 0xff, 8);
 	return out.bytes.subarray(0, out.length);
 }
 
-/** Filters each row (filter byte + bytes) with whichever of None, Sub and Up changes least often. */
-function filterRows(width: number, height: number, pixels: Uint8Array): Uint8Array {
+/**
+ * A zlib stream (RFC 1950) of `data`: one final deflate block with fixed Huffman codes, matching
+ * runs (distance 1) and, when `rowLength` is given, copies of the bytes one row up.
+ */
+export function zlibCompress(data: Uint8Array, rowLength = 0): Uint8Array {
+	return runAtOnce(zlibSteps(data, rowLength));
+}
+
+/**
+ * Filters each row (filter byte + bytes) with whichever of Up, Sub and None changes least often
+ * (in that order of preference on a tie), one row per step.
+ */
+function* filterSteps(width: number, height: number, pixels: Uint8Array): Steps<Uint8Array> {
 	const stride = width + 1;
 	const filtered = new Uint8Array(stride * height);
-	const predict = [
-		() => 0,
-		(row: number, x: number) => (x > 0 ? pixels[row + x - 1] : 0),
-		(row: number, x: number) => (row > 0 ? pixels[row + x - width] : 0),
-	];
 	for (let y = 0; y < height; y++) {
 		const row = y * width;
-		let best = 2;
-		let bestChanges = Infinity;
-		for (const filter of [2, 1, 0]) {
-			let changes = 0;
-			let previous = -1;
-			for (let x = 0; x < width; x++) {
-				const value = (pixels[row + x] - predict[filter](row, x)) & 0xff;
-				if (value !== previous) changes++;
-				previous = value;
-			}
-			if (changes < bestChanges) [best, bestChanges] = [filter, changes];
-		}
-		const start = y * stride;
-		filtered[start] = best;
+		const above = row - width;
+		let [upChanges, subChanges, noneChanges] = [0, 0, 0];
+		let [lastUp, lastSub, lastNone] = [-1, -1, -1];
 		for (let x = 0; x < width; x++) {
-			filtered[start + 1 + x] = (pixels[row + x] - predict[best](row, x)) & 0xff;
+			const value = pixels[row + x];
+			const up = (value - (y > 0 ? pixels[above + x] : 0)) & 0xff;
+			const sub = (value - (x > 0 ? pixels[row + x - 1] : 0)) & 0xff;
+			if (up !== lastUp) [upChanges, lastUp] = [upChanges + 1, up];
+			if (sub !== lastSub) [subChanges, lastSub] = [subChanges + 1, sub];
+			if (value !== lastNone) [noneChanges, lastNone] = [noneChanges + 1, value];
 		}
+		const filter =
+			upChanges <= subChanges && upChanges <= noneChanges ? 2 : subChanges <= noneChanges ? 1 : 0;
+		const start = y * stride + 1;
+		filtered[start - 1] = filter;
+		for (let x = 0; x < width; x++) {
+			const predicted =
+				filter === 2
+					? y > 0
+						? pixels[above + x]
+						: 0
+					: filter === 1 && x > 0
+						? pixels[row + x - 1]
+						: 0;
+			filtered[start + x] = (pixels[row + x] - predicted) & 0xff;
+		}
+		yield;
 	}
 	return filtered;
 }
 
-function pngChunk(type: string, data: Uint8Array): Buffer {
+/** A PNG chunk: length, type, data and the CRC of type and data, checksummed a block per step. */
+function* chunkSteps(type: string, data: Uint8Array): Steps<Buffer> {
 	const chunk = Buffer.alloc(12 + data.length);
 	chunk.writeUInt32BE(data.length, 0);
 	chunk.write(type, 4, 'latin1');
 	chunk.set(data, 8);
-	chunk.writeUInt32BE(crc32(chunk, 4, 8 + data.length), 8 + data.length);
+	let crc = 0;
+	for (let at = 4; at < 8 + data.length; at += STEP_BYTES) {
+		crc = crc32(chunk, at, Math.min(8 + data.length, at + STEP_BYTES), crc);
+		yield;
+	}
+	chunk.writeUInt32BE(crc, 8 + data.length);
 	return chunk;
 }
 
-/** An 8-bit grayscale PNG (colour type 0) of `pixels`, width × height bytes row by row. */
-export function encodeGrayPng(width: number, height: number, pixels: Uint8Array): Buffer {
+function* grayPngSteps(width: number, height: number, pixels: Uint8Array): Steps<Buffer> {
 	if (!isWholeSize(width) || !isWholeSize(height) || width * height > MAX_GRAY_PNG_PIXELS) {
 		throw new Error(`Cannot encode a ${width}×${height} mask`);
 	}
 	if (pixels.length !== width * height) {
 		throw new Error(`Expected ${width * height} gray levels, got ${pixels.length}`);
 	}
-	const header = Buffer.alloc(13);
-	header.writeUInt32BE(width, 0);
-	header.writeUInt32BE(height, 4);
+	const header = new Uint8Array(13);
+	new DataView(header.buffer).setUint32(0, width);
+	new DataView(header.buffer).setUint32(4, height);
 	header[8] = 8; // bit depth
 	header[9] = 0; // colour type: grayscale
 	// Compression 0 (deflate), filter method 0, no interlace: bytes 10 to 12 stay 0.
+	const filtered = yield* filterSteps(width, height, pixels);
+	const compressed = yield* zlibSteps(filtered, width + 1);
 	return Buffer.concat([
 		Buffer.from(PNG_SIGNATURE),
-		pngChunk('IHDR', header),
-		pngChunk('IDAT', zlibCompress(filterRows(width, height, pixels), width + 1)),
-		pngChunk('IEND', new Uint8Array(0)),
+		yield* chunkSteps('IHDR', header),
+		yield* chunkSteps('IDAT', compressed),
+		yield* chunkSteps('IEND', new Uint8Array(0)),
 	]);
+}
+
+/** An 8-bit grayscale PNG (colour type 0) of `pixels`, width × height bytes row by row, at once. */
+export function encodeGrayPng(width: number, height: number, pixels: Uint8Array): Buffer {
+	return runAtOnce(grayPngSteps(width, height, pixels));
+}
+
+/**
+ * The same PNG as encodeGrayPng, byte for byte, made in time slices: the work pauses between rows
+ * (and between 64 KB blocks of checksums) whenever `slice` is over, so a 4096 × 4096 mask never
+ * holds the event loop for long.
+ */
+export async function encodeGrayPngSliced(
+	width: number,
+	height: number,
+	pixels: Uint8Array,
+	slice: TimeSlice,
+): Promise<Buffer> {
+	return await runSliced(grayPngSteps(width, height, pixels), slice);
 }

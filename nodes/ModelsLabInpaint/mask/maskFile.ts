@@ -4,13 +4,14 @@ import { decodeImage } from '../codecs/decodeImage';
 import { ImageDecodeError } from '../codecs/raster';
 import { downloadImageBytes } from '../../shared/images/download';
 import { refuseBeforeSending } from '../../shared/schema/validate';
-import { encodeGrayPng } from '../codecs/grayPng';
+import { encodeGrayPngSliced } from '../codecs/grayPng';
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';
 import { maskFromPicture } from './maskFromPicture';
 import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
-import type { MaskAdjustments, MaskPlan } from './maskSource';
+import type { MaskAdjustments } from './maskAdjust';
+import type { MaskPlan } from './maskSource';
 import { MAX_MASK_PIXELS } from './shapes';
 
 /**
@@ -56,8 +57,7 @@ export async function finishMask(
 		const sameSize = raster.width === photo.width && raster.height === photo.height;
 		const fitted = sameSize ? gray : await resizeMask(gray, raster, photo, slice);
 		const adjusted = adjustments ? await adjustMask(fitted, photo, adjustments, slice) : fitted;
-		await slice.next();
-		const png = encodeGrayPng(photo.width, photo.height, adjusted);
+		const png = await encodeGrayPngSliced(photo.width, photo.height, adjusted, slice);
 		return {
 			png,
 			coverage: maskCoverage(adjusted),

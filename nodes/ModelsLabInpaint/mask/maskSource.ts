@@ -3,6 +3,8 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { z } from 'zod/v3';
 
 import { readCollection, readParameter } from '../../shared/run/parameters';
+import type { MaskAdjustments } from './maskAdjust';
+import { MAX_GROW_PIXELS, MAX_SOFT_EDGE_PIXELS } from './maskAdjust';
 
 /**
  * Mask sources beyond a file or Shapes: a mask ModelsLab makes from the photo (Describe It,
@@ -18,8 +20,6 @@ export const MASK_JOB_KINDS: readonly MaskJobKind[] = ['describe', 'subject', 'b
 /** Every Mask Source whose mask the node decodes and can adjust (Shapes draws its own). */
 const ADJUSTABLE = ['background', 'binary', 'describe', 'subject', 'url'];
 
-export const MAX_GROW_PIXELS = 1024;
-export const MAX_SOFT_EDGE_PIXELS = 256;
 /** mask_creator's `specific_object`: a few words; a paragraph is a mistake, not a description. */
 const MAX_DESCRIPTION_LENGTH = 500;
 
@@ -112,12 +112,6 @@ const adjustmentsProperty: INodeProperties = {
 };
 
 export const maskSourceProperties: INodeProperties[] = [describeProperty, adjustmentsProperty];
-
-export interface MaskAdjustments {
-	invert: boolean;
-	growPixels: number;
-	softEdgePixels: number;
-}
 
 /** What the item's mask needs beyond its source: a mask job's words, and the adjustments. */
 export interface MaskPlan {

@@ -1,0 +1,219 @@
+/**
+ * A mask made to fit the photo and adjusted: resized to the photo's size, then Invert, Grow or
+ * Shrink and Soft Edge, in that order. Invert comes first so Grow/Shrink and Soft Edge act on the
+ * area that is repainted (white), whichever it was in the picture the mask came from.
+ *
+ * Resizing stretches the mask over the whole photo, each axis on its own: linear interpolation
+ * between pixel centres when enlarging (a 512 × 512 mask onto a 4032 × 3024 photo), the average
+ * of the area each new pixel covers when shrinking (so thin lines fade instead of vanishing).
+ * The axis that shrinks the most goes first, so the picture in between is the smaller one.
+ *
+ * Every loop pauses between rows once the time slice is used up. Memory: resizing holds the
+ * mask, the result and the picture in between (at most the larger of the two sizes); adjusting
+ * a mask of N pixels holds at most about 4 N bytes (see maskDistance.ts and maskBlur.ts).
+ */
+
+import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import { MAX_GRAY_PNG_PIXELS } from '../codecs/grayPng';
+import { softenMask } from './maskBlur';
+import { growMask, type MaskSize } from './maskDistance';
+
+export type { MaskSize } from './maskDistance';
+
+/** The furthest Grow or Shrink reaches, in pixels (a quarter of the largest mask's side). */
+export const MAX_GROW_PIXELS = 1024;
+/** The widest Soft Edge, in pixels (as for drawn shapes). */
+export const MAX_SOFT_EDGE_PIXELS = 256;
+
+export interface MaskAdjustments {
+	/** Repaint what the mask leaves out, and keep what it covers. */
+	invert: boolean;
+	/** Pixels the repainted area grows by; negative shrinks it. 0 leaves it. */
+	growPixels: number;
+	/** Width of the fade along the repainted area's edge; 0 leaves the edges as they are. */
+	softEdgePixels: number;
+}
+
+function checkSize({ width, height }: MaskSize): void {
+	const whole = (value: number) => Number.isInteger(value) && value >= 1;
+	if (!whole(width) || !whole(height) || width * height > MAX_GRAY_PNG_PIXELS) {
+		throw new Error(`A mask cannot be ${width}×${height} pixels`);
+	}
+}
+
+function checkMask(gray: Uint8Array, size: MaskSize): void {
+	checkSize(size);
+	if (gray.length !== size.width * size.height) {
+		const levels = size.width * size.height;
+		throw new Error(
+			`A ${size.width}×${size.height} mask has ${levels} gray levels, not ${gray.length}`,
+		);
+	}
+}
+
+/**
+ * How one axis is resampled: for each new pixel, the first old pixel it reads, how many, and
+ * their weights (`weights[index * span + k]`).
+ */
+interface AxisTaps {
+	first: Int32Array;
+	count: Int32Array;
+	weights: Float32Array;
+	span: number;
+}
+
+function axisTaps(from: number, to: number): AxisTaps {
+	const ratio = from / to;
+	const span = to < from ? Math.ceil(ratio) + 1 : 2;
+	const taps = {
+		first: new Int32Array(to),
+		count: new Int32Array(to),
+		weights: new Float32Array(to * span),
+		span,
+	};
+	for (let index = 0; index < to; index++) {
+		if (to < from) {
+			// The old pixels the new one covers, each weighted by the share of it that is covered.
+			const start = index * ratio;
+			const end = (index + 1) * ratio;
+			const first = Math.floor(start);
+			taps.first[index] = first;
+			taps.count[index] = Math.min(from, Math.ceil(end)) - first;
+			for (let k = 0; k < taps.count[index]; k++) {
+				const covered = Math.min(end, first + k + 1) - Math.max(start, first + k);
+				taps.weights[index * span + k] = covered / ratio;
+			}
+		} else {
+			// Pixel centres line up: new centre (index + ½) sits at old position (index + ½) × ratio.
+			const at = Math.min(Math.max((index + 0.5) * ratio - 0.5, 0), from - 1);
+			const first = Math.min(Math.floor(at), from - 2);
+			const share = at - first;
+			taps.first[index] = Math.max(first, 0);
+			taps.count[index] = from > 1 ? 2 : 1;
+			taps.weights[index * span] = from > 1 ? 1 - share : 1;
+			taps.weights[index * span + 1] = share;
+		}
+	}
+	return taps;
+}
+
+async function resizeRows(
+	gray: Uint8Array,
+	from: MaskSize,
+	toWidth: number,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	const { first, count, weights, span } = axisTaps(from.width, toWidth);
+	const result = new Uint8Array(toWidth * from.height);
+	const out = new Uint8ClampedArray(result.buffer);
+	for (let y = 0; y < from.height; y++) {
+		const row = y * from.width;
+		for (let x = 0; x < toWidth; x++) {
+			let sum = 0;
+			const start = row + first[x];
+			for (let k = 0; k < count[x]; k++) sum += gray[start + k] * weights[x * span + k];
+			out[y * toWidth + x] = sum;
+		}
+		if (slice.over) await slice.next();
+	}
+	return result;
+}
+
+async function resizeColumns(
+	gray: Uint8Array,
+	from: MaskSize,
+	toHeight: number,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	const { width } = from;
+	const { first, count, weights, span } = axisTaps(from.height, toHeight);
+	const result = new Uint8Array(width * toHeight);
+	const out = new Uint8ClampedArray(result.buffer);
+	const sums = new Float32Array(width);
+	for (let y = 0; y < toHeight; y++) {
+		sums.fill(0);
+		for (let k = 0; k < count[y]; k++) {
+			const row = (first[y] + k) * width;
+			const weight = weights[y * span + k];
+			for (let x = 0; x < width; x++) sums[x] += gray[row + x] * weight;
+			if (slice.over) await slice.next();
+		}
+		out.set(sums, y * width);
+	}
+	return result;
+}
+
+/** The mask stretched from `from` to `to` pixels (a new array, unless the sizes are equal). */
+export async function resizeMask(
+	gray: Uint8Array,
+	from: MaskSize,
+	to: MaskSize,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	checkMask(gray, from);
+	checkSize(to);
+	let mask = gray;
+	let size = from;
+	const resizeWidth = async () => {
+		if (size.width !== to.width) mask = await resizeRows(mask, size, to.width, slice);
+		size = { width: to.width, height: size.height };
+	};
+	const resizeHeight = async () => {
+		if (size.height !== to.height) mask = await resizeColumns(mask, size, to.height, slice);
+		size = { width: size.width, height: to.height };
+	};
+	// Whichever axis shrinks the picture more goes first, so the picture in between is smaller.
+	if (to.width * from.height <= from.width * to.height) {
+		await resizeWidth();
+		await resizeHeight();
+	} else {
+		await resizeHeight();
+		await resizeWidth();
+	}
+	return mask;
+}
+
+/**
+ * The mask inverted, grown or shrunk, then softened. With all three off it is returned as it is
+ * (the same array, soft edges and all).
+ */
+export async function adjustMask(
+	gray: Uint8Array,
+	size: MaskSize,
+	{ invert, growPixels, softEdgePixels }: MaskAdjustments,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	checkMask(gray, size);
+	if (!Number.isFinite(growPixels) || Math.abs(growPixels) > MAX_GROW_PIXELS) {
+		throw new Error(
+			`Grow must be -${MAX_GROW_PIXELS} to ${MAX_GROW_PIXELS} pixels (got ${growPixels})`,
+		);
+	}
+	if (
+		!Number.isFinite(softEdgePixels) ||
+		softEdgePixels < 0 ||
+		softEdgePixels > MAX_SOFT_EDGE_PIXELS
+	) {
+		throw new Error(
+			`Soft Edge must be 0 to ${MAX_SOFT_EDGE_PIXELS} pixels (got ${softEdgePixels})`,
+		);
+	}
+	let mask = gray;
+	if (invert) {
+		mask = new Uint8Array(gray.length);
+		for (let y = 0; y < size.height; y++) {
+			for (let i = y * size.width, end = i + size.width; i < end; i++) mask[i] = 255 - gray[i];
+			if (slice.over) await slice.next();
+		}
+	}
+	if (growPixels !== 0) mask = await growMask(mask, size, growPixels, slice);
+	if (softEdgePixels > 0) mask = await softenMask(mask, size, softEdgePixels, slice);
+	return mask;
+}
+
+/** The share of the mask that is repainted: pixels from 128 up, 0 to 1. */
+export function maskCoverage(gray: Uint8Array): number {
+	let repainted = 0;
+	for (let i = 0; i < gray.length; i++) if (gray[i] >= 128) repainted++;
+	return gray.length > 0 ? repainted / gray.length : 0;
+}
