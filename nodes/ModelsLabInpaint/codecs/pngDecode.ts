@@ -211,9 +211,13 @@ function unfilter(
 			const a = data[i - bpp];
 			const b = prior[p];
 			const c = prior[p - bpp];
-			const pa = Math.abs(b - c);
-			const pb = Math.abs(a - c);
-			const pc = Math.abs(a + b - c - c);
+			// Absolute values by hand: no global (Math) looked up per byte.
+			let pa = b - c;
+			let pb = a - c;
+			let pc = pa + pb;
+			if (pa < 0) pa = -pa;
+			if (pb < 0) pb = -pb;
+			if (pc < 0) pc = -pc;
 			data[i] += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 		}
 	} else {
