@@ -58,7 +58,7 @@ function inverseDct(
 		let tmp3 = input[i + 48] * q[col + 48];
 		let tmp10 = tmp0 + tmp2;
 		let tmp11 = tmp0 - tmp2;
-		let tmp13 = tmp1 + tmp3;
+		const tmp13 = tmp1 + tmp3;
 		let tmp12 = (tmp1 - tmp3) * 1.414213562 - tmp13;
 		tmp0 = tmp10 + tmp13;
 		tmp3 = tmp10 - tmp13;
