@@ -27,7 +27,7 @@ import { ImageDecodeError } from './raster';
  * Memory: the compressed bytes (the caller's) + the output, grown by doubling up to `maxBytes`
  * (or allocated once at `expectedBytes`), + two small code tables.
  *
- * The work is cut into steps of about 64 KB of output, each synchronous and fast; between steps
+ * The work is cut into steps of about 8 KB of output, each synchronous and fast; between steps
  * the time slice may hand the event loop to other work, and the Adler-32 is summed over the step.
  */
 
@@ -39,7 +39,7 @@ export interface InflateOptions {
 }
 
 /** Output bytes written between two looks at the time slice. */
-const STEP_BYTES = 65536;
+const STEP_BYTES = 8192;
 
 class Inflater {
 	private at = 0;

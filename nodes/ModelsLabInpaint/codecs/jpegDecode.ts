@@ -4,7 +4,7 @@ import { buildHuffmanTable, jpegDamaged, ZIGZAG, type HuffmanTable } from './jpe
 import {
 	colourRows,
 	idctMultipliers,
-	inverseDctRows,
+	inverseDctBlocks,
 	upsampledPlane,
 	type UpsampledPlane,
 } from './jpegIdct';
@@ -30,6 +30,8 @@ import { ImageDecodeError, type Raster } from './raster';
 
 /** Progressive files use about 10 scans; libjpeg's own encoder never more than a few dozen. */
 const MAX_SCANS = 256;
+/** Blocks put through the IDCT between two looks at the time slice. */
+const IDCT_BLOCKS = 64;
 
 export interface DecodedJpeg {
 	raster: Raster;
@@ -247,8 +249,10 @@ class JpegReader {
 				blocksPerLine: c.blocksPerLineForMcu,
 			};
 			for (let row = 0; row < c.blocksPerColumn; row++) {
-				inverseDctRows(layout, row, row + 1);
-				if (slice.over) await slice.next();
+				for (let col = 0; col < c.blocksPerLine; col += IDCT_BLOCKS) {
+					inverseDctBlocks(layout, row, col, Math.min(c.blocksPerLine, col + IDCT_BLOCKS));
+					if (slice.over) await slice.next();
+				}
 			}
 			c.coefficients = new Int16Array(0); // no longer needed: let it go before the output
 			planes.push(upsampledPlane(plane, stride, frame.width, c.h, frame.maxH, c.v, frame.maxV));
@@ -257,8 +261,8 @@ class JpegReader {
 		const rgba = new Uint8Array(width * height * 4);
 		const clamped = new Uint8ClampedArray(rgba.buffer);
 		const transform = planes.length === 3 && !this.isRgb(frame);
-		for (let y = 0; y < height; y += 8) {
-			colourRows(planes, transform, width, clamped, y, Math.min(height, y + 8));
+		for (let y = 0; y < height; y++) {
+			colourRows(planes, transform, width, clamped, y, y + 1);
 			if (slice.over) await slice.next();
 		}
 		return { width, height, rgba, hasAlpha: false };

@@ -131,15 +131,13 @@ export interface PlaneLayout {
 	blocksPerLine: number;
 }
 
-/** Block rows `from`..`to` of a component → its plane, 8 sample rows per block row. */
-export function inverseDctRows(layout: PlaneLayout, from: number, to: number): void {
+/** Blocks `from`..`to` of one block row of a component → 8 sample rows of its plane. */
+export function inverseDctBlocks(layout: PlaneLayout, row: number, from: number, to: number): void {
 	const stride = layout.blocksPerLine * 8;
-	for (let blockRow = from; blockRow < to; blockRow++) {
-		for (let blockCol = 0; blockCol < layout.blocksPerLine; blockCol++) {
-			const block = (blockRow * layout.blocksPerLine + blockCol) * 64;
-			const out = blockRow * 8 * stride + blockCol * 8;
-			inverseDct(layout.coefficients, block, layout.multipliers, layout.plane, out, stride);
-		}
+	for (let blockCol = from; blockCol < to; blockCol++) {
+		const block = (row * layout.blocksPerLine + blockCol) * 64;
+		const out = row * 8 * stride + blockCol * 8;
+		inverseDct(layout.coefficients, block, layout.multipliers, layout.plane, out, stride);
 	}
 }
 

@@ -4,7 +4,7 @@ import { BitReader, BlockDecoder, type ScanComponent } from './jpegHuffman';
 /**
  * One scan of a JPEG: its blocks visited in the order T.81 A.2 gives (one component: its blocks row
  * by row; several: MCU by MCU, each component's h × v blocks in turn), restart markers honoured,
- * the time slice looked at after each row of blocks or MCUs.
+ * the time slice looked at after each MCU (every 16 blocks in one-component scans).
  */
 
 /** A frame component as the scans and the IDCT see it. */
@@ -74,6 +74,7 @@ export async function decodeScan(
 			for (let col = 0; col < c.blocksPerLine; col++, mcu++) {
 				if (!restartIfDue()) return reader.end();
 				blocks.decode(c, (row * c.blocksPerLineForMcu + col) * 64);
+				if ((col & 15) === 15 && slice.over) await slice.next();
 			}
 			if (slice.over) await slice.next();
 		}
@@ -88,8 +89,10 @@ export async function decodeScan(
 					for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * 64);
 				}
 			}
+			// Each MCU, not each row of them: before the code is optimized, a row of a wide
+			// picture takes far longer than a slice.
+			if (slice.over) await slice.next();
 		}
-		if (slice.over) await slice.next();
 	}
 	return reader.end();
 }

@@ -25,7 +25,7 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** The largest side PNG allows (2^31 - 1). */
 const MAX_SIDE = 0x7fffffff;
 /** Bytes of chunk data checked between two looks at the time slice. */
-const CRC_STEP = 1 << 20;
+const CRC_STEP = 1 << 16;
 
 /** Adam7: each pass's first column and row and its steps across and down. */
 const ADAM7 = [
@@ -119,9 +119,11 @@ async function readChunks(bytes: Uint8Array, header: PngHeader, slice: TimeSlice
 	else {
 		parts.compressed = new Uint8Array(data.reduce((sum, part) => sum + part.length, 0));
 		let offset = 0;
+		// Copied chunk by chunk: copying tens of megabytes at once would hold the event loop.
 		for (const part of data) {
 			parts.compressed.set(part, offset);
 			offset += part.length;
+			if (slice.over) await slice.next();
 		}
 	}
 	return parts;
