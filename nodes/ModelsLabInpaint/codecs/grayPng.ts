@@ -37,8 +37,8 @@ const CRC_TABLE = (() => {
 	return table;
 })();
 
-/** The CRC-32 of bytes [start, end); `previous` continues the CRC of the bytes before `start`. */
-function crc32(bytes: Uint8Array, start: number, end: number, previous = 0): number {
+/** The CRC-32 of bytes start..end; pass the CRC so far as `previous` to go on from it. */
+export function crc32(bytes: Uint8Array, start: number, end: number, previous = 0): number {
 	let c = (previous ^ 0xffffffff) >>> 0;
 	for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
 	return (c ^ 0xffffffff) >>> 0;

@@ -1,0 +1,90 @@
+import { ImageDecodeError } from './raster';
+
+/**
+ * Deflate's code tables (RFC 1951 §3.2.5 to §3.2.7): the length and distance bases, the fixed
+ * codes, and canonical Huffman codes built from code lengths for one-look-up decoding.
+ */
+
+/** Codes up to this many bits are decoded with one table look-up; longer ones bit by bit. */
+export const FAST_BITS = 10;
+export const FAST_MASK = (1 << FAST_BITS) - 1;
+export const MAX_CODE_BITS = 15;
+
+export const LENGTH_BASE = new Uint16Array([
+	3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+	163, 195, 227, 258,
+]);
+export const LENGTH_EXTRA = new Uint8Array([
+	0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+]);
+export const DISTANCE_BASE = new Uint16Array([
+	1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049,
+	3073, 4097, 6145, 8193, 12289, 16385, 24577,
+]);
+export const DISTANCE_EXTRA = new Uint8Array([
+	0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+]);
+/** The order in which a dynamic block lists the code lengths of its code-length alphabet. */
+export const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+export const damaged = (why: string) =>
+	new ImageDecodeError(`The picture's compressed data is damaged (${why}).`);
+
+/**
+ * A canonical Huffman code: `fast` maps the next FAST_BITS input bits (least significant first)
+ * to symbol << 4 | length, or 0 for a longer code, found from `counts` and `symbols` instead.
+ */
+export interface HuffmanCode {
+	fast: Uint16Array;
+	counts: Uint16Array;
+	symbols: Uint16Array;
+}
+
+function reverse(code: number, length: number): number {
+	let reversed = 0;
+	for (let i = 0; i < length; i++) reversed |= ((code >>> i) & 1) << (length - 1 - i);
+	return reversed;
+}
+
+export function buildCode(lengths: Uint8Array, count: number): HuffmanCode {
+	const counts = new Uint16Array(MAX_CODE_BITS + 1);
+	for (let i = 0; i < count; i++) counts[lengths[i]]++;
+	counts[0] = 0;
+	let left = 1;
+	for (let length = 1; length <= MAX_CODE_BITS; length++) {
+		left = (left << 1) - counts[length];
+		if (left < 0) throw damaged('a code table is over-subscribed');
+	}
+	const offsets = new Uint16Array(MAX_CODE_BITS + 2);
+	for (let length = 1; length <= MAX_CODE_BITS; length++) {
+		offsets[length + 1] = offsets[length] + counts[length];
+	}
+	const symbols = new Uint16Array(count);
+	const fast = new Uint16Array(1 << FAST_BITS);
+	const next = offsets.slice();
+	let code = 0;
+	const firstCode = new Uint16Array(MAX_CODE_BITS + 1);
+	for (let length = 1; length <= MAX_CODE_BITS; length++) {
+		code = (code + counts[length - 1]) << 1;
+		firstCode[length] = code;
+	}
+	for (let symbol = 0; symbol < count; symbol++) {
+		const length = lengths[symbol];
+		if (length === 0) continue;
+		symbols[next[length]++] = symbol;
+		if (length <= FAST_BITS) {
+			const reversed = reverse(firstCode[length]++, length);
+			for (let fill = reversed; fill < 1 << FAST_BITS; fill += 1 << length) {
+				fast[fill] = (symbol << 4) | length;
+			}
+		}
+	}
+	return { fast, counts, symbols };
+}
+
+export const FIXED_LITERALS = (() => {
+	const lengths = new Uint8Array(288);
+	lengths.fill(8, 0, 144).fill(9, 144, 256).fill(7, 256, 280).fill(8, 280, 288);
+	return buildCode(lengths, 288);
+})();
+export const FIXED_DISTANCES = buildCode(new Uint8Array(30).fill(5), 30);

@@ -1,0 +1,298 @@
+import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import {
+	buildCode,
+	CODE_LENGTH_ORDER,
+	damaged,
+	DISTANCE_BASE,
+	DISTANCE_EXTRA,
+	FAST_MASK,
+	FIXED_DISTANCES,
+	FIXED_LITERALS,
+	LENGTH_BASE,
+	LENGTH_EXTRA,
+	MAX_CODE_BITS,
+	type HuffmanCode,
+} from './deflateCodes';
+import { ImageDecodeError } from './raster';
+
+/**
+ * A zlib stream (RFC 1950) unpacked without node's zlib, which n8n Cloud does not let community
+ * nodes import: stored, fixed-Huffman and dynamic-Huffman deflate blocks (RFC 1951), the zlib
+ * header and the Adler-32 of the output checked.
+ *
+ * A few hundred bytes of deflate can stand for gigabytes, so the caller names the most output it
+ * will take (for a PNG: exactly what its header promises) and a stream that would go past it is
+ * refused as it reaches the bound, before any more memory is taken.
+ *
+ * Memory: the compressed bytes (the caller's) + the output, grown by doubling up to `maxBytes`
+ * (or allocated once at `expectedBytes`), + two small code tables.
+ *
+ * The work is cut into steps of about 8 KB of output, each synchronous and fast; between steps
+ * the time slice may hand the event loop to other work, and the Adler-32 is summed over the step.
+ */
+
+export interface InflateOptions {
+	/** The most bytes the stream may unpack to; more is refused as damaged or hostile. */
+	maxBytes: number;
+	/** The size the caller expects, so the output is allocated once. */
+	expectedBytes?: number;
+}
+
+/** Output bytes written between two looks at the time slice. */
+const STEP_BYTES = 8192;
+
+class Inflater {
+	private at = 0;
+	private bits = 0;
+	private bitCount = 0;
+	private out: Uint8Array;
+	private written = 0;
+	private checked = 0;
+	private adlerA = 1;
+	private adlerB = 0;
+	private lastBlock = false;
+	private storedLeft = -1;
+	private literals: HuffmanCode | undefined;
+	private distances: HuffmanCode | undefined;
+	done = false;
+
+	constructor(
+		private readonly input: Uint8Array,
+		private readonly maxBytes: number,
+		expectedBytes: number | undefined,
+	) {
+		const first = expectedBytes ?? Math.max(STEP_BYTES, input.length * 4);
+		this.out = new Uint8Array(Math.min(maxBytes, first));
+		if (input.length < 6) throw damaged('it is cut short');
+		const method = input[0];
+		const flags = input[1];
+		if ((method & 0x0f) !== 8 || method >> 4 > 7 || ((method << 8) | flags) % 31 !== 0) {
+			throw damaged('it does not start with a zlib header');
+		}
+		if (flags & 0x20) throw damaged('it asks for a preset dictionary');
+		this.at = 2;
+	}
+
+	/** The next `count` (≤ 16) bits, least significant first; zeros past the end. */
+	private need(count: number): void {
+		while (this.bitCount < count) {
+			if (this.at >= this.input.length + 4) throw damaged('it is cut short');
+			const byte = this.at < this.input.length ? this.input[this.at] : 0;
+			this.at++;
+			this.bits |= byte << this.bitCount;
+			this.bitCount += 8;
+		}
+	}
+
+	private take(count: number): number {
+		if (count === 0) return 0;
+		this.need(count);
+		const value = this.bits & ((1 << count) - 1);
+		this.bits >>>= count;
+		this.bitCount -= count;
+		return value;
+	}
+
+	private decodeSymbol(code: HuffmanCode): number {
+		this.need(MAX_CODE_BITS);
+		const entry = code.fast[this.bits & FAST_MASK];
+		if (entry !== 0) {
+			const length = entry & 15;
+			this.bits >>>= length;
+			this.bitCount -= length;
+			return entry >> 4;
+		}
+		// A long code: walk the canonical code one bit at a time (as zlib's puff.c does).
+		let value = 0;
+		let first = 0;
+		let index = 0;
+		for (let length = 1; length <= MAX_CODE_BITS; length++) {
+			value |= (this.bits >>> (length - 1)) & 1;
+			const count = code.counts[length];
+			if (value - first < count) {
+				this.bits >>>= length;
+				this.bitCount -= length;
+				return code.symbols[index + value - first];
+			}
+			index += count;
+			first = (first + count) << 1;
+			value <<= 1;
+		}
+		throw damaged('an invalid code');
+	}
+
+	/** Room for `count` more bytes, refusing to pass the caller's bound. */
+	private reserve(count: number): void {
+		const needed = this.written + count;
+		if (needed <= this.out.length) return;
+		if (needed > this.maxBytes) {
+			throw new ImageDecodeError(
+				`The picture's data unpacks to more than the ${this.maxBytes} bytes its size allows; the file is damaged or built to exhaust memory.`,
+			);
+		}
+		const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(needed, this.out.length * 2)));
+		grown.set(this.out.subarray(0, this.written));
+		this.out = grown;
+	}
+
+	private readBlockHeader(): void {
+		this.lastBlock = this.take(1) === 1;
+		const type = this.take(2);
+		if (type === 0) {
+			this.bits = 0; // a stored block starts at the next byte boundary
+			this.at -= this.bitCount >> 3;
+			this.bitCount = 0;
+			if (this.at + 4 > this.input.length) throw damaged('it is cut short');
+			const length = this.input[this.at] | (this.input[this.at + 1] << 8);
+			const inverse = this.input[this.at + 2] | (this.input[this.at + 3] << 8);
+			if ((length ^ 0xffff) !== inverse) throw damaged('a stored block has a wrong length');
+			this.at += 4;
+			this.storedLeft = length;
+		} else if (type === 1) {
+			this.literals = FIXED_LITERALS;
+			this.distances = FIXED_DISTANCES;
+		} else if (type === 2) {
+			this.readDynamicCodes();
+		} else {
+			throw damaged('an unknown block type');
+		}
+	}
+
+	private readDynamicCodes(): void {
+		const literalCount = this.take(5) + 257;
+		const distanceCount = this.take(5) + 1;
+		const lengthCount = this.take(4) + 4;
+		if (literalCount > 286 || distanceCount > 30) throw damaged('too many codes');
+		const codeLengths = new Uint8Array(19);
+		for (let i = 0; i < lengthCount; i++) codeLengths[CODE_LENGTH_ORDER[i]] = this.take(3);
+		const lengthCode = buildCode(codeLengths, 19);
+		const lengths = new Uint8Array(literalCount + distanceCount);
+		for (let i = 0; i < lengths.length; ) {
+			const symbol = this.decodeSymbol(lengthCode);
+			if (symbol < 16) {
+				lengths[i++] = symbol;
+				continue;
+			}
+			let repeat: number;
+			let value = 0;
+			if (symbol === 16) {
+				if (i === 0) throw damaged('a repeat with nothing before it');
+				value = lengths[i - 1];
+				repeat = 3 + this.take(2);
+			} else if (symbol === 17) repeat = 3 + this.take(3);
+			else repeat = 11 + this.take(7);
+			if (i + repeat > lengths.length) throw damaged('too many code lengths');
+			lengths.fill(value, i, i + repeat);
+			i += repeat;
+		}
+		if (lengths[256] === 0) throw damaged('no end-of-block code');
+		this.literals = buildCode(lengths.subarray(0, literalCount), literalCount);
+		this.distances = buildCode(lengths.subarray(literalCount), distanceCount);
+	}
+
+	/** Unpacks until about STEP_BYTES more bytes are out or the stream ends. */
+	step(): void {
+		const stop = this.written + STEP_BYTES;
+		while (!this.done && this.written < stop) {
+			if (this.storedLeft < 0 && !this.literals) this.readBlockHeader();
+			if (this.storedLeft >= 0) this.copyStored(stop);
+			else this.decodeHuffman(stop);
+			if (this.storedLeft < 0 && !this.literals && this.lastBlock) this.finish();
+		}
+		this.sumAdler();
+	}
+
+	private copyStored(stop: number): void {
+		const count = Math.min(this.storedLeft, Math.max(1, stop - this.written));
+		if (this.at + count > this.input.length) throw damaged('it is cut short');
+		this.reserve(count);
+		this.out.set(this.input.subarray(this.at, this.at + count), this.written);
+		this.at += count;
+		this.written += count;
+		this.storedLeft -= count;
+		if (this.storedLeft === 0) this.storedLeft = -1;
+	}
+
+	private decodeHuffman(stop: number): void {
+		const literals = this.literals!;
+		const distances = this.distances!;
+		while (this.written < stop) {
+			const symbol = this.decodeSymbol(literals);
+			if (symbol < 256) {
+				if (this.written >= this.out.length) this.reserve(1);
+				this.out[this.written++] = symbol;
+				continue;
+			}
+			if (symbol === 256) {
+				this.literals = this.distances = undefined;
+				return;
+			}
+			const lengthIndex = symbol - 257;
+			if (lengthIndex >= 29) throw damaged('an invalid length code');
+			const length = LENGTH_BASE[lengthIndex] + this.take(LENGTH_EXTRA[lengthIndex]);
+			const distanceIndex = this.decodeSymbol(distances);
+			if (distanceIndex >= 30) throw damaged('an invalid distance code');
+			const distance = DISTANCE_BASE[distanceIndex] + this.take(DISTANCE_EXTRA[distanceIndex]);
+			if (distance > this.written) throw damaged('a copy from before the start');
+			this.reserve(length);
+			const out = this.out;
+			let to = this.written;
+			const end = to + length;
+			for (let from = to - distance; to < end; ) out[to++] = out[from++];
+			this.written = end;
+		}
+	}
+
+	private sumAdler(): void {
+		let a = this.adlerA;
+		let b = this.adlerB;
+		const out = this.out;
+		// 5552 bytes is the most that can be summed before b could pass 2^32 (zlib's NMAX).
+		for (let start = this.checked; start < this.written; start += 5552) {
+			const end = Math.min(this.written, start + 5552);
+			for (let i = start; i < end; i++) {
+				a += out[i];
+				b += a;
+			}
+			a %= 65521;
+			b %= 65521;
+		}
+		this.adlerA = a;
+		this.adlerB = b;
+		this.checked = this.written;
+	}
+
+	private finish(): void {
+		this.sumAdler();
+		this.at -= this.bitCount >> 3; // give back whole bytes read ahead
+		if (this.at + 4 > this.input.length) throw damaged('it is cut short');
+		const i = this.at;
+		const stored =
+			((this.input[i] << 24) |
+				(this.input[i + 1] << 16) |
+				(this.input[i + 2] << 8) |
+				this.input[i + 3]) >>>
+			0;
+		if (stored !== ((this.adlerB << 16) | this.adlerA) >>> 0)
+			throw damaged('its checksum is wrong');
+		this.done = true;
+	}
+
+	result(): Uint8Array {
+		return this.out.subarray(0, this.written);
+	}
+}
+
+/** The bytes a zlib stream unpacks to, at most `options.maxBytes`, in slices of the event loop. */
+export async function inflateZlib(
+	compressed: Uint8Array,
+	options: InflateOptions,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	const inflater = new Inflater(compressed, options.maxBytes, options.expectedBytes);
+	while (!inflater.done) {
+		inflater.step();
+		if (slice.over) await slice.next();
+	}
+	return inflater.result();
+}

@@ -1,0 +1,98 @@
+import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import { BitReader, BlockDecoder, type ScanComponent } from './jpegHuffman';
+
+/**
+ * One scan of a JPEG: its blocks visited in the order T.81 A.2 gives (one component: its blocks row
+ * by row; several: MCU by MCU, each component's h × v blocks in turn), restart markers honoured,
+ * the time slice looked at after each MCU (every 16 blocks in one-component scans).
+ */
+
+/** A frame component as the scans and the IDCT see it. */
+export interface FrameComponent extends ScanComponent {
+	id: number;
+	h: number;
+	v: number;
+	quantizationId: number;
+	/** Blocks that hold the component's samples (T.81 A.1.1), across and down. */
+	blocksPerLine: number;
+	blocksPerColumn: number;
+	/** The same, padded to whole MCUs: the size of `coefficients` in blocks. */
+	blocksPerLineForMcu: number;
+	blocksPerColumnForMcu: number;
+}
+
+export interface FrameLayout {
+	width: number;
+	height: number;
+	progressive: boolean;
+	components: FrameComponent[];
+	maxH: number;
+	maxV: number;
+	mcusPerLine: number;
+	mcusPerColumn: number;
+}
+
+export interface ScanSettings {
+	components: FrameComponent[];
+	kind: BlockDecoder['kind'];
+	spectralStart: number;
+	spectralEnd: number;
+	shift: number;
+	restartInterval: number;
+}
+
+/** Decodes the scan whose data starts at `at`; resolves to where the data after it starts. */
+export async function decodeScan(
+	bytes: Uint8Array,
+	at: number,
+	frame: FrameLayout,
+	scan: ScanSettings,
+	slice: TimeSlice,
+): Promise<number> {
+	const reader = new BitReader(bytes, at);
+	const blocks = new BlockDecoder(
+		reader,
+		scan.kind,
+		scan.spectralStart,
+		scan.spectralEnd,
+		scan.shift,
+	);
+	const components = scan.components;
+	for (const component of components) component.previousDc = 0;
+	let mcu = 0;
+	/** False when a marker other than the expected RSTn comes: the scan's data ends early. */
+	const restartIfDue = (): boolean => {
+		if (scan.restartInterval === 0 || mcu === 0 || mcu % scan.restartInterval !== 0) return true;
+		if (!reader.restart()) return false;
+		for (const component of components) component.previousDc = 0;
+		blocks.endOfBandRun = 0;
+		return true;
+	};
+	if (components.length === 1) {
+		const c = components[0];
+		for (let row = 0; row < c.blocksPerColumn; row++) {
+			for (let col = 0; col < c.blocksPerLine; col++, mcu++) {
+				if (!restartIfDue()) return reader.end();
+				blocks.decode(c, (row * c.blocksPerLineForMcu + col) * 64);
+				if ((col & 15) === 15 && slice.over) await slice.next();
+			}
+			if (slice.over) await slice.next();
+		}
+		return reader.end();
+	}
+	for (let mcuRow = 0; mcuRow < frame.mcusPerColumn; mcuRow++) {
+		for (let mcuCol = 0; mcuCol < frame.mcusPerLine; mcuCol++, mcu++) {
+			if (!restartIfDue()) return reader.end();
+			for (const c of components) {
+				for (let v = 0; v < c.v; v++) {
+					const rowStart = (mcuRow * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
+					for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * 64);
+				}
+			}
+			// Each MCU, not each row of them: before the code is optimized, a row of a wide
+			// picture takes far longer than a slice.
+			if (slice.over) await slice.next();
+		}
+	}
+	return reader.end();
+}
