@@ -129,9 +129,10 @@ describe('Mask Source › Describe It', () => {
 		simulator.settings.failJobs = true;
 		simulator.settings.jobDurationMs = 200;
 		const { error } = await inpaint(describe_());
-		expect(error?.message).toMatch(
-			/^The mask of "the ball" could not be used: ModelsLab's mask job ended "failed"/,
-		);
+		const maskJobId = simulator.jobs.find((job) => job.endpoint === 'maskCreator')!.id;
+		expect(error?.message).toMatch(/^The mask of "the ball": ModelsLab: Failed, Try Again/);
+		expect(error?.description).toContain(`Request id ${maskJobId}`);
+		expect(error?.description).toContain('The inpaint job was not sent');
 		expect(simulator.requestsTo(INPAINT)).toHaveLength(0);
 	});
 
@@ -244,7 +245,6 @@ describe('Mask Only and adjusting a given mask', () => {
 		const { output, error } = await inpaint(
 			{
 				...minimalParameters.imageEditing,
-				prompt: '',
 				initImageSource: 'binary',
 				initImageBinaryProperty: 'data',
 				maskImageSource: 'shapes',

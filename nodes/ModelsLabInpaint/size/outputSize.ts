@@ -79,7 +79,8 @@ export function applyOutputSize(
 		refuseValue(ctx.getNode(), problem, itemIndex, `${endpoint.displayName} inpainting`);
 	}
 	// An endpoint without a size (Object Removal) always answers at the photo's own size.
-	if (!('width' in endpoint.schema.shape)) return { outputSize: init ?? null, notice: null };
+	if (!('width' in endpoint.schema.shape))
+		return { outputSize: init ? { width: init.width, height: init.height } : null, notice: null };
 	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
 	if (choice === 'custom') return { outputSize: requested(), notice: null };
 
