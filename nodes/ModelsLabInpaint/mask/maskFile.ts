@@ -1,4 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeImage } from '../codecs/decodeImage';
 import { ImageDecodeError } from '../codecs/raster';
@@ -109,7 +110,8 @@ export async function madeFromPicture(
 	try {
 		finished = await finishMask(picture, photo, plan.adjustments);
 	} catch (error) {
-		if (!(error instanceof ImageDecodeError)) throw error;
+		if (!(error instanceof ImageDecodeError))
+			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 		return fail(error.message, 'Use a PNG or JPEG mask.');
 	}
 	if (!maskOnly && finished.coverage <= NOTHING) {
