@@ -37,6 +37,7 @@ import {
 } from './scenarios/concurrency';
 import { N8N_MEMORY_COUNTS } from './scenarios/n8nMemory';
 import { PHOTO_HOST_DELAY_MS, PHOTO_HOST_ITEMS, PHOTO_HOST_JOB_MS } from './scenarios/photoHost';
+import { MASK_ITEMS, MASK_JOB_MS, maskWallRatio } from './scenarios/masks';
 import { IDEAL_MS, QUEUE_LIMIT, THROUGHPUT_ITEMS, THROUGHPUT_JOB_MS } from './scenarios/throughput';
 import { mib, percent, seconds } from './support/stats';
 
@@ -114,7 +115,7 @@ is generated from the same file, and quotes the run that file records (${runLine
 | ${SHARED_RUNS} executions × ${SHARED_ITEMS} items at once sharing a ${SHARED_LIMIT}-job queue limit (Auto) | **${seconds(shared.wallMs, 1)}** (ideal ${seconds(SHARED_IDEAL_MS, 0)}), ${shared.failedItems} failed, ${shared.duplicateJobs} duplicate jobs, ${refusedPerAccepted(shared).toFixed(2)} refused submits per accepted job | | |
 | ${PHOTO_HOST_ITEMS} items × ${PHOTO_HOST_JOB_MS / 1000} s jobs, Output Size › Same as Image, photo links on a host answering ${PHOTO_HOST_DELAY_MS / 1000} s late | **+${seconds(photoHostAddedMs(results.photoHost), 1)}** (${seconds(fast?.wallMs ?? NaN, 1)} with a fast host) | | |
 | Memory of the whole n8n ${memory.n8nVersion} process, ${few.count} / ${many.count} items × one ${mib(memory.imageBytes)} result (defaults; peak RSS growth for the bytes downloaded, median) | ${memoryCell(few)} / ${memoryCell(many)} | n8n's HTTP Request node downloading the same: ${memoryCell(fewHttp)} / ${memoryCell(manyHttp)} | |
-| CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
+${masksLine(results)}| CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
 
 **Wait for callbacks** ([Resume on Callback → Wait for Callbacks](#waiting-for-callbacks-no-polling)) in
 n8n ${callbacks.n8nVersion}, one job per execution, jobs of ${JOB_SECONDS[0]} to ${JOB_SECONDS[JOB_SECONDS.length - 1]} s: the result is in hand **${seconds(n8nMedian(callbacks, 'callbacks', 'detectionMs'))}**
@@ -152,6 +153,22 @@ What this means for you:
 Every measure of that run against its target:
 
 ${summaryTable(results.summary)}`;
+}
+
+/** The Performance table's row on masks from words (a run from before they existed has none). */
+function masksLine(results: LatestResults): string {
+	const masks = results.masks;
+	const described = masks?.runs.find((run) => run.maskSource === 'describe');
+	const file = masks?.runs.find((run) => run.maskSource === 'url');
+	if (!masks || !described || !file) return '';
+	const work = masks.work
+		.map(
+			(measure) =>
+				`${measure.side}²: ${seconds(measure.cpuMs, 2)} CPU, +${mib(measure.peakAddedRss)}, longest block ${measure.longestBlockMs.toFixed(0)} ms`,
+		)
+		.join('; ');
+	return `| ${MASK_ITEMS} items × (mask job + inpaint job, ${MASK_JOB_MS / 1000} s each), Mask Source › Describe It, Auto | **${seconds(described.wallMs, 1)}** (${maskWallRatio(masks).toFixed(2)} × the two job times; with a mask file ${seconds(file.wallMs, 1)}). Making the mask sent from ModelsLab's picture: ${work} | | |
+`;
 }
 
 export function withPerformanceBlock(readme: string, results: LatestResults): string {

@@ -32,7 +32,9 @@ import {
 } from './scenarios/n8nMemory';
 import type { PhotoHostResult } from './scenarios/photoHost';
 import { PHOTO_HOST_DELAY_MS, PHOTO_HOST_ITEMS, PHOTO_HOST_JOB_MS } from './scenarios/photoHost';
-import { compared, max, mean, median, mib, percent, seconds } from './support/stats';
+import { compared, max, mean, median, mib, percent, seconds, yes } from './support/stats';
+import type { MaskResult } from './scenarios/masks';
+import { maskRows, maskSection } from './scenarios/masks';
 
 /** Every scenario's figures; a partial run (`--only`) has only those it ran. */
 export interface BenchResults {
@@ -44,6 +46,7 @@ export interface BenchResults {
 	throughput?: ThroughputResult[];
 	concurrency?: ConcurrencyResult[];
 	photoHost?: PhotoHostResult;
+	masks?: MaskResult;
 	memory?: MemoryScenario;
 	cpu?: CpuMeasure[];
 	n8nCallbacks?: N8nCallbacksResult;
@@ -115,8 +118,6 @@ export const meanFetches = (
 	jobSeconds?: number,
 ) => mean(samplesOf(results, impl, eta, jobSeconds).map((sample) => sample.fetches));
 
-const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
-
 export function summarize(results: BenchResults): SummaryRow[] {
 	const rows: SummaryRow[] = [];
 	if (results.detection) rows.push(...detectionRows(results));
@@ -124,6 +125,7 @@ export function summarize(results: BenchResults): SummaryRow[] {
 	if (results.throughput) rows.push(...throughputRows(results.throughput));
 	if (results.concurrency) rows.push(...concurrencyRows(results.concurrency));
 	if (results.photoHost) rows.push(...photoHostRows(results.photoHost));
+	if (results.masks) rows.push(...maskRows(results.masks));
 	if (results.n8nMemory) rows.push(...n8nMemoryRows(results.n8nMemory));
 	if (results.memory) rows.push(...workerMemoryRows(results.memory));
 	if (results.cpu) rows.push(...cpuRows(results.cpu));
@@ -855,6 +857,8 @@ host answering at once, once with it answering ${PHOTO_HOST_DELAY_MS / 1000} s l
 it honours Range requests). The difference of the wall times is what the slow host costs.
 
 ${photoHostTable(results.photoHost)}
+
+${maskSection(results.masks)}
 
 ## 5. Memory of the node alone (not n8n: see section 8)
 

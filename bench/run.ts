@@ -29,6 +29,7 @@ import { runMemory } from './scenarios/memory';
 import { runN8nCallbacks } from './scenarios/n8nCallbacks';
 import { runN8nMemory } from './scenarios/n8nMemory';
 import { runPhotoHost } from './scenarios/photoHost';
+import { runMasks } from './scenarios/masks';
 import { runThroughput } from './scenarios/throughput';
 import { runConcurrency } from './scenarios/concurrency';
 import type { BenchN8n } from './support/n8n';
@@ -45,6 +46,7 @@ export const SCENARIOS = [
 	'throughput',
 	'concurrency',
 	'photohost',
+	'masks',
 	'workermemory',
 	'cpu',
 	'callbacks',
@@ -122,6 +124,12 @@ async function main() {
 	if (runs('photohost')) {
 		log('photo host (20 items, links answered at once, then 2 s late), ~20 s...');
 		results.photoHost = await runPhotoHost();
+	}
+	if (runs('masks')) {
+		log(
+			'masks from words (20 items with a mask job, then with a mask file; mask work at 1024² and 4096²), ~40 s...',
+		);
+		results.masks = await runMasks();
 	}
 	if (runs('workermemory')) {
 		log('memory of the node alone (one worker process per binary data mode)...');

@@ -155,11 +155,13 @@ const REQUEST_FIELDS = new Set([
 const COVERED_ELSEWHERE = new Set(['maskShapes', 'maskRepaint', 'maskFeather']);
 
 /** The parameters that make each one of them shown, with the others valid. */
-const INPAINT_BASE = minimalParameters.imageEditing;
+// A description too: n8n shows every field that depends on an expression's value, so it must be valid.
+const INPAINT_BASE = { ...minimalParameters.imageEditing, maskDescription: 'the ball' };
 const FETCH_BASE = { requestId: '90000001', endpoint: 'community' };
 const SHOWN_WITH: Record<string, IDataObject> = {
 	initImageBinaryProperty: { initImageSource: 'binary' },
 	maskImageBinaryProperty: { maskImageSource: 'binary' },
+	maskDescription: { maskImageSource: 'describe' },
 	fetchUrl: { lookup: 'fetchUrl' },
 };
 

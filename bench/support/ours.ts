@@ -21,6 +21,8 @@ export interface OursOptions {
 	run?: string;
 	/** Output Size; 'custom' (512×512, no link read) unless a scenario measures reading the links. */
 	outputSize?: 'custom' | 'image';
+	/** Further node parameters (e.g. a Mask Source), over the defaults. */
+	parameters?: IDataObject;
 }
 
 /**
@@ -45,6 +47,7 @@ export function ourParameters(options: OursOptions, simulatorUrl?: string): IDat
 		outputSize: options.outputSize ?? 'custom',
 		communityOptions: options.communityOptions ?? {},
 		processingOptions: options.processingOptions ?? {},
+		...options.parameters,
 	};
 }
 

@@ -38,3 +38,6 @@ export function compared(baseline: number, ours: number, better: string, worse: 
 		? `${times(baseline, ours)} ${better}`
 		: `${times(ours, baseline)} ${worse}`;
 }
+
+/** A target's verdict in the tables: a miss stands out. */
+export const yes = (ok: boolean) => (ok ? 'yes' : '**no**');

@@ -75,6 +75,11 @@ export const minimalParameters: Record<string, IDataObject> = {
 		initImageUrl: PHOTO_URL,
 		maskImageUrl: MASK_URL,
 	},
+	objectRemoval: {
+		endpoint: 'objectRemoval',
+		initImageUrl: PHOTO_URL,
+		maskImageUrl: MASK_URL,
+	},
 };
 
 export const pngBinary = (png: Buffer, fileName: string) => ({
