@@ -301,3 +301,58 @@ describe('Mask Only and adjusting a given mask', () => {
 		);
 	});
 });
+
+describe('faults of the mask job', () => {
+	const FAST = { requestTimeoutSeconds: 1, maxWaitSeconds: 8 };
+
+	it('a mask submit whose answer is lost is never sent again (it may be billed), and nothing more is sent', async () => {
+		simulator.respondOnce({ path: MASK_CREATOR }, { fault: 'hang', passThrough: true });
+		const { error } = await inpaint(describe_({ processingOptions: FAST }));
+		expect(error?.message).toMatch(/^The mask of "the ball": /);
+		expect(error?.description).toMatch(/may have created this job/);
+		expect(error?.description).toContain('The inpaint job was not sent');
+		expect(simulator.requestsTo(MASK_CREATOR)).toHaveLength(1);
+		expect(simulator.requestsTo(INPAINT)).toHaveLength(0);
+	});
+
+	it('a mask submit refused for the rate limit is sent again after the wait asked, then inpainted', async () => {
+		simulator.respondOnce(
+			{ path: MASK_CREATOR },
+			{
+				status: 429,
+				body: { status: 'error', message: 'Rate limit exceeded' },
+				headers: { 'retry-after': '1' },
+			},
+		);
+		const { output, error } = await inpaint(describe_({ processingOptions: FAST }));
+		expect(error).toBeUndefined();
+		expect(simulator.requestsTo(MASK_CREATOR)).toHaveLength(2);
+		expect(simulator.jobs.filter((job) => job.endpoint === 'maskCreator')).toHaveLength(1);
+		expect(output[0].json.status).toBe('success');
+	});
+
+	it('a mask picture whose download fails once is downloaded again; the mask job is not', async () => {
+		simulator.respondOnce({ path: /^\/generations\// }, { status: 503, raw: 'busy' });
+		const { output, error } = await inpaint(describe_({ processingOptions: FAST }));
+		expect(error).toBeUndefined();
+		expect(simulator.requestsTo(MASK_CREATOR)).toHaveLength(1);
+		// The first download was the mask picture's, refused; the next one the same picture again.
+		const downloads = simulator.requests.filter((request) =>
+			request.path.startsWith('/generations/'),
+		);
+		expect(downloads[0].answer.status).toBe(503);
+		expect(downloads[1].path).toBe(downloads[0].path);
+		expect(downloads[1].receivedAt).toBeLessThan(simulator.requestsTo(INPAINT)[0].receivedAt);
+		expect(output[0].json.maskRequestId).toBeTruthy();
+	});
+
+	it("an error answer to the mask submit stops the item, naming the step and ModelsLab's words", async () => {
+		simulator.respondOnce(
+			{ path: MASK_CREATOR },
+			{ status: 200, body: { status: 'error', message: 'specific_object is not valid' } },
+		);
+		const { error } = await inpaint(describe_());
+		expect(error?.message).toBe('The mask of "the ball": ModelsLab: specific_object is not valid');
+		expect(simulator.requestsTo(INPAINT)).toHaveLength(0);
+	});
+});
