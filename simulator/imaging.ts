@@ -40,6 +40,19 @@ export function promptColour(prompt: string): [number, number, number] {
 	return [64 + (digest[0] % 192), 64 + (digest[1] % 192), 64 + (digest[2] % 192)];
 }
 
+/** 1 where a mask picture is white (luminance > 127 after compositing onto black), as inpaint reads masks. */
+export function whiteBits(mask: Raster, width: number, height: number): Uint8Array {
+	const scaled = scaleNearest(mask, width, height);
+	const bits = new Uint8Array(width * height);
+	for (let i = 0; i < bits.length; i++) {
+		const o = i * 4;
+		const luminance =
+			0.299 * scaled.rgba[o] + 0.587 * scaled.rgba[o + 1] + 0.114 * scaled.rgba[o + 2];
+		bits[i] = (luminance * scaled.rgba[o + 3]) / 255 > 127 ? 1 : 0;
+	}
+	return bits;
+}
+
 /** 1 where the mask is white (> 127 after compositing onto black), else 0. */
 function maskBits(mask: Raster | undefined, width: number, height: number): Uint8Array {
 	const bits = new Uint8Array(width * height);
@@ -51,14 +64,7 @@ function maskBits(mask: Raster | undefined, width: number, height: number): Uint
 		}
 		return bits;
 	}
-	const scaled = scaleNearest(mask, width, height);
-	for (let i = 0; i < bits.length; i++) {
-		const o = i * 4;
-		const luminance =
-			0.299 * scaled.rgba[o] + 0.587 * scaled.rgba[o + 1] + 0.114 * scaled.rgba[o + 2];
-		bits[i] = (luminance * scaled.rgba[o + 3]) / 255 > 127 ? 1 : 0;
-	}
-	return bits;
+	return whiteBits(mask, width, height);
 }
 
 /** Used when there is no readable init image: a diagonal gradient tinted by the prompt. */

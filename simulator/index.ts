@@ -26,13 +26,8 @@ export {
 	pngDimensions,
 } from './png';
 export type { MaskOptions, PngFilter, Raster } from './png';
-export {
-	expectedObjectMask,
-	fillColour,
-	objectBoxPixels,
-	objectCoverage,
-	whiteBits,
-} from './maskPictures';
+export { expectedObjectMask, fillColour, objectBoxPixels, objectCoverage } from './maskPictures';
+export { whiteBits } from './imaging';
 export type { MaskLook, ObjectBox } from './maskPictures';
 export { decodePicture, isJpeg, webpContainer } from './pictureFiles';
 export type { OutputPicture } from './pictureFiles';

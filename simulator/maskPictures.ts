@@ -9,7 +9,7 @@
  * (`maskForm`), polarity (`maskPolarity`), size (`maskSize`), file type (`maskFormat`, applied in
  * editing.ts) and whether the object is found at all (`emptyMasks`).
  */
-import { scaleNearest } from './imaging';
+import { scaleNearest, whiteBits } from './imaging';
 import type { Raster } from './png-codec';
 import { DEFAULT_OBJECT_BOX, type SimulatorSettings } from './settings';
 import type { Channels } from './pictureFiles';
@@ -159,19 +159,6 @@ function cutout(photo: Raster, bits: Uint8Array, onBlack: boolean): Raster {
 		} else if (onBlack) rgba[o + 3] = 255;
 	}
 	return { width: photo.width, height: photo.height, rgba };
-}
-
-/** 1 where a mask picture is white (luminance > 127 after compositing onto black), as inpaint reads masks. */
-export function whiteBits(mask: Raster, width: number, height: number): Uint8Array {
-	const scaled = scaleNearest(mask, width, height);
-	const bits = new Uint8Array(width * height);
-	for (let i = 0; i < bits.length; i++) {
-		const o = i * 4;
-		const luminance =
-			0.299 * scaled.rgba[o] + 0.587 * scaled.rgba[o + 1] + 0.114 * scaled.rgba[o + 2];
-		bits[i] = (luminance * scaled.rgba[o + 3]) / 255 > 127 ? 1 : 0;
-	}
-	return bits;
 }
 
 /**

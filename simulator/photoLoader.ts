@@ -30,24 +30,39 @@ export async function loadPicture(
 	return bytes ? decodePicture(bytes) : undefined;
 }
 
-async function pictureBytes(ctx: SimulatorContext, ref: unknown): Promise<Buffer | undefined> {
-	if (typeof ref !== 'string') return undefined;
-	if (isImageDataUri(ref)) {
-		const decoded = decodeBase64Payload(ref);
+/**
+ * The bytes at `ref` when the simulator has them itself: a data URI, or one of its own links read
+ * from its store (no HTTP, so no photoHostDelayMs either).
+ */
+export function ownPictureBytes(ctx: SimulatorContext, ref: unknown): Buffer | undefined {
+	const where = localUrl(ref);
+	if (where === 'dataUri') {
+		const decoded = decodeBase64Payload(ref as string);
 		return decoded.ok ? decoded.bytes : undefined;
 	}
-	let url: URL;
+	return where && Number(where.port) === ctx.port() ? ownFile(ctx, where.pathname) : undefined;
+}
+
+async function pictureBytes(ctx: SimulatorContext, ref: unknown): Promise<Buffer | undefined> {
+	const where = localUrl(ref);
+	if (where === 'dataUri' || (where && Number(where.port) === ctx.port()))
+		return ownPictureBytes(ctx, ref);
+	return where ? httpGet(where).catch(() => undefined) : undefined;
+}
+
+/** A data URI, a plain-HTTP link on this machine, or undefined for anything else. */
+function localUrl(ref: unknown): 'dataUri' | URL | undefined {
+	if (typeof ref !== 'string') return undefined;
+	if (isImageDataUri(ref)) return 'dataUri';
 	try {
-		url = new URL(ref);
+		const url = new URL(ref);
+		return url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname) ? url : undefined;
 	} catch {
 		return undefined;
 	}
-	if (url.protocol !== 'http:' || !LOCAL_HOSTS.has(url.hostname)) return undefined;
-	if (Number(url.port) === ctx.port()) return ownFile(ctx, url.pathname);
-	return httpGet(url).catch(() => undefined);
 }
 
-/** A file of this simulator, read from its store (no HTTP, so no photoHostDelayMs either). */
+/** A file of this simulator, read from its store. */
 function ownFile(ctx: SimulatorContext, pathname: string): Buffer | undefined {
 	let name = pathname.slice(pathname.lastIndexOf('/') + 1);
 	try {

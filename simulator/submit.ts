@@ -10,10 +10,9 @@ import {
 import type { SimulatorContext } from './context';
 import { decodePng, isPng, type Raster } from './png-codec';
 import type { Reply, SimulatedJob } from './types';
-import { decodeBase64Payload } from './uploads';
-import { asInteger, isImageDataUri, isTrueFlag, validateFields } from './validation';
+import { asInteger, isTrueFlag, validateFields } from './validation';
 import type { EndpointSpec } from './endpoints';
-import { samplePng } from './samples';
+import { ownPictureBytes } from './photoLoader';
 
 const DEFAULT_SIZE = 512;
 const MAX_SIZE = 1024;
@@ -153,37 +152,11 @@ function buildMeta(
  * /uploads/, /generations/ and /samples/ links. Anything else (external URLs) stays unread on purpose.
  */
 export function readOwnImage(ctx: SimulatorContext, ref: unknown): Raster | undefined {
-	const bytes = ownImageBytes(ctx, ref);
+	const bytes = ownPictureBytes(ctx, ref);
 	if (!bytes || !isPng(bytes)) return undefined;
 	try {
 		return decodePng(bytes);
 	} catch {
 		return undefined;
 	}
-}
-
-function ownImageBytes(ctx: SimulatorContext, ref: unknown): Buffer | undefined {
-	if (typeof ref !== 'string') return undefined;
-	if (isImageDataUri(ref)) {
-		const decoded = decodeBase64Payload(ref);
-		return decoded.ok ? decoded.bytes : undefined;
-	}
-	let url: URL;
-	try {
-		url = new URL(ref);
-	} catch {
-		return undefined;
-	}
-	const isOwnHost =
-		['127.0.0.1', 'localhost'].includes(url.hostname) && Number(url.port) === ctx.port();
-	if (!isOwnHost) return undefined;
-	const name = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf('/') + 1));
-	if (url.pathname.startsWith('/uploads/')) return ctx.files.get(name)?.bytes;
-	if (url.pathname.startsWith('/samples/')) return samplePng(name);
-	if (url.pathname.startsWith('/generations/')) {
-		const file = ctx.jobs.lookupFile(name);
-		if (file && file.format === 'png' && file.job.status === 'success')
-			return ctx.jobs.renderPng(file.job, file.index);
-	}
-	return undefined;
 }

@@ -340,7 +340,7 @@ describe('faults of the mask job', () => {
 		const downloads = simulator.requests.filter((request) =>
 			request.path.startsWith('/generations/'),
 		);
-		expect(downloads[0].answer.status).toBe(503);
+		expect(downloads[0].answer?.status).toBe(503);
 		expect(downloads[1].path).toBe(downloads[0].path);
 		expect(downloads[1].receivedAt).toBeLessThan(simulator.requestsTo(INPAINT)[0].receivedAt);
 		expect(output[0].json.maskRequestId).toBeTruthy();

@@ -16,18 +16,7 @@ import {
 
 type ImageSize = { width: number; height: number };
 import { decodePng } from '../simulator/png-codec';
-
-/** A small seeded generator (mulberry32), so every run checks the same "random" cases. */
-function seeded(seed: number) {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seeded } from './support/masks';
 
 interface Chunk {
 	type: string;

@@ -8,7 +8,7 @@
 import type { SummaryRow } from '../report';
 import { runOurs } from '../support/ours';
 import { mib, seconds, yes } from '../support/stats';
-import { startSimulator } from '../support/sim';
+import { perItemSampleLinks, startSimulator } from '../support/sim';
 import type { MaskWorkArgs, MaskWorkMeasure } from '../workers/mask-worker';
 import { runWorker } from '../workers/spawn';
 
@@ -33,18 +33,11 @@ export interface MaskResult {
 async function measure(maskSource: MaskRun['maskSource']): Promise<MaskRun> {
 	const target = await startSimulator({ jobDurationMs: MASK_JOB_MS });
 	try {
-		const photo = `${target.baseUrl}/samples/photo-640x480.png`;
-		const mask = `${target.baseUrl}/samples/mask-640x480.png`;
-		// Draw the samples before the run, so neither run pays for the drawing.
-		await fetch(photo);
-		await fetch(mask);
-		target.sim.reset();
-		target.sim.settings.jobDurationMs = MASK_JOB_MS;
+		const links = await perItemSampleLinks(target, { jobDurationMs: MASK_JOB_MS });
 		const run = await runOurs(target, {
 			items: MASK_ITEMS,
 			outputSize: 'image',
-			imageUrl: `={{ '${photo}?item=' + $itemIndex }}`,
-			maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,
+			...links,
 			parameters:
 				maskSource === 'describe'
 					? { maskImageSource: 'describe', maskDescription: "={{ 'the ball ' + $itemIndex }}" }

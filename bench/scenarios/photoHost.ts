@@ -6,7 +6,7 @@
  * run after the other; each item has its own photo link, as a user's items do.
  */
 import { runOurs } from '../support/ours';
-import { startSimulator } from '../support/sim';
+import { perItemSampleLinks, startSimulator } from '../support/sim';
 
 export const PHOTO_HOST_ITEMS = 20;
 export const PHOTO_HOST_JOB_MS = 5000;
@@ -37,21 +37,14 @@ export interface PhotoHostResult {
 async function measure(delayMs: number): Promise<PhotoHostRun> {
 	const target = await startSimulator({ jobDurationMs: PHOTO_HOST_JOB_MS });
 	try {
-		const photo = `${target.baseUrl}/samples/photo-640x480.png`;
-		const mask = `${target.baseUrl}/samples/mask-640x480.png`;
-		// Draw the samples before the run, so the slow run does not also pay for the drawing.
-		await fetch(photo);
-		await fetch(mask);
-		target.sim.reset();
-		Object.assign(target.sim.settings, {
+		const links = await perItemSampleLinks(target, {
 			jobDurationMs: PHOTO_HOST_JOB_MS,
 			photoHostDelayMs: delayMs,
 		});
 		const run = await runOurs(target, {
 			items: PHOTO_HOST_ITEMS,
 			outputSize: 'image',
-			imageUrl: `={{ '${photo}?item=' + $itemIndex }}`,
-			maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,
+			...links,
 		});
 		const reads = target.sim.requests.filter((request) => request.path.startsWith('/samples/'));
 		return {

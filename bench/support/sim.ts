@@ -59,3 +59,24 @@ export function detectionDelayMs(sim: Simulator, job: SimulatedJob): number | un
 
 export const jobById = (sim: Simulator, id: unknown) =>
 	sim.jobs.find((job) => String(job.id) === String(id));
+
+/**
+ * The simulator's 640×480 sample photo and mask links, one per item (`?item=N`), drawn before the
+ * run so that the timed run does not pay for the drawing; the simulator is then reset, keeping
+ * `settings` (a reset restores the constructor's).
+ */
+export async function perItemSampleLinks(
+	target: BenchSimulator,
+	settings: Partial<Simulator['settings']>,
+): Promise<{ imageUrl: string; maskUrl: string }> {
+	const photo = `${target.baseUrl}/samples/photo-640x480.png`;
+	const mask = `${target.baseUrl}/samples/mask-640x480.png`;
+	await fetch(photo);
+	await fetch(mask);
+	target.sim.reset();
+	Object.assign(target.sim.settings, settings);
+	return {
+		imageUrl: `={{ '${photo}?item=' + $itemIndex }}`,
+		maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,
+	};
+}

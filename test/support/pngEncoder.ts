@@ -6,6 +6,7 @@
 import { deflateSync } from 'zlib';
 
 import { crc32 } from '../../nodes/ModelsLabInpaint/codecs/grayPng';
+import { seeded } from './masks';
 
 export interface PngSpec {
 	width: number;
@@ -135,13 +136,4 @@ export function encodePng(spec: PngSpec): Buffer {
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so failures repeat. */
-export function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export const random = seeded;
