@@ -356,3 +356,36 @@ describe('faults of the mask job', () => {
 		expect(simulator.requestsTo(INPAINT)).toHaveLength(0);
 	});
 });
+
+describe('mask jobs on the account queue', () => {
+	it("mask and inpaint jobs share the plan's queue limit: every item once, no job sent twice", async () => {
+		Object.assign(simulator.settings, { queueLimit: 2, jobDurationMs: 300, retryAfterSeconds: 1 });
+		const items = Array.from({ length: 4 }, (_, index) => ({ json: { index } }));
+		const { output, error } = await inpaint(
+			describe_({
+				prompt: "={{ 'item ' + $json.index }}",
+				maskDescription: "={{ 'the ball ' + $json.index }}",
+				processingOptions: { maxWaitSeconds: 60 },
+			}),
+			{ items },
+		);
+		expect(error).toBeUndefined();
+		expect(output.map((item) => item.json.status)).toEqual([
+			'success',
+			'success',
+			'success',
+			'success',
+		]);
+		const maskJobs = simulator.jobs.filter((job) => job.endpoint === 'maskCreator');
+		const inpaintJobs = simulator.jobs.filter((job) => job.endpoint === 'imageEditing');
+		// One mask job and one inpaint job per item, whatever was refused on the way.
+		expect(maskJobs.map((job) => String(job.body.specific_object)).sort()).toEqual(
+			items.map((item) => `the ball ${item.json.index}`),
+		);
+		expect(inpaintJobs.map((job) => String(job.body.prompt)).sort()).toEqual(
+			items.map((item) => `item ${item.json.index}`),
+		);
+		// Each item's inpaint job used its own mask job's mask (its id is on the item).
+		expect(new Set(output.map((item) => item.json.maskRequestId)).size).toBe(4);
+	});
+});
