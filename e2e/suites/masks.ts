@@ -52,9 +52,21 @@ export function masksSuite(running: () => RunningN8n): void {
 		let sim: ModelsLabSimulator;
 		let n8n: N8n;
 		let server: N8nServer;
-		beforeAll(() => {
+		beforeAll(async () => {
 			({ sim, n8n, server } = running());
-		});
+			// Webhooks are registered a little after the REST API answers: wait for the forms to show.
+			const forms = [
+				nodeOfType(served.describeMask, 'n8n-nodes-base.formTrigger').webhookId as string,
+				...Object.values(maskForms).map((form) => form.webhookId),
+			];
+			for (const webhookId of forms)
+				await waitFor(
+					`the form ${webhookId}`,
+					async () => ((await fetch(`${n8n.baseUrl}/form/${webhookId}`)).ok ? true : undefined),
+					60_000,
+					500,
+				);
+		}, 120_000);
 		beforeEach(() => sim.reset());
 
 		/** Posts a form, waits for the execution it started and returns its one item of `nodeName`. */
