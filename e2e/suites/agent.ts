@@ -232,7 +232,8 @@ export function agentSuite(major: Major): void {
 			const [answer] = nodeOutput(execution, 'AI Agent');
 			const text = String(answer.json.output);
 			expect(text).toContain(inpaintJob!.outputs[0]);
-			expect(text).toContain(String(maskJob!.id));
+			expect(text).toMatch(new RegExp(`maskRequestId\\W+${maskJob!.id}\\b`));
+			expect(text).toMatch(new RegExp(`requestId\\W+${inpaintJob!.id}\\b`));
 		});
 	});
 }
