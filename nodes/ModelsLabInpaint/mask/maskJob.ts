@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { downloadImageBytes } from '../../shared/images/download';
 import type { CompletionSettings } from '../../shared/run/completion';
 import type { JobSlot } from '../../shared/pacing/jobSlots';
 import { waitForCompletion } from '../../shared/pacing/polling';
-import { markFailure } from '../../shared/transport/failures';
+import { asNodeError, markFailure } from '../../shared/transport/failures';
 import { fetchJob, fetchUrlBuilder } from '../../shared/transport/jobs';
 import { normalizeResult } from '../../shared/transport/result';
 import { baseUrls } from '../../shared/transport/transport';
@@ -77,7 +77,9 @@ export async function runMaskJob(
 	const { path, body } = MASK_REQUESTS[job.kind];
 	const target = { host: 'modelslab' as const, path, what: `the mask job for ${step}` };
 	const answer = await withStep(
+		ctx,
 		step,
+		itemIndex,
 		async () =>
 			await submit(ctx, target, body(photoUrl, job.description), itemIndex, settings, slot),
 	);
@@ -89,7 +91,7 @@ export async function runMaskJob(
 		endpoint: FETCHED_AS,
 		fetchUrl: submitted.fetchUrl,
 	};
-	const finished = await withStep(step, async () =>
+	const finished = await withStep(ctx, step, itemIndex, async () =>
 		submitted.status === 'processing'
 			? await waitForCompletion(
 					ctx,
@@ -109,7 +111,9 @@ export async function runMaskJob(
 		throw maskStepFailed(ctx, step, requestId, why, itemIndex);
 	}
 	const picture = await withStep(
+		ctx,
 		step,
+		itemIndex,
 		async () =>
 			await downloadImageBytes(ctx, finished.output[0], itemIndex, {
 				timeoutMs: settings.requestTimeoutMs,
@@ -122,15 +126,19 @@ export async function runMaskJob(
 }
 
 /** Errors of the mask step name it, so a user reads which of the item's two jobs went wrong. */
-async function withStep<T>(step: string, run: () => Promise<T>): Promise<T> {
+async function withStep<T>(
+	ctx: IExecuteFunctions,
+	step: string,
+	itemIndex: number,
+	run: () => Promise<T>,
+): Promise<T> {
 	try {
 		return await run();
-	} catch (error) {
-		if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-			error.message = `${capitalized(step)}: ${error.message}`;
-			if (error instanceof NodeApiError)
-				error.description = `${error.description ?? ''} The inpaint job was not sent.`.trim();
-		}
+	} catch (caught) {
+		const error = asNodeError(ctx, caught, itemIndex);
+		error.message = `${capitalized(step)}: ${error.message}`;
+		if (error instanceof NodeApiError)
+			error.description = `${error.description ?? ''} The inpaint job was not sent.`.trim();
 		throw error;
 	}
 }
