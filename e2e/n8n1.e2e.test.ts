@@ -2,6 +2,7 @@ import { agentSuite } from './suites/agent';
 import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
 import { headlessSuite } from './suites/headless';
+import { masksSuite } from './suites/masks';
 import { serverSuite } from './suites/server';
 import { useRunningN8n } from './support/running-n8n';
 
@@ -12,6 +13,7 @@ agentSuite(1);
 describe('n8n 1.x server (n8n start)', () => {
 	const running = useRunningN8n(1);
 	serverSuite(running);
+	masksSuite(running);
 	callbacksSuite(running);
 	editorSuite(running);
 });

@@ -12,7 +12,11 @@ const OPENAI_CREDENTIAL = { id: 'fake-openai-credential', name: 'Scripted chat m
  * n8n's own AI Agent with the Inpaint node as its tool, set up as an agent user would: what the
  * model decides comes in through $fromAI(). The model is the scripted FakeChatModel.
  */
-const agentWorkflow = (id: string, toolParameters: Record<string, unknown>): Workflow => ({
+const agentWorkflow = (
+	id: string,
+	toolParameters: Record<string, unknown>,
+	text = 'Paint a red kite into the sky of my photo.',
+): Workflow => ({
 	id,
 	name: `AI Agent uses ModelsLab Inpaint (${id})`,
 	nodes: [
@@ -32,7 +36,7 @@ const agentWorkflow = (id: string, toolParameters: Record<string, unknown>): Wor
 			position: [300, 0],
 			parameters: {
 				promptType: 'define',
-				text: 'Paint a red kite into the sky of my photo.',
+				text,
 				options: {},
 			},
 		},
@@ -99,6 +103,27 @@ const boxFromModel = (simulatorUrl: string) =>
 		},
 	});
 
+/**
+ * Only a photo link and a sentence: the model gives the link, the words naming what to change and
+ * what to paint instead; the node asks ModelsLab for the mask of those words (Mask Source › Describe It).
+ */
+const WORDS_WORKFLOW_ID = 'e2eAgentToolWords';
+const fromAIText = (key: string, description: string) =>
+	`={{ $fromAI('${key}', '${description}', 'string') }}`;
+const wordsFromModel = (photoLink: string) =>
+	agentWorkflow(
+		WORDS_WORKFLOW_ID,
+		{
+			initImageUrl: fromAIText('photo_link', 'Link to the photo to edit'),
+			maskImageSource: 'describe',
+			maskDescription: fromAIText(
+				'what_to_change',
+				'The thing on the photo to change, in a few words',
+			),
+		},
+		`On ${photoLink}, replace the car with a red bicycle.`,
+	);
+
 export function agentSuite(major: Major): void {
 	describe(`n8n ${major}.x AI Agent (n8n execute, scripted chat model)`, () => {
 		const sim = new ModelsLabSimulator();
@@ -117,7 +142,11 @@ export function agentSuite(major: Major): void {
 					data: { apiKey: 'not-a-real-key', url: modelUrl },
 				},
 			]);
-			await n8n.importWorkflows([promptOnly, boxFromModel(simulatorUrl)]);
+			await n8n.importWorkflows([
+				promptOnly,
+				boxFromModel(simulatorUrl),
+				wordsFromModel(`${simulatorUrl}/samples/photo-1024x768.png`),
+			]);
 		}, 300_000);
 		afterAll(async () => {
 			await model.stop();
@@ -171,6 +200,40 @@ export function agentSuite(major: Major): void {
 			expect(submit?.body).toMatchObject({ prompt: 'a red kite' });
 			const [answer] = nodeOutput(execution, 'AI Agent');
 			expect(String(answer.json.output)).toContain(String(sim.jobs.at(-1)?.id));
+		});
+
+		test('with only a photo link and a sentence, the agent gets the edit: a mask of its words, then the inpaint', async () => {
+			const photoLink = `${sim.baseUrl}/samples/photo-1024x768.png`;
+			model.answerWith({
+				photo_link: photoLink,
+				what_to_change: 'the car',
+				prompt: 'a red bicycle',
+			});
+			sim.reset();
+			const execution = await n8n.execute(WORDS_WORKFLOW_ID);
+
+			expect(execution.data.resultData.error).toBeUndefined();
+			const offered = model.requests[0].tools?.[0].function.parameters?.properties ?? {};
+			expect(Object.keys(offered)).toEqual(
+				expect.arrayContaining(['photo_link', 'what_to_change', 'prompt']),
+			);
+			const [maskRequest] = sim.requestsTo('/api/v6/image_editing/mask_creator');
+			expect(maskRequest.body).toMatchObject({ init_image: photoLink, specific_object: 'the car' });
+			const [submit] = sim.requestsTo('/api/v6/image_editing/inpaint');
+			expect(submit.body).toMatchObject({ prompt: 'a red bicycle', init_image: photoLink });
+			const maskJob = sim.jobs.find((job) => job.endpoint === 'maskCreator');
+			const inpaintJob = sim.jobs.find((job) => job.endpoint === 'imageEditing');
+			// The inpaint job's mask is the one the mask job made, uploaded at the photo's size.
+			const mask = uploadedPicture(sim.requestsTo('/api/v6/base64_to_url')[0]);
+			expect({ width: mask.width, height: mask.height }).toEqual({ width: 1024, height: 768 });
+			expect(maskJob && inpaintJob).toBeTruthy();
+			// The tool's result, with the result link and both job ids, is in the agent's answer.
+			expect(model.requests).toHaveLength(2);
+			const [answer] = nodeOutput(execution, 'AI Agent');
+			const text = String(answer.json.output);
+			expect(text).toContain(inpaintJob!.outputs[0]);
+			expect(text).toMatch(new RegExp(`maskRequestId\\W+${maskJob!.id}\\b`));
+			expect(text).toMatch(new RegExp(`requestId\\W+${inpaintJob!.id}\\b`));
 		});
 	});
 }

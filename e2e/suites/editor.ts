@@ -15,14 +15,21 @@ import { INPAINT, nodeOfType, type WorkflowNode } from '../support/workflows';
 
 const screenshots = join(e2eOutput, 'screenshots');
 
-/** Main parameters that belong to one endpoint only; every endpoint also has its `<id>Options` and `<id>AdvancedOptions`. */
+/**
+ * Main parameters that belong to one endpoint only; every endpoint also has its `<id>AdvancedOptions`,
+ * and each but Object Removal (only a photo and a mask to send) its `<id>Options`.
+ */
 const ownFields: Record<string, string[]> = {
 	imageEditing: [],
 	community: ['communityModelId'],
 	legacy: [],
 	enterprise: ['enterpriseModelId'],
+	objectRemoval: [],
 };
-const collectionsOf = (id: string) => [`${id}Options`, `${id}AdvancedOptions`];
+const collectionsOf = (id: string) =>
+	id === 'objectRemoval' ? [`${id}AdvancedOptions`] : [`${id}Options`, `${id}AdvancedOptions`];
+/** Object Removal has no prompt, and its result always has the photo's size. */
+const withoutPrompt = ['objectRemoval'];
 const endpointFields = endpointIds.flatMap((id) => [...ownFields[id], ...collectionsOf(id)]);
 
 /**
@@ -121,15 +128,19 @@ export function editorSuite(running: () => RunningN8n): void {
 
 				const own = [...ownFields[id], ...collectionsOf(id)];
 				const shown = await shownParameters(page);
+				const common = withoutPrompt.includes(id) ? [] : ['prompt', 'outputSize'];
 				expect(shown).toEqual(
-					expect.arrayContaining([...own, 'prompt', 'initImageSource', 'maskImageSource']),
+					expect.arrayContaining([...own, ...common, 'initImageSource', 'maskImageSource']),
 				);
 				expect(
 					shown.filter((name) => endpointFields.includes(name ?? '') && !own.includes(name ?? '')),
 				).toEqual([]);
-				expect(await addableOptions(page, `${id}Options`)).toEqual(
-					addableOptionNames(id, inpaintNode),
-				);
+				if (withoutPrompt.includes(id))
+					expect(shown.filter((name) => ['prompt', 'outputSize'].includes(name ?? ''))).toEqual([]);
+				if (collectionsOf(id).includes(`${id}Options`))
+					expect(await addableOptions(page, `${id}Options`)).toEqual(
+						addableOptionNames(id, inpaintNode),
+					);
 				// The rest of the endpoint's settings, under Advanced Options.
 				expect(await addableOptions(page, `${id}AdvancedOptions`, 'Add Advanced Option')).toEqual(
 					addableOptionNames(id, inpaintNode, `${id}AdvancedOptions`),

@@ -3,6 +3,7 @@ import { N8n } from './n8n';
 import { N8nServer } from './server';
 import type { Major } from './versions';
 import { callbackWorkflows } from './callbackWorkflows';
+import { masksWorkflow } from './maskWorkflows';
 import { loadExample } from './workflows';
 
 /** The example workflows the running server serves; the suites find their nodes through these. */
@@ -12,6 +13,9 @@ export const served = {
 	background: loadExample('inpaint-replace-background.json', 'exampleBackgrnd'),
 	fromUrls: loadExample('inpaint-from-urls.json', 'exampleFromUrls1'),
 	callbacks: loadExample('inpaint-wait-for-callbacks.json', 'exampleCallbacks'),
+	describeMask: loadExample('inpaint-describe-mask.json', 'exampleDescribe1'),
+	/** Not an example: a Form Trigger per mask case the examples do not show (suites/masks.ts). */
+	masks: masksWorkflow('e2eMasksFromForms'),
 };
 
 export interface RunningN8n {
@@ -42,6 +46,8 @@ export function useRunningN8n(major: Major): () => RunningN8n {
 			served.form,
 			served.background,
 			served.callbacks,
+			served.describeMask,
+			served.masks,
 			...Object.values(callbackWorkflows),
 		])
 			await n8n.activate(workflow.id);

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeImage } from '../codecs/decodeImage';
 import { ImageDecodeError } from '../codecs/raster';
 import { downloadImageBytes } from '../../shared/images/download';
 import { refuseBeforeSending } from '../../shared/schema/validate';
+import { asNodeError } from '../../shared/transport/failures';
 import { encodeGrayPngSliced } from '../codecs/grayPng';
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
@@ -110,8 +110,7 @@ export async function madeFromPicture(
 	try {
 		finished = await finishMask(picture, photo, plan.adjustments);
 	} catch (error) {
-		if (!(error instanceof ImageDecodeError))
-			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+		if (!(error instanceof ImageDecodeError)) throw asNodeError(ctx, error, itemIndex);
 		return fail(error.message, 'Use a PNG or JPEG mask.');
 	}
 	if (!maskOnly && finished.coverage <= NOTHING) {
