@@ -18,7 +18,7 @@
  * 9/8 N, a few percent of N for a mask) and the PNG (the stream again): about 3.3 N bytes at worst.
  */
 
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 
 /** The largest picture encoded: 4096 × 4096 (it is filtered and compressed in memory). */
 export const MAX_GRAY_PNG_PIXELS = 4096 * 4096;

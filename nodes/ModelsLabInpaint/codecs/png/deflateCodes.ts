@@ -1,4 +1,4 @@
-import { ImageDecodeError } from './raster';
+import { ImageDecodeError } from '../raster';
 
 /**
  * Deflate's code tables (RFC 1951 §3.2.5 to §3.2.7): the length and distance bases, the fixed
