@@ -45,7 +45,7 @@ export function crc32(bytes: Uint8Array, start: number, end: number, previous = 
 }
 
 /** The Adler-32 of bytes [from, to); `previous` continues the checksum of the bytes before `from`. */
-function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
+export function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
 	let a = previous & 0xffff;
 	let b = previous >>> 16;
 	// 5552 bytes is the most that can be summed before b could pass 2³² (zlib's NMAX).
