@@ -6,7 +6,7 @@
 import * as jpeg from 'jpeg-js';
 
 import { decodeImage } from '../nodes/ModelsLabInpaint/codecs/decodeImage';
-import { decodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpegDecode';
+import { decodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegDecode';
 import { ImageDecodeError } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import {

@@ -8,9 +8,9 @@ import { PNG } from 'pngjs';
 import { deflateRawSync, deflateSync } from 'zlib';
 
 import { decodeImage, DECODE_FORMATS } from '../nodes/ModelsLabInpaint/codecs/decodeImage';
-import { encodeGrayPng } from '../nodes/ModelsLabInpaint/codecs/grayPng';
-import { inflateZlib } from '../nodes/ModelsLabInpaint/codecs/inflate';
-import { decodePng } from '../nodes/ModelsLabInpaint/codecs/pngDecode';
+import { encodeGrayPng } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
+import { inflateZlib } from '../nodes/ModelsLabInpaint/codecs/png/inflate';
+import { decodePng } from '../nodes/ModelsLabInpaint/codecs/png/pngDecode';
 import { ImageDecodeError } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import { slice, testPicture, withTicker } from './support/codecCorpus';

@@ -1,8 +1,8 @@
 /**
  * Masks fitted to the photo and adjusted (nodes/ModelsLabInpaint/mask/maskAdjust.ts and its
- * helpers), and encoded in time slices (codecs/grayPng.ts), read back with pngjs.
+ * helpers), and encoded in time slices (codecs/png/grayPng.ts), read back with pngjs.
  */
-import { encodeGrayPng, encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/grayPng';
+import { encodeGrayPng, encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import {
 	adjustMask,
 	MAX_GROW_PIXELS,

@@ -5,7 +5,7 @@
 import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { adjustMask, maskCoverage, resizeMask } from '../nodes/ModelsLabInpaint/mask/maskAdjust';
 import { maskFromPicture } from '../nodes/ModelsLabInpaint/mask/maskFromPicture';
-import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/grayPng';
+import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import { disc, drawGray, readGrayPng, seeded, type Size } from './support/masks';
 

@@ -1,11 +1,11 @@
 /**
- * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/shapes.ts, encoded by codecs/grayPng.ts). Every PNG is read back twice: with the
+ * Masks drawn from shapes (nodes/ModelsLabInpaint/mask/shapes.ts, encoded by codecs/png/grayPng.ts). Every PNG is read back twice: with the
  * simulator's independent decoder and, chunk by chunk, with Node's zlib (which checks the deflate
  * stream and its Adler-32). Pixels are compared with a brute-force reference computed here.
  */
 import { crc32, inflateSync } from 'zlib';
 
-import { encodeGrayPng, zlibCompress } from '../nodes/ModelsLabInpaint/codecs/grayPng';
+import { encodeGrayPng, zlibCompress } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import {
 	MAX_FEATHER_PIXELS,
 	checkMaskSpec,

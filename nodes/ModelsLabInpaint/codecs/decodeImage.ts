@@ -1,6 +1,6 @@
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
-import { decodeJpeg } from './jpegDecode';
-import { decodePng, isPng } from './pngDecode';
+import { decodeJpeg } from './jpeg/jpegDecode';
+import { decodePng, isPng } from './png/pngDecode';
 import { ImageDecodeError, type Raster } from './raster';
 
 /**

@@ -14,7 +14,7 @@
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
-import { MAX_GRAY_PNG_PIXELS } from '../codecs/grayPng';
+import { MAX_GRAY_PNG_PIXELS } from '../codecs/png/grayPng';
 import { softenMask } from './maskBlur';
 import { growMask, type MaskSize } from './maskDistance';
 

@@ -5,7 +5,7 @@ import { ImageDecodeError } from '../codecs/raster';
 import { downloadImageBytes } from '../../shared/images/download';
 import { refuseBeforeSending } from '../../shared/schema/validate';
 import { asNodeError } from '../../shared/transport/failures';
-import { encodeGrayPngSliced } from '../codecs/grayPng';
+import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';

@@ -4,10 +4,10 @@
  * exactly the size of the init image, white (255) where the image is repainted.
  *
  * Everything here is plain TypeScript: n8n Cloud does not let community nodes import zlib, so the
- * PNG is compressed by the small deflate encoder of codecs/grayPng.ts.
+ * PNG is compressed by the small deflate encoder of codecs/png/grayPng.ts.
  */
 
-import { encodeGrayPng, MAX_GRAY_PNG_PIXELS } from '../codecs/grayPng';
+import { encodeGrayPng, MAX_GRAY_PNG_PIXELS } from '../codecs/png/grayPng';
 import type { ImageSize as SizedImage } from '../size/imageSize';
 
 export interface MaskShape {

@@ -1,8 +1,9 @@
-import { ImageDecodeError } from './raster';
+import { ImageDecodeError } from '../raster';
 
 /**
  * Deflate's code tables (RFC 1951 §3.2.5 to §3.2.7): the length and distance bases, the fixed
- * codes, and canonical Huffman codes built from code lengths for one-look-up decoding.
+ * codes, and canonical Huffman codes built from code lengths, for one-look-up decoding (inflate)
+ * and for writing (deflate).
  */
 
 /** Codes up to this many bits are decoded with one table look-up; longer ones bit by bit. */
@@ -40,13 +41,19 @@ export interface HuffmanCode {
 	symbols: Uint16Array;
 }
 
-function reverse(code: number, length: number): number {
+/** `code`'s low `length` bits in reverse order: deflate sends Huffman codes first bit first. */
+export function reverseBits(code: number, length: number): number {
 	let reversed = 0;
 	for (let i = 0; i < length; i++) reversed |= ((code >>> i) & 1) << (length - 1 - i);
 	return reversed;
 }
 
-export function buildCode(lengths: Uint8Array, count: number): HuffmanCode {
+/**
+ * The canonical code of each symbol from the code lengths (RFC 1951 §3.2.2): codes of one length
+ * are consecutive, in symbol order. Most significant bit first; 0 for unused symbols.
+ * Throws when the lengths over-subscribe the code space.
+ */
+export function canonicalCodes(lengths: Uint8Array, count: number): Uint16Array {
 	const counts = new Uint16Array(MAX_CODE_BITS + 1);
 	for (let i = 0; i < count; i++) counts[lengths[i]]++;
 	counts[0] = 0;
@@ -55,6 +62,23 @@ export function buildCode(lengths: Uint8Array, count: number): HuffmanCode {
 		left = (left << 1) - counts[length];
 		if (left < 0) throw damaged('a code table is over-subscribed');
 	}
+	const nextCode = new Uint16Array(MAX_CODE_BITS + 1);
+	for (let length = 1, code = 0; length <= MAX_CODE_BITS; length++) {
+		code = (code + counts[length - 1]) << 1;
+		nextCode[length] = code;
+	}
+	const codes = new Uint16Array(count);
+	for (let symbol = 0; symbol < count; symbol++) {
+		if (lengths[symbol] > 0) codes[symbol] = nextCode[lengths[symbol]]++;
+	}
+	return codes;
+}
+
+export function buildCode(lengths: Uint8Array, count: number): HuffmanCode {
+	const codes = canonicalCodes(lengths, count);
+	const counts = new Uint16Array(MAX_CODE_BITS + 1);
+	for (let i = 0; i < count; i++) counts[lengths[i]]++;
+	counts[0] = 0;
 	const offsets = new Uint16Array(MAX_CODE_BITS + 2);
 	for (let length = 1; length <= MAX_CODE_BITS; length++) {
 		offsets[length + 1] = offsets[length] + counts[length];
@@ -62,18 +86,12 @@ export function buildCode(lengths: Uint8Array, count: number): HuffmanCode {
 	const symbols = new Uint16Array(count);
 	const fast = new Uint16Array(1 << FAST_BITS);
 	const next = offsets.slice();
-	let code = 0;
-	const firstCode = new Uint16Array(MAX_CODE_BITS + 1);
-	for (let length = 1; length <= MAX_CODE_BITS; length++) {
-		code = (code + counts[length - 1]) << 1;
-		firstCode[length] = code;
-	}
 	for (let symbol = 0; symbol < count; symbol++) {
 		const length = lengths[symbol];
 		if (length === 0) continue;
 		symbols[next[length]++] = symbol;
 		if (length <= FAST_BITS) {
-			const reversed = reverse(firstCode[length]++, length);
+			const reversed = reverseBits(codes[symbol], length);
 			for (let fill = reversed; fill < 1 << FAST_BITS; fill += 1 << length) {
 				fast[fill] = (symbol << 4) | length;
 			}

@@ -1,4 +1,4 @@
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import {
 	buildCode,
 	CODE_LENGTH_ORDER,
@@ -13,7 +13,7 @@ import {
 	MAX_CODE_BITS,
 	type HuffmanCode,
 } from './deflateCodes';
-import { ImageDecodeError } from './raster';
+import { ImageDecodeError } from '../raster';
 
 /**
  * A zlib stream (RFC 1950) unpacked without node's zlib, which n8n Cloud does not let community

@@ -1,4 +1,4 @@
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { exifOrientation, UPRIGHT } from './jpegExif';
 import { buildHuffmanTable, jpegDamaged, ZIGZAG, type HuffmanTable } from './jpegHuffman';
 import {
@@ -9,7 +9,7 @@ import {
 	type UpsampledPlane,
 } from './jpegIdct';
 import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } from './jpegScan';
-import { ImageDecodeError, type Raster } from './raster';
+import { ImageDecodeError, type Raster } from '../raster';
 
 /**
  * JPEG decoding (ITU T.81) to 8-bit RGBA: baseline and extended sequential (SOF0, SOF1) and

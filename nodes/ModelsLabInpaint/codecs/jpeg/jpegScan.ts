@@ -1,4 +1,4 @@
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { BitReader, BlockDecoder, type ScanComponent } from './jpegHuffman';
 
 /**

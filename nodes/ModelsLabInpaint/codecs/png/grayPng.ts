@@ -18,7 +18,7 @@
  * 9/8 N, a few percent of N for a mask) and the PNG (the stream again): about 3.3 N bytes at worst.
  */
 
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 
 /** The largest picture encoded: 4096 × 4096 (it is filtered and compressed in memory). */
 export const MAX_GRAY_PNG_PIXELS = 4096 * 4096;
@@ -45,7 +45,7 @@ export function crc32(bytes: Uint8Array, start: number, end: number, previous = 
 }
 
 /** The Adler-32 of bytes [from, to); `previous` continues the checksum of the bytes before `from`. */
-function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
+export function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
 	let a = previous & 0xffff;
 	let b = previous >>> 16;
 	// 5552 bytes is the most that can be summed before b could pass 2³² (zlib's NMAX).

@@ -1,8 +1,8 @@
-import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { crc32 } from './grayPng';
 import { inflateZlib } from './inflate';
 import { COLOUR_TYPES, expandRow, unfilter, type PngHeader, type PngParts } from './pngRows';
-import { ImageDecodeError, type Raster } from './raster';
+import { ImageDecodeError, type Raster } from '../raster';
 
 /**
  * PNG decoding (ISO/IEC 15948) to 8-bit RGBA: every colour type (gray, RGB, palette, gray + alpha,

@@ -1,4 +1,4 @@
-import { ImageDecodeError } from './raster';
+import { ImageDecodeError } from '../raster';
 
 /**
  * A PNG's rows, one at a time: the filter undone in place (PNG spec §9), then the samples of

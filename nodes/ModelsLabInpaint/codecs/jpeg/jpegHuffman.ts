@@ -1,4 +1,4 @@
-import { ImageDecodeError } from './raster';
+import { ImageDecodeError } from '../raster';
 
 /**
  * JPEG's entropy-coded data (ITU T.81 Annex F and G): Huffman tables, the bit reader (byte
