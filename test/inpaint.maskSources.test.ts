@@ -9,7 +9,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { decodePng, makeMask, makePhoto } from '../simulator/png';
-import { expectedObjectMask } from '../simulator';
+import { decodePicture, expectedObjectMask } from '../simulator';
 import {
 	expectRefusedBeforeSending,
 	minimalParameters,
@@ -23,7 +23,7 @@ const { simulator, inpaint } = useSimulator();
 const MASK_CREATOR = '/api/v6/image_editing/mask_creator';
 const REMOVEBG = '/api/v6/image_editing/removebg_mask';
 const INPAINT = '/api/v6/image_editing/inpaint';
-const UPLOAD = '/api/v6/base64_to_url';
+const OBJECT_REMOVAL = '/api/v6/image_editing/object_removal';
 
 const photoLink = (width = 640, height = 480) =>
 	`${simulator.baseUrl}/samples/photo-${width}x${height}.png`;
@@ -36,14 +36,19 @@ const describe_ = (extra: IDataObject = {}, width = 640, height = 480): IDataObj
 	...extra,
 });
 
-/** The mask ModelsLab received with the inpaint job: the last upload, decoded. */
-function sentMask() {
-	const uploads = simulator.requestsTo(UPLOAD);
-	const dataUri = String((uploads[uploads.length - 1].body as IDataObject).base64_string);
-	const png = decodePng(Buffer.from(dataUri.replace(/^data:image\/png;base64,/, ''), 'base64'));
-	const gray = new Uint8Array(png.width * png.height);
-	for (let i = 0; i < gray.length; i++) gray[i] = png.rgba[i * 4];
-	return { width: png.width, height: png.height, gray };
+/**
+ * The mask ModelsLab received with the job: its mask_image link, read back from the simulator (an
+ * upload of the node's own PNG, or the mask job's picture sent as it came), as gray levels.
+ */
+async function sentMask() {
+	const job = simulator.requests.filter((request) =>
+		[INPAINT, OBJECT_REMOVAL].includes(request.path),
+	);
+	const link = String((job[job.length - 1].body as IDataObject).mask_image);
+	const picture = decodePicture(Buffer.from(await (await fetch(link)).arrayBuffer()))!;
+	const gray = new Uint8Array(picture.width * picture.height);
+	for (let i = 0; i < gray.length; i++) gray[i] = picture.rgba[i * 4];
+	return { width: picture.width, height: picture.height, gray, link };
 }
 
 /** Pixels where two masks differ by more than `tolerance` levels. */
@@ -63,11 +68,16 @@ describe('Mask Source › Describe It', () => {
 		const [maskJob] = simulator.requestsTo(MASK_CREATOR);
 		expect(maskJob.body).toMatchObject({ init_image: photoLink(), specific_object: 'the ball' });
 		expect(maskJob.body).not.toHaveProperty('webhook');
-		const mask = sentMask();
+		const mask = await sentMask();
 		expect({ width: mask.width, height: mask.height }).toEqual({ width: 640, height: 480 });
 		expect(differing(mask.gray, expectedObjectMask(640, 480))).toBe(0);
-		const [job] = simulator.requestsTo(INPAINT);
-		expect(String((job.body as IDataObject).mask_image)).toContain('/uploads/');
+		// A black-and-white mask of the photo's size with nothing to adjust goes as it came: the mask
+		// job's own link, nothing re-encoded or uploaded.
+		const maskOutput = simulator.requests.find((request) =>
+			request.path.startsWith('/generations/'),
+		);
+		expect(mask.link).toBe(`${simulator.baseUrl}${maskOutput!.path}`);
+		expect(simulator.requestsTo('/api/v6/base64_to_url')).toHaveLength(0);
 		const maskJobId = simulator.jobs.find((entry) => entry.endpoint === 'maskCreator')!.id;
 		const inpaintJobId = simulator.jobs.find((entry) => entry.endpoint === 'imageEditing')!.id;
 		expect(output[0].json).toMatchObject({
@@ -77,8 +87,9 @@ describe('Mask Source › Describe It', () => {
 		});
 		expect(output[0].json.maskCoverage).toBeCloseTo(whiteCount(mask.gray) / (640 * 480), 3);
 		// The mask used is on the item, the same picture ModelsLab got.
-		const onItem = decodePng(Buffer.from(output[0].binary!.mask.data, 'base64'));
-		expect({ width: onItem.width, height: onItem.height }).toEqual({ width: 640, height: 480 });
+		const sentBytes = Buffer.from(await (await fetch(mask.link)).arrayBuffer());
+		expect(Buffer.from(output[0].binary!.mask.data, 'base64').equals(sentBytes)).toBe(true);
+		expect(output[0].binary!.mask.mimeType).toBe('image/png');
 		expect(output[0].binary!.data.mimeType).toBe('image/png');
 	});
 
@@ -95,7 +106,7 @@ describe('Mask Source › Describe It', () => {
 		Object.assign(simulator.settings, settings);
 		const { error } = await inpaint(describe_());
 		expect(error).toBeUndefined();
-		const mask = sentMask();
+		const mask = await sentMask();
 		expect({ width: mask.width, height: mask.height }).toEqual({ width: 640, height: 480 });
 		// Edges may move by a pixel where the picture was scaled or JPEG-compressed, nowhere else.
 		expect(differing(mask.gray, expectedObjectMask(640, 480), 100)).toBeLessThanOrEqual(
@@ -157,20 +168,21 @@ describe('Mask Source › Describe It', () => {
 
 	it('Grow widens the mask, Soft Edge blends it, Invert repaints the rest', async () => {
 		await inpaint(describe_());
-		const plain = sentMask();
+		const plain = await sentMask();
 		simulator.reset();
 		await inpaint(describe_({ maskAdjustments: { growPixels: 10 } }));
-		const grown = sentMask();
+		const grown = await sentMask();
+		expect(grown.link).toContain('/uploads/'); // adjusted: the node's own PNG, uploaded
 		expect(whiteCount(grown.gray)).toBeGreaterThan(whiteCount(plain.gray) * 1.1);
 		// 10 px beyond the ellipse's left end (x = 192 at mid-height 288) is now white; 14 px is not.
 		expect([grown.gray[288 * 640 + 183], grown.gray[288 * 640 + 177]]).toEqual([255, 0]);
 		simulator.reset();
 		await inpaint(describe_({ maskAdjustments: { softEdgePixels: 12 } }));
-		const soft = sentMask();
+		const soft = await sentMask();
 		expect(soft.gray.some((value) => value > 20 && value < 235)).toBe(true);
 		simulator.reset();
 		await inpaint(describe_({ maskAdjustments: { invert: true } }));
-		const inverted = sentMask();
+		const inverted = await sentMask();
 		expect(
 			differing(
 				inverted.gray,
@@ -209,14 +221,14 @@ describe('Mask Source › Subject and Background', () => {
 		const [maskJob] = simulator.requestsTo(REMOVEBG);
 		expect(maskJob.body).toMatchObject({ only_mask: true });
 		expect(String((maskJob.body as IDataObject).image)).toContain('/uploads/');
-		expect(differing(sentMask().gray, expectedObjectMask(640, 480))).toBe(0);
+		expect(differing((await sentMask()).gray, expectedObjectMask(640, 480))).toBe(0);
 	});
 
 	it('Background: the same mask inverted by the node (the docs leave inverse_mask open)', async () => {
 		const { error } = await inpaint(subjectOf('background'), { items: [photoItem] });
 		expect(error).toBeUndefined();
 		expect(simulator.requestsTo(REMOVEBG)[0].body).not.toHaveProperty('inverse_mask');
-		expect(differing(sentMask().gray, expectedObjectMask(640, 480, {}, true))).toBe(0);
+		expect(differing((await sentMask()).gray, expectedObjectMask(640, 480, {}, true))).toBe(0);
 	});
 });
 
@@ -280,7 +292,7 @@ describe('Mask Only and adjusting a given mask', () => {
 		);
 		expect(error).toBeUndefined();
 		const given = expectedObjectMask(640, 480);
-		expect(whiteCount(sentMask().gray)).toBeGreaterThan(whiteCount(given));
+		expect(whiteCount((await sentMask()).gray)).toBeGreaterThan(whiteCount(given));
 	});
 
 	it.each([

@@ -1,5 +1,5 @@
 import { ModelsLabSimulator } from '../../simulator';
-import { uploadedPicture } from '../support/binary';
+import { linkedPicture, uploadedPicture } from '../support/binary';
 import { FakeChatModel } from '../support/fake-llm';
 import { nodeOutput } from '../support/execution';
 import { CREDENTIAL_ID, CREDENTIAL_NAME, N8n } from '../support/n8n';
@@ -223,8 +223,9 @@ export function agentSuite(major: Major): void {
 			expect(submit.body).toMatchObject({ prompt: 'a red bicycle', init_image: photoLink });
 			const maskJob = sim.jobs.find((job) => job.endpoint === 'maskCreator');
 			const inpaintJob = sim.jobs.find((job) => job.endpoint === 'imageEditing');
-			// The inpaint job's mask is the one the mask job made, uploaded at the photo's size.
-			const mask = uploadedPicture(sim.requestsTo('/api/v6/base64_to_url')[0]);
+			// The inpaint job's mask is the one the mask job made (sent as it came), the photo's size.
+			expect((submit.body as Record<string, unknown>).mask_image).toBe(maskJob!.outputs[0]);
+			const mask = await linkedPicture(maskJob!.outputs[0]);
 			expect({ width: mask.width, height: mask.height }).toEqual({ width: 1024, height: 768 });
 			expect(maskJob && inpaintJob).toBeTruthy();
 			// The tool's result, with the result link and both job ids, is in the agent's answer.

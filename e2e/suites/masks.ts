@@ -6,7 +6,7 @@ import {
 	type ModelsLabSimulator,
 	type RecordedRequest,
 } from '../../simulator';
-import { binaryBytes, pngSize, uploadedPicture } from '../support/binary';
+import { binaryBytes, linkedPicture, pngSize, uploadedPicture } from '../support/binary';
 import { nodeOutput, type ExecutedItem } from '../support/execution';
 import { maskForms } from '../support/maskWorkflows';
 import type { N8n } from '../support/n8n';
@@ -181,20 +181,23 @@ export function masksSuite(running: () => RunningN8n): void {
 					form.inpaint,
 				);
 
+				// Background's mask is inverted by the node and uploaded; Subject's goes as ModelsLab
+				// made it (black and white, the photo's size, nothing to adjust): its own link.
 				const uploads = sim.requestsTo(UPLOAD);
-				expect(uploads).toHaveLength(2); // the photo, then the mask
+				expect(uploads).toHaveLength(inverse ? 2 : 1);
 				const [maskRequest] = sim.requestsTo(REMOVEBG);
 				expect(maskRequest.body).toMatchObject({ only_mask: true, image: uploadLink(uploads[0]) });
 				const photo = uploadedPicture(uploads[0]);
 				expect({ width: photo.width, height: photo.height }).toEqual({ width: 800, height: 600 });
+				const maskLink = inverse ? uploadLink(uploads[1]) : jobOf('removeBgMask').outputs[0];
 				const [inpaintRequest] = sim.requestsTo(INPAINT_SUBMIT);
 				expect(inpaintRequest.body).toMatchObject({
 					prompt: 'a green meadow',
 					init_image: uploadLink(uploads[0]),
-					mask_image: uploadLink(uploads[1]),
+					mask_image: maskLink,
 				});
 				// The subject's mask for Subject, its inverse for Background, pixel for pixel.
-				const sent = uploadedPicture(uploads[1]);
+				const sent = await linkedPicture(maskLink);
 				expect({ width: sent.width, height: sent.height }).toEqual({ width: 800, height: 600 });
 				const gray = Uint8Array.from({ length: 800 * 600 }, (__, i) =>
 					sent.gray(i % 800, Math.floor(i / 800)),
@@ -230,7 +233,9 @@ export function masksSuite(running: () => RunningN8n): void {
 			const body = removal.body as Record<string, unknown>;
 			expect(Object.keys(body).sort()).toEqual(['init_image', 'key', 'mask_image']);
 			expect(body.init_image).toBe(photoLink);
-			expect(body.mask_image).toBe(uploadLink(sim.requestsTo(UPLOAD)[0]));
+			// ModelsLab's black-and-white mask of the photo's size goes as it came: its own link.
+			expect(body.mask_image).toBe(jobOf('maskCreator').outputs[0]);
+			expect(sim.requestsTo(UPLOAD)).toHaveLength(0);
 			expect(sim.requestsTo(INPAINT_SUBMIT)).toHaveLength(0);
 			expect(item.json).toMatchObject({
 				status: 'success',

@@ -46,3 +46,10 @@ export function uploadedPicture(upload: RecordedRequest) {
 	const gray = (x: number, y: number) => picture.rgba[(y * picture.width + x) * 4];
 	return { width: picture.width, height: picture.height, gray };
 }
+
+/** A picture at a link (the simulator's own), decoded as `uploadedPicture` decodes an upload. */
+export async function linkedPicture(link: string) {
+	const picture = decodePng(Buffer.from(await (await fetch(link)).arrayBuffer()));
+	const gray = (x: number, y: number) => picture.rgba[(y * picture.width + x) * 4];
+	return { width: picture.width, height: picture.height, gray };
+}

@@ -92,10 +92,15 @@ export async function inpaintItem(
 	if (maskJob) {
 		// The mask job is waited for whatever Completion says: the inpaint job needs its mask.
 		const made = await runMaskJob(ctx, maskJob, String(body.init_image), itemIndex, settings, slot);
-		mask = await madeFromPicture(ctx, made.picture, prepared.photo!, checked.maskPlan, itemIndex, {
-			maskOnly,
-			requestId: made.requestId,
-		});
+		const finished = await madeFromPicture(
+			ctx,
+			made.picture,
+			prepared.photo!,
+			checked.maskPlan,
+			itemIndex,
+			{ maskOnly, requestId: made.requestId },
+		);
+		mask = { ...finished, url: finished.asIs ? made.url : undefined };
 		if (maskOnly)
 			return await maskOnlyItem(ctx, itemIndex, { ...prepared, madeMask: mask }, limits);
 		await slot.nextJob();
@@ -118,13 +123,17 @@ export async function inpaintItem(
 	// The mask the node made goes out with the result, so that the user can see what was repainted.
 	if (mask) {
 		item.json = { ...item.json, ...maskFacts(mask) };
-		item.binary = { ...item.binary, mask: await maskBinary(ctx, mask.png) };
+		item.binary = { ...item.binary, mask: await maskBinary(ctx, mask) };
 	}
 	return item;
 }
 
-const maskBinary = async (ctx: IExecuteFunctions, png: Buffer) =>
-	await ctx.helpers.prepareBinaryData(png, 'mask.png', 'image/png');
+const maskBinary = async (ctx: IExecuteFunctions, { file, mimeType }: MadeMask) =>
+	await ctx.helpers.prepareBinaryData(
+		file,
+		`mask.${mimeType.split('/')[1].replace('jpeg', 'jpg')}`,
+		mimeType,
+	);
 
 /** What the output item says about a mask the node made: its mask job, and how much it repaints. */
 const maskFacts = (mask: MadeMask) => ({
@@ -150,7 +159,7 @@ async function maskOnlyItem(
 	if (madeMask)
 		return {
 			json: { ...json, ...maskFacts(madeMask) },
-			binary: { mask: await maskBinary(ctx, madeMask.png) },
+			binary: { mask: await maskBinary(ctx, madeMask) },
 			pairedItem: { item: itemIndex },
 		};
 	const given =

@@ -89,7 +89,11 @@ type ImagesToAttach = Array<{ role: ImageRole; image: BinaryImage }>;
 
 /** A mask the node made, as it is sent and output. */
 export interface MadeMask {
-	png: Buffer;
+	/** The mask's file (a PNG, or a mask job's picture sent as it came). */
+	file: Buffer;
+	mimeType: string;
+	/** Where ModelsLab already has it (a mask job's picture sent as it came): nothing to upload. */
+	url?: string;
 	/** The share of the photo repainted, 0..1 (not measured for Shapes). */
 	coverage?: number;
 	/** The mask job it came from. */
@@ -212,7 +216,7 @@ export async function prepareInpaintRequest(
 	if (made && init) refuseTooLargeForMask(ctx, endpoint, init, itemIndex);
 	let madeMask: MadeMask | undefined;
 	if (sources.mask.kind === 'shapes') {
-		madeMask = { png: await drawShapeMask(ctx, itemIndex, init!) };
+		madeMask = { file: await drawShapeMask(ctx, itemIndex, init!), mimeType: 'image/png' };
 	} else if (maskPlan.adjustments && !maskPlan.job) {
 		const given = images.find((entry) => entry.role === 'mask')?.image.buffer;
 		const picture =
@@ -221,14 +225,14 @@ export async function prepareInpaintRequest(
 	}
 	if (madeMask) {
 		const others = images.filter((entry) => entry.role !== 'mask');
-		images.splice(0, images.length, ...others, { role: 'mask', image: pngImage(madeMask.png) });
+		images.splice(0, images.length, ...others, { role: 'mask', image: maskImage(madeMask) });
 	}
 	const mask = made ? init : givenMask;
 	const size = applyOutputSize(ctx, endpoint, body, { init, mask }, outputSize, itemIndex);
 	return { body, size, images, photo: init, madeMask };
 }
 
-const pngImage = (png: Buffer): BinaryImage => ({ buffer: png, mimeType: 'image/png' });
+const maskImage = (mask: MadeMask): BinaryImage => ({ buffer: mask.file, mimeType: mask.mimeType });
 
 /** Step 3, the first requests: binary images and made masks become links (uploads) or data URIs. */
 export async function attachImages(
@@ -255,7 +259,11 @@ export async function attachMadeMask(
 	itemIndex: number,
 	limits: { maxWaitMs: number; timeoutMs: number },
 ): Promise<void> {
-	const images = [{ role: 'mask' as const, image: pngImage(mask.png) }];
+	if (mask.url) {
+		body.mask_image = mask.url;
+		return;
+	}
+	const images = [{ role: 'mask' as const, image: maskImage(mask) }];
 	await attachImages(ctx, body, images, inline, itemIndex, limits);
 }
 

@@ -37,7 +37,14 @@ const NOTHING = 0;
 const EVERYTHING = 1;
 
 export interface FinishedMask {
-	png: Buffer;
+	/** The mask as it is sent: a grayscale PNG the node made, or the picture itself (`asIs`). */
+	file: Buffer;
+	mimeType: string;
+	/**
+	 * The picture already was the mask (black and white, the photo's size, nothing to adjust), so
+	 * it goes to ModelsLab unchanged: nothing re-encoded, nothing uploaded again.
+	 */
+	asIs: boolean;
 	/** The share of the photo repainted (pixels at least half white), 0..1. */
 	coverage: number;
 	/** How ModelsLab's picture was read: a mask, a cut-out on transparency, or on a plain colour. */
@@ -53,14 +60,18 @@ export async function finishMask(
 ): Promise<FinishedMask> {
 	return await masksAtOnce.run(async () => {
 		const slice = new TimeSlice();
-		const { raster } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
+		const { raster, format } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
 		const { gray, form } = await maskFromPicture(raster, slice);
 		const sameSize = raster.width === photo.width && raster.height === photo.height;
 		const fitted = sameSize ? gray : await resizeMask(gray, raster, photo, slice);
 		const adjusted = adjustments ? await adjustMask(fitted, photo, adjustments, slice) : fitted;
-		const png = await encodeGrayPngSliced(photo.width, photo.height, adjusted, slice);
+		const asIs = form === 'mask' && sameSize && !adjustments;
 		return {
-			png,
+			file: asIs
+				? Buffer.from(picture)
+				: await encodeGrayPngSliced(photo.width, photo.height, adjusted, slice),
+			mimeType: asIs ? `image/${format}` : 'image/png',
+			asIs,
 			coverage: maskCoverage(adjusted),
 			form,
 			resizedFrom: sameSize ? undefined : { width: raster.width, height: raster.height },

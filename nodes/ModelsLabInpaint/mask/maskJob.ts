@@ -58,6 +58,8 @@ export const maskStepName = (job: { kind: MaskJobKind; description?: string }) =
 export interface MaskJobOutput {
 	requestId: string;
 	picture: Buffer;
+	/** Where ModelsLab serves the picture. */
+	url: string;
 }
 
 /**
@@ -122,7 +124,7 @@ export async function runMaskJob(
 				mostBytes: MAX_MASK_FILE_BYTES,
 			}),
 	);
-	return { requestId, picture };
+	return { requestId, picture, url: finished.output[0] };
 }
 
 /** Errors of the mask step name it, so a user reads which of the item's two jobs went wrong. */

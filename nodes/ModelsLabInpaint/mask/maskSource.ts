@@ -137,5 +137,5 @@ export function readMaskPlan(ctx: IExecuteFunctions, itemIndex: number, source: 
 		source === 'describe'
 			? readParameter<string>(ctx, describeProperty, itemIndex, DESCRIPTION_RULE)
 			: undefined;
-	return { job: { kind: source, description }, adjustments: adjustments ?? chosen };
+	return { job: { kind: source, description }, adjustments };
 }
