@@ -6,7 +6,7 @@
  * Resizing stretches the mask over the whole photo, each axis on its own: linear interpolation
  * between pixel centres when enlarging (a 512 × 512 mask onto a 4032 × 3024 photo), the average
  * of the area each new pixel covers when shrinking (so thin lines fade instead of vanishing).
- * The axis that shrinks the most goes first, so the picture in between is the smaller one.
+ * It is the routine rasters are resized by (stitch/resampleAxes.ts), with one channel.
  *
  * Every loop pauses between rows once the time slice is used up. Memory: resizing holds the
  * mask, the result and the picture in between (at most the larger of the two sizes); adjusting
@@ -17,6 +17,7 @@ import type { TimeSlice } from '../../shared/pacing/timeSlice';
 import { MAX_GRAY_PNG_PIXELS } from '../codecs/png/grayPng';
 import { softenMask } from './maskBlur';
 import { growMask, type MaskSize } from './maskDistance';
+import { resizeSamples } from '../stitch/resampleAxes';
 
 export type { MaskSize } from './maskDistance';
 
@@ -51,98 +52,6 @@ function checkMask(gray: Uint8Array, size: MaskSize): void {
 	}
 }
 
-/**
- * How one axis is resampled: for each new pixel, the first old pixel it reads, how many, and
- * their weights (`weights[index * span + k]`).
- */
-interface AxisTaps {
-	first: Int32Array;
-	count: Int32Array;
-	weights: Float32Array;
-	span: number;
-}
-
-function axisTaps(from: number, to: number): AxisTaps {
-	const ratio = from / to;
-	const span = to < from ? Math.ceil(ratio) + 1 : 2;
-	const taps = {
-		first: new Int32Array(to),
-		count: new Int32Array(to),
-		weights: new Float32Array(to * span),
-		span,
-	};
-	for (let index = 0; index < to; index++) {
-		if (to < from) {
-			// The old pixels the new one covers, each weighted by the share of it that is covered.
-			const start = index * ratio;
-			const end = (index + 1) * ratio;
-			const first = Math.floor(start);
-			taps.first[index] = first;
-			taps.count[index] = Math.min(from, Math.ceil(end)) - first;
-			for (let k = 0; k < taps.count[index]; k++) {
-				const covered = Math.min(end, first + k + 1) - Math.max(start, first + k);
-				taps.weights[index * span + k] = covered / ratio;
-			}
-		} else {
-			// Pixel centres line up: new centre (index + ½) sits at old position (index + ½) × ratio.
-			const at = Math.min(Math.max((index + 0.5) * ratio - 0.5, 0), from - 1);
-			const first = Math.min(Math.floor(at), from - 2);
-			const share = at - first;
-			taps.first[index] = Math.max(first, 0);
-			taps.count[index] = from > 1 ? 2 : 1;
-			taps.weights[index * span] = from > 1 ? 1 - share : 1;
-			taps.weights[index * span + 1] = share;
-		}
-	}
-	return taps;
-}
-
-async function resizeRows(
-	gray: Uint8Array,
-	from: MaskSize,
-	toWidth: number,
-	slice: TimeSlice,
-): Promise<Uint8Array> {
-	const { first, count, weights, span } = axisTaps(from.width, toWidth);
-	const result = new Uint8Array(toWidth * from.height);
-	const out = new Uint8ClampedArray(result.buffer);
-	for (let y = 0; y < from.height; y++) {
-		const row = y * from.width;
-		for (let x = 0; x < toWidth; x++) {
-			let sum = 0;
-			const start = row + first[x];
-			for (let k = 0; k < count[x]; k++) sum += gray[start + k] * weights[x * span + k];
-			out[y * toWidth + x] = sum;
-		}
-		if (slice.over) await slice.next();
-	}
-	return result;
-}
-
-async function resizeColumns(
-	gray: Uint8Array,
-	from: MaskSize,
-	toHeight: number,
-	slice: TimeSlice,
-): Promise<Uint8Array> {
-	const { width } = from;
-	const { first, count, weights, span } = axisTaps(from.height, toHeight);
-	const result = new Uint8Array(width * toHeight);
-	const out = new Uint8ClampedArray(result.buffer);
-	const sums = new Float32Array(width);
-	for (let y = 0; y < toHeight; y++) {
-		sums.fill(0);
-		for (let k = 0; k < count[y]; k++) {
-			const row = (first[y] + k) * width;
-			const weight = weights[y * span + k];
-			for (let x = 0; x < width; x++) sums[x] += gray[row + x] * weight;
-			if (slice.over) await slice.next();
-		}
-		out.set(sums, y * width);
-	}
-	return result;
-}
-
 /** The mask stretched from `from` to `to` pixels (a new array, unless the sizes are equal). */
 export async function resizeMask(
 	gray: Uint8Array,
@@ -152,25 +61,7 @@ export async function resizeMask(
 ): Promise<Uint8Array> {
 	checkMask(gray, from);
 	checkSize(to);
-	let mask = gray;
-	let size = from;
-	const resizeWidth = async () => {
-		if (size.width !== to.width) mask = await resizeRows(mask, size, to.width, slice);
-		size = { width: to.width, height: size.height };
-	};
-	const resizeHeight = async () => {
-		if (size.height !== to.height) mask = await resizeColumns(mask, size, to.height, slice);
-		size = { width: size.width, height: to.height };
-	};
-	// Whichever axis shrinks the picture more goes first, so the picture in between is smaller.
-	if (to.width * from.height <= from.width * to.height) {
-		await resizeWidth();
-		await resizeHeight();
-	} else {
-		await resizeHeight();
-		await resizeWidth();
-	}
-	return mask;
+	return await resizeSamples(gray, from, to, 1, slice);
 }
 
 /**
