@@ -68,6 +68,7 @@ const isWhole = (value: number) => Number.isInteger(value) && value >= 1;
 /**
  * The smallest box holding every pixel at `threshold` or above, or undefined when there is none.
  * Each row is scanned from the left to its first such pixel and from the right to its last.
+ * Memory: nothing allocated; one pass over the mask at most.
  */
 export function maskBounds(gray: Uint8Array, size: PixelArea, threshold = 1): Box | undefined {
 	const { width, height } = size;
@@ -94,7 +95,7 @@ export function maskBounds(gray: Uint8Array, size: PixelArea, threshold = 1): Bo
 	return { left, top, width: right - left + 1, height: bottom - top + 1 };
 }
 
-/** Which sides of `box` lie inside `photo` (true) rather than on its border (false). */
+/** Which sides of `box` lie inside `photo` (true) rather than on its border (false). Memory: O(1). */
 export function innerSides(box: Box, photo: PixelArea): BoxSides {
 	return {
 		left: box.left > 0,
@@ -137,7 +138,7 @@ function checkPlanInput(bounds: Box, photo: PixelArea): void {
 	}
 }
 
-/** The crop box and the size it is sent at, by the rules at the top of this file. */
+/** The crop box and the size it is sent at, by the rules at the top of this file. Memory: O(1). */
 export function cropBoxFor(bounds: Box, photo: PixelArea, limits: SizeLimits): CropPlan {
 	checkPlanInput(bounds, photo);
 	// fitToEndpoint checks the limits themselves and throws on ones no side can meet.

@@ -8,8 +8,9 @@
  * and the fade lies in context the model saw. No weight falls below the mask's own level. On the
  * box's sides that lie inside the photo, the outer 2 px ring is 0 and the weights ramp up over the
  * next `featherPixels`: even a result that reaches the box's edge meets the untouched photo
- * there without a step. cropBox.ts leaves 64 px or more of context on such sides, so with a
- * feather up to about a third of the context the ramp never touches the repainted area.
+ * there without a step. cropBox.ts leaves 64 px or more of context on such sides; a feather up
+ * to the context less 2 px keeps the ramp off the repainted area, and up to about 0.4 × the
+ * context keeps it off the fade as well (the fade reaches 1.5 × the feather past the mask).
  *
  * `pasteWithSeam` mixes per channel: out = (result × w + original × (255 − w)) / 255, rounded,
  * alpha kept from the original. It only ever writes inside the box, and w = 0 leaves a pixel's
@@ -39,7 +40,8 @@ const FAR = 0x3fffffff;
  * The blend weights (0..255, how much of the result to take) for a box of `size`, from the mask
  * cropped to it. `seamSides` are the sides that get the 0 ring and the ramp: by default all four;
  * pass cropBox.ts's `innerSides(box, photo)` so a mask reaching the photo's border is repainted to
- * the border (there is no seam there to hide).
+ * the border (there is no seam there to hide). Memory: about 4 N bytes at the peak for N pixels
+ * (growMask), the result N bytes, and one row of column distances.
  */
 export async function seamBlend(
 	maskCrop: Uint8Array,

@@ -125,7 +125,8 @@ async function resizeColumns(
 /**
  * `channels` interleaved samples per pixel stretched from `from` to `to` pixels: a new array,
  * unless the sizes are equal (then `samples` itself). Sizes are whole and at least 1; the caller
- * checks them and the length (`from.width × from.height × channels`).
+ * checks them and the length (`from.width × from.height × channels`). Memory: the input, the
+ * result and one picture in between, the smaller of the two orders; one row of Float32 sums.
  */
 export async function resizeSamples(
 	samples: Uint8Array,
