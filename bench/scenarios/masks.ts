@@ -1,7 +1,8 @@
 /**
  * Masks from words: what the extra step costs. 20 items × (a mask job, then the inpaint job),
- * each job MASK_JOB_MS long (5 s, the job time of the bench's other throughput rows), Auto concurrency, no queue limit (Mask Source › Describe It, one photo
- * link per item), against the same 20 items with a mask file (one job each). Then, in a worker
+ * each job MASK_JOB_MS long (5 s, the job time of the bench's other throughput rows), Auto
+ * concurrency, no queue limit (Mask Source › Describe It, one photo link per item), against the
+ * same 20 items with a mask file (one job each). Then, in a worker
  * process of its own, the CPU time, peak memory and longest event-loop block of turning one mask
  * picture into the mask sent (decode, fit, Grow 20, Soft Edge 10, encode), at 1024² and 4096².
  */
