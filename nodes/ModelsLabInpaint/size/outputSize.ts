@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageSize } from './imageSize';
-import type { SizeLimits } from './imageSize';
+import type { ImageSize, SizeLimits } from './imageSize';
 import { fitToEndpoint, imageSizeOf } from './imageSize';
 import { inspectField } from '../../shared/schema/inspect';
 import { refuseValue } from '../../shared/schema/validate';
