@@ -8,7 +8,8 @@ import {
 	validationErrorReply,
 } from './answers';
 import type { SimulatorContext } from './context';
-import { decodePng, isPng, type Raster } from './png-codec';
+import type { Raster } from './png-codec';
+import { decodePicture } from './pictureFiles';
 import type { Reply, SimulatedJob } from './types';
 import { asInteger, isTrueFlag, validateFields } from './validation';
 import type { EndpointSpec } from './endpoints';
@@ -148,15 +149,10 @@ function buildMeta(
 }
 
 /**
- * Decodes init/mask images we can read without going anywhere: data URIs and this simulator's own
+ * Decodes init/mask images (PNG or JPEG) we can read without going anywhere: data URIs and this simulator's own
  * /uploads/, /generations/ and /samples/ links. Anything else (external URLs) stays unread on purpose.
  */
 export function readOwnImage(ctx: SimulatorContext, ref: unknown): Raster | undefined {
 	const bytes = ownPictureBytes(ctx, ref);
-	if (!bytes || !isPng(bytes)) return undefined;
-	try {
-		return decodePng(bytes);
-	} catch {
-		return undefined;
-	}
+	return bytes ? decodePicture(bytes) : undefined;
 }

@@ -73,8 +73,12 @@ describe('Same as Image, with a 1024×768 binary photo', () => {
 });
 
 describe('Same as Image, photos the endpoints cannot take as they are', () => {
-	it('a 1200×900 photo: v6 Image Editing is sent 1024×768, the most it accepts, same shape', async () => {
-		await inpaint(binaryParameters('imageEditing'), { items: [binaryItem(1200, 900)] });
+	it('a 1200×900 photo, returned at once: v6 Image Editing is sent 1024×768, the most it accepts, same shape', async () => {
+		// (Waiting for the result, the node sends the box around the mask: inpaint.fullResolution.test.ts.)
+		await inpaint(
+			{ ...binaryParameters('imageEditing'), completion: 'immediate' },
+			{ items: [binaryItem(1200, 900)] },
+		);
 		expect(submitted('imageEditing')).toMatchObject({ width: 1024, height: 768 });
 	});
 

@@ -28,6 +28,7 @@ import {
 } from './request';
 import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
 import { runMaskJob } from './mask/maskJob';
+import { cropToMask, largerThanEndpoint, scaledDownNotice, stitchItem } from './fullResolution';
 import { sniffImageType } from '../shared/images/imageType';
 import { LinkSizes } from './size/linkSizes';
 import { logAcceptedJob, submit } from './submit';
@@ -87,6 +88,13 @@ export async function inpaintItem(
 	// Mask Only with a drawn or given mask: nothing at all is sent.
 	if (maskOnly && !maskJob) return await maskOnlyItem(ctx, itemIndex, prepared, limits);
 	const { body, size } = prepared;
+	const large = checked.outputSize === 'image' && largerThanEndpoint(endpoint, prepared.photo);
+	// Full resolution: the box around the mask is sent, and the result pasted back (see there).
+	const fullResolution = large && settings.wait && settings.download;
+	let stitch =
+		fullResolution && !maskJob
+			? await cropToMask(ctx, endpoint, prepared, itemIndex, limits)
+			: undefined;
 	await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	let mask = prepared.madeMask;
 	if (maskJob) {
@@ -104,7 +112,12 @@ export async function inpaintItem(
 		if (maskOnly)
 			return await maskOnlyItem(ctx, itemIndex, { ...prepared, madeMask: mask }, limits);
 		await slot.nextJob();
-		await attachMadeMask(ctx, body, mask, checked.inline, itemIndex, limits);
+		if (fullResolution) {
+			prepared.madeMask = mask;
+			stitch = await cropToMask(ctx, endpoint, prepared, itemIndex, limits);
+		}
+		if (stitch) await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
+		else await attachMadeMask(ctx, body, mask, checked.inline, itemIndex, limits);
 	}
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
@@ -117,7 +130,10 @@ export async function inpaintItem(
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
-	item.json = { ...item.json, outputSize: size.outputSize, notice: size.notice };
+	const notice =
+		size.notice ?? (large && !fullResolution ? scaledDownNotice(prepared.photo!) : null);
+	item.json = { ...item.json, outputSize: size.outputSize, notice };
+	if (stitch && item.json.status === 'success') await stitchItem(ctx, item, stitch, itemIndex);
 	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.
 	if (callback) item.json = { ...item.json, callbackNonce: callback.nonce, submittedAt };
 	// The mask the node made goes out with the result, so that the user can see what was repainted.

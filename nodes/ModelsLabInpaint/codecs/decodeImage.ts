@@ -23,6 +23,8 @@ export interface DecodedImage {
 	format: 'png' | 'jpeg';
 	/** Exif orientation, 1 to 8; always 1 for PNG. Not applied to the raster. */
 	orientation: number;
+	/** A JPEG's Exif segment body, so an edited copy can keep the camera's metadata. */
+	exif?: Uint8Array;
 }
 
 const startsWith = (bytes: Uint8Array, text: string, at = 0) =>
@@ -53,8 +55,8 @@ export async function decodeImage(
 		};
 	}
 	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-		const { raster, orientation } = await decodeJpeg(bytes, limits.maxPixels, slice);
-		return { raster, format: 'jpeg', orientation };
+		const { raster, orientation, exif } = await decodeJpeg(bytes, limits.maxPixels, slice);
+		return { raster, format: 'jpeg', orientation, exif };
 	}
 	const other = otherFormat(bytes);
 	throw new ImageDecodeError(

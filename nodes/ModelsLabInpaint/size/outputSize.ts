@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { ImageSize } from './imageSize';
+import type { ImageSize, SizeLimits } from './imageSize';
 import { fitToEndpoint, imageSizeOf } from './imageSize';
 import { inspectField } from '../../shared/schema/inspect';
 import { refuseValue } from '../../shared/schema/validate';
@@ -60,6 +60,23 @@ export async function readImageSize(
 const wireSize = (endpoint: InpaintEndpoint, key: 'width' | 'height', value: number) =>
 	endpoint.schema.shape[key].parse(value) as IDataObject[string];
 
+/** Asks the endpoint for this size, in its own wire format. */
+export function setRequestSize(
+	endpoint: InpaintEndpoint,
+	body: IDataObject,
+	size: { width: number; height: number },
+): void {
+	body.width = wireSize(endpoint, 'width', size.width);
+	body.height = wireSize(endpoint, 'height', size.height);
+}
+
+/** The sizes an endpoint takes, read off its schema; undefined when it takes none (Object Removal). */
+export function endpointSizeLimits(endpoint: InpaintEndpoint): SizeLimits | undefined {
+	if (!('width' in endpoint.schema.shape)) return undefined;
+	const facts = inspectField(endpoint.schema.shape.width);
+	return { min: facts.min, max: facts.max ?? 1024, multipleOf: facts.multipleOf };
+}
+
 /**
  * Sets the request's width and height from the photo (Output Size: Same as Image), and refuses a
  * mask whose size differs from the photo's, the classic cause of a garbage result. Sizes are read
@@ -78,14 +95,13 @@ export function applyOutputSize(
 		const problem = `"Mask" is ${shown(mask)} pixels, but the image is ${shown(init)}: the mask must be exactly the size of the image`;
 		refuseValue(ctx.getNode(), problem, itemIndex, `${endpoint.displayName} inpainting`);
 	}
+	const limits = endpointSizeLimits(endpoint);
 	// An endpoint without a size (Object Removal) always answers at the photo's own size.
-	if (!('width' in endpoint.schema.shape))
+	if (!limits)
 		return { outputSize: init ? { width: init.width, height: init.height } : null, notice: null };
 	const requested = () => ({ width: Number(body.width), height: Number(body.height) });
 	if (choice === 'custom') return { outputSize: requested(), notice: null };
 
-	const facts = inspectField(endpoint.schema.shape.width);
-	const limits = { min: facts.min, max: facts.max ?? 1024, multipleOf: facts.multipleOf };
 	if (!init) {
 		if (endpoint.sizeFromInitImage) {
 			// ModelsLab reads the photo's size itself when none is given.
@@ -103,8 +119,7 @@ export function applyOutputSize(
 		delete body.width;
 		delete body.height;
 	} else {
-		body.width = wireSize(endpoint, 'width', fitted.width);
-		body.height = wireSize(endpoint, 'height', fitted.height);
+		setRequestSize(endpoint, body, fitted);
 	}
 	return { outputSize: fitted, notice: null };
 }

@@ -1,5 +1,5 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import { exifOrientation, UPRIGHT } from './jpegExif';
+import { exifOrientation, isExif, UPRIGHT } from './jpegExif';
 import { buildHuffmanTable, jpegDamaged, ZIGZAG, type HuffmanTable } from './jpegHuffman';
 import {
 	colourRows,
@@ -37,6 +37,8 @@ export interface DecodedJpeg {
 	raster: Raster;
 	/** The Exif orientation, 1 (upright, also when none is given) to 8. */
 	orientation: number;
+	/** The Exif segment's body, when the file has one. */
+	exif?: Uint8Array;
 }
 
 const cutShort = () => jpegDamaged('the file is cut short');
@@ -55,6 +57,8 @@ class JpegReader {
 	private scans = 0;
 	frame: FrameLayout | undefined;
 	orientation = UPRIGHT;
+	/** The first Exif segment's body ("Exif\0\0" onwards), to be written back by the encoder. */
+	exif: Uint8Array | undefined;
 
 	constructor(
 		private readonly bytes: Uint8Array,
@@ -93,8 +97,11 @@ class JpegReader {
 		else if (marker === 0xdd) {
 			if (body.length < 2) throw jpegDamaged('a restart interval segment is too short');
 			this.restartInterval = u16(body, 0);
-		} else if (marker === 0xe1 && this.orientation === UPRIGHT) {
-			this.orientation = exifOrientation(body) ?? UPRIGHT;
+		} else if (marker === 0xe1 && !this.exif && exifOrientation(body) !== undefined) {
+			this.orientation = exifOrientation(body)!;
+			this.exif = body.slice();
+		} else if (marker === 0xe1 && !this.exif && isExif(body)) {
+			this.exif = body.slice();
 		} else if (marker === 0xee && body.length >= 12 && body[0] === 0x41 && body[4] === 0x65) {
 			this.adobeTransform = body[11]; // "Adobe": 0 = RGB or CMYK, 1 = YCbCr, 2 = YCCK
 		}
@@ -278,5 +285,5 @@ export async function decodeJpeg(
 	const reader = new JpegReader(bytes, maxPixels);
 	await reader.read(slice);
 	const raster = await reader.toRaster(slice);
-	return { raster, orientation: reader.orientation };
+	return { raster, orientation: reader.orientation, exif: reader.exif };
 }

@@ -10,10 +10,15 @@ export const UPRIGHT = 1;
 const ORIENTATION_TAG = 0x0112;
 const SHORT = 3;
 
+const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
+
+/** Whether an APP1 segment's body is Exif data (and not, say, XMP). */
+export const isExif = (segment: Uint8Array) =>
+	segment.length >= 14 && EXIF_HEADER.every((byte, i) => segment[i] === byte);
+
 /** The orientation in an APP1 segment's body, or undefined when it is not Exif or names none. */
 export function exifOrientation(segment: Uint8Array): number | undefined {
-	const exif = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
-	if (segment.length < 14 || !exif.every((byte, i) => segment[i] === byte)) return undefined;
+	if (!isExif(segment)) return undefined;
 	const tiff = segment.subarray(6);
 	const little = tiff[0] === 0x49 && tiff[1] === 0x49;
 	if (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d)) return undefined;

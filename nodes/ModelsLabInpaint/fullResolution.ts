@@ -1,0 +1,150 @@
+import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { downloadImageBytes } from '../shared/images/download';
+import { refuseBeforeSending } from '../shared/schema/validate';
+import { asNodeError } from '../shared/transport/failures';
+import { ImageDecodeError } from './codecs/raster';
+import type { InpaintEndpoint } from './endpoints';
+import type { PreparedRequest } from './request';
+import type { ImageSize } from './size/imageSize';
+import { endpointSizeLimits, setRequestSize } from './size/outputSize';
+import type { StitchPlan } from './stitch/stitchPlan';
+import { cropForEndpoint, MAX_FULL_RESOLUTION_PIXELS, stitchResult } from './stitch/stitchPlan';
+
+/**
+ * Output Size › Same as Image for a photo larger than the endpoint takes (ModelsLab's inpaint
+ * endpoints: 1024 px a side at most): rather than the whole photo scaled down, the node sends a
+ * box around the mask with context (cropped, and scaled only when the box itself is too large),
+ * then pastes ModelsLab's result back into the original, which keeps its size and format. The
+ * pixel work is in stitch/; here: when it applies, the files read, the request changed, and the
+ * item's images replaced.
+ *
+ * It applies with Completion › Wait for Result and Download Images on, the only mode in which this
+ * node holds the result. Otherwise the result is the photo scaled down, as before, and the item's
+ * notice says why.
+ */
+
+/** The largest photo file read for a stitch: far above any 40-megapixel JPEG or PNG met in practice. */
+const MAX_PHOTO_FILE_BYTES = 100 * 1024 * 1024;
+
+const megapixels = (pixels: number) => `${(pixels / 1e6).toFixed(0)} megapixels`;
+
+/** Whether the photo is larger than the endpoint takes (Same as Image would scale it down). */
+export function largerThanEndpoint(endpoint: InpaintEndpoint, photo: ImageSize | undefined) {
+	const limits = endpointSizeLimits(endpoint);
+	return Boolean(limits && photo && (photo.width > limits.max || photo.height > limits.max));
+}
+
+/** Why a large photo's result is scaled down: full resolution needs the node to hold the result. */
+export const scaledDownNotice = (photo: ImageSize) =>
+	`The photo is ${photo.width}×${photo.height}, larger than the endpoint takes, and the result is scaled down: for a result at the photo's own size, choose Completion › Wait for Result with Download Images on.`;
+
+/**
+ * Crops the photo and the mask around the mask and puts them in the request in place of the
+ * whole photo and mask, at the size the endpoint takes. Undefined (the request as it was) when the
+ * mask has no white. Refuses, before anything is sent, a photo over the pixel limit or in a format
+ * the codecs cannot read.
+ */
+export async function cropToMask(
+	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
+	prepared: PreparedRequest,
+	itemIndex: number,
+	limits: { timeoutMs: number; maxWaitMs: number },
+): Promise<StitchPlan | undefined> {
+	const { body, images, photo } = prepared;
+	const refuse = (problem: string): never =>
+		refuseBeforeSending(
+			ctx.getNode(),
+			`"Output Size" Same as Image: ${problem}`,
+			itemIndex,
+			'Choose Output Size › Custom for a result at the size the endpoint takes, or give a smaller PNG or JPEG photo.',
+		);
+	if (photo && photo.width * photo.height > MAX_FULL_RESOLUTION_PIXELS)
+		refuse(
+			`the photo is ${photo.width}×${photo.height} pixels; full resolution is for photos up to ${megapixels(MAX_FULL_RESOLUTION_PIXELS)}`,
+		);
+	const fileOf = async (role: 'init' | 'mask', link: unknown) =>
+		prepared.images.find((entry) => entry.role === role)?.image.buffer ??
+		(typeof link === 'string'
+			? await downloadImageBytes(ctx, link, itemIndex, {
+					...limits,
+					mostBytes: MAX_PHOTO_FILE_BYTES,
+				})
+			: refuse(`the ${role === 'init' ? 'photo' : 'mask'} could not be read`));
+	const photoFile = await fileOf('init', body.init_image);
+	const maskFile = prepared.madeMask?.file ?? (await fileOf('mask', body.mask_image));
+	let cropped: Awaited<ReturnType<typeof cropForEndpoint>>;
+	try {
+		cropped = await cropForEndpoint(photoFile, maskFile, endpointSizeLimits(endpoint)!);
+	} catch (error) {
+		if (error instanceof ImageDecodeError) return refuse(error.message);
+		throw asNodeError(ctx, error, itemIndex);
+	}
+	if (!cropped) return undefined;
+	const { plan, files } = cropped;
+	const others = images.filter((entry) => entry.role !== 'init' && entry.role !== 'mask');
+	images.splice(
+		0,
+		images.length,
+		...others,
+		{ role: 'init', image: { buffer: files.photo.file, mimeType: files.photo.mimeType } },
+		{ role: 'mask', image: { buffer: files.mask.file, mimeType: files.mask.mimeType } },
+	);
+	// The mask now goes as the crop: the whole mask made earlier is not sent.
+	prepared.madeMask = prepared.madeMask && { ...prepared.madeMask, url: undefined };
+	setRequestSize(endpoint, body, plan.crop.sendSize);
+	return plan;
+}
+
+/**
+ * The item's result images (binary `data`, `data_1`...) replaced by the original photo with each
+ * result pasted in; `outputSize` becomes the photo's size, and `fullResolution` says what was sent.
+ */
+export async function stitchItem(
+	ctx: IExecuteFunctions,
+	item: INodeExecutionData,
+	plan: StitchPlan,
+	itemIndex: number,
+): Promise<void> {
+	const { box, sendSize, scaled } = plan.crop;
+	for (const [field, binary] of Object.entries(item.binary ?? {})) {
+		try {
+			const stitched = await stitchResult(plan, await storedBytes(ctx, binary));
+			const extension = plan.format === 'jpeg' ? 'jpg' : 'png';
+			const name = (binary.fileName ?? field).replace(/\.[a-z0-9]+$/i, '') + `.${extension}`;
+			item.binary![field] = await ctx.helpers.prepareBinaryData(
+				stitched.file,
+				name,
+				stitched.mimeType,
+			);
+		} catch (error) {
+			if (!(error instanceof ImageDecodeError)) throw asNodeError(ctx, error, itemIndex);
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`The result of job ${String(item.json.requestId)} could not be put back into the photo: ${error.message} [item ${itemIndex}]`,
+				{
+					itemIndex,
+					description:
+						'The job itself succeeded: get its images with the ModelsLab Fetch node by its request ID, or choose Output Size › Custom.',
+				},
+			);
+		}
+	}
+	item.json = {
+		...item.json,
+		outputSize: plan.photo,
+		fullResolution: { box, sentSize: sendSize, scaled },
+		notice: scaled
+			? `The area around the mask (${box.width}×${box.height}) is larger than the endpoint takes, so it was repainted at ${sendSize.width}×${sendSize.height} and scaled up to fit; the rest of the photo is untouched.`
+			: null,
+	};
+}
+
+/** A stored binary's bytes (in memory or in n8n's binary storage). */
+async function storedBytes(ctx: IExecuteFunctions, binary: IBinaryData): Promise<Buffer> {
+	return binary.id
+		? await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(binary.id))
+		: Buffer.from(binary.data, 'base64');
+}
