@@ -8,9 +8,14 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import * as jpeg from 'jpeg-js';
 
 import { decodePicture, makePhoto, webpContainer } from '../simulator';
+import { seeded } from './support/masks';
+import { encodePng as encodeTestPng } from './support/pngEncoder';
 import { pngBinary, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
+
+// Whole photos are decoded, compared and encoded here: slow under jest on a loaded machine.
+jest.setTimeout(120_000);
 
 const INPAINT = '/api/v6/image_editing/inpaint';
 const UPLOAD = '/api/v6/base64_to_url';
@@ -57,8 +62,8 @@ function outsideBox(
 }
 
 describe('Output Size › Same as Image, a photo larger than the endpoint takes', () => {
-	it('a 2400×1800 PNG: the box around a small mask is sent at its own size, the result pasted back, untouched outside', async () => {
-		const photo = makePhoto(2400, 1800);
+	it('a 1800×1350 PNG: the box around a small mask is sent at its own size, the result pasted back, untouched outside', async () => {
+		const photo = makePhoto(1800, 1350);
 		const { output, error } = await inpaint(
 			withEllipse({ left: 60, top: 55, width: 10, height: 12 }),
 			{ items: [photoItem(photo)] },
@@ -86,26 +91,26 @@ describe('Output Size › Same as Image, a photo larger than the endpoint takes'
 		expect(item.binary!.data.mimeType).toBe('image/png');
 		const result = decoded(item);
 		const original = decodePicture(photo)!;
-		expect([result.width, result.height]).toEqual([2400, 1800]);
+		expect([result.width, result.height]).toEqual([1800, 1350]);
 		let changedOutside = 0;
-		outsideBox(box, 2400, 1800, (o) => {
+		outsideBox(box, 1800, 1350, (o) => {
 			for (let c = 0; c < 4; c++) if (result.rgba[o + c] !== original.rgba[o + c]) changedOutside++;
 		});
 		expect(changedOutside).toBe(0);
 		// Inside the mask: the repaint (the simulator paints the prompt's colour over it).
-		const centre = (Math.round(1800 * 0.61) * 2400 + Math.round(2400 * 0.65)) * 4;
+		const centre = (Math.round(1350 * 0.61) * 1800 + Math.round(1800 * 0.65)) * 4;
 		const differs = [0, 1, 2].some(
 			(c) => Math.abs(result.rgba[centre + c] - original.rgba[centre + c]) > 40,
 		);
 		expect(differs).toBe(true);
-		expect(item.json.outputSize).toEqual({ width: 2400, height: 1800 });
+		expect(item.json.outputSize).toEqual({ width: 1800, height: 1350 });
 		expect(item.json.notice).toBeNull();
 	});
 
 	it("a mask whose box is larger than the endpoint takes: sent scaled, said in the notice, still the photo's size", async () => {
 		const { output, error } = await inpaint(
 			withEllipse({ left: 5, top: 5, width: 90, height: 90 }),
-			{ items: [photoItem(makePhoto(2400, 1800))] },
+			{ items: [photoItem(makePhoto(1600, 1200))] },
 		);
 		expect(error).toBeUndefined();
 		const json = output[0].json as IDataObject & {
@@ -117,13 +122,13 @@ describe('Output Size › Same as Image, a photo larger than the endpoint takes'
 			/larger than the endpoint takes, so it was repainted at \d+×\d+ and scaled up/,
 		);
 		const result = decoded(output[0]);
-		expect([result.width, result.height]).toEqual([2400, 1800]);
+		expect([result.width, result.height]).toEqual([1600, 1200]);
 	});
 
-	it('a 3000×2000 JPEG comes back a JPEG of its size, close to the original outside the box', async () => {
-		const png = decodePicture(makePhoto(3000, 2000))!;
+	it('a 2100×1400 JPEG comes back a JPEG of its size, close to the original outside the box', async () => {
+		const png = decodePicture(makePhoto(2100, 1400))!;
 		const photo = Buffer.from(
-			jpeg.encode({ data: Buffer.from(png.rgba), width: 3000, height: 2000 }, 90).data,
+			jpeg.encode({ data: Buffer.from(png.rgba), width: 2100, height: 1400 }, 90).data,
 		);
 		const { output, error } = await inpaint(
 			withEllipse({ left: 20, top: 30, width: 8, height: 10 }),
@@ -133,7 +138,7 @@ describe('Output Size › Same as Image, a photo larger than the endpoint takes'
 		expect(output[0].binary!.data.mimeType).toBe('image/jpeg');
 		const result = decoded(output[0]);
 		const original = decodePicture(photo)!;
-		expect([result.width, result.height]).toEqual([3000, 2000]);
+		expect([result.width, result.height]).toEqual([2100, 1400]);
 		const box = (
 			output[0].json.fullResolution as {
 				box: { left: number; top: number; width: number; height: number };
@@ -142,7 +147,7 @@ describe('Output Size › Same as Image, a photo larger than the endpoint takes'
 		let total = 0;
 		let count = 0;
 		let largest = 0;
-		outsideBox(box, 3000, 2000, (o) => {
+		outsideBox(box, 2100, 1400, (o) => {
 			for (let c = 0; c < 3; c++) {
 				const difference = Math.abs(result.rgba[o + c] - original.rgba[o + c]);
 				total += difference;
@@ -179,6 +184,42 @@ describe('Output Size › Same as Image, a photo larger than the endpoint takes'
 		expect(error?.description).toMatch(/Output Size › Custom/);
 		expect(error?.description).toMatch(/Nothing was sent to ModelsLab/);
 		expect(output).toEqual([]);
+		expect(simulator.requests).toHaveLength(0);
+	});
+});
+
+describe('a binary photo over the 5 MB upload limit', () => {
+	/** A 1500×1400 RGB PNG of noise: about 6 MB, more than ModelsLab's upload takes. */
+	const noisyPhoto = () => {
+		const random = seeded(7);
+		const samples = new Uint16Array(1500 * 1400 * 3);
+		for (let i = 0; i < samples.length; i++) samples[i] = Math.floor(random() * 256);
+		return encodeTestPng({ width: 1500, height: 1400, colourType: 2, bitDepth: 8, samples });
+	};
+
+	it('is read when it is cropped: only the box around the mask is uploaded', async () => {
+		const photo = noisyPhoto();
+		expect(photo.length).toBeGreaterThan(5 * 1024 * 1024);
+		const { output, error } = await inpaint(
+			withEllipse({ left: 40, top: 40, width: 10, height: 10 }),
+			{ items: [photoItem(photo)] },
+		);
+		expect(error).toBeUndefined();
+		const uploads = simulator
+			.requestsTo(UPLOAD)
+			.map((request) => String((request.body as IDataObject).base64_string).length);
+		expect(Math.max(...uploads)).toBeLessThan(5 * 1024 * 1024);
+		expect([decoded(output[0]).width, decoded(output[0]).height]).toEqual([1500, 1400]);
+	});
+
+	it('is refused before anything is sent when it would be uploaded whole (Return Immediately)', async () => {
+		const { error } = await inpaint(
+			withEllipse({ left: 40, top: 40, width: 10, height: 10 }, { completion: 'immediate' }),
+			{ items: [photoItem(noisyPhoto())] },
+		);
+		expect(error?.message).toMatch(
+			/^"Image Binary Field": the file "data" is \d+\.\d MB; ModelsLab accepts images up to 5 MB/,
+		);
 		expect(simulator.requests).toHaveLength(0);
 	});
 });

@@ -1,7 +1,9 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { megabytes } from '../shared/images/binaryInput';
 import { downloadImageBytes } from '../shared/images/download';
+import { MAX_UPLOAD_BYTES } from '../shared/transport/endpoints';
 import { refuseBeforeSending } from '../shared/schema/validate';
 import { asNodeError } from '../shared/transport/failures';
 import { ImageDecodeError } from './codecs/raster';
@@ -26,7 +28,45 @@ import { cropForEndpoint, MAX_FULL_RESOLUTION_PIXELS, stitchResult } from './sti
  */
 
 /** The largest photo file read for a stitch: far above any 40-megapixel JPEG or PNG met in practice. */
-const MAX_PHOTO_FILE_BYTES = 100 * 1024 * 1024;
+export const MAX_PHOTO_FILE_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Whether a binary photo may be larger than an upload (5 MB): only where it may be cropped, so
+ * that only the crop is uploaded. Whether it is cropped is known once its size is read.
+ */
+export const mayCropPhoto = (
+	endpoint: InpaintEndpoint,
+	{
+		outputSize,
+		wait,
+		download,
+		maskJob,
+	}: { outputSize: string; wait: boolean; download: boolean; maskJob: boolean },
+) =>
+	outputSize === 'image' &&
+	wait &&
+	download &&
+	!maskJob &&
+	endpointSizeLimits(endpoint) !== undefined;
+
+/**
+ * A binary picture over the upload limit that was read for a crop, but is not cropped after all
+ * (the photo fits the endpoint, or its mask is empty): refused before anything is sent.
+ */
+export function refuseUploadsTooLarge(
+	ctx: IExecuteFunctions,
+	images: PreparedRequest['images'],
+	itemIndex: number,
+): void {
+	const tooLarge = images.find((entry) => entry.image.buffer.length > MAX_UPLOAD_BYTES);
+	if (!tooLarge) return;
+	refuseBeforeSending(
+		ctx.getNode(),
+		`"Image Binary Field": the file is ${megabytes(tooLarge.image.buffer.length)}; ModelsLab accepts images up to 5 MB`,
+		itemIndex,
+		'A larger photo is read only when it is larger than the endpoint takes (1024 px a side) and the mask leaves part of it untouched: then only the part around the mask is sent.',
+	);
+}
 
 const megapixels = (pixels: number) => `${(pixels / 1e6).toFixed(0)} megapixels`;
 

@@ -28,7 +28,15 @@ import {
 } from './request';
 import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
 import { runMaskJob } from './mask/maskJob';
-import { cropToMask, largerThanEndpoint, scaledDownNotice, stitchItem } from './fullResolution';
+import {
+	cropToMask,
+	largerThanEndpoint,
+	MAX_PHOTO_FILE_BYTES,
+	mayCropPhoto,
+	refuseUploadsTooLarge,
+	scaledDownNotice,
+	stitchItem,
+} from './fullResolution';
 import { sniffImageType } from '../shared/images/imageType';
 import { LinkSizes } from './size/linkSizes';
 import { logAcceptedJob, submit } from './submit';
@@ -79,10 +87,17 @@ export async function inpaintItem(
 	const maskOnly = readParameter(ctx, completionProperty, itemIndex) === 'maskOnly';
 	const limits = { maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	const checked = checkInpaintRequest(ctx, endpoint, itemIndex, { maskOnly });
+	const mayCrop = mayCropPhoto(endpoint, {
+		outputSize: checked.outputSize,
+		wait: settings.wait,
+		download: settings.download,
+		maskJob: checked.maskPlan.job !== undefined,
+	});
 	const prepared = await prepareInpaintRequest(ctx, endpoint, checked, itemIndex, {
 		links,
 		...limits,
 		maskOnly,
+		photoMostBytes: mayCrop ? MAX_PHOTO_FILE_BYTES : undefined,
 	});
 	const maskJob = checked.maskPlan.job;
 	// Mask Only with a drawn or given mask: nothing at all is sent.
@@ -95,6 +110,7 @@ export async function inpaintItem(
 		fullResolution && !maskJob
 			? await cropToMask(ctx, endpoint, prepared, itemIndex, limits)
 			: undefined;
+	if (mayCrop) refuseUploadsTooLarge(ctx, prepared.images, itemIndex);
 	await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	let mask = prepared.madeMask;
 	if (maskJob) {

@@ -186,7 +186,15 @@ export async function prepareInpaintRequest(
 		timeoutMs,
 		maxWaitMs,
 		maskOnly = false,
-	}: { links: LinkSizes; timeoutMs: number; maxWaitMs: number; maskOnly?: boolean },
+		photoMostBytes,
+	}: {
+		links: LinkSizes;
+		timeoutMs: number;
+		maxWaitMs: number;
+		maskOnly?: boolean;
+		/** How large a binary photo may be read (larger where only its crop may be uploaded). */
+		photoMostBytes?: number;
+	},
 ): Promise<PreparedRequest> {
 	await assertKeyFor(ctx, endpoint.id, itemIndex);
 	// A ModelsLab Trigger's URL is signed only now, after validation, so the signature goes to
@@ -200,7 +208,9 @@ export async function prepareInpaintRequest(
 		const source = sources[role];
 		if (source.kind !== 'binary') continue;
 		const label = `${imageRoles[role].label} Binary Field`;
-		images.push({ role, image: await readBinaryImage(ctx, itemIndex, source.property, label) });
+		const mostBytes = role === 'init' ? photoMostBytes : undefined;
+		const image = await readBinaryImage(ctx, itemIndex, source.property, label, mostBytes);
+		images.push({ role, image });
 	}
 	const linkOrBytes = (role: ImageRole): ImageOrigin | undefined => {
 		const image = images.find((entry) => entry.role === role)?.image;

@@ -14,7 +14,7 @@ export interface BinaryImage {
 	mimeType: string;
 }
 
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /**
  * Reads an image from the item's binary data, refusing what ModelsLab would refuse (missing,
@@ -25,6 +25,8 @@ export async function readBinaryImage(
 	itemIndex: number,
 	property: string,
 	fieldLabel: string,
+	/** A larger bound where only part of the picture is uploaded (a large photo's crop). */
+	mostBytes = MAX_UPLOAD_BYTES,
 ): Promise<BinaryImage> {
 	const fail = (problem: string, description?: string): never =>
 		refuseBeforeSending(ctx.getNode(), `"${fieldLabel}": ${problem}`, itemIndex, description);
@@ -47,18 +49,17 @@ export async function readBinaryImage(
 				: 'This item has no binary data at all. Use a node that outputs files (for example a Form Trigger, Read Files or HTTP Request with "File" response) before this one.',
 		);
 	}
-	if (typeof metadata.bytes === 'number' && metadata.bytes > MAX_UPLOAD_BYTES) {
-		return fail(
-			`the file "${property}" is ${megabytes(metadata.bytes)}; ModelsLab accepts images up to 5 MB`,
+	const tooLarge = (bytes: number) =>
+		fail(
+			mostBytes === MAX_UPLOAD_BYTES
+				? `the file "${property}" is ${megabytes(bytes)}; ModelsLab accepts images up to 5 MB`
+				: `the file "${property}" is ${megabytes(bytes)}; photos up to ${megabytes(mostBytes)} are read`,
 		);
-	}
+	if (typeof metadata.bytes === 'number' && metadata.bytes > mostBytes)
+		return tooLarge(metadata.bytes);
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 	if (buffer.length === 0) return fail(`the file "${property}" is empty`);
-	if (buffer.length > MAX_UPLOAD_BYTES) {
-		return fail(
-			`the file "${property}" is ${megabytes(buffer.length)}; ModelsLab accepts images up to 5 MB`,
-		);
-	}
+	if (buffer.length > mostBytes) return tooLarge(buffer.length);
 	// The bytes decide, not the declared type: a file labelled image/png that is really an HTML
 	// error page or a text file would be uploaded, billed as a job, and fail at ModelsLab.
 	const mimeType = sniffImageType(buffer);
