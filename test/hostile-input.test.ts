@@ -230,11 +230,11 @@ function binaryCases(endpoint: string, extra: IDataObject = {}): BadInput[] {
 	] as const) {
 		const field = `${role} Binary Field`;
 		const good = { [other]: other === 'mask' ? mask() : png() };
-		const add = (what: string, binary: IDataObject, message: string) =>
+		const add = (what: string, binary: IDataObject, message: string, also: IDataObject = {}) =>
 			cases.push({
 				endpoint,
 				what: `${field}: ${what}`,
-				parameters,
+				parameters: { ...parameters, ...also },
 				items: [{ json: {}, binary: { ...good, ...binary } }],
 				message: `"${field}": ${message} [item 0]`,
 			});
@@ -266,11 +266,20 @@ function binaryCases(endpoint: string, extra: IDataObject = {}): BadInput[] {
 			},
 			`the file "${property}" is not an image (image/png, but its content is not a PNG, JPEG, WebP, GIF, BMP or TIFF picture)`,
 		);
+		// A photo that may be cropped for full resolution may be larger: not with Return Immediately.
 		add(
 			'over 5 MB',
 			{ [property]: { ...png(), bytes: 6 * 1024 * 1024 } },
 			`the file "${property}" is 6.0 MB; ModelsLab accepts images up to 5 MB`,
+			role === 'Image' ? { completion: 'immediate' } : {},
 		);
+		// (Object Removal takes no size, so its photo is never cropped: 5 MB, as above.)
+		if (role === 'Image' && endpoint !== 'objectRemoval')
+			add(
+				'over 100 MB, waiting for the result',
+				{ [property]: { ...png(), bytes: 101 * 1024 * 1024 } },
+				`the file "${property}" is 101.0 MB; photos up to 100.0 MB are read`,
+			);
 	}
 	cases.push({
 		endpoint,

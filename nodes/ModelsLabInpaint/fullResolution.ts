@@ -56,15 +56,18 @@ export const mayCropPhoto = (
 export function refuseUploadsTooLarge(
 	ctx: IExecuteFunctions,
 	images: PreparedRequest['images'],
+	/** The binary field each image came from, to name it. */
+	fieldOf: (role: 'init' | 'mask') => string,
 	itemIndex: number,
 ): void {
 	const tooLarge = images.find((entry) => entry.image.buffer.length > MAX_UPLOAD_BYTES);
 	if (!tooLarge) return;
+	const label = tooLarge.role === 'init' ? 'Image' : 'Mask';
 	refuseBeforeSending(
 		ctx.getNode(),
-		`"Image Binary Field": the file is ${megabytes(tooLarge.image.buffer.length)}; ModelsLab accepts images up to 5 MB`,
+		`"${label} Binary Field": the file "${fieldOf(tooLarge.role)}" is ${megabytes(tooLarge.image.buffer.length)}; ModelsLab accepts images up to 5 MB`,
 		itemIndex,
-		'A larger photo is read only when it is larger than the endpoint takes (1024 px a side) and the mask leaves part of it untouched: then only the part around the mask is sent.',
+		'A larger photo is read only when it is larger than the endpoint takes (1024 px a side), with Output Size › Same as Image and Completion › Wait for Result: then only the part around the mask is sent.',
 	);
 }
 

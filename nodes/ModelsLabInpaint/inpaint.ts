@@ -110,7 +110,11 @@ export async function inpaintItem(
 		fullResolution && !maskJob
 			? await cropToMask(ctx, endpoint, prepared, itemIndex, limits)
 			: undefined;
-	if (mayCrop) refuseUploadsTooLarge(ctx, prepared.images, itemIndex);
+	const fieldOf = (role: 'init' | 'mask') => {
+		const source = checked.sources[role];
+		return source.kind === 'binary' ? source.property : role;
+	};
+	if (mayCrop) refuseUploadsTooLarge(ctx, prepared.images, fieldOf, itemIndex);
 	await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	let mask = prepared.madeMask;
 	if (maskJob) {
