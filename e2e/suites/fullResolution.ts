@@ -1,7 +1,14 @@
 import { crc32 } from 'zlib';
 import * as jpeg from 'jpeg-js';
 
-import { decodePicture, isJpeg, isPng, makePhoto, type ModelsLabSimulator } from '../../simulator';
+import {
+	decodePicture,
+	isJpeg,
+	isPng,
+	makePhoto,
+	webpContainer,
+	type ModelsLabSimulator,
+} from '../../simulator';
 import { binaryBytes } from '../support/binary';
 import { nodeOutput, type Execution, type ExecutedItem } from '../support/execution';
 import { fullResolutionForms } from '../support/fullResolutionWorkflows';
@@ -136,8 +143,6 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 				}),
 			});
 			const photoLink = String(((await upload.json()) as { output: string[] }).output[0]);
-			sim.reset(); // only the node's requests from here on (the upload's file stays served)
-			expect((await fetch(photoLink)).ok).toBe(true);
 
 			const form = fullResolutionForms.link;
 			const item = succeeded(await submitForm(form.webhookId, photoLink), form.inpaint);
@@ -181,17 +186,33 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			expect(changedOutside).toBe(0);
 		});
 
-		test('a PNG of 8000×6000 (48 MP) uploaded to a form is refused before anything is sent to ModelsLab', async () => {
+		/** Posts a photo to the upload form and returns the error its execution stored. */
+		async function refused(photo: Buffer, type: string, fileName: string) {
 			const form = fullResolutionForms.upload;
 			const { status, execution } = await submitForm(
 				form.webhookId,
-				new Blob([pngHeaderOnly(8000, 6000)], { type: 'image/png' }),
+				new Blob([photo], { type }),
+				fileName,
 			);
 			expect(status).toBe('error');
 			const run = execution.data.resultData.runData[form.inpaint]?.[0];
-			const message = run?.error?.message ?? execution.data.resultData.error?.message;
-			expect(message).toMatch(/^"Output Size" Same as Image: the photo is 8000×6000 pixels/);
+			// Nothing reached ModelsLab (no submit, no upload).
 			expect(sim.requests.filter((request) => request.path.startsWith('/api/'))).toEqual([]);
+			return String(run?.error?.message ?? execution.data.resultData.error?.message);
+		}
+
+		test('a large WebP photo uploaded to a form is refused before anything is sent to ModelsLab', async () => {
+			const message = await refused(webpContainer(2400, 1800), 'image/webp', 'photo.webp');
+			expect(message).toMatch(/^"Output Size" Same as Image: .*WebP/);
+		});
+
+		test('a PNG of 8000×6000 (48 MP) uploaded to a form is refused before anything is sent to ModelsLab', async () => {
+			// With a Shapes mask the mask's own limit (4096×4096, README "Masks are made for photos
+			// up to 4096×4096 pixels") is met before full resolution's 40 MP.
+			const message = await refused(pngHeaderOnly(8000, 6000), 'image/png', 'photo.png');
+			expect(message).toMatch(
+				/^the image is 8000×6000 pixels; masks are made for images up to 4096×4096/,
+			);
 		});
 	});
 }
