@@ -90,7 +90,16 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 
 		/** Posts a form and returns the stored execution it started, once finished. */
 		async function submitForm(webhookId: string, field: string | Blob, fileName = 'photo.png') {
-			const seen = new Set((await server.executionsOf(workflowId)).map((entry) => entry.id));
+			// After seconds of decoding in this process, n8n may have closed the idle keep-alive
+			// connections: let their close be seen, and list again if the first call met one.
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			const before = await waitFor(
+				`the executions of ${workflowId}`,
+				async () => await server.executionsOf(workflowId),
+				10_000,
+				200,
+			);
+			const seen = new Set(before.map((entry) => entry.id));
 			const body = new FormData();
 			if (typeof field === 'string') body.append('field-0', field);
 			else body.append('field-0', field, fileName);
