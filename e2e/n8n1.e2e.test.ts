@@ -1,6 +1,7 @@
 import { agentSuite } from './suites/agent';
 import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
+import { fullResolutionSuite } from './suites/fullResolution';
 import { headlessSuite } from './suites/headless';
 import { masksSuite } from './suites/masks';
 import { serverSuite } from './suites/server';
@@ -14,6 +15,7 @@ describe('n8n 1.x server (n8n start)', () => {
 	const running = useRunningN8n(1);
 	serverSuite(running);
 	masksSuite(running);
+	fullResolutionSuite(running);
 	callbacksSuite(running);
 	editorSuite(running);
 });

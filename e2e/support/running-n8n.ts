@@ -3,6 +3,7 @@ import { N8n } from './n8n';
 import { N8nServer } from './server';
 import type { Major } from './versions';
 import { callbackWorkflows } from './callbackWorkflows';
+import { fullResolutionWorkflow } from './fullResolutionWorkflows';
 import { masksWorkflow } from './maskWorkflows';
 import { loadExample } from './workflows';
 
@@ -16,6 +17,8 @@ export const served = {
 	describeMask: loadExample('inpaint-describe-mask.json', 'exampleDescribe1'),
 	/** Not an example: a Form Trigger per mask case the examples do not show (suites/masks.ts). */
 	masks: masksWorkflow('e2eMasksFromForms'),
+	/** Not an example: large photos from a link and a form upload (suites/fullResolution.ts). */
+	fullResolution: fullResolutionWorkflow('e2eFullResForms'),
 };
 
 export interface RunningN8n {
@@ -48,6 +51,7 @@ export function useRunningN8n(major: Major): () => RunningN8n {
 			served.callbacks,
 			served.describeMask,
 			served.masks,
+			served.fullResolution,
 			...Object.values(callbackWorkflows),
 		])
 			await n8n.activate(workflow.id);
