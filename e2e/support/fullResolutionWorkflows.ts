@@ -1,7 +1,5 @@
-import { CREDENTIAL_ID, CREDENTIAL_NAME } from './n8n';
-import { INPAINT, type Workflow, type WorkflowNode } from './workflows';
-
-const credentials = { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
+import { formsWorkflow } from './maskWorkflows';
+import type { Workflow } from './workflows';
 
 /** One form of the full-resolution workflow: its Form Trigger feeds one ModelsLab Inpaint node. */
 interface FullResolutionForm {
@@ -51,41 +49,13 @@ export const fullResolutionForms = {
 	},
 } satisfies Record<string, FullResolutionForm>;
 
-export function fullResolutionWorkflow(id: string): Workflow {
-	const nodes: WorkflowNode[] = [];
-	const connections: Workflow['connections'] = {};
-	Object.values(fullResolutionForms).forEach((form: FullResolutionForm, row) => {
-		nodes.push(
-			{
-				id: `${form.webhookId}-trigger`,
-				name: form.trigger,
-				type: 'n8n-nodes-base.formTrigger',
-				typeVersion: 2.2,
-				position: [0, row * 200],
-				webhookId: form.webhookId,
-				parameters: {
-					formTitle: form.trigger,
-					formFields: { values: [form.field] },
-					options: {},
-				},
-			},
-			{
-				id: `${form.webhookId}-inpaint`,
-				name: form.inpaint,
-				type: INPAINT,
-				typeVersion: 1,
-				position: [260, row * 200],
-				parameters: inpaintParameters(form.photo),
-				credentials,
-			},
-		);
-		connections[form.trigger] = { main: [[{ node: form.inpaint, type: 'main', index: 0 }]] };
-	});
-	return {
+export const fullResolutionWorkflow = (id: string): Workflow =>
+	formsWorkflow(
 		id,
-		name: 'e2e: full resolution, from forms',
-		nodes,
-		connections,
-		settings: { executionOrder: 'v1' },
-	};
-}
+		'e2e: full resolution, from forms',
+		Object.values(fullResolutionForms).map((form: FullResolutionForm) => ({
+			...form,
+			fields: [form.field],
+			parameters: inpaintParameters(form.photo),
+		})),
+	);

@@ -4,7 +4,8 @@ import { INPAINT, type Workflow, type WorkflowNode } from './workflows';
 const credentials = { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } };
 
 /** One form of the masks workflow: its Form Trigger feeds one ModelsLab Inpaint node. */
-interface MaskForm {
+/** A Form Trigger feeding one Inpaint node, one row of a served workflow. */
+export interface InpaintForm {
 	/** The form's path is /form/<webhookId>. */
 	webhookId: string;
 	trigger: string;
@@ -82,12 +83,13 @@ export const maskForms = {
 			completion: 'maskOnly',
 		},
 	},
-} satisfies Record<string, MaskForm>;
+} satisfies Record<string, InpaintForm>;
 
-export function masksWorkflow(id: string): Workflow {
+/** Form Triggers, each feeding its Inpaint node, as one workflow (a row each). */
+export function formsWorkflow(id: string, name: string, forms: InpaintForm[]): Workflow {
 	const nodes: WorkflowNode[] = [];
 	const connections: Workflow['connections'] = {};
-	Object.values(maskForms).forEach((form: MaskForm, row) => {
+	forms.forEach((form, row) => {
 		nodes.push(
 			{
 				id: `${form.webhookId}-trigger`,
@@ -114,11 +116,8 @@ export function masksWorkflow(id: string): Workflow {
 		);
 		connections[form.trigger] = { main: [[{ node: form.inpaint, type: 'main', index: 0 }]] };
 	});
-	return {
-		id,
-		name: 'e2e: masks from words, from forms',
-		nodes,
-		connections,
-		settings: { executionOrder: 'v1' },
-	};
+	return { id, name, nodes, connections, settings: { executionOrder: 'v1' } };
 }
+
+export const masksWorkflow = (id: string): Workflow =>
+	formsWorkflow(id, 'e2e: masks from words, from forms', Object.values(maskForms));
