@@ -31,23 +31,16 @@ import { cropForEndpoint, MAX_FULL_RESOLUTION_PIXELS, stitchResult } from './sti
 export const MAX_PHOTO_FILE_BYTES = 100 * 1024 * 1024;
 
 /**
- * Whether a binary photo may be larger than an upload (5 MB): only where it may be cropped, so
- * that only the crop is uploaded. Whether it is cropped is known once its size is read.
+ * Whether this item's result can be stitched, if its photo turns out larger than the endpoint
+ * takes: Same as Image, an endpoint with a size, and a run that waits for and downloads the result.
+ * Where a photo may be cropped, a binary photo may be larger than an upload (5 MB): only the crop
+ * is uploaded.
  */
-export const mayCropPhoto = (
+export const holdsResultToStitch = (
 	endpoint: InpaintEndpoint,
-	{
-		outputSize,
-		wait,
-		download,
-		maskJob,
-	}: { outputSize: string; wait: boolean; download: boolean; maskJob: boolean },
-) =>
-	outputSize === 'image' &&
-	wait &&
-	download &&
-	!maskJob &&
-	endpointSizeLimits(endpoint) !== undefined;
+	outputSize: string,
+	{ wait, download }: { wait: boolean; download: boolean },
+) => outputSize === 'image' && wait && download && endpointSizeLimits(endpoint) !== undefined;
 
 /**
  * A binary picture over the upload limit that was read for a crop, but is not cropped after all

@@ -32,7 +32,7 @@ import {
 	cropToMask,
 	largerThanEndpoint,
 	MAX_PHOTO_FILE_BYTES,
-	mayCropPhoto,
+	holdsResultToStitch,
 	refuseUploadsTooLarge,
 	scaledDownNotice,
 	stitchItem,
@@ -87,12 +87,9 @@ export async function inpaintItem(
 	const maskOnly = readParameter(ctx, completionProperty, itemIndex) === 'maskOnly';
 	const limits = { maxWaitMs: settings.maxWaitMs, timeoutMs: settings.requestTimeoutMs };
 	const checked = checkInpaintRequest(ctx, endpoint, itemIndex, { maskOnly });
-	const mayCrop = mayCropPhoto(endpoint, {
-		outputSize: checked.outputSize,
-		wait: settings.wait,
-		download: settings.download,
-		maskJob: checked.maskPlan.job !== undefined,
-	});
+	// Full resolution may apply (see fullResolution.ts); whether it does, the photo's size decides.
+	const holdsResult = holdsResultToStitch(endpoint, checked.outputSize, settings);
+	const mayCrop = holdsResult && !checked.maskPlan.job;
 	const prepared = await prepareInpaintRequest(ctx, endpoint, checked, itemIndex, {
 		links,
 		...limits,
@@ -105,7 +102,7 @@ export async function inpaintItem(
 	const { body, size } = prepared;
 	const large = checked.outputSize === 'image' && largerThanEndpoint(endpoint, prepared.photo);
 	// Full resolution: the box around the mask is sent, and the result pasted back (see there).
-	const fullResolution = large && settings.wait && settings.download;
+	const fullResolution = large && holdsResult;
 	let stitch =
 		fullResolution && !maskJob
 			? await cropToMask(ctx, endpoint, prepared, itemIndex, limits)
@@ -164,12 +161,12 @@ export async function inpaintItem(
 	return item;
 }
 
-const maskBinary = async (ctx: IExecuteFunctions, { file, mimeType }: MadeMask) =>
-	await ctx.helpers.prepareBinaryData(
-		file,
-		`mask.${mimeType.split('/')[1].replace('jpeg', 'jpg')}`,
-		mimeType,
-	);
+const maskBinary = async (ctx: IExecuteFunctions, { file, mimeType }: MadeMask) => {
+	const extension = mimeType.startsWith('image/')
+		? mimeType.split('/')[1].replace('jpeg', 'jpg')
+		: 'bin';
+	return await ctx.helpers.prepareBinaryData(file, `mask.${extension}`, mimeType);
+};
 
 /** What the output item says about a mask the node made: its mask job, and how much it repaints. */
 const maskFacts = (mask: MadeMask) => ({
@@ -202,10 +199,9 @@ async function maskOnlyItem(
 		images.find((entry) => entry.role === 'mask')?.image.buffer ??
 		(await givenMaskBytes(ctx, body.mask_image, itemIndex, limits));
 	const mimeType = sniffImageType(given) ?? 'application/octet-stream';
-	const extension = mimeType.split('/')[1]?.replace('jpeg', 'jpg') ?? 'bin';
 	return {
 		json: { ...json, maskRequestId: null, maskCoverage: null },
-		binary: { mask: await ctx.helpers.prepareBinaryData(given, `mask.${extension}`, mimeType) },
+		binary: { mask: await maskBinary(ctx, { file: given, mimeType }) },
 		pairedItem: { item: itemIndex },
 	};
 }

@@ -336,14 +336,8 @@ function refuseTooLargeForMask(
 	);
 }
 
+/** A Mask Source as the editor names it, read off its own options. */
 const maskSourceName = (kind: ImageSource['kind']) =>
-	(
-		({
-			shapes: 'Shapes',
-			describe: 'Describe It',
-			subject: 'Subject',
-			background: 'Background',
-			url: 'URL',
-			binary: 'Binary File',
-		}) as Record<string, string>
-	)[kind];
+	(parameter(imageParameter('mask').source).options as Array<{ name: string; value: string }>).find(
+		(option) => option.value === kind,
+	)?.name ?? kind;
