@@ -285,8 +285,9 @@ describe('time slices', () => {
 		['JPEG', (s: TimeSlice) => encodeJpeg(big, { quality: 92, subsampling: '4:2:0' }, s)],
 	])('a 2048 × 2048 %s encode lets the event loop run', async (_, encode) => {
 		const timeSlice = new TimeSlice();
-		const { ticks } = await withTicker(() => encode(timeSlice));
+		const { ticks, elapsedMs } = await withTicker(() => encode(timeSlice));
 		expect(ticks).toBeGreaterThanOrEqual(3);
-		expect(timeSlice.longestMs).toBeLessThan(200);
+		// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
+		expect(timeSlice.longestMs).toBeLessThan(elapsedMs / 2);
 	});
 });

@@ -191,9 +191,12 @@ describe('time slicing', () => {
 	it('decodes a 2048 × 2048 JPEG in slices, letting the event loop turn', async () => {
 		const file = encoded(2048, 2048, 90);
 		const timeSlice = new TimeSlice();
-		const { result, ticks } = await withTicker(() => decodeJpeg(file, LIMITS.maxPixels, timeSlice));
+		const { result, ticks, elapsedMs } = await withTicker(() =>
+			decodeJpeg(file, LIMITS.maxPixels, timeSlice),
+		);
 		expect(result.raster.width).toBe(2048);
 		expect(ticks).toBeGreaterThanOrEqual(3);
-		expect(timeSlice.longestMs).toBeLessThan(200);
+		// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
+		expect(timeSlice.longestMs).toBeLessThan(elapsedMs / 2);
 	});
 });

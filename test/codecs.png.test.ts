@@ -276,9 +276,12 @@ describe('time slicing', () => {
 		const spec: PngSpec = { width: size, height: size, colourType: 6, bitDepth: 8, samples: [] };
 		const file = pngWithStream({ ...spec, idatChunkBytes: 65536 }, deflateSync(rows));
 		const timeSlice = new TimeSlice();
-		const { result, ticks } = await withTicker(() => decodePng(file, LIMITS.maxPixels, timeSlice));
+		const { result, ticks, elapsedMs } = await withTicker(() =>
+			decodePng(file, LIMITS.maxPixels, timeSlice),
+		);
 		expect([result.width, result.height, result.hasAlpha]).toEqual([size, size, true]);
 		expect(ticks).toBeGreaterThanOrEqual(3);
-		expect(timeSlice.longestMs).toBeLessThan(200);
+		// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
+		expect(timeSlice.longestMs).toBeLessThan(elapsedMs / 2);
 	});
 });

@@ -77,12 +77,15 @@ export function markerAt(jpeg: Uint8Array, marker: number): number {
  * Runs `work` while a setInterval ticker counts how often the event loop turned; the decoder must
  * let it run now and then, however long the work takes.
  */
-export async function withTicker<T>(work: () => Promise<T>): Promise<{ result: T; ticks: number }> {
+export async function withTicker<T>(
+	work: () => Promise<T>,
+): Promise<{ result: T; ticks: number; elapsedMs: number }> {
 	let ticks = 0;
 	const ticker = setInterval(() => ticks++, 1);
+	const started = Date.now();
 	try {
 		const result = await work();
-		return { result, ticks };
+		return { result, ticks, elapsedMs: Date.now() - started };
 	} finally {
 		clearInterval(ticker);
 	}
