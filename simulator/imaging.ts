@@ -12,6 +12,8 @@ export interface RenderSource {
 	init?: Raster;
 	mask?: Raster;
 	prompt: string;
+	/** settings.outsideDrift when the job was submitted. */
+	outsideDrift?: number;
 }
 
 /** Nearest-neighbour scaling, as the brief asks: fast and good enough to show the layout. */
@@ -99,10 +101,14 @@ export function renderOutput(
 	const [r, g, b] = promptColour(source.prompt);
 	const shade = sampleIndex * 18; // each sample a little different
 	const period = 24;
+	const drift = source.outsideDrift ?? 0;
 	for (let y = 0; y < height; y++) {
 		for (let x = 0; x < width; x++) {
 			const i = y * width + x;
-			if (!bits[i]) continue;
+			if (!bits[i]) {
+				if (drift > 0) driftPixel(rgba, i * 4, ((x * 7 + y * 13) % (2 * drift + 1)) - drift);
+				continue;
+			}
 			const stripe = (x + y + sampleIndex * 6) % period < period / 2;
 			const o = i * 4;
 			const k = stripe ? 1 : 0.6;
@@ -114,4 +120,9 @@ export function renderOutput(
 		}
 	}
 	return encodePng(width, height, rgba, { level: 3 });
+}
+
+/** Moves a pixel's colour by `offset` levels, clamped to 0–255 (alpha kept). */
+function driftPixel(rgba: Uint8Array, o: number, offset: number): void {
+	for (let c = o; c < o + 3; c++) rgba[c] = Math.min(255, Math.max(0, rgba[c] + offset));
 }

@@ -31,6 +31,12 @@ export interface SimulatorSettings {
 	 * photo host. Generated outputs are not delayed.
 	 */
 	photoHostDelayMs: number;
+	/**
+	 * Inpaint outputs change every pixel outside the mask by up to this many levels (a fixed
+	 * pattern), as real inpainting models do when they redraw the whole picture. 0: the pixels
+	 * outside the mask are the photo's (scaled to the job's size).
+	 */
+	outsideDrift: number;
 	// ---- Mask endpoints (mask_creator, removebg_mask with only_mask, object_removal). ----
 	// NOT DOCUMENTED by ModelsLab (modelslab-editing.md "Not documented"): what the mask output looks
 	// like. Each possibility is switchable so the node can be tested against all of them.
@@ -65,6 +71,7 @@ export function defaultSettings(jobDurationMs = 0): SimulatorSettings {
 		balance: 43.6,
 		outputImageBytes: 0,
 		photoHostDelayMs: 0,
+		outsideDrift: 0,
 		maskForm: 'mask',
 		maskFormat: 'png',
 		maskPolarity: 'white-object',
@@ -99,6 +106,10 @@ const CHECKS: Record<string, (value: unknown) => string | undefined> = {
 		value === 'photo' || (isObject(value) && isSide(value.width) && isSide(value.height))
 			? undefined
 			: `maskSize must be "photo" or {width, height} (integers 1–${MAX_MASK_SIDE})`,
+	outsideDrift: (value) =>
+		typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 64
+			? undefined
+			: 'outsideDrift must be an integer 0–64',
 	objectBox: (value) =>
 		isObject(value) &&
 		['left', 'top', 'width', 'height'].every((key) => isFraction(value[key])) &&

@@ -36,7 +36,12 @@ export function handleSubmit(
 	const init = readOwnImage(ctx, body.init_image);
 	const mask = readOwnImage(ctx, body.mask_image);
 	const job = createJob(ctx, spec, body, apiKey, init);
-	ctx.jobs.add(job, { init, mask, prompt: typeof body.prompt === 'string' ? body.prompt : '' });
+	ctx.jobs.add(job, {
+		init,
+		mask,
+		prompt: typeof body.prompt === 'string' ? body.prompt : '',
+		outsideDrift: ctx.settings.outsideDrift,
+	});
 
 	// instant_response (v6 image editing) asks for the queue answer even when the result is ready.
 	const instant = spec.supportsInstantResponse && isTrueFlag(body.instant_response);

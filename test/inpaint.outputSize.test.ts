@@ -82,12 +82,25 @@ describe('Same as Image, photos the endpoints cannot take as they are', () => {
 		expect(submitted('imageEditing')).toMatchObject({ width: 1024, height: 768 });
 	});
 
-	it('a 300×200 photo: Community Models is scaled up to its 512 minimum, same shape, multiples of 8', async () => {
+	it('a 300×200 photo: Community Models is sent at its 512 minimum, same shape, multiples of 8; the result is pasted back at 300×200', async () => {
 		const { output } = await inpaint(binaryParameters('community'), {
 			items: [binaryItem(300, 200)],
 		});
 		expect(submitted('community')).toMatchObject({ width: 768, height: 512 });
+		expect(output[0].json).toMatchObject({
+			outputSize: { width: 300, height: 200 },
+			fullResolution: { sentSize: { width: 768, height: 512 }, scaled: false },
+		});
+	});
+
+	it('the same with Keep Original Pixels Outside the Mask off: the result at the size sent', async () => {
+		const { output } = await inpaint(
+			{ ...binaryParameters('community'), keepOriginalPixels: false },
+			{ items: [binaryItem(300, 200)] },
+		);
+		expect(submitted('community')).toMatchObject({ width: 768, height: 512 });
 		expect(output[0].json.outputSize).toEqual({ width: 768, height: 512 });
+		expect(output[0].json).not.toHaveProperty('fullResolution');
 	});
 
 	it('a 640×480 photo on v3 Legacy is never scaled up', async () => {
@@ -136,6 +149,8 @@ describe('photos given as links', () => {
 		const { output, error } = await inpaint({
 			...minimalParameters.community,
 			initImageUrl: photo,
+			// The mask link is on a host n8n cannot reach: no paste-back, which would say so.
+			keepOriginalPixels: false,
 		});
 		expect(error).toBeUndefined();
 		expect(submitted('community')).toMatchObject({ width: 1024, height: 768 });
@@ -152,7 +167,7 @@ describe('photos given as links', () => {
 		expect(error).toBeUndefined();
 		expect(submitted('community')).toMatchObject({ width: 512, height: 512 });
 		expect(output[0].json.notice).toBe(
-			"The size of the image could not be read, so the endpoint's default size 512×512 was used. Choose Output Size › Custom to set it.",
+			"The size of the image could not be read, so the endpoint's default size 512×512 was used. Choose Output Size › Custom to set it. Keep Original Pixels Outside the Mask did not apply: the photo's size could not be read, so the result is the whole picture as ModelsLab drew it.",
 		);
 	});
 
@@ -164,10 +179,14 @@ describe('photos given as links', () => {
 		expect(output[0].json.notice).toContain('could not be read');
 	});
 
-	it('v6 Image Editing with a link it cannot read leaves the size to ModelsLab, without a notice', async () => {
+	it('v6 Image Editing with a link it cannot read leaves the size to ModelsLab; the notice says only that nothing was pasted back', async () => {
 		const { output } = await inpaint(minimalParameters.imageEditing);
 		expect(submitted('imageEditing')).not.toHaveProperty('width');
-		expect(output[0].json).toMatchObject({ outputSize: null, notice: null });
+		expect(output[0].json).toMatchObject({
+			outputSize: null,
+			notice:
+				"Keep Original Pixels Outside the Mask did not apply: the photo's size could not be read, so the result is the whole picture as ModelsLab drew it.",
+		});
 	});
 });
 

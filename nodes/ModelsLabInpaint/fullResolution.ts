@@ -1,5 +1,5 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { megabytes } from '../shared/images/binaryInput';
 import { downloadImageBytes } from '../shared/images/download';
@@ -12,7 +12,12 @@ import type { PreparedRequest } from './request';
 import type { ImageSize } from './size/imageSize';
 import { endpointSizeLimits, setRequestSize } from './size/outputSize';
 import type { StitchPlan } from './stitch/stitchPlan';
-import { cropForEndpoint, MAX_FULL_RESOLUTION_PIXELS, stitchResult } from './stitch/stitchPlan';
+import {
+	cropForEndpoint,
+	MAX_FULL_RESOLUTION_PIXELS,
+	planWholePhoto,
+	stitchResult,
+} from './stitch/stitchPlan';
 
 /**
  * Output Size › Same as Image for a photo larger than the endpoint takes (ModelsLab's inpaint
@@ -101,37 +106,81 @@ export async function cropToMask(
 		refuse(
 			`the photo is ${photo.width}×${photo.height} pixels; full resolution is for photos up to ${megapixels(MAX_FULL_RESOLUTION_PIXELS)}`,
 		);
-	const fileOf = async (role: 'init' | 'mask', link: unknown) =>
-		prepared.images.find((entry) => entry.role === role)?.image.buffer ??
-		(typeof link === 'string'
-			? await downloadImageBytes(ctx, link, itemIndex, {
-					...limits,
-					mostBytes: MAX_PHOTO_FILE_BYTES,
-				})
-			: refuse(`the ${role === 'init' ? 'photo' : 'mask'} could not be read`));
-	const photoFile = await fileOf('init', body.init_image);
-	const maskFile = prepared.madeMask?.file ?? (await fileOf('mask', body.mask_image));
+	const files = await photoAndMaskFiles(ctx, prepared, itemIndex, limits);
+	if (!files) return refuse('the photo or the mask could not be read');
 	let cropped: Awaited<ReturnType<typeof cropForEndpoint>>;
 	try {
-		cropped = await cropForEndpoint(photoFile, maskFile, endpointSizeLimits(endpoint)!);
+		cropped = await cropForEndpoint(files.photo, files.mask, endpointSizeLimits(endpoint)!);
 	} catch (error) {
 		if (error instanceof ImageDecodeError) return refuse(error.message);
 		throw asNodeError(ctx, error, itemIndex);
 	}
 	if (!cropped) return undefined;
-	const { plan, files } = cropped;
+	const { plan, files: sent } = cropped;
 	const others = images.filter((entry) => entry.role !== 'init' && entry.role !== 'mask');
 	images.splice(
 		0,
 		images.length,
 		...others,
-		{ role: 'init', image: { buffer: files.photo.file, mimeType: files.photo.mimeType } },
-		{ role: 'mask', image: { buffer: files.mask.file, mimeType: files.mask.mimeType } },
+		{ role: 'init', image: { buffer: sent.photo.file, mimeType: sent.photo.mimeType } },
+		{ role: 'mask', image: { buffer: sent.mask.file, mimeType: sent.mask.mimeType } },
 	);
 	// The mask now goes as the crop: the whole mask made earlier is not sent.
 	prepared.madeMask = prepared.madeMask && { ...prepared.madeMask, url: undefined };
 	setRequestSize(endpoint, body, plan.crop.sendSize);
 	return plan;
+}
+
+/**
+ * The photo's and the mask's files: read already (binary fields, a mask the node made) or
+ * downloaded from their links. Undefined when one is neither.
+ */
+async function photoAndMaskFiles(
+	ctx: IExecuteFunctions,
+	{ images, body, madeMask }: PreparedRequest,
+	itemIndex: number,
+	limits: { timeoutMs: number; maxWaitMs: number },
+): Promise<{ photo: Buffer; mask: Buffer } | undefined> {
+	const fileOf = async (role: 'init' | 'mask', link: unknown) =>
+		images.find((entry) => entry.role === role)?.image.buffer ??
+		(typeof link === 'string'
+			? await downloadImageBytes(ctx, link, itemIndex, {
+					...limits,
+					mostBytes: MAX_PHOTO_FILE_BYTES,
+				})
+			: undefined);
+	const photo = await fileOf('init', body.init_image);
+	const mask = madeMask?.file ?? (await fileOf('mask', body.mask_image));
+	return photo && mask ? { photo, mask } : undefined;
+}
+
+/**
+ * Keep Original Pixels Outside the Mask, for a photo the endpoint takes whole: a plan to paste the
+ * result back by the mask, the request unchanged. A photo or mask the codecs cannot read (WebP,
+ * GIF) is sent all the same: the result is then ModelsLab's whole picture, and `notice` says so.
+ */
+export async function planKeepOriginal(
+	ctx: IExecuteFunctions,
+	prepared: PreparedRequest,
+	sendSize: { width: number; height: number } | null,
+	itemIndex: number,
+	limits: { timeoutMs: number; maxWaitMs: number },
+): Promise<{ plan?: StitchPlan; notice?: string }> {
+	const notKept = (why: string) => ({
+		notice: `Keep Original Pixels Outside the Mask did not apply: ${why}, so the result is the whole picture as ModelsLab drew it.`,
+	});
+	// A photo whose first bytes could not be read (a host n8n cannot reach) is not downloaded again.
+	if (!prepared.photo) return notKept("the photo's size could not be read");
+	try {
+		const files = await photoAndMaskFiles(ctx, prepared, itemIndex, limits);
+		if (!files) return notKept('the photo or the mask could not be read');
+		return { plan: await planWholePhoto(files.photo, files.mask, sendSize ?? undefined) };
+	} catch (error) {
+		// An option that is on by default never costs the user the job: it steps aside and says why.
+		if (error instanceof ImageDecodeError || error instanceof NodeApiError)
+			return notKept(error.message);
+		throw asNodeError(ctx, error, itemIndex);
+	}
 }
 
 /**
@@ -174,7 +223,7 @@ export async function stitchItem(
 		fullResolution: { box, sentSize: sendSize, scaled },
 		notice: scaled
 			? `The area around the mask (${box.width}×${box.height}) is larger than the endpoint takes, so it was repainted at ${sendSize.width}×${sendSize.height} and scaled up to fit; the rest of the photo is untouched.`
-			: null,
+			: (item.json.notice ?? null),
 	};
 }
 

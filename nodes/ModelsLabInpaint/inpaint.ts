@@ -33,12 +33,14 @@ import {
 	largerThanEndpoint,
 	MAX_PHOTO_FILE_BYTES,
 	holdsResultToStitch,
+	planKeepOriginal,
 	refuseUploadsTooLarge,
 	scaledDownNotice,
 	stitchItem,
 } from './fullResolution';
 import { sniffImageType } from '../shared/images/imageType';
 import { LinkSizes } from './size/linkSizes';
+import { keepOriginalPixelsProperty } from './size/outputSize';
 import { logAcceptedJob, submit } from './submit';
 
 /**
@@ -136,6 +138,18 @@ export async function inpaintItem(
 		if (stitch) await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 		else await attachMadeMask(ctx, body, mask, checked.inline, itemIndex, limits);
 	}
+	// Keep Original Pixels Outside the Mask: the photo sent whole, the result pasted back by the mask.
+	let keepNotice: string | undefined;
+	if (holdsResult && !large && readParameter<boolean>(ctx, keepOriginalPixelsProperty, itemIndex)) {
+		const kept = { ...prepared, madeMask: mask };
+		({ plan: stitch, notice: keepNotice } = await planKeepOriginal(
+			ctx,
+			kept,
+			size.outputSize,
+			itemIndex,
+			limits,
+		));
+	}
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
@@ -147,8 +161,8 @@ export async function inpaintItem(
 	const job = { requestId: result.requestId, endpoint: endpoint.id, fetchUrl: result.fetchUrl };
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
-	const notice =
-		size.notice ?? (large && !fullResolution ? scaledDownNotice(prepared.photo!) : null);
+	const scaledDown = large && !fullResolution ? scaledDownNotice(prepared.photo!) : undefined;
+	const notice = [size.notice ?? scaledDown, keepNotice].filter(Boolean).join(' ') || null;
 	item.json = { ...item.json, outputSize: size.outputSize, notice };
 	if (stitch && item.json.status === 'success') await stitchItem(ctx, item, stitch, itemIndex);
 	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.

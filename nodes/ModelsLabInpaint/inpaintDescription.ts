@@ -7,7 +7,7 @@ import { COLLECTION_LABELS, fieldProperty } from '../shared/schema/fields';
 import type { InpaintEndpoint } from './endpoints';
 import { endpointIds, endpointOptions } from '../shared/transport/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
-import { outputSizeProperty } from './size/outputSize';
+import { keepOriginalPixelsProperty, outputSizeProperty } from './size/outputSize';
 import { shapeMaskProperties } from './mask/shapeMask';
 import { maskJobSourceOptions, maskSourceProperties } from './mask/maskSource';
 
@@ -197,6 +197,7 @@ export const properties: INodeProperties[] = [
 	completionProperty,
 	downloadImagesWhenWaiting,
 	outputSizeProperty,
+	keepOriginalPixelsProperty,
 	...endpointIds.flatMap(optionsProperties),
 	processingOptionsProperty(),
 ];

@@ -6,6 +6,7 @@ import { inspectField } from '../../shared/schema/inspect';
 import { refuseValue } from '../../shared/schema/validate';
 import type { InpaintEndpoint } from '../endpoints';
 import type { LinkSizes } from './linkSizes';
+import { JPEG_QUALITY, SEAM_REACH_PIXELS } from '../stitch/stitchPlan';
 
 export const outputSizeProperty: INodeProperties = {
 	displayName: 'Output Size',
@@ -24,6 +25,23 @@ export const outputSizeProperty: INodeProperties = {
 	description: 'How big the result is',
 	// Object Removal answers at the photo's own size: there is no size to choose.
 	displayOptions: { hide: { endpoint: ['objectRemoval'] } },
+};
+
+/**
+ * Same as Image, within the endpoint's limits: the result pasted into the photo by its mask, so
+ * that what the user did not ask to change stays the photo's (see fullResolution.ts). Larger photos
+ * are always pasted back; the option is only shown where the node holds the result.
+ */
+export const keepOriginalPixelsProperty: INodeProperties = {
+	displayName: 'Keep Original Pixels Outside the Mask',
+	name: 'keepOriginalPixels',
+	type: 'boolean',
+	default: true,
+	description: `Whether the result is pasted into your photo along the mask, with a soft seam, so that everything more than ${SEAM_REACH_PIXELS} pixels from the mask stays exactly as it was (ModelsLab redraws the whole picture, shifting colours slightly everywhere). Needs a PNG or JPEG photo; a JPEG is saved again at quality ${JPEG_QUALITY}.`,
+	displayOptions: {
+		show: { outputSize: ['image'], completion: ['wait'], downloadImages: [true] },
+		hide: { endpoint: ['objectRemoval'] },
+	},
 };
 
 export type OutputSize = 'image' | 'custom';

@@ -17,6 +17,7 @@ import { decodeImage } from '../codecs/decodeImage';
 import { encodeImage } from '../codecs/encodeImage';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
+import { ImageDecodeError } from '../codecs/raster';
 import { maskFromPicture } from '../mask/maskFromPicture';
 import type { SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
@@ -31,6 +32,8 @@ export const MAX_FULL_RESOLUTION_PIXELS = 40_000_000;
 export const JPEG_QUALITY = 94;
 /** The seam's width around the repainted area: the result fades into the original over it. */
 export const SEAM_FEATHER_PIXELS = 12;
+/** How far past the mask the seam can change a pixel: the mask grown by the feather, then softened (paste.ts). */
+export const SEAM_REACH_PIXELS = Math.ceil(SEAM_FEATHER_PIXELS * 1.5);
 /** Stitches running at once in this n8n process (each is CPU work on the main thread anyway). */
 export const STITCHES_AT_ONCE = 1;
 const stitches = new ConcurrencyLimit(STITCHES_AT_ONCE);
@@ -57,6 +60,20 @@ export interface CroppedFiles {
 
 const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
+/** The photo decoded, and its mask as gray levels of the same size (255 = repaint). */
+async function decodePhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, slice: TimeSlice) {
+	const limit = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
+	const decoded = await decodeImage(photoFile, limit, slice);
+	const photo = { width: decoded.raster.width, height: decoded.raster.height };
+	const maskPicture = (await decodeImage(maskFile, limit, slice)).raster;
+	if (maskPicture.width !== photo.width || maskPicture.height !== photo.height)
+		throw new ImageDecodeError(
+			`the mask is ${maskPicture.width}×${maskPicture.height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
+		);
+	const mask = (await maskFromPicture(maskPicture, slice)).gray;
+	return { decoded, photo, mask };
+}
+
 /**
  * Plans the crop and makes the files to send. Undefined when the mask has no white at all (the
  * caller then sends the photo as it is, as before). Throws ImageDecodeError for a photo or mask
@@ -69,14 +86,11 @@ export async function cropForEndpoint(
 ): Promise<{ plan: StitchPlan; files: CroppedFiles } | undefined> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const limit = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
-		const decoded = await decodeImage(photoFile, limit, slice);
-		const photo = { width: decoded.raster.width, height: decoded.raster.height };
-		const mask = await maskFromPicture((await decodeImage(maskFile, limit, slice)).raster, slice);
-		const bounds = maskBounds(mask.gray, photo);
+		const { decoded, photo, mask } = await decodePhotoAndMask(photoFile, maskFile, slice);
+		const bounds = maskBounds(mask, photo);
 		if (!bounds) return undefined;
 		const crop = cropBoxFor(bounds, photo, limits);
-		const maskCrop = cropGray(mask.gray, photo, crop.box);
+		const maskCrop = cropGray(mask, photo, crop.box);
 		const sentPhoto = await resizeRaster(
 			cropRaster(decoded.raster, crop.box),
 			crop.sendSize,
@@ -97,6 +111,25 @@ export async function cropForEndpoint(
 			},
 		};
 		return { plan: { photoFile, format, exif: decoded.exif, photo, crop, maskCrop }, files };
+	});
+}
+
+/**
+ * Keep Original Pixels Outside the Mask, for a photo the endpoint takes whole: the request is sent
+ * as it is, and the plan pastes the whole result back by the mask (the box is the photo). Undefined
+ * when the mask has no white. Throws ImageDecodeError for a photo or mask the codecs cannot read.
+ */
+export async function planWholePhoto(
+	photoFile: Uint8Array,
+	maskFile: Uint8Array,
+	sendSize: PixelArea | undefined,
+): Promise<StitchPlan | undefined> {
+	return await stitches.run(async () => {
+		const { decoded, photo, mask } = await decodePhotoAndMask(photoFile, maskFile, new TimeSlice());
+		if (!maskBounds(mask, photo)) return undefined;
+		const box = { left: 0, top: 0, ...photo };
+		const crop: CropPlan = { box, sendSize: sendSize ?? photo, scaled: false };
+		return { photoFile, format: decoded.format, exif: decoded.exif, photo, crop, maskCrop: mask };
 	});
 }
 
