@@ -3,6 +3,11 @@ import { readFileSync } from 'fs';
 
 import { LATEST_MD, readLatest, runLine, withPerformanceBlock } from '../bench/readme';
 import { README, withFieldTables } from '../scripts/field-tables';
+import {
+	JPEG_QUALITY,
+	MAX_FULL_RESOLUTION_PIXELS,
+	SEAM_REACH_PIXELS,
+} from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
 
 const readme = readFileSync(README, 'utf8');
 
@@ -30,4 +35,11 @@ it('quotes in Performance exactly what bench/results/latest.json says, from the 
 	const section = readme.split('\n## Performance\n')[1].split('\n## ')[0];
 	const outside = section.replace(/<!-- bench:start[\s\S]*<!-- bench:end -->/, '');
 	expect(outside).not.toMatch(/\d/);
+});
+
+it('states the paste-back figures the code uses: how far the seam reaches, the JPEG quality, the pixel limit', () => {
+	expect(readme).toContain(`more than ${SEAM_REACH_PIXELS} pixels from the mask`);
+	expect(readme).toContain(`quality ${JPEG_QUALITY}`);
+	expect(readme).not.toMatch(new RegExp(`quality (?!${JPEG_QUALITY})\\d\\d`));
+	expect(readme).toContain(`Photos up to ${MAX_FULL_RESOLUTION_PIXELS / 1e6} megapixels`);
 });

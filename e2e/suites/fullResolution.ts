@@ -9,6 +9,7 @@ import {
 	webpContainer,
 	type ModelsLabSimulator,
 } from '../../simulator';
+import { SEAM_REACH_PIXELS } from '../../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { binaryBytes } from '../support/binary';
 import { nodeOutput, type Execution, type ExecutedItem } from '../support/execution';
 import { fullResolutionForms } from '../support/fullResolutionWorkflows';
@@ -193,6 +194,48 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 					if (result.rgba[o + c] !== original.rgba[o + c]) changedOutside++;
 			});
 			expect(changedOutside).toBe(0);
+		});
+
+		test('an 800×600 PNG the endpoint takes whole: sent as it is, and with ModelsLab shifting every pixel, the result is the photo away from the mask (Keep Original Pixels)', async () => {
+			// As real models do: every pixel outside the mask comes back a few levels off.
+			sim.settings.outsideDrift = 3;
+			const photo = makePhoto(800, 600);
+			const form = fullResolutionForms.upload;
+			const item = succeeded(
+				await submitForm(form.webhookId, new Blob([photo], { type: 'image/png' })),
+				form.inpaint,
+			);
+			expect(item.json).toMatchObject({
+				outputSize: { width: 800, height: 600 },
+				fullResolution: { box: { left: 0, top: 0, width: 800, height: 600 }, scaled: false },
+				notice: null,
+			});
+			expect(sim.requestsTo(INPAINT_SUBMIT)[0].body).not.toHaveProperty('width');
+			const result = decodePicture(binaryBytes(item, 'data', n8n.userFolder))!;
+			const mask = decodePicture(binaryBytes(item, 'mask', n8n.userFolder))!;
+			const original = decodePicture(photo)!;
+			// The box of the mask's white, grown by how far the seam can reach.
+			let [left, top, right, bottom] = [800, 600, -1, -1];
+			for (let y = 0; y < 600; y++)
+				for (let x = 0; x < 800; x++)
+					if (mask.rgba[(y * 800 + x) * 4] > 0) {
+						[left, top] = [Math.min(left, x), Math.min(top, y)];
+						[right, bottom] = [Math.max(right, x), Math.max(bottom, y)];
+					}
+			const reach = SEAM_REACH_PIXELS + 1;
+			const seamBox = {
+				left: left - reach,
+				top: top - reach,
+				width: right - left + 1 + 2 * reach,
+				height: bottom - top + 1 + 2 * reach,
+			};
+			let [changed, counted] = [0, 0];
+			outsideBox(seamBox, 800, 600, (o) => {
+				counted++;
+				for (let c = 0; c < 3; c++) if (result.rgba[o + c] !== original.rgba[o + c]) changed++;
+			});
+			expect(counted).toBeGreaterThan(800 * 600 * 0.5);
+			expect(changed).toBe(0);
 		});
 
 		/** Posts a photo to the upload form and returns the error its execution stored. */
