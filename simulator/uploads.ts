@@ -22,8 +22,11 @@ export function decodeBase64Payload(payload: string): DecodedBase64 {
 	const mime = dataUri?.[1]?.toLowerCase();
 	const text = (dataUri ? dataUri[3] : payload).replace(/\s+/g, '');
 	// Buffer.from(…, 'base64') silently skips junk, so check the alphabet and padding ourselves.
-	if (text.length === 0 || text.length % 4 === 1 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text))
-		return { ok: false };
+	// Padding counted by hand, then one search for a character outside the alphabet.
+	let end = text.length;
+	while (end > 0 && text.charCodeAt(end - 1) === 0x3d /* = */) end--;
+	if (end === 0 || text.length - end > 2 || text.length % 4 === 1) return { ok: false };
+	if (/[^A-Za-z0-9+/]/.test(text.slice(0, end))) return { ok: false };
 	return { ok: true, bytes: Buffer.from(text, 'base64'), mime };
 }
 

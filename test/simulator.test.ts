@@ -794,11 +794,10 @@ describe('uploads', () => {
 			key: KEY,
 			base64_string: atLimit.toString('base64'),
 		});
-		// The whole answer, so a failure on a busy machine says what the simulator refused.
-		expect({ status: accepted.status, json: accepted.json }).toMatchObject({
-			status: 200,
-			json: { status: 'success' },
-		});
+		// The answer's text, so a failure on a busy machine says what the simulator refused.
+		expect(`${accepted.status} ${accepted.text.slice(0, 300)}`).toMatch(
+			/^200 \{"status":"success"/,
+		);
 		const over = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1);
 		const { json } = await post('/api/v6/base64_to_url', {
 			key: KEY,
