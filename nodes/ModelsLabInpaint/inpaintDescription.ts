@@ -14,7 +14,7 @@ import { maskJobSourceOptions, maskSourceProperties } from './mask/maskSource';
 
 /** At the top of the panel: a test run costs as much as a real one, unless the output is pinned. */
 export const pinDataNotice: INodeProperties = {
-	displayName: `ModelsLab bills every run of this node (${PRICING_LINK}): while you build the workflow, pin its output to test the next nodes without paying again.`,
+	displayName: `ModelsLab bills each job this node sends (${PRICING_LINK}): while you build the workflow, pin its output to test the next nodes without paying again.`,
 	name: 'pinDataNotice',
 	type: 'notice',
 	default: '',
