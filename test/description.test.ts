@@ -9,6 +9,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 import type { z } from 'zod/v3';
 
+import { ModelsLabFetch } from '../nodes/ModelsLabFetch/ModelsLabFetch.node';
 import { ModelsLabInpaint } from '../nodes/ModelsLabInpaint/ModelsLabInpaint.node';
 import { ModelsLabTrigger } from '../nodes/ModelsLabTrigger/ModelsLabTrigger.node';
 import { INPAINT_ENDPOINTS } from '../nodes/ModelsLabInpaint/endpoints';
@@ -126,6 +127,81 @@ describe('the node', () => {
 				existsSync(join(__dirname, '..', 'nodes', 'ModelsLabInpaint', file.replace('file:', ''))),
 			).toBe(true);
 		}
+	});
+});
+
+describe('cost in the Inpaint panel', () => {
+	const pricing = '<a href="https://modelslab.com/pricing" target="_blank">pricing</a>';
+
+	it('opens with one sentence: runs are billed (pricing linked), pin the output while building', () => {
+		const [first] = properties;
+		expect(first.type).toBe('notice');
+		expect(first.displayName).toContain(pricing);
+		expect(first.displayName).toMatch(/pin its output/);
+		expect(first.displayName.match(/\. |\.$/g)).toHaveLength(1);
+		expect(properties.filter((property) => property.type === 'notice')).toHaveLength(1);
+	});
+
+	it.each(endpointIds.filter((id) => id !== 'objectRemoval'))(
+		'%s: Number of Images says each picture is billed and links the pricing',
+		(id) => {
+			const samples = (
+				visibleFor(id).find((property) => property.name === `${id}Options`)!
+					.options as INodeProperties[]
+			).find((option) => option.displayName === 'Number of Images')!;
+			expect(samples.description).toContain(pricing);
+			expect(samples.description).toMatch(/bills each one/);
+		},
+	);
+});
+
+describe('the Fetch node', () => {
+	const fetch = new ModelsLabFetch().description;
+	const operation = fetch.properties.find((property) => property.name === 'operation')!;
+	const shownFor = (parameters: Record<string, string>) => {
+		const values =
+			NodeHelpers.getNodeParameters(fetch.properties, parameters, true, false, null, null) ?? {};
+		return fetch.properties
+			.filter((property) => NodeHelpers.displayParameter(values, property, null, null))
+			.map((property) => property.name);
+	};
+
+	it('offers Get Wallet Balance next to its operations, Get Result staying the default', () => {
+		expect(operation.noDataExpression).toBe(true);
+		expect(operation.default).toBe('getResult');
+		const options = operation.options as Array<{ name: string; value: string; action: string }>;
+		expect(options.map((option) => [option.value, option.action])).toEqual([
+			['getResult', 'Get the result of a job'],
+			['getWalletBalance', 'Get wallet balance'],
+			['waitForCallbacks', 'Wait for the callbacks of jobs'],
+		]);
+		expect(fetch.subtitle).toContain('"getWalletBalance" ? "wallet balance"');
+	});
+
+	it("shows no other operation's fields for Get Wallet Balance, and the others' as before", () => {
+		expect(shownFor({ operation: 'getWalletBalance' })).toEqual(['operation']);
+		expect(shownFor({})).toEqual([
+			'operation',
+			'lookup',
+			'requestId',
+			'endpoint',
+			'waitForResult',
+			'downloadImages',
+			'processingOptions',
+		]);
+		expect(shownFor({ operation: 'waitForCallbacks' })).toEqual([
+			'operation',
+			'waitForCallbacksNotice',
+			'downloadImages',
+			'processingOptions',
+		]);
+	});
+
+	it('tells an AI Agent what both of its reads return', () => {
+		const tool = fetch.usableAsTool as { replacements: { description: string } };
+		expect(tool.replacements.description).toMatch(
+			/request ID.*output.*Get Wallet Balance.*balance/s,
+		);
 	});
 });
 

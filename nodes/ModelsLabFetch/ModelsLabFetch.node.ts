@@ -14,6 +14,7 @@ import { CALLBACK_PATH } from '../shared/callbacks/resumeUrl';
 import { operationProperty, properties } from './fetchDescription';
 import { fetchItem, readFetchSettings } from './fetch';
 import { callbackArrived, startWaiting } from './waitForCallbacks';
+import { getWalletBalance } from './walletBalance';
 import { nothingToRegister } from '../shared/run/webhookLifecycle';
 
 export class ModelsLabFetch implements INodeType {
@@ -23,14 +24,14 @@ export class ModelsLabFetch implements INodeType {
 		icon: { light: 'file:fetch.svg', dark: 'file:fetch.dark.svg' },
 		...actionNodeBase,
 		subtitle:
-			'={{ $parameter["operation"] === "waitForCallbacks" ? "wait for callbacks" : $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
+			'={{ $parameter["operation"] === "waitForCallbacks" ? "wait for callbacks" : $parameter["operation"] === "getWalletBalance" ? "wallet balance" : $parameter["lookup"] === "fetchUrl" ? "by fetch URL" : "by request ID" }}',
 		description:
-			'Get the result of a queued ModelsLab job, waiting for it and downloading its images',
+			'Get the result of a queued ModelsLab job, waiting for it and downloading its images, or read your wallet balance',
 		defaults: { name: 'ModelsLab Fetch' },
 		usableAsTool: {
 			replacements: {
 				description:
-					'Gets the result of a ModelsLab inpainting job from its request ID: waits until the job is done and returns the links to its images in "output".',
+					'Gets the result of a ModelsLab inpainting job from its request ID: waits until the job is done and returns the links to its images in "output". Set to Get Wallet Balance, reads the ModelsLab wallet balance instead ("balance" and "currency").',
 			},
 		},
 		// What the editor shows on the node while the execution waits.
@@ -57,8 +58,9 @@ export class ModelsLabFetch implements INodeType {
 	webhookMethods = { default: nothingToRegister };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		if (readParameter(this, operationProperty, 0) === 'waitForCallbacks')
-			return await startWaiting(this);
+		const operation = readParameter(this, operationProperty, 0);
+		if (operation === 'waitForCallbacks') return await startWaiting(this);
+		if (operation === 'getWalletBalance') return await getWalletBalance(this);
 		return await runPerItem(this, readFetchSettings, fetchItem, { feelForQueue: false });
 	}
 

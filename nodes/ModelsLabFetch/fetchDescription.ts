@@ -4,6 +4,8 @@ import { downloadImagesProperty, processingOptionsProperty } from '../shared/run
 import { endpointIds, ENDPOINTS } from '../shared/transport/endpoints';
 
 const getResult = { operation: ['getResult'] };
+/** Download Images and Processing Options: for the jobs of Get Result and Wait for Callbacks. */
+const jobOperations = { show: { operation: ['getResult', 'waitForCallbacks'] } };
 
 export const operationProperty: INodeProperties = {
 	displayName: 'Operation',
@@ -17,6 +19,13 @@ export const operationProperty: INodeProperties = {
 			action: 'Get the result of a job',
 			description:
 				'Get the result of a queued job, waiting for it if needed. An item that already carries its finished result is passed on as it is.',
+		},
+		{
+			name: 'Get Wallet Balance',
+			value: 'getWalletBalance',
+			action: 'Get wallet balance',
+			description:
+				'Read the balance of your ModelsLab wallet, free of charge: one item with "balance" and "currency", whatever the number of input items',
 		},
 		{
 			name: 'Wait for Callbacks',
@@ -105,6 +114,6 @@ export const properties: INodeProperties[] = [
 			'Whether to wait until a job that is still processing has finished. Off: its current state is output.',
 		displayOptions: { show: getResult },
 	},
-	downloadImagesProperty(),
-	processingOptionsProperty(),
+	downloadImagesProperty(jobOperations),
+	processingOptionsProperty(jobOperations),
 ];

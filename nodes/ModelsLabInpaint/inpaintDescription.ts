@@ -7,9 +7,18 @@ import { COLLECTION_LABELS, fieldProperty } from '../shared/schema/fields';
 import type { InpaintEndpoint } from './endpoints';
 import { endpointIds, endpointOptions } from '../shared/transport/endpoints';
 import { INPAINT_ENDPOINTS } from './endpoints';
+import { PRICING_LINK } from './endpoints/common';
 import { keepOriginalPixelsProperty, outputSizeProperty } from './size/outputSize';
 import { shapeMaskProperties } from './mask/shapeMask';
 import { maskJobSourceOptions, maskSourceProperties } from './mask/maskSource';
+
+/** At the top of the panel: a test run costs as much as a real one, unless the output is pinned. */
+export const pinDataNotice: INodeProperties = {
+	displayName: `ModelsLab bills each job this node sends (${PRICING_LINK}): while you build the workflow, pin its output to test the next nodes without paying again.`,
+	name: 'pinDataNotice',
+	type: 'notice',
+	default: '',
+};
 
 export const endpointProperty: INodeProperties = {
 	displayName: 'Endpoint',
@@ -188,6 +197,7 @@ const waiting = { show: { completion: ['wait'] } };
 export const downloadImagesWhenWaiting = downloadImagesProperty(waiting);
 
 export const properties: INodeProperties[] = [
+	pinDataNotice,
 	endpointProperty,
 	...mainProperties(),
 	...imageProperties('init'),

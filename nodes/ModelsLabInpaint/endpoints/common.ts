@@ -112,6 +112,9 @@ export const vae = field(optionalText(), {
 /** Width and Height are used with Output Size › Custom only; otherwise the photo decides. */
 const customSize = { show: { '/outputSize': ['custom'] } };
 
+/** ModelsLab's price list, linked where a setting multiplies the cost (n8n shows the link). */
+export const PRICING_LINK = '<a href="https://modelslab.com/pricing" target="_blank">pricing</a>';
+
 /** Editor wording for fields every endpoint has, each with its own range. */
 export const describe = {
 	width: {
@@ -128,7 +131,7 @@ export const describe = {
 	},
 	samples: {
 		displayName: 'Number of Images',
-		description: 'How many pictures to generate (each is billed)',
+		description: `How many pictures to generate. ModelsLab bills each one (see its ${PRICING_LINK}).`,
 		placement: 'option',
 	},
 	steps: {
