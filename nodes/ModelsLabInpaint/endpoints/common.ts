@@ -89,7 +89,8 @@ export const textTrackId = field(optionalText(), trackIdUi);
  * quote is refused before anything is sent. 100 characters is our own limit, well above any ID seen.
  */
 const MODEL_ID = { first: '[A-Za-z0-9]', rest: '[A-Za-z0-9._-]', most: 100 };
-const MODEL_ID_RULE = 'may only contain letters, digits, ".", "_" and "-", and start with a letter or digit';
+const MODEL_ID_RULE =
+	'may only contain letters, digits, ".", "_" and "-", and start with a letter or digit';
 
 /** The model: picked From List (the endpoint's model list) or typed By ID (private and trained models). */
 export const modelId = (
