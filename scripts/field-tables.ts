@@ -46,7 +46,9 @@ function endpointTable(id: keyof typeof INPAINT_ENDPOINTS): string {
 					: `the photo's size, fitted (Custom: ${byDefault})`
 				: byDefault;
 			const allowed =
-				ui.placement === 'image' ? 'http(s) link or binary file' : describeAllowed(facts);
+				ui.placement === 'image'
+					? 'http(s) link or binary file'
+					: (ui.locator?.allowed ?? describeAllowed(facts));
 			return `| ${ui.displayName} | \`${wireKey}\` | ${where} | ${cell(shown)} | ${cell(allowed)} |`;
 		},
 	);

@@ -30,4 +30,5 @@ export { expectedObjectMask, fillColour, objectBoxPixels, objectCoverage } from 
 export { whiteBits } from './imaging';
 export type { MaskLook, ObjectBox } from './maskPictures';
 export { decodePicture, isJpeg, webpContainer } from './pictureFiles';
+export { enterpriseModels, publicModels } from './models';
 export type { OutputPicture } from './pictureFiles';

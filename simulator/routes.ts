@@ -1,6 +1,6 @@
 /**
- * The ModelsLab routes. One server plays both hosts: modelslab.com (/api/v6, /api/v1/enterprise,
- * /api/wallet_balance) and the legacy stablediffusionapi.com (/api/v3). Every API call is a POST
+ * The ModelsLab routes. One server plays both hosts: modelslab.com (/api/v6, /api/v4 model list,
+ * /api/v1/enterprise, /api/wallet_balance) and the legacy stablediffusionapi.com (/api/v3). Every API call is a POST
  * with a JSON body carrying `key` (modelslab-api.md §1); generated and uploaded files are GETs.
  */
 import {
@@ -27,6 +27,7 @@ import {
 import { asInteger, isAbsent } from './validation';
 import { ENDPOINTS, type KeyKind, type EndpointSpec } from './endpoints';
 import { samplePng } from './samples';
+import { enterpriseModelsReply, publicModelListReply } from './models';
 
 type Body = Record<string, unknown>;
 
@@ -66,6 +67,17 @@ const API_ROUTES: readonly ApiRoute[] = [
 		pattern: exact('/api/v6/image_editing/base64_to_url'),
 		keyKind: 'standard',
 		handle: (ctx, body) => handleUpload(ctx, body, 'init_image'),
+	},
+	// The model lists behind the Inpaint node's Model ID › From List (models.ts).
+	{
+		pattern: exact('/api/v4/dreambooth/model_list'),
+		keyKind: 'standard',
+		handle: (ctx) => publicModelListReply(ctx),
+	},
+	{
+		pattern: exact('/api/v1/enterprise/pony/get_all_models'),
+		keyKind: 'enterprise',
+		handle: () => enterpriseModelsReply(),
 	},
 	{
 		pattern: exact('/api/wallet_balance'),

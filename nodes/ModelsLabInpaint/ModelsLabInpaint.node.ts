@@ -12,6 +12,7 @@ import { prepareCallback } from './resumeOnCallback';
 import { properties } from './inpaintDescription';
 import { inpaintItem, readAheadLinkSizes, readInpaintSettings } from './inpaint';
 import { INPAINT_ENDPOINTS } from './endpoints';
+import { modelListSearch } from './modelSearch';
 
 const endpointNames = Object.fromEntries(
 	Object.values(INPAINT_ENDPOINTS).map((endpoint) => [endpoint.id, endpoint.displayName]),
@@ -36,6 +37,8 @@ export class ModelsLabInpaint implements INodeType {
 		},
 		properties,
 	};
+
+	methods = { listSearch: modelListSearch };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		let callback: Awaited<ReturnType<typeof prepareCallback>>;

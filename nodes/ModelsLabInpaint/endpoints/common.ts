@@ -1,8 +1,11 @@
 import { z } from 'zod/v3';
 
 import type { FieldUi } from '../../shared/schema/fields';
+import type { EndpointId } from '../../shared/transport/endpoints';
+import { modelListMethod } from '../../shared/transport/modelList';
 import {
 	asNumericString,
+	identifierText,
 	imageReference,
 	numberList,
 	optionalHttpUrl,
@@ -79,15 +82,36 @@ export const numericTrackId = field(optionalInteger(z.number().min(0)), {
 
 export const textTrackId = field(optionalText(), trackIdUi);
 
+/**
+ * What a Model ID may be. ModelsLab documents no rule; every ID in its docs and lists is letters,
+ * digits, ".", "_" and "-" ("pony-realism", "stable-diffusion-xl-1.0-inpainting-0.1"), trained
+ * models get random letters and digits. So a link, a display name ("Pony Realism") or a stray
+ * quote is refused before anything is sent. 100 characters is our own limit, well above any ID seen.
+ */
+const MODEL_ID = { first: '[A-Za-z0-9]', rest: '[A-Za-z0-9._-]', most: 100 };
+const MODEL_ID_RULE =
+	'may only contain letters, digits, ".", "_" and "-", and start with a letter or digit';
+
+/** The model: picked From List (the endpoint's model list) or typed By ID (private and trained models). */
 export const modelId = (
+	endpoint: EndpointId,
 	ui: Pick<FieldUi, 'name' | 'description' | 'placeholder'>,
 	fallback?: string,
-) =>
-	field(fallback ? requiredText().default(fallback) : requiredText(), {
+) => {
+	const schema = identifierText(`${MODEL_ID.first}${MODEL_ID.rest}*`, MODEL_ID.most, MODEL_ID_RULE);
+	return field(fallback ? schema.default(fallback) : schema, {
 		displayName: 'Model ID',
 		placement: 'main',
 		...ui,
+		locator: {
+			searchListMethod: modelListMethod(endpoint),
+			listPlaceholder: 'Select a model...',
+			pattern: `${MODEL_ID.first}${MODEL_ID.rest}{0,${MODEL_ID.most - 1}}`,
+			patternMessage: `Enter a model ID: letters, digits, ".", "_" and "-", at most ${MODEL_ID.most} characters`,
+			allowed: `From List, or By ID: letters, digits, ".", "_" and "-", at most ${MODEL_ID.most} characters`,
+		},
 	});
+};
 
 export const loraModel = field(optionalText(), {
 	displayName: 'LoRA Models',

@@ -33,10 +33,11 @@ export const community = defineEndpoint({
 	id: 'community',
 	fields: {
 		model_id: common.modelId(
+			'community',
 			{
 				name: 'communityModelId',
 				description:
-					'ID of a public or your own trained model, as listed on <a href="https://modelslab.com/models" target="_blank">modelslab.com/models</a>, for example "pony-realism"',
+					'A public model from the list (models that can inpaint), or By ID your own trained or private model, as on <a href="https://modelslab.com/models" target="_blank">modelslab.com/models</a>, for example "pony-realism"',
 				placeholder: 'e.g. pony-realism',
 			},
 			'pony-realism',

@@ -27,9 +27,10 @@ const SCHEDULERS = [
 export const enterprise = defineEndpoint({
 	id: 'enterprise',
 	fields: {
-		model_id: common.modelId({
+		model_id: common.modelId('enterprise', {
 			name: 'enterpriseModelId',
-			description: 'ID of a public model or of a model trained on your enterprise server',
+			description:
+				'A model loaded on your enterprise server, from its list, or By ID a public model or one trained on the server',
 			placeholder: 'e.g. pony-realism-v2',
 		}),
 		prompt: common.prompt,

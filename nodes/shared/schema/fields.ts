@@ -8,6 +8,7 @@ import type { z } from 'zod/v3';
 
 import type { FieldFacts } from './inspect';
 import { inspectField } from './inspect';
+import { locatorValue } from './wire';
 
 /** How a request field appears in the n8n editor. Types, ranges and defaults come from its schema. */
 export interface FieldUi {
@@ -31,6 +32,19 @@ export interface FieldUi {
 	editorDefault?: string | number | boolean;
 	/** When the field is shown, where that depends on another parameter. */
 	displayOptions?: INodeProperties['displayOptions'];
+	/** Shown as an n8n resource locator: picked From List or typed By ID (`main` text fields only). */
+	locator?: FieldLocator;
+}
+
+export interface FieldLocator {
+	/** The node's `methods.listSearch` function that lists the choices, and From List's placeholder. */
+	searchListMethod: string;
+	listPlaceholder: string;
+	/** What By ID accepts, as n8n's editor checks it (no anchors), and its error message. */
+	pattern: string;
+	patternMessage: string;
+	/** The README's words for what the field accepts. */
+	allowed: string;
 }
 
 export type FieldUiMap<Shape extends z.ZodRawShape> = { [Key in keyof Shape]: FieldUi };
@@ -78,7 +92,41 @@ export function fieldProperty(wireKey: string, schema: z.ZodTypeAny, ui: FieldUi
 		if (facts.multipleOf) typeOptions.numberStepSize = facts.multipleOf;
 	}
 	if (Object.keys(typeOptions).length > 0) property.typeOptions = typeOptions;
-	return property;
+	return ui.locator ? locatorProperty(property, ui.locator) : property;
+}
+
+/**
+ * A text field as a resource locator. Its value is `{ __rl: true, mode, value }`; workflows saved
+ * while it was plain text hold a string. collectWireValues reads both as the plain value.
+ */
+function locatorProperty(text: INodeProperties, locator: FieldLocator): INodeProperties {
+	const { placeholder, ...rest } = text;
+	return {
+		...rest,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: text.default },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: locator.listPlaceholder,
+				typeOptions: { searchListMethod: locator.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				...(placeholder ? { placeholder } : {}),
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: locator.pattern, errorMessage: locator.patternMessage },
+					},
+				],
+			},
+		],
+	};
 }
 
 /**
@@ -93,7 +141,10 @@ export function collectWireValues<Shape extends z.ZodRawShape>(
 	const values: IDataObject = {};
 	for (const [wireKey, ui] of Object.entries(fields) as Array<[string, FieldUi]>) {
 		const name = parameterName(wireKey, ui);
-		if (ui.placement === 'main') values[wireKey] = readMain(name) as IDataObject[string];
+		if (ui.placement === 'main') {
+			const value = readMain(name);
+			values[wireKey] = (ui.locator ? locatorValue(value) : value) as IDataObject[string];
+		}
 		if (ui.placement === 'option' || ui.placement === 'advanced') {
 			const chosen = collections[ui.placement];
 			if (name in chosen) values[wireKey] = chosen[name];

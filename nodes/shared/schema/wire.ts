@@ -56,6 +56,33 @@ const text = () => z.string({ invalid_type_error: 'must be text' });
 /** Free text that must not be empty. */
 export const requiredText = () => z.preprocess(stringLike, text().trim());
 
+/**
+ * An n8n resource locator's value (`{ __rl: true, mode, value }`) as its plain value. Anything else
+ * is returned as it is: a plain string saved before the field became a resource locator keeps working.
+ */
+export const locatorValue = (value: unknown): unknown =>
+	typeof value === 'object' &&
+	value !== null &&
+	!Array.isArray(value) &&
+	'value' in value &&
+	('__rl' in value || 'mode' in value)
+		? (value as { value: unknown }).value
+		: value;
+
+/**
+ * Text picked from a list or typed as an ID (a resource locator, or a plain string), required, at
+ * most `maxLength` characters and all of it matching `pattern` (without anchors, as n8n's editor
+ * validation takes it).
+ */
+export const identifierText = (pattern: string, maxLength: number, rule: string) =>
+	z.preprocess(
+		(value) => stringLike(locatorValue(value)),
+		text()
+			.trim()
+			.max(maxLength, `must be at most ${maxLength} characters`)
+			.regex(new RegExp(`^(?:${pattern})$`), rule),
+	);
+
 /** Free text; empty means "not set". */
 export const optionalText = () => z.preprocess(stringLike, text().optional());
 

@@ -2,6 +2,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	IWebhookFunctions,
 	JsonObject,
@@ -23,7 +24,8 @@ import {
 
 export const CREDENTIAL_TYPE = 'modelsLabApi';
 
-export type ModelsLabContext = IExecuteFunctions | IWebhookFunctions;
+/** A node running, a webhook answering, or the editor loading a list (listSearch). */
+export type ModelsLabContext = IExecuteFunctions | IWebhookFunctions | ILoadOptionsFunctions;
 
 export interface ModelsLabRequest {
 	host: ApiHost;
@@ -34,11 +36,15 @@ export interface ModelsLabRequest {
 	 * take a while before the API answers (it may wait for a fast job), hence the long default.
 	 */
 	timeoutMs?: number;
+	/** The answer may be a JSON array (the public model list is one) rather than an object. */
+	list?: boolean;
 }
 
 export interface ModelsLabAnswer {
 	httpCode: number;
 	body: IDataObject;
+	/** A JSON array answer (only where the request allows one); `body` is then empty. */
+	list?: unknown[];
 }
 
 interface ModelsLabCredentials {
@@ -184,6 +190,8 @@ export async function modelsLabRequest(
 
 	const httpCode = response.statusCode;
 	const body = response.body;
+	if (request.list && Array.isArray(body) && httpCode < 400)
+		return { httpCode, body: {}, list: redactSecrets(body as unknown[], secrets) };
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		const text = redactSecrets(
 			typeof body === 'string' ? body : JSON.stringify(body ?? ''),
