@@ -236,3 +236,44 @@ describe('the trigger', () => {
 		);
 	});
 });
+
+describe('Download Images when the node is an AI Agent tool', () => {
+	/** The parameters n8n resolves for the node, as a workflow node or as its Tool variant. */
+	const resolved = (description: typeof node.description, tool: boolean, values = {}) =>
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			values,
+			true,
+			false,
+			{ typeVersion: 1 },
+			{ ...description, name: `${description.name}${tool ? 'Tool' : ''}` },
+		) ?? {};
+
+	it.each([
+		['ModelsLab Inpaint', node.description],
+		['ModelsLab Fetch', new ModelsLabFetch().description],
+	])(
+		'%s: on in a workflow, off by default as a tool, and a tool may still turn it on',
+		(_, description) => {
+			expect(resolved(description, false).downloadImages).toBe(true);
+			expect(resolved(description, true).downloadImages).toBe(false);
+			expect(resolved(description, true, { downloadImages: true }).downloadImages).toBe(true);
+			const shown = (tool: boolean) =>
+				description.properties.filter(
+					(property) =>
+						property.name === 'downloadImages' &&
+						NodeHelpers.displayParameter(
+							resolved(description, tool),
+							property,
+							{ typeVersion: 1 },
+							{
+								...description,
+								name: `${description.name}${tool ? 'Tool' : ''}`,
+							},
+						),
+				);
+			expect(shown(false).map((property) => property.default)).toEqual([true]);
+			expect(shown(true).map((property) => property.default)).toEqual([false]);
+		},
+	);
+});

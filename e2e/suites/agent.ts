@@ -59,7 +59,6 @@ const agentWorkflow = (
 			parameters: {
 				endpoint: 'imageEditing',
 				prompt: "={{ $fromAI('prompt', 'What to paint into the masked area', 'string') }}",
-				downloadImages: false,
 				...toolParameters,
 			},
 			credentials: { modelsLabApi: { id: CREDENTIAL_ID, name: CREDENTIAL_NAME } },
@@ -77,6 +76,7 @@ const agentWorkflow = (
 
 /** The prompt from the model; the photo and mask are fixed links. */
 const promptOnly = agentWorkflow('e2eAgentToolUse1', {
+	downloadImages: false,
 	initImageUrl: 'https://example.com/photo.png',
 	maskImageUrl: 'https://example.com/mask.png',
 });
@@ -87,6 +87,7 @@ const fromAI = (key: string, description: string) =>
 const BOX_WORKFLOW_ID = 'e2eAgentToolBox1';
 const boxFromModel = (simulatorUrl: string) =>
 	agentWorkflow(BOX_WORKFLOW_ID, {
+		downloadImages: false,
 		initImageUrl: `${simulatorUrl}/samples/photo-1024x768.png`,
 		maskImageSource: 'shapes',
 		maskShapes: {
@@ -106,6 +107,7 @@ const boxFromModel = (simulatorUrl: string) =>
 /**
  * Only a photo link and a sentence: the model gives the link, the words naming what to change and
  * what to paint instead; the node asks ModelsLab for the mask of those words (Mask Source › Describe It).
+ * Download Images is left as the tool has it by default (off).
  */
 const WORDS_WORKFLOW_ID = 'e2eAgentToolWords';
 const fromAIText = (key: string, description: string) =>
@@ -223,6 +225,9 @@ export function agentSuite(major: Major): void {
 			expect(submit.body).toMatchObject({ prompt: 'a red bicycle', init_image: photoLink });
 			const maskJob = sim.jobs.find((job) => job.endpoint === 'maskCreator');
 			const inpaintJob = sim.jobs.find((job) => job.endpoint === 'imageEditing');
+			// As a tool, Download Images is off by default: the result picture is never downloaded.
+			const resultPath = new URL(inpaintJob!.outputs[0]).pathname;
+			expect(sim.requests.filter((request) => request.path === resultPath)).toEqual([]);
 			// The inpaint job's mask is the one the mask job made (sent as it came), the photo's size.
 			expect((submit.body as Record<string, unknown>).mask_image).toBe(maskJob!.outputs[0]);
 			const mask = await linkedPicture(maskJob!.outputs[0]);

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadImagesProperty, processingOptionsProperty } from '../shared/run/completion';
+import { downloadImagesProperties, processingOptionsProperty } from '../shared/run/completion';
 import { endpointIds, ENDPOINTS } from '../shared/transport/endpoints';
 
 const getResult = { operation: ['getResult'] };
@@ -114,6 +114,6 @@ export const properties: INodeProperties[] = [
 			'Whether to wait until a job that is still processing has finished. Off: its current state is output.',
 		displayOptions: { show: getResult },
 	},
-	downloadImagesProperty(jobOperations),
+	...downloadImagesProperties(jobOperations),
 	processingOptionsProperty(jobOperations),
 ];

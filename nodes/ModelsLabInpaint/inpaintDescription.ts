@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadImagesProperty, processingOptionsProperty } from '../shared/run/completion';
+import {
+	downloadImagesProperties,
+	downloadImagesProperty,
+	processingOptionsProperty,
+} from '../shared/run/completion';
 import type { EndpointId } from '../shared/transport/endpoints';
 import type { FieldUi } from '../shared/schema/fields';
 import { COLLECTION_LABELS, fieldProperty } from '../shared/schema/fields';
@@ -205,7 +209,7 @@ export const properties: INodeProperties[] = [
 	...shapeMaskProperties,
 	...maskSourceProperties,
 	completionProperty,
-	downloadImagesWhenWaiting,
+	...downloadImagesProperties(waiting),
 	outputSizeProperty,
 	keepOriginalPixelsProperty,
 	...endpointIds.flatMap(optionsProperties),

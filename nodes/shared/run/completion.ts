@@ -48,6 +48,32 @@ export const downloadImagesProperty = (
 	displayOptions,
 });
 
+/** Display options narrowed to the node used as an AI Agent's tool (`@tool`: n8n 1.x and 2.x) or not. */
+const asTool = (
+	displayOptions: INodeProperties['displayOptions'],
+	tool: boolean,
+): INodeProperties['displayOptions'] => ({
+	...displayOptions,
+	show: { ...displayOptions?.show, '@tool': [tool] },
+});
+
+/**
+ * Download Images in the editor: on by default in a workflow, off by default when the node is an
+ * AI Agent's tool, whose agent reads the links and never the files (the user may still turn it
+ * on). The same parameter twice, shown one at a time, as n8n's own nodes do for tool defaults.
+ */
+export const downloadImagesProperties = (
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties[] => [
+	downloadImagesProperty(asTool(displayOptions, false)),
+	{
+		...downloadImagesProperty(asTool(displayOptions, true)),
+		default: false,
+		description:
+			"Whether to put the result images into the item's binary data as well. Off by default for a tool: the agent reads the image links in the output, not the files.",
+	},
+];
+
 export const processingOptionsProperty = (
 	displayOptions?: INodeProperties['displayOptions'],
 ): INodeProperties => ({
