@@ -139,7 +139,33 @@ describe('cost in the Inpaint panel', () => {
 		expect(first.displayName).toContain(pricing);
 		expect(first.displayName).toMatch(/pin its output/);
 		expect(first.displayName.match(/\. |\.$/g)).toHaveLength(1);
-		expect(properties.filter((property) => property.type === 'notice')).toHaveLength(1);
+		// The only notice always shown; the others belong to a Completion mode.
+		expect(
+			properties.filter((property) => property.type === 'notice' && !property.displayOptions),
+		).toEqual([first]);
+	});
+
+	it('each Completion mode that needs a next step says it under the field, the default first', () => {
+		const completion = properties.find((property) => property.name === 'completion')!;
+		expect((completion.options as Array<{ value: string }>)[0].value).toBe(completion.default);
+		const noticeFor = (mode: string) =>
+			properties
+				.filter(
+					(property) =>
+						property.type === 'notice' && property.displayOptions?.show?.completion?.includes(mode),
+				)
+				.map((property) => property.displayName);
+		expect(noticeFor('wait')).toEqual([]);
+		expect(noticeFor('immediate')).toEqual([
+			expect.stringMatching(/Advanced Options › Webhook URL/),
+		]);
+		expect(noticeFor('callback')).toEqual([
+			expect.stringMatching(/Wait for Callbacks.*WEBHOOK_URL/),
+		]);
+		expect(noticeFor('maskOnly')).toEqual([expect.stringMatching(/No inpaint job is sent/)]);
+		// Short enough to read whole in the dropdown.
+		for (const option of completion.options as Array<{ description: string }>)
+			expect(option.description.length).toBeLessThanOrEqual(80);
 	});
 
 	it.each(endpointIds.filter((id) => id !== 'objectRemoval'))(

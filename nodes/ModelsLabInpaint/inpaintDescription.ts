@@ -161,6 +161,7 @@ function optionsProperties(id: EndpointId): INodeProperties[] {
 	].filter((property) => (property.options ?? []).length > 0);
 }
 
+/** The default first; each description short enough to read whole in the dropdown. */
 export const completionProperty: INodeProperties = {
 	displayName: 'Completion',
 	name: 'completion',
@@ -168,34 +169,56 @@ export const completionProperty: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{
-			name: 'Return Immediately',
-			value: 'immediate',
-			description:
-				'Output the request ID, ETA and fetch URL at once; get the images later with the ModelsLab Fetch node, or in another workflow with the ModelsLab Trigger (set Options → Webhook URL)',
-		},
-		{
 			name: 'Wait for Result',
 			value: 'wait',
-			description:
-				'Wait until ModelsLab has finished the images, checking back when its ETA says they are ready',
+			description: 'Wait until the images are ready and output them (the usual choice)',
+		},
+		{
+			name: 'Return Immediately',
+			value: 'immediate',
+			description: 'Output the request ID at once; get the images later with ModelsLab Fetch',
 		},
 		{
 			name: 'Resume on Callback',
 			value: 'callback',
-			description:
-				"Output the job references at once, with ModelsLab told to call back to this execution; follow with ModelsLab Fetch › Wait for Callbacks. ModelsLab must be able to reach n8n's webhook URL (N8N_WEBHOOK_URL or WEBHOOK_URL).",
+			description: 'Pause this execution until ModelsLab calls back (for long jobs)',
 		},
 		{
 			name: 'Mask Only',
 			value: 'maskOnly',
-			description:
-				'Output the mask as binary "mask" and stop, without inpainting: free for Shapes, links and files; Describe It, Subject and Background cost only their mask job. Check a mask before paying for a batch.',
+			description: 'Output only the mask, to check it before paying for the inpaint',
 		},
 	],
 	default: 'wait',
-	description:
-		'Whether to wait for the finished images or to continue as soon as the job is queued',
+	description: 'When the node outputs its item, and what it holds',
 };
+
+/** What a Completion mode needs next, shown under the field while it is chosen. */
+const completionNotice = (mode: string, name: string, text: string): INodeProperties => ({
+	displayName: text,
+	name,
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { completion: [mode] } },
+});
+
+export const completionNotices: INodeProperties[] = [
+	completionNotice(
+		'immediate',
+		'immediateNotice',
+		'Each item holds the request ID and fetch URL. Get the images with a ModelsLab Fetch node (Get Result), or in another workflow with the ModelsLab Trigger: set Advanced Options › Webhook URL to its URL.',
+	),
+	completionNotice(
+		'callback',
+		'callbackNotice',
+		'Add a ModelsLab Fetch node with Wait for Callbacks right after this one: it pauses the execution until ModelsLab calls back. ModelsLab must reach this n8n on the internet: set WEBHOOK_URL to its public address.',
+	),
+	completionNotice(
+		'maskOnly',
+		'maskOnlyNotice',
+		'No inpaint job is sent: the mask is output as binary "mask" (Execute step to see it). Shapes, links and files cost nothing; Describe It, Subject and Background pay only for their mask job.',
+	),
+];
 
 const waiting = { show: { completion: ['wait'] } };
 export const downloadImagesWhenWaiting = downloadImagesProperty(waiting);
@@ -209,6 +232,7 @@ export const properties: INodeProperties[] = [
 	...shapeMaskProperties,
 	...maskSourceProperties,
 	completionProperty,
+	...completionNotices,
 	...downloadImagesProperties(waiting),
 	outputSizeProperty,
 	keepOriginalPixelsProperty,
