@@ -140,6 +140,8 @@ export interface RunResult {
 	error?: Error & { description?: string; httpCode?: string; context?: IDataObject };
 	/** The workflow that ran, e.g. to serve a waiting run's webhook. */
 	workflow?: Workflow;
+	/** The hints the node added for n8n's output panel. */
+	hints?: Array<{ message: string; type?: string; location?: string }>;
 }
 
 const NODE_NAME = 'ModelsLab';
@@ -226,6 +228,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		run,
 		workflow,
 		output: nodeRun?.data?.main?.[0] ?? [],
+		hints: nodeRun?.hints ?? [],
 		error: (nodeRun?.error ?? run.data.resultData.error) as RunResult['error'],
 	};
 }

@@ -4,10 +4,11 @@
  * size read from its header, scaled down to their limits with the shape kept. A mask of another
  * size is refused before anything is sent. Sizes of links are read from their first bytes.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { makeMask, makePhoto, pngDimensions } from '../simulator/png';
 import { API_KEY, minimalParameters, pngBinary, useSimulator } from './support/simulator';
+import { MOST_NOTICE_HINTS, noticesAsHints } from '../nodes/shared/run/items';
 
 const { simulator, inpaint } = useSimulator();
 
@@ -146,7 +147,7 @@ describe('photos given as links', () => {
 
 	it("the size is read from the link's first bytes with a Range request, without the key", async () => {
 		const photo = await uploadedPhoto();
-		const { output, error } = await inpaint({
+		const { output, error, hints } = await inpaint({
 			...minimalParameters.community,
 			initImageUrl: photo,
 			// The mask link is on a host n8n cannot reach: no paste-back, which would say so.
@@ -160,6 +161,7 @@ describe('photos given as links', () => {
 		expect(probe.headers.range).toBe('bytes=0-65535');
 		expect(JSON.stringify(probe)).not.toContain(API_KEY);
 		expect(output[0].json.notice).toBeNull();
+		expect(hints).toEqual([]);
 	});
 
 	it("a link whose size cannot be read: the endpoint's default size, and a notice on the item", async () => {
@@ -169,6 +171,39 @@ describe('photos given as links', () => {
 		expect(output[0].json.notice).toBe(
 			"The size of the image could not be read, so the endpoint's default size 512×512 was used. Choose Output Size › Custom to set it. Keep Original Pixels Outside the Mask did not apply: the photo's size could not be read, so the result is the whole picture as ModelsLab drew it.",
 		);
+	});
+
+	it('notices are shown above the output too, once per notice, naming the items', async () => {
+		const { output, hints } = await inpaint(
+			{ ...minimalParameters.community, keepOriginalPixels: false },
+			{ items: [{ json: {} }, { json: {} }] },
+		);
+		expect(output.map((item) => item.json.notice)).toEqual([
+			expect.stringMatching(/^The size of the image could not be read/),
+			expect.stringMatching(/^The size of the image could not be read/),
+		]);
+		expect(hints).toEqual([
+			{
+				message: `All 2 items: ${String(output[0].json.notice)}`,
+				type: 'warning',
+				location: 'outputPane',
+			},
+		]);
+	});
+
+	it(`at most ${MOST_NOTICE_HINTS} different notices become hints, then one line points to the rest`, () => {
+		const added: Array<{ message: string }> = [];
+		const ctx = {
+			addExecutionHints: (...hints: Array<{ message: string }>) => added.push(...hints),
+		};
+		const items = ['a', 'b', 'a', 'c', 'd', 'e', null].map((notice) => ({ json: { notice } }));
+		noticesAsHints(ctx as unknown as IExecuteFunctions, items);
+		expect(added.map((hint) => hint.message)).toEqual([
+			'Items 0, 2: a',
+			'Item 1: b',
+			'Item 3: c',
+			`2 more notices: see each item's "notice" field.`,
+		]);
 	});
 
 	it("a link to a private address that is not the credential's host is never fetched", async () => {

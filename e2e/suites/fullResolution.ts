@@ -238,6 +238,22 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			expect(changed).toBe(0);
 		});
 
+		test('a WebP photo the endpoint takes whole is sent as it is; the notice that nothing was pasted back is shown above the output', async () => {
+			const form = fullResolutionForms.upload;
+			const { status, execution } = await submitForm(
+				form.webhookId,
+				new Blob([webpContainer(800, 600)], { type: 'image/webp' }),
+				'photo.webp',
+			);
+			const item = succeeded({ status, execution }, form.inpaint);
+			expect(sim.requestsTo(INPAINT_SUBMIT)).toHaveLength(1);
+			const notice = String(item.json.notice);
+			expect(notice).toMatch(/^Keep Original Pixels Outside the Mask did not apply: .*WebP/);
+			expect(execution.data.resultData.runData[form.inpaint][0].hints).toEqual([
+				{ message: `Item 0: ${notice}`, type: 'warning', location: 'outputPane' },
+			]);
+		});
+
 		/** Posts a photo to the upload form and returns the error its execution stored. */
 		async function refused(photo: Buffer, type: string, fileName: string) {
 			const form = fullResolutionForms.upload;

@@ -5,6 +5,8 @@ export interface TaskData {
 	executionStatus?: string;
 	error?: { message?: string };
 	data?: { main?: Array<Array<ExecutedItem> | null> };
+	/** What the node asked n8n to show above its output (addExecutionHints). */
+	hints?: Array<{ message: string; type?: string; location?: string }>;
 }
 
 export interface ExecutedItem {

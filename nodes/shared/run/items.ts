@@ -103,9 +103,48 @@ export async function runPerItem(
 				slot.release(true);
 			}
 		});
+		noticesAsHints(ctx, results);
 		return [results];
 	} catch (error) {
 		const jobs = [...accepted.entries()].sort(([a], [b]) => a - b).map(([, job]) => job);
 		throw withAcceptedJobs(asNodeError(ctx, error), jobs);
 	}
+}
+
+/** Distinct notices shown as hints; more would push the output down (the items keep them all). */
+export const MOST_NOTICE_HINTS = 3;
+
+const itemsLabel = (indexes: number[], count: number) =>
+	indexes.length === count && count > 1
+		? `All ${count} items`
+		: indexes.length === 1
+			? `Item ${indexes[0]}`
+			: `Items ${indexes.join(', ')}`;
+
+/**
+ * Each distinct `notice` of the output items (the photo's size could not be read, a result scaled
+ * down, an option that did not apply...) also as a warning above the output panel, naming the
+ * items, so that it is seen without opening the JSON.
+ */
+export function noticesAsHints(ctx: IExecuteFunctions, items: INodeExecutionData[]): void {
+	const itemsOf = new Map<string, number[]>();
+	items.forEach((item, index) => {
+		const notice = item.json.notice;
+		if (typeof notice !== 'string' || notice === '') return;
+		itemsOf.set(notice, [...(itemsOf.get(notice) ?? []), index]);
+	});
+	const notices = [...itemsOf.entries()];
+	const hints = notices.slice(0, MOST_NOTICE_HINTS).map(([notice, indexes]) => ({
+		message: `${itemsLabel(indexes, items.length)}: ${notice}`,
+		type: 'warning' as const,
+		location: 'outputPane' as const,
+	}));
+	const more = notices.length - hints.length;
+	if (more > 0)
+		hints.push({
+			message: `${more} more notice${more === 1 ? '' : 's'}: see each item's "notice" field.`,
+			type: 'warning',
+			location: 'outputPane',
+		});
+	if (hints.length > 0) ctx.addExecutionHints(...hints);
 }
