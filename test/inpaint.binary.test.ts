@@ -142,6 +142,55 @@ describe('binary image and mask', () => {
 	});
 });
 
+describe("a Form Trigger's file, named after the form field", () => {
+	const photoOnly = {
+		...minimalParameters.imageEditing,
+		initImageSource: 'binary',
+		maskImageSource: 'shapes',
+		maskShapes: {
+			shape: [{ kind: 'rectangle', unit: 'percent', left: 10, top: 10, width: 20, height: 20 }],
+		},
+	};
+
+	it("is the photo when it is the item's only file, and the item says which file was used", async () => {
+		const photo = makePhoto(64, 64);
+		const { output, error, hints } = await inpaint(photoOnly, {
+			items: [{ json: {}, binary: { Your_photo: pngBinary(photo, 'me.png') } }],
+		});
+		expect(error).toBeUndefined();
+		const [upload] = simulator.requestsTo(UPLOAD_ROUTE);
+		expect((upload.body as { base64_string: string }).base64_string).toBe(dataUri(photo));
+		const notice =
+			'The item has no binary field "data", so its only file, "Your_photo", was used as the image.';
+		expect(String(output[0].json.notice)).toContain(notice);
+		expect(hints?.[0].message).toContain(notice);
+	});
+
+	it('is not guessed among two files, nor taken as the mask', async () => {
+		const twoFiles = await inpaint(photoOnly, {
+			items: [
+				{
+					json: {},
+					binary: {
+						Your_photo: pngBinary(makePhoto(64, 64), 'me.png'),
+						Other: pngBinary(makePhoto(64, 64), 'you.png'),
+					},
+				},
+			],
+		});
+		expect(twoFiles.error?.message).toMatch(/no binary field named "data"/);
+		expect(twoFiles.error?.description).toMatch(/Binary fields on this item: Your_photo, Other/);
+		const maskMissing = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{ items: [{ json: {}, binary: { data: pngBinary(makePhoto(64, 64), 'p.png') } }] },
+		);
+		expect(maskMissing.error?.message).toMatch(
+			/"Mask Binary Field": the input item has no binary field named "mask"/,
+		);
+		expect(simulator.requests).toHaveLength(0);
+	});
+});
+
 describe('a binary image that cannot work is refused before anything is sent', () => {
 	const refuse = async (binary: Record<string, unknown>, expected: RegExp) => {
 		const { error } = await inpaint(

@@ -162,7 +162,12 @@ export async function inpaintItem(
 	const item = await completeJob(ctx, result, job, settings, itemIndex, slot);
 	// The size asked of ModelsLab, and why the photo's own size could not be followed, if so.
 	const scaledDown = large && !fullResolution ? scaledDownNotice(prepared.photo!) : undefined;
-	const notice = [size.notice ?? scaledDown, keepNotice].filter(Boolean).join(' ') || null;
+	const soleFile = prepared.images.find((entry) => entry.role === 'init')?.image.soleFileUsed;
+	const fileNotice =
+		soleFile &&
+		`The item has no binary field "${fieldOf('init')}", so its only file, "${soleFile}", was used as the image.`;
+	const notice =
+		[fileNotice, size.notice ?? scaledDown, keepNotice].filter(Boolean).join(' ') || null;
 	item.json = { ...item.json, outputSize: size.outputSize, notice };
 	if (stitch && item.json.status === 'success') await stitchItem(ctx, item, stitch, itemIndex);
 	// What ModelsLab Fetch › Wait for Callbacks needs: the nonce it checks, and when the eta started.

@@ -209,7 +209,9 @@ export async function prepareInpaintRequest(
 		if (source.kind !== 'binary') continue;
 		const label = `${imageRoles[role].label} Binary Field`;
 		const mostBytes = role === 'init' ? photoMostBytes : undefined;
-		const image = await readBinaryImage(ctx, itemIndex, source.property, label, mostBytes);
+		// Only the photo may be the item's sole file: a mask never is the photo.
+		const photo = role === 'init';
+		const image = await readBinaryImage(ctx, itemIndex, source.property, label, mostBytes, photo);
 		images.push({ role, image });
 	}
 	const linkOrBytes = (role: ImageRole): ImageOrigin | undefined => {

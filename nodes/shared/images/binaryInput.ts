@@ -12,6 +12,8 @@ import { sniffImageType } from './imageType';
 export interface BinaryImage {
 	buffer: Buffer;
 	mimeType: string;
+	/** Set when the named field was missing and the item's only file was read instead. */
+	soleFileUsed?: string;
 }
 
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -27,6 +29,11 @@ export async function readBinaryImage(
 	fieldLabel: string,
 	/** A larger bound where only part of the picture is uploaded (a large photo's crop). */
 	mostBytes = MAX_UPLOAD_BYTES,
+	/**
+	 * Whether an item with exactly one file may stand in for a missing named field: a Form
+	 * Trigger names its file after the field's label ("Your_photo"), not "data".
+	 */
+	soleFileStandsIn = false,
 ): Promise<BinaryImage> {
 	const fail = (problem: string, description?: string): never =>
 		refuseBeforeSending(ctx.getNode(), `"${fieldLabel}": ${problem}`, itemIndex, description);
@@ -39,6 +46,11 @@ export async function readBinaryImage(
 		);
 	}
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
+	const names = Object.keys(binary);
+	if (!binary[property] && soleFileStandsIn && names.length === 1) {
+		const image = await readBinaryImage(ctx, itemIndex, names[0], fieldLabel, mostBytes);
+		return { ...image, soleFileUsed: names[0] };
+	}
 	const metadata = binary[property];
 	if (!metadata) {
 		const available = Object.keys(binary);
