@@ -303,3 +303,28 @@ describe('Download Images when the node is an AI Agent tool', () => {
 		},
 	);
 });
+
+it('Mask Only neither shows nor requires the prompt, the model or the options: no inpaint job is sent', () => {
+	for (const endpoint of ['imageEditing', 'community']) {
+		const shown = (completion: string) => {
+			const values =
+				NodeHelpers.getNodeParameters(
+					properties,
+					{ endpoint, completion },
+					true,
+					false,
+					null,
+					null,
+				) ?? {};
+			return properties
+				.filter((property) => NodeHelpers.displayParameter(values, property, null, null))
+				.map((property) => property.name);
+		};
+		expect(shown('wait')).toEqual(expect.arrayContaining(['prompt', `${endpoint}Options`]));
+		const maskOnly = shown('maskOnly');
+		expect(maskOnly).not.toContain('prompt');
+		expect(maskOnly.filter((name) => name.startsWith(endpoint) || /ModelId$/.test(name))).toEqual(
+			[],
+		);
+	}
+});

@@ -106,7 +106,14 @@ function imageProperties(role: ImageRole): INodeProperties[] {
 	];
 }
 
-const showFor = (endpoints: EndpointId[]) => ({ show: { endpoint: endpoints } });
+/**
+ * Shown for these endpoints, and hidden with Completion › Mask Only: no inpaint job is sent then,
+ * so the prompt, model and options are neither asked for nor required.
+ */
+const showFor = (endpoints: EndpointId[]) => ({
+	show: { endpoint: endpoints },
+	hide: { completion: ['maskOnly'] },
+});
 
 /** The options collection of one endpoint; its own name keeps values from bleeding between endpoints. */
 export const optionsParameter = (endpoint: EndpointId) => `${endpoint}Options`;

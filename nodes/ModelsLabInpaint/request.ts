@@ -114,7 +114,12 @@ export function checkInpaintRequest(
 	itemIndex: number,
 	{ maskOnly = false }: { maskOnly?: boolean } = {},
 ): CheckedRequest {
-	const raw = collectWireValues(endpoint.fields, (name) => ctx.getNodeParameter(name, itemIndex), {
+	// Mask Only hides the endpoint's fields: n8n then has no value for them, and none is needed.
+	const read = (name: string) =>
+		maskOnly
+			? (ctx.getNodeParameter(name, itemIndex, null) ?? undefined)
+			: ctx.getNodeParameter(name, itemIndex);
+	const raw = collectWireValues(endpoint.fields, read, {
 		option: ctx.getNodeParameter(optionsParameter(endpoint.id), itemIndex, {}) as IDataObject,
 		advanced: ctx.getNodeParameter(
 			advancedOptionsParameter(endpoint.id),
