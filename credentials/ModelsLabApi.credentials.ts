@@ -17,7 +17,7 @@ export class ModelsLabApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:modelslab.svg', dark: 'file:modelslab.dark.svg' };
 
-	documentationUrl = 'https://docs.modelslab.com/getting-started/authentication';
+	documentationUrl = 'https://docs.modelslab.com/authentication';
 
 	properties: INodeProperties[] = [
 		{
@@ -28,7 +28,8 @@ export class ModelsLabApi implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Your ModelsLab API key, from the API Keys page of your ModelsLab dashboard. Used by the v6 and v3 endpoints and for uploading images.',
+				'Your ModelsLab API key. Used by the v6 and v3 endpoints and for uploading images.',
+			hint: 'Create or copy it on your <a href="https://modelslab.com/dashboard/api-keys" target="_blank">ModelsLab dashboard › API Keys</a>.',
 		},
 		{
 			displayName: 'Enterprise API Key',
@@ -38,6 +39,13 @@ export class ModelsLabApi implements ICredentialType {
 			default: '',
 			description:
 				'Only for the v1 Enterprise endpoints: the API key of your (first) enterprise server. Leave empty if you have no enterprise plan.',
+		},
+		{
+			displayName:
+				'Advanced: leave the two addresses below as they are, unless you reach ModelsLab through a proxy or a test server.',
+			name: 'serverNotice',
+			type: 'notice',
+			default: '',
 		},
 		{
 			displayName: 'Base URL',

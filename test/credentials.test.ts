@@ -191,3 +191,14 @@ describe('credential test', () => {
 		expect(simulator.requests[0].body).toEqual({ key: 'wrong-key-0000' });
 	});
 });
+
+it('shows where the key is made, and marks the server addresses as advanced', () => {
+	const { properties } = new ModelsLabApi();
+	const names = properties.map((property) => property.name);
+	const apiKey = properties.find((property) => property.name === 'apiKey')!;
+	expect(apiKey.hint).toContain('href="https://modelslab.com/dashboard/api-keys"');
+	const notice = properties[names.indexOf('baseUrl') - 1];
+	expect(notice.type).toBe('notice');
+	expect(notice.displayName).toMatch(/^Advanced: /);
+	expect(names.indexOf('legacyBaseUrl')).toBe(names.indexOf('baseUrl') + 1);
+});
