@@ -49,8 +49,10 @@ describe('the signed callback URL', () => {
 		const server = await activeTrigger();
 		const { requestId, output } = await submitWithCallback(server.productionUrl);
 
-		const signature = callbackSignature(API_KEY, webhookIdOf(server.productionUrl));
-		expect(sentWebhook()).toBe(`${server.productionUrl}?signature=${signature}`);
+		const signature = callbackSignature(API_KEY, webhookIdOf(server.productionUrl), 'imageEditing');
+		expect(sentWebhook()).toBe(
+			`${server.productionUrl}?endpoint=imageEditing&signature=${signature}`,
+		);
 		expect(simulator.callbacks).toEqual([
 			expect.objectContaining({ status: 200, url: server.signedUrl }),
 		]);
@@ -73,17 +75,24 @@ describe('the signed callback URL', () => {
 			'a URL that already has a (stale) signature',
 			(id: string) => `https://n8n.example.com/webhook/${id}/callback?signature=old&x=1`,
 		],
-	])('signs %s over the webhook path only, keeping other query parameters', async (_, urlOf) => {
-		const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
-		await submitWithCallback(urlOf(id));
-		const sent = new URL(sentWebhook());
-		const given = new URL(urlOf(id));
-		expect(sent.pathname).toBe(given.pathname);
-		expect(sent.searchParams.get('signature')).toBe(callbackSignature(API_KEY, id));
-		given.searchParams.delete('signature');
-		sent.searchParams.delete('signature');
-		expect(sent.search).toBe(given.search);
-	});
+	])(
+		'signs %s over the webhook path and the endpoint only, keeping other query parameters',
+		async (_, urlOf) => {
+			const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
+			await submitWithCallback(urlOf(id));
+			const sent = new URL(sentWebhook());
+			const given = new URL(urlOf(id));
+			expect(sent.pathname).toBe(given.pathname);
+			expect(sent.searchParams.get('endpoint')).toBe('imageEditing');
+			expect(sent.searchParams.get('signature')).toBe(
+				callbackSignature(API_KEY, id, 'imageEditing'),
+			);
+			given.searchParams.delete('signature');
+			sent.searchParams.delete('signature');
+			sent.searchParams.delete('endpoint');
+			expect(sent.search).toBe(given.search);
+		},
+	);
 
 	it.each([
 		[
@@ -96,10 +105,10 @@ describe('the signed callback URL', () => {
 	])('keeps the signature out of the error when ModelsLab answers with %s', async (_, answer) => {
 		const id = '0b7d6a4e-1f2c-4d3e-8a9b-0c1d2e3f4a5b';
 		const url = `https://n8n.example.com/webhook/${id}/callback`;
-		const signature = callbackSignature(API_KEY, id);
+		const signature = callbackSignature(API_KEY, id, 'imageEditing');
 		simulator.respondOnce(
 			{ method: 'POST', path: '/api/v6/image_editing/inpaint' },
-			answer(`${url}?signature=${signature}`),
+			answer(`${url}?endpoint=imageEditing&signature=${signature}`),
 		);
 		const { error } = await inpaint({
 			...minimalParameters.imageEditing,
@@ -162,6 +171,42 @@ describe('the signed callback URL', () => {
 		const reply = await rotated.post({ status: 'success', id: 1 }, server.signedQuery);
 		expect(reply.status).toBe(401);
 		expect(rotated.executions).toHaveLength(0);
+	});
+});
+
+describe('one trigger for jobs of every endpoint', () => {
+	it('a Community Models job calling a trigger set to v6 Image Editing is verified where it was sent, and output with its own endpoint', async () => {
+		const server = await activeTrigger({ endpoint: 'imageEditing' });
+		const { output, error } = await inpaint({
+			...minimalParameters.community,
+			completion: 'immediate',
+			downloadImages: false,
+			communityAdvancedOptions: { webhook: server.productionUrl },
+		});
+		expect(error).toBeUndefined();
+		await simulator.flushCallbacks();
+		const requestId = String(output[0].json.requestId);
+		expect(server.executions).toHaveLength(1);
+		expect(server.executions[0][0].json).toMatchObject({
+			status: 'success',
+			requestId,
+			endpoint: 'community',
+		});
+		// Verified with the Community Models fetch, not v6 Image Editing's.
+		expect(simulator.requestsTo(`/api/v6/images/fetch/${requestId}`)).toHaveLength(1);
+		expect(simulator.requestsTo('/api/v6/image_editing/fetch')).toHaveLength(0);
+	});
+
+	it("a URL signed without the endpoint (earlier versions) is verified with the trigger's Endpoint; a changed endpoint breaks the signature", async () => {
+		const server = await activeTrigger({ endpoint: 'imageEditing' });
+		const { requestId } = await submitWithCallback('https://example.com/not-the-trigger');
+		const body = { status: 'success', id: Number(requestId), output: [] };
+		const earlier = await server.post(body, new URL(server.signedWithoutEndpoint).search);
+		expect(earlier.status).toBe(200);
+		expect(server.executions[0][0].json).toMatchObject({ requestId, endpoint: 'imageEditing' });
+		const tampered = server.signedQuery.replace('endpoint=imageEditing', 'endpoint=community');
+		expect((await server.post(body, tampered)).status).toBe(401);
+		expect(server.executions).toHaveLength(1);
 	});
 });
 

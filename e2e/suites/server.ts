@@ -84,7 +84,9 @@ export function serverSuite(running: () => RunningN8n): void {
 		test('examples/callback-trigger.json: a job from inpaint-fire-and-forget.json calls back at the signed Production URL, one execution starts and Fetch downloads the images', async () => {
 			const before = (await server.executionsOf(trigger.id)).length;
 			const { requestId, jobId } = await submitCallingBack();
-			expect(signedUrl()).toMatch(new RegExp(`^${productionUrl()}\\?signature=[\\w-]{43}$`));
+			expect(signedUrl()).toMatch(
+				new RegExp(`^${productionUrl()}\\?endpoint=imageEditing&signature=[\\w-]{43}$`),
+			);
 
 			// Newest first
 			const [execution] = await settledExecutions(server, trigger.id, before + 1);

@@ -206,7 +206,7 @@ export async function prepareInpaintRequest(
 	// ModelsLab and nowhere else.
 	const signingKey = await callbackSigningKey(ctx);
 	if (typeof body.webhook === 'string' && signingKey)
-		body.webhook = signedCallbackUrl(body.webhook, signingKey);
+		body.webhook = signedCallbackUrl(body.webhook, signingKey, endpoint.id);
 
 	const images: ImagesToAttach = [];
 	for (const role of ROLES) {

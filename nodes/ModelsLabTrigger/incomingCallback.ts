@@ -8,6 +8,7 @@ import { jsonParse } from 'n8n-workflow';
 
 import { failureOf } from '../shared/transport/failures';
 import type { EndpointId } from '../shared/transport/endpoints';
+import { endpointIds } from '../shared/transport/endpoints';
 import { fetchJob } from '../shared/transport/jobs';
 import type { InpaintResult } from '../shared/transport/result';
 import { normalizeResult } from '../shared/transport/result';
@@ -15,7 +16,11 @@ import { checkParameter, propertyNamed } from '../shared/run/parameters';
 import { properties } from './triggerDescription';
 import { claimDelivery, recordDelivery, releaseDelivery } from './deliveries';
 import { untrustedLinkProblem } from '../shared/transport/linkSafety';
-import { isValidSignature, SIGNATURE_PARAMETER } from '../shared/callbacks/callbackSignature';
+import {
+	ENDPOINT_PARAMETER,
+	isValidSignature,
+	SIGNATURE_PARAMETER,
+} from '../shared/callbacks/callbackSignature';
 import { callbackSigningKey } from '../shared/transport/transport';
 
 /**
@@ -158,8 +163,11 @@ async function verified(
 
 /** A ModelsLab callback → one workflow start, or a refusal that starts nothing. */
 export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const given = (ctx.getQueryData() as IDataObject)[SIGNATURE_PARAMETER];
-	if (!isValidSignature(given, await callbackSigningKey(ctx), ctx.getNode().webhookId)) {
+	const query = ctx.getQueryData() as IDataObject;
+	const named = query[ENDPOINT_PARAMETER];
+	const endpointInUrl = typeof named === 'string' ? named : undefined;
+	const key = await callbackSigningKey(ctx);
+	if (!isValidSignature(query[SIGNATURE_PARAMETER], key, ctx.getNode().webhookId, endpointInUrl)) {
 		return answer(ctx, 401, {
 			received: false,
 			error:
@@ -174,6 +182,9 @@ export async function handleCallback(ctx: IWebhookFunctions): Promise<IWebhookRe
 		// and ModelsLab is told to try again later.
 		return answer(ctx, 500, { received: false, error: (error as Error).message });
 	}
+	// The job's own endpoint, as the Inpaint node signed it into the URL; else the trigger's field.
+	if (endpointInUrl !== undefined && (endpointIds as string[]).includes(endpointInUrl))
+		settings.endpoint = endpointInUrl as EndpointId;
 	const read = readPayload(ctx);
 	if ('problem' in read) return answer(ctx, 400, { received: false, error: read.problem });
 	const { payload, requestId } = read;

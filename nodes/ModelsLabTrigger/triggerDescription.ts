@@ -50,6 +50,6 @@ export const properties: INodeProperties[] = [
 		options: endpointIds.map((id) => ({ name: ENDPOINTS[id].displayName, value: id })),
 		default: 'imageEditing',
 		description:
-			'The endpoint the jobs were sent to (the Inpaint node\'s "Endpoint"). Used to verify them, and output as "endpoint" so a ModelsLab Fetch node can download the images.',
+			'Only for callback URLs that do not name their endpoint (signed by an earlier version, or pasted by hand): the endpoint such jobs were sent to. The ModelsLab Inpaint node names each job\'s endpoint in the URL it signs, so one trigger serves every endpoint. Output as "endpoint" for the ModelsLab Fetch node.',
 	},
 ];

@@ -84,8 +84,16 @@ export class TriggerServer {
 		return `${this.baseUrl}/webhook/${this.node.webhookId}/callback`;
 	}
 
-	/** The production URL as the Inpaint node sends it, signed with the credential's API key. */
+	/**
+	 * The production URL as the Inpaint node sends it for a v6 Image Editing job: the endpoint
+	 * named, and both signed with the credential's API key.
+	 */
 	get signedUrl() {
+		return signedCallbackUrl(this.productionUrl, String(this.credentials.apiKey), 'imageEditing');
+	}
+
+	/** The production URL as versions before the endpoint was named signed it: still accepted. */
+	get signedWithoutEndpoint() {
 		return signedCallbackUrl(this.productionUrl, String(this.credentials.apiKey));
 	}
 

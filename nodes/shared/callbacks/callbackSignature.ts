@@ -8,6 +8,11 @@ import { createHmac, timingSafeEqual } from 'crypto';
  * rotates every signature.
  */
 export const SIGNATURE_PARAMETER = 'signature';
+/**
+ * The endpoint the job was sent to, added by the Inpaint node and signed with the path, so that
+ * one trigger serves jobs of every endpoint and verifies each where it was sent.
+ */
+export const ENDPOINT_PARAMETER = 'endpoint';
 
 /** `/<webhook id>/callback` at the end of a path: a ModelsLab Trigger's production or test URL. */
 const TRIGGER_PATH =
@@ -24,8 +29,9 @@ export function signingKeyOf(credentials: {
 	return undefined;
 }
 
-export function callbackSignature(key: string, webhookId: string): string {
-	return createHmac('sha256', key).update(`${webhookId}/callback`).digest('base64url');
+export function callbackSignature(key: string, webhookId: string, endpoint?: string): string {
+	const signed = `${webhookId}/callback${endpoint === undefined ? '' : `?${ENDPOINT_PARAMETER}=${endpoint}`}`;
+	return createHmac('sha256', key).update(signed).digest('base64url');
 }
 
 function parse(url: string): URL | undefined {
@@ -36,21 +42,27 @@ function parse(url: string): URL | undefined {
 	}
 }
 
-/** The URL with its signature added (other query parameters kept); any other URL unchanged. */
-export function signedCallbackUrl(url: string, key: string): string {
+/**
+ * A trigger URL with the job's endpoint and their signature added (other query parameters kept);
+ * any other URL unchanged.
+ */
+export function signedCallbackUrl(url: string, key: string, endpoint?: string): string {
 	const parsed = parse(url);
 	const webhookId = parsed && TRIGGER_PATH.exec(parsed.pathname)?.[1];
 	if (!parsed || !webhookId) return url;
-	parsed.searchParams.set(SIGNATURE_PARAMETER, callbackSignature(key, webhookId));
+	if (endpoint === undefined) parsed.searchParams.delete(ENDPOINT_PARAMETER);
+	else parsed.searchParams.set(ENDPOINT_PARAMETER, endpoint);
+	parsed.searchParams.set(SIGNATURE_PARAMETER, callbackSignature(key, webhookId, endpoint));
 	return parsed.toString();
 }
 
-/** A trigger URL without its signature, for echoes of the request that end up in output items. */
+/** A trigger URL as the user gave it (no signature, no endpoint), for echoes in output items. */
 export function withoutSignature(url: string): string {
 	const parsed = parse(url);
 	if (!parsed || !TRIGGER_PATH.test(parsed.pathname)) return url;
 	if (!parsed.searchParams.has(SIGNATURE_PARAMETER)) return url;
 	parsed.searchParams.delete(SIGNATURE_PARAMETER);
+	parsed.searchParams.delete(ENDPOINT_PARAMETER);
 	return parsed.toString();
 }
 
@@ -66,9 +78,11 @@ export function isValidSignature(
 	given: unknown,
 	key: string | undefined,
 	webhookId: string | undefined,
+	/** The endpoint the URL names, signed with it (URLs signed before it was added name none). */
+	endpoint?: string,
 ): boolean {
 	if (typeof given !== 'string' || !key || !webhookId) return false;
-	const expected = Buffer.from(callbackSignature(key, webhookId));
+	const expected = Buffer.from(callbackSignature(key, webhookId, endpoint));
 	const actual = Buffer.from(given);
 	return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
