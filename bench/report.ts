@@ -35,6 +35,8 @@ import { PHOTO_HOST_DELAY_MS, PHOTO_HOST_ITEMS, PHOTO_HOST_JOB_MS } from './scen
 import { compared, max, mean, median, mib, percent, seconds, yes } from './support/stats';
 import type { MaskResult } from './scenarios/masks';
 import { maskRows, maskSection } from './scenarios/masks';
+import type { StitchResult } from './scenarios/stitch';
+import { stitchRows, stitchSection } from './scenarios/stitch';
 
 /** Every scenario's figures; a partial run (`--only`) has only those it ran. */
 export interface BenchResults {
@@ -47,6 +49,7 @@ export interface BenchResults {
 	concurrency?: ConcurrencyResult[];
 	photoHost?: PhotoHostResult;
 	masks?: MaskResult;
+	stitch?: StitchResult;
 	memory?: MemoryScenario;
 	cpu?: CpuMeasure[];
 	n8nCallbacks?: N8nCallbacksResult;
@@ -126,6 +129,7 @@ export function summarize(results: BenchResults): SummaryRow[] {
 	if (results.concurrency) rows.push(...concurrencyRows(results.concurrency));
 	if (results.photoHost) rows.push(...photoHostRows(results.photoHost));
 	if (results.masks) rows.push(...maskRows(results.masks));
+	if (results.stitch) rows.push(...stitchRows(results.stitch));
 	if (results.n8nMemory) rows.push(...n8nMemoryRows(results.n8nMemory));
 	if (results.memory) rows.push(...workerMemoryRows(results.memory));
 	if (results.cpu) rows.push(...cpuRows(results.cpu));
@@ -859,6 +863,8 @@ it honours Range requests). The difference of the wall times is what the slow ho
 ${photoHostTable(results.photoHost)}
 
 ${maskSection(results.masks)}
+
+${stitchSection(results.stitch)}
 
 ## 5. Memory of the node alone (not n8n: see section 8)
 

@@ -30,6 +30,7 @@ import { runN8nCallbacks } from './scenarios/n8nCallbacks';
 import { runN8nMemory } from './scenarios/n8nMemory';
 import { runPhotoHost } from './scenarios/photoHost';
 import { runMasks } from './scenarios/masks';
+import { runStitch } from './scenarios/stitch';
 import { runThroughput } from './scenarios/throughput';
 import { runConcurrency } from './scenarios/concurrency';
 import type { BenchN8n } from './support/n8n';
@@ -47,6 +48,7 @@ export const SCENARIOS = [
 	'concurrency',
 	'photohost',
 	'masks',
+	'stitch',
 	'workermemory',
 	'cpu',
 	'callbacks',
@@ -130,6 +132,12 @@ async function main() {
 			'masks from words (20 items with a mask job, then with a mask file; mask work at 1024² and 4096²), ~40 s...',
 		);
 		results.masks = await runMasks();
+	}
+	if (runs('stitch')) {
+		log(
+			'full resolution (20 items with a 12-megapixel JPEG, then with one that fits; one crop and stitch in a worker), ~1.5 min...',
+		);
+		results.stitch = await runStitch();
 	}
 	if (runs('workermemory')) {
 		log('memory of the node alone (one worker process per binary data mode)...');

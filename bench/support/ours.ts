@@ -3,7 +3,7 @@
  * WorkflowExecute (Start → ModelsLab Inpaint), credentials applied as n8n applies them, over HTTP
  * to the simulator.
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { runNode } from '../../harness/engine';
 import type { BaselineItem, BaselineRun } from '../baselines/types';
@@ -51,8 +51,14 @@ export function ourParameters(options: OursOptions, simulatorUrl?: string): IDat
 	};
 }
 
-/** Runs the node over `options.items` items; "returned" is the moment the node's run ended. */
-export async function runOurs(target: BenchSimulator, options: OursOptions): Promise<BaselineRun> {
+/**
+ * Runs the node over `options.items` items; "returned" is the moment the node's run ended. The
+ * node's output items come back too, for scenarios that check what the items hold.
+ */
+export async function runOurs(
+	target: BenchSimulator,
+	options: OursOptions,
+): Promise<BaselineRun & { output: INodeExecutionData[] }> {
 	const startedAt = Date.now();
 	const { output, error } = await runNode({
 		credentials: target.credentials,
@@ -66,5 +72,5 @@ export async function runOurs(target: BenchSimulator, options: OursOptions): Pro
 			? { index, jobId: Number(json.requestId), status: String(json.status), returnedAt: endedAt }
 			: { index, status: 'error' };
 	});
-	return { items, error: error?.message, startedAt, endedAt };
+	return { items, error: error?.message, startedAt, endedAt, output };
 }

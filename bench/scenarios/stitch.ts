@@ -1,0 +1,249 @@
+/**
+ * Full resolution: what the crop and the stitch cost. 20 items × 5 s jobs (STITCH_JOB_MS, the job
+ * time of the bench's other throughput rows), Auto concurrency, no queue limit, Output Size › Same
+ * as Image, Completion › Wait for Result with Download Images on (the defaults), each item a link
+ * to a 12-megapixel camera JPEG (4032×3024, bench/support/photos.ts) and to its mask (a 600×500
+ * ellipse): each photo is downloaded, cropped around the mask, the crop sent, and the result pasted
+ * back into the photo and encoded again. Against the same 20 items with the same scene at
+ * 1024×768, a photo the endpoint takes as it is: no crop, no stitch, a result of the size sent,
+ * which is what Same as Image did with any photo before full resolution (the photo was sent as a
+ * link and the result came back scaled down). The photos are uploaded to the simulator (its
+ * samples are PNGs) and read from there; the simulator draws each result from the picture sent.
+ * Then, in a worker process of its own, the CPU time, peak memory and longest event-loop block of
+ * one crop and stitch of that 12-megapixel JPEG (bench/workers/stitch-worker.ts).
+ */
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import type { SummaryRow } from '../report';
+import { runOurs } from '../support/ours';
+import {
+	FITTING_PHOTO,
+	LARGE_PHOTO,
+	MASK_ELLIPSE,
+	ellipseMaskPng,
+	photoJpeg,
+} from '../support/photos';
+import type { BenchSimulator } from '../support/sim';
+import { startSimulator, uploadPicture } from '../support/sim';
+import { mib, percent, seconds, yes } from '../support/stats';
+import type { StitchWorkArgs, StitchWorkMeasure } from '../workers/stitch-worker';
+import { runWorker } from '../workers/spawn';
+
+export const STITCH_ITEMS = 20;
+export const STITCH_JOB_MS = 5000;
+
+/** The stitch adds at most 10 % to the job time of a 5 s job (the issue's target). */
+export const STITCH_WALL_TARGET = 1.1;
+/** No slice of pixel work may hold n8n's event loop longer than this. */
+export const STITCH_BLOCK_TARGET_MS = 50;
+/** Peak memory of one stitch: at most this many times the decoded size of the images in flight. */
+export const STITCH_MEMORY_TARGET = 3;
+
+export type StitchPhoto = 'large' | 'fitting';
+
+export interface StitchRun {
+	photo: StitchPhoto;
+	width: number;
+	height: number;
+	photoBytes: number;
+	wallMs: number;
+	failedItems: number;
+	/** Items whose result is the photo's size and format, the job's result pasted in. */
+	stitchedItems: number;
+	jobs: number;
+	/** The distinct sizes the jobs were asked at. */
+	sentSizes: string[];
+	/** The first item's result file (stitched: the whole photo again), bytes. */
+	resultBytes: number;
+	error?: string;
+}
+
+export interface StitchResult {
+	runs: StitchRun[];
+	work: StitchWorkMeasure;
+}
+
+interface PhotoFiles {
+	size: { width: number; height: number };
+	photo: Buffer;
+	mask: Buffer;
+}
+
+async function photoFiles(size: { width: number; height: number }): Promise<PhotoFiles> {
+	return { size, photo: await photoJpeg(size), mask: ellipseMaskPng(size) };
+}
+
+/** The photo and mask put on the simulator, one link per item (`?item=N`), as a user's items have. */
+async function perItemLinks(target: BenchSimulator, files: PhotoFiles) {
+	const photo = await uploadPicture(target, files.photo, 'image/jpeg');
+	const mask = await uploadPicture(target, files.mask, 'image/png');
+	return {
+		imageUrl: `={{ '${photo}?item=' + $itemIndex }}`,
+		maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,
+	};
+}
+
+const isStitched = (item: INodeExecutionData | undefined, files: PhotoFiles) => {
+	const size = item?.json.outputSize as { width?: number; height?: number } | undefined;
+	return Boolean(
+		item?.json.fullResolution &&
+			size?.width === files.size.width &&
+			size?.height === files.size.height &&
+			item.binary?.data?.mimeType === 'image/jpeg',
+	);
+};
+
+const fileBytes = (item: INodeExecutionData | undefined) => {
+	const data = item?.binary?.data;
+	if (!data) return NaN;
+	return data.data && !data.id ? Buffer.from(data.data, 'base64').length : Number(data.fileSize);
+};
+
+async function measure(photo: StitchPhoto, files: PhotoFiles): Promise<StitchRun> {
+	const target = await startSimulator({ jobDurationMs: 0 });
+	try {
+		// Warm-up: one item with instant jobs compiles the crop, the codecs and the stitch (the
+		// bench's own warm-up runs Output Size › Custom, which uses none of them).
+		await runOurs(target, {
+			items: 1,
+			outputSize: 'image',
+			...(await perItemLinks(target, files)),
+		});
+		target.sim.reset();
+		Object.assign(target.sim.settings, { jobDurationMs: STITCH_JOB_MS });
+		const links = await perItemLinks(target, files);
+		const run = await runOurs(target, { items: STITCH_ITEMS, outputSize: 'image', ...links });
+		const jobs = target.sim.jobs.filter((job) => job.endpoint === 'community');
+		return {
+			photo,
+			...files.size,
+			photoBytes: files.photo.length,
+			wallMs: run.endedAt - run.startedAt,
+			failedItems: run.items.filter((item) => item.status !== 'success').length,
+			stitchedItems: run.output.filter((item) => isStitched(item, files)).length,
+			jobs: jobs.length,
+			sentSizes: [...new Set(jobs.map((job) => `${job.width}×${job.height}`))],
+			resultBytes: fileBytes(run.output[0]),
+			error: run.error,
+		};
+	} finally {
+		await target.sim.stop();
+	}
+}
+
+export async function runStitch(): Promise<StitchResult> {
+	const fitting = await measure('fitting', await photoFiles(FITTING_PHOTO));
+	const large = await measure('large', await photoFiles(LARGE_PHOTO));
+	const work = await runWorker<StitchWorkMeasure>(
+		'stitch-worker.ts',
+		{ ...LARGE_PHOTO } satisfies StitchWorkArgs,
+		['--expose-gc'],
+	);
+	return { runs: [fitting, large], work };
+}
+
+export const stitchRunOf = (result: StitchResult, photo: StitchPhoto) =>
+	result.runs.find((run) => run.photo === photo);
+
+/** The wall time with the crop and the stitch, as a multiple of the same run without them. */
+export const stitchWallRatio = (result: StitchResult) =>
+	(stitchRunOf(result, 'large')?.wallMs ?? NaN) / (stitchRunOf(result, 'fitting')?.wallMs ?? NaN);
+
+/** One crop and stitch: CPU, and its share of a 5 s job. */
+export const stitchCpuMs = (work: StitchWorkMeasure) => work.crop.cpuMs + work.stitch.cpuMs;
+export const stitchLongestBlockMs = (work: StitchWorkMeasure) =>
+	Math.max(work.crop.longestBlockMs, work.stitch.longestBlockMs);
+export const stitchMemoryRatio = (work: StitchWorkMeasure) => work.peakAddedRss / work.decodedBytes;
+
+const clean = (run: StitchRun) => run.failedItems === 0 && run.jobs === STITCH_ITEMS && !run.error;
+
+const megapixels = (run: { width: number; height: number }) =>
+	`${((run.width * run.height) / 1e6).toFixed(0)} MP`;
+
+export function stitchRows(result: StitchResult): SummaryRow[] {
+	const large = stitchRunOf(result, 'large');
+	const fitting = stitchRunOf(result, 'fitting');
+	const rows: SummaryRow[] = [];
+	if (large && fitting) {
+		const ratio = stitchWallRatio(result);
+		rows.push({
+			measure: `Full resolution: ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Auto, no queue limit, Output Size › Same as Image, Wait for Result with Download Images, a ${large.width}×${large.height} JPEG link each (crop, job, stitch)`,
+			ours: `${seconds(large.wallMs, 1)}, ${large.failedItems} failed, ${large.stitchedItems} stitched, sent at ${large.sentSizes.join(', ')}`,
+			baseline: `the same scene at ${fitting.width}×${fitting.height}, which the endpoint takes (no crop, no stitch: Same as Image before full resolution): ${seconds(fitting.wallMs, 1)}`,
+			ratio: `${ratio.toFixed(2)} × the run without the stitch`,
+			target: `≤ ${STITCH_WALL_TARGET} × (${seconds(fitting.wallMs * STITCH_WALL_TARGET, 1)})`,
+			met: yes(
+				ratio <= STITCH_WALL_TARGET &&
+					clean(large) &&
+					clean(fitting) &&
+					large.stitchedItems === STITCH_ITEMS &&
+					fitting.stitchedItems === 0,
+			),
+		});
+	}
+	const work = result.work;
+	const cpu = stitchCpuMs(work);
+	const block = stitchLongestBlockMs(work);
+	const memory = stitchMemoryRatio(work);
+	rows.push(
+		{
+			measure: `One ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), mask a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse: CPU of the crop (decode photo and mask, crop, encode the ${work.sendSize.width}×${work.sendSize.height} sent) + the stitch (decode result and photo, paste, encode the photo)`,
+			ours: `${seconds(work.crop.cpuMs, 2)} + ${seconds(work.stitch.cpuMs, 2)} = ${seconds(cpu, 2)} CPU (wall ${seconds(work.crop.wallMs + work.stitch.wallMs, 2)})`,
+			baseline: `a ${STITCH_JOB_MS / 1000} s job`,
+			ratio: `${percent(cpu / STITCH_JOB_MS, 0)} of the job time`,
+			target: `≤ ${percent(STITCH_WALL_TARGET - 1, 0)} (${seconds((STITCH_WALL_TARGET - 1) * STITCH_JOB_MS, 1)})`,
+			met: yes(cpu <= (STITCH_WALL_TARGET - 1) * STITCH_JOB_MS),
+		},
+		{
+			measure: `〃 peak memory (RSS high-water mark above the RSS before, first run) and longest event-loop block (1 ms ticker, second run)`,
+			ours: `peak +${mib(work.peakAddedRss)} (crop +${mib(work.cropPeakAddedRss)}, stitch +${mib(work.stitchPeakAddedRss)}), longest block ${block.toFixed(0)} ms (crop ${work.crop.longestBlockMs.toFixed(0)}, stitch ${work.stitch.longestBlockMs.toFixed(0)}; first run after start: ${work.coldLongestBlockMs.toFixed(0)} ms)`,
+			baseline: `decoded photo in flight: ${mib(work.decodedBytes)} (${work.width}×${work.height}×4)`,
+			ratio: `${memory.toFixed(1)} × the decoded size`,
+			target: `peak ≤ ${STITCH_MEMORY_TARGET} × decoded, longest block ≤ ${STITCH_BLOCK_TARGET_MS} ms`,
+			met: yes(memory <= STITCH_MEMORY_TARGET && block <= STITCH_BLOCK_TARGET_MS),
+		},
+	);
+	return rows;
+}
+
+/** The report's section on full resolution. */
+export function stitchSection(result: StitchResult | undefined): string {
+	if (!result) return '';
+	const line = (run: StitchRun | undefined) =>
+		run
+			? `| ${run.width}×${run.height} JPEG (${megapixels(run)}, ${mib(run.photoBytes)}) | ${seconds(run.wallMs, 1)} | ${run.jobs} | ${run.sentSizes.join(', ')} | ${run.stitchedItems} | ${mib(run.resultBytes)} | ${run.failedItems} | ${run.error ?? ''} |`
+			: '';
+	const work = result.work;
+	const step = (name: string, measure: StitchWorkMeasure['crop'], peak: number) =>
+		`| ${name} | ${seconds(measure.cpuMs, 2)} | ${seconds(measure.wallMs, 2)} | ${mib(peak)} | ${measure.longestBlockMs.toFixed(0)} ms |`;
+	return `### Full resolution: crop and stitch
+
+${STITCH_ITEMS} items, each job ${STITCH_JOB_MS / 1000} s, Auto, no queue limit, Output Size › Same as Image, Wait for Result with
+Download Images (the defaults), n8n-core's in-memory binary data: each item links to a camera JPEG (drawn by
+bench/support/photos.ts: 4:2:0, quality 90, Exif) and its mask (a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse at the 12-megapixel size), uploaded to
+the simulator and linked with \`?item=N\`. With the 12-megapixel photo each item downloads it, crops it around
+the mask, sends the crop, and pastes the result back (full resolution); the same scene at 1024×768 fits the
+endpoint and goes as it is, which is what Same as Image did with any photo before full resolution (the
+result at the size sent). The simulator draws each result from the picture sent; both runs start after a
+one-item warm-up. The target: the larger photo's run at most ${STITCH_WALL_TARGET} × the other's.
+
+| Photo | Wall time | Jobs | Sent at | Stitched | Result file (first item) | Failed | Stopped with |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${line(stitchRunOf(result, 'large'))}
+${line(stitchRunOf(result, 'fitting'))}
+
+One crop and stitch of the ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), in a worker process of its own, by the node's
+cropForEndpoint and stitchResult: the box ${work.box.width}×${work.box.height} sent at ${work.sendSize.width}×${work.sendSize.height}${work.scaled ? ' (scaled)' : ''} (${mib(work.sentPhotoBytes)}), ModelsLab's
+result played by the crop saved again as a PNG (${mib(work.resultBytes)}; not measured), the stitched photo ${mib(work.stitchedBytes)}.
+Peak RSS: the high-water mark (VmHWM) of the first run above the RSS before it, read after each step and
+reset between them after a GC (the job's seconds between them); CPU (user + system, so GC threads count),
+wall and the longest block (the longest gap of a 1 ms ticker) of a second run, the first one's block in
+brackets (it also compiles the code). Decoded size of the images in flight: the photo, ${work.width}×${work.height}×4 bytes =
+${mib(work.decodedBytes)}; peak ÷ decoded: ${stitchMemoryRatio(work).toFixed(1)} (target ≤ ${STITCH_MEMORY_TARGET}).
+
+| Step | CPU | Wall | Peak RSS added | Longest block |
+| --- | --- | --- | --- | --- |
+${step('crop (decode photo and mask, crop, encode the two files sent)', work.crop, work.cropPeakAddedRss)}
+${step('stitch (decode result and photo, fit, paste with the seam, encode the photo)', work.stitch, work.stitchPeakAddedRss)}
+| both | ${seconds(stitchCpuMs(work), 2)} | ${seconds(work.crop.wallMs + work.stitch.wallMs, 2)} | ${mib(work.peakAddedRss)} | ${stitchLongestBlockMs(work).toFixed(0)} ms (${work.coldLongestBlockMs.toFixed(0)} ms) |`;
+}

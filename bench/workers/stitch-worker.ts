@@ -1,0 +1,154 @@
+/**
+ * Stitch worker: full resolution for one 12-megapixel camera JPEG (bench/support/photos.ts), by
+ * the node's own code, in a fresh process: cropForEndpoint (decode the photo and the mask, crop
+ * the box around the mask, encode the two files sent), then ModelsLab's result (here: the crop
+ * sent, decoded and saved again as a PNG of the size sent, as ModelsLab answers with PNGs; made
+ * between the two steps and not measured), then stitchResult (decode the result and the photo,
+ * paste with a soft seam, encode the whole photo again as JPEG, with its Exif).
+ *
+ * Peak memory is the RSS high-water mark (Linux VmHWM, reset by writing 5 to clear_refs) above
+ * the RSS before the first run, after a GC: each step's high-water mark is read, the mark is reset
+ * between them (after a GC, as the job's seconds between them would give), and the larger counts.
+ * It is of the first run after start, as the mask worker's: later runs find memory the first one
+ * freed. CPU time (process.cpuUsage, user + system), wall time and the longest event-loop block
+ * (the longest gap of a 1 ms ticker) are of a second run; the first run's block is reported too
+ * (it also compiles the code).
+ */
+import { readFileSync, writeFileSync } from 'fs';
+
+import { decodeImage } from '../../nodes/ModelsLabInpaint/codecs/decodeImage';
+import { encodeImage } from '../../nodes/ModelsLabInpaint/codecs/encodeImage';
+import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
+import { endpointSizeLimits } from '../../nodes/ModelsLabInpaint/size/outputSize';
+import { cropForEndpoint, stitchResult } from '../../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { TimeSlice } from '../../nodes/shared/pacing/timeSlice';
+import { ellipseMaskPng, photoJpeg } from '../support/photos';
+import { reportResult, workerArgs } from './spawn';
+
+export interface StitchWorkArgs {
+	width: number;
+	height: number;
+}
+
+/** One step's readings. */
+export interface StepMeasure {
+	cpuMs: number;
+	wallMs: number;
+	longestBlockMs: number;
+}
+
+export interface StitchWorkMeasure {
+	width: number;
+	height: number;
+	photoBytes: number;
+	maskBytes: number;
+	/** The box sent, its size sent, and the size of the files sent and of ModelsLab's result. */
+	box: { left: number; top: number; width: number; height: number };
+	sendSize: { width: number; height: number };
+	scaled: boolean;
+	sentPhotoBytes: number;
+	resultBytes: number;
+	stitchedBytes: number;
+	/** The second run's readings of each step. */
+	crop: StepMeasure;
+	stitch: StepMeasure;
+	/** The first run's longest block (it also compiles the code). */
+	coldLongestBlockMs: number;
+	/** RSS high-water mark above the RSS before, the larger of the two steps' (first run; bytes). */
+	peakAddedRss: number;
+	cropPeakAddedRss: number;
+	stitchPeakAddedRss: number;
+	/** The decoded photo (4 bytes a pixel): the images in flight are the photo, decoded. */
+	decodedBytes: number;
+}
+
+const highWater = () => {
+	const status = readFileSync('/proc/self/status', 'utf8');
+	return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+};
+const resetHighWater = () => writeFileSync('/proc/self/clear_refs', '5');
+
+/** One step, with its CPU and wall time and the longest gap of a 1 ms ticker meanwhile. */
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; measure: StepMeasure }> {
+	let longestBlockMs = 0;
+	let last = performance.now();
+	const ticker = setInterval(() => {
+		const now = performance.now();
+		longestBlockMs = Math.max(longestBlockMs, now - last);
+		last = now;
+	}, 1);
+	const cpuBefore = process.cpuUsage();
+	const started = performance.now();
+	const value = await work();
+	const wallMs = performance.now() - started;
+	const cpu = process.cpuUsage(cpuBefore);
+	// The gap from the last tick to the end of the work counts too.
+	longestBlockMs = Math.max(longestBlockMs, performance.now() - last);
+	clearInterval(ticker);
+	return { value, measure: { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestBlockMs } };
+}
+
+/** ModelsLab's answer to the crop: the crop itself, as a PNG of the size sent. */
+async function fakeResult(sentPhoto: Buffer): Promise<Uint8Array> {
+	const slice = new TimeSlice();
+	const { raster } = await decodeImage(sentPhoto, { maxPixels: 4_000_000 }, slice);
+	return await encodeImage(raster, 'png', {}, slice);
+}
+
+/** Crop, ModelsLab's result, stitch; with `memory`, each step's RSS high-water mark. */
+async function fullRun(photo: Buffer, mask: Buffer, memory?: { rssBefore: number }) {
+	const limits = endpointSizeLimits(INPAINT_ENDPOINTS.community)!;
+	const crop = await timed(async () => await cropForEndpoint(photo, mask, limits));
+	if (!crop.value) throw new Error('the mask has no white: nothing to crop');
+	const cropPeak = memory ? highWater() - memory.rssBefore : NaN;
+	const result = await fakeResult(crop.value.files.photo.file);
+	// ModelsLab's seconds between the two steps: the collector has run.
+	global.gc?.();
+	if (memory) resetHighWater();
+	const stitch = await timed(async () => await stitchResult(crop.value!.plan, result));
+	const stitchPeak = memory ? highWater() - memory.rssBefore : NaN;
+	return { crop, result, stitch, cropPeak, stitchPeak };
+}
+
+async function main() {
+	const { width, height } = workerArgs<StitchWorkArgs>();
+	const photo = await photoJpeg({ width, height });
+	const mask = ellipseMaskPng({ width, height });
+	global.gc?.();
+	resetHighWater();
+	const rssBefore = process.memoryUsage().rss;
+	const cold = await fullRun(photo, mask, { rssBefore });
+	global.gc?.();
+	const warm = await fullRun(photo, mask);
+	const { plan, files } = warm.crop.value!;
+	reportResult({
+		width,
+		height,
+		photoBytes: photo.length,
+		maskBytes: mask.length,
+		box: plan.crop.box,
+		sendSize: plan.crop.sendSize,
+		scaled: plan.crop.scaled,
+		sentPhotoBytes: files.photo.file.length,
+		resultBytes: warm.result.length,
+		stitchedBytes: warm.stitch.value.file.length,
+		crop: warm.crop.measure,
+		stitch: warm.stitch.measure,
+		coldLongestBlockMs: Math.max(
+			cold.crop.measure.longestBlockMs,
+			cold.stitch.measure.longestBlockMs,
+		),
+		peakAddedRss: Math.max(cold.cropPeak, cold.stitchPeak),
+		cropPeakAddedRss: cold.cropPeak,
+		stitchPeakAddedRss: cold.stitchPeak,
+		decodedBytes: width * height * 4,
+	} satisfies StitchWorkMeasure);
+}
+
+main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
