@@ -38,6 +38,7 @@ import {
 import { N8N_MEMORY_COUNTS } from './scenarios/n8nMemory';
 import { PHOTO_HOST_DELAY_MS, PHOTO_HOST_ITEMS, PHOTO_HOST_JOB_MS } from './scenarios/photoHost';
 import { MASK_ITEMS, MASK_JOB_MS, maskWallRatio } from './scenarios/masks';
+import { STITCH_ITEMS, STITCH_JOB_MS, stitchWallRatio, stitchWork } from './scenarios/stitch';
 import { IDEAL_MS, QUEUE_LIMIT, THROUGHPUT_ITEMS, THROUGHPUT_JOB_MS } from './scenarios/throughput';
 import { mib, percent, seconds } from './support/stats';
 
@@ -115,7 +116,7 @@ is generated from the same file, and quotes the run that file records (${runLine
 | ${SHARED_RUNS} executions × ${SHARED_ITEMS} items at once sharing a ${SHARED_LIMIT}-job queue limit (Auto) | **${seconds(shared.wallMs, 1)}** (ideal ${seconds(SHARED_IDEAL_MS, 0)}), ${shared.failedItems} failed, ${shared.duplicateJobs} duplicate jobs, ${refusedPerAccepted(shared).toFixed(2)} refused submits per accepted job | | |
 | ${PHOTO_HOST_ITEMS} items × ${PHOTO_HOST_JOB_MS / 1000} s jobs, Output Size › Same as Image, photo links on a host answering ${PHOTO_HOST_DELAY_MS / 1000} s late | **+${seconds(photoHostAddedMs(results.photoHost), 1)}** (${seconds(fast?.wallMs ?? NaN, 1)} with a fast host) | | |
 | Memory of the whole n8n ${memory.n8nVersion} process, ${few.count} / ${many.count} items × one ${mib(memory.imageBytes)} result (defaults; peak RSS growth for the bytes downloaded, median) | ${memoryCell(few)} / ${memoryCell(many)} | n8n's HTTP Request node downloading the same: ${memoryCell(fewHttp)} / ${memoryCell(manyHttp)} | |
-${masksLine(results)}| CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
+${masksLine(results)}${stitchLine(results)}| CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
 
 **Wait for callbacks** ([Resume on Callback → Wait for Callbacks](#waiting-for-callbacks-no-polling)) in
 n8n ${callbacks.n8nVersion}, one job per execution, jobs of ${JOB_SECONDS[0]} to ${JOB_SECONDS[JOB_SECONDS.length - 1]} s: the result is in hand **${seconds(n8nMedian(callbacks, 'callbacks', 'detectionMs'))}**
@@ -168,6 +169,17 @@ function masksLine(results: LatestResults): string {
 		)
 		.join('; ');
 	return `| ${MASK_ITEMS} items × (mask job + inpaint job, ${MASK_JOB_MS / 1000} s each), Mask Source › Describe It, Auto | **${seconds(described.wallMs, 1)}** (${maskWallRatio(masks).toFixed(2)} × the two job times; with a mask file ${seconds(file.wallMs, 1)}). Making the mask sent from ModelsLab's picture: ${work} | | |
+`;
+}
+
+/** The Performance table's row on full resolution (a run from before it existed has none). */
+function stitchLine(results: LatestResults): string {
+	const stitch = results.stitch;
+	const large = stitch?.runs.find((run) => run.photo === 'large');
+	const fitting = stitch?.runs.find((run) => run.photo === 'fitting');
+	if (!stitch || !large || !fitting || stitch.work.length === 0) return '';
+	const work = stitchWork(stitch.work);
+	return `| ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Output Size › Same as Image, a ${large.width}×${large.height} JPEG each (full resolution: crop, job, stitch), Auto | **${seconds(large.wallMs, 1)}** (${stitchWallRatio(stitch).toFixed(2)} × the same scene at ${fitting.width}×${fitting.height}, which needs no stitch: ${seconds(fitting.wallMs, 1)}). One crop and stitch: ${seconds(work.cropCpuMs, 2)} + ${seconds(work.stitchCpuMs, 2)} CPU, peak +${mib(work.peakAddedRss)} (${work.memoryRatio.toFixed(1)} × the decoded photo), longest block ${work.longestBlockMs.toFixed(0)} ms | | |
 `;
 }
 
