@@ -3,9 +3,10 @@
  * build (Wait → HTTP Request → IF) and with fixed-interval, one-at-a-time polling, against the
  * project's simulator, and the rows only n8n itself can show (Wait for callbacks, memory) in a real
  * n8n 2.x process. Writes bench/results/latest.md and latest.json, rewrites the README's
- * Performance block from latest.json, and prints the summary. About 10 minutes: detection and
+ * Performance block from latest.json, and prints the summary. About 12 minutes: detection and
  * throughput run concurrently (~2 min), then the concurrency contenders and the photo host one by
- * one (~2 min), memory and CPU of the node alone in worker processes (~1 min), then real n8n
+ * one (~2 min), masks and full resolution (crop and stitch, ~2 min), memory and CPU of the node
+ * alone in worker processes (~1 min), then real n8n
  * (build, pack, install, start: ~1.5 min; callbacks ~40 s; memory ~2 min with two restarts).
  *
  *   npm run bench -- --only memory,callbacks   runs only those scenarios (names: SCENARIOS below),
@@ -135,7 +136,7 @@ async function main() {
 	}
 	if (runs('stitch')) {
 		log(
-			'full resolution (20 items with a 12-megapixel JPEG, then with one that fits; one crop and stitch in a worker), ~1.5 min...',
+			'full resolution (20 items with a 12-megapixel JPEG, then with one that fits; one crop and stitch in 3 workers), ~2 min...',
 		);
 		results.stitch = await runStitch();
 	}
