@@ -5,9 +5,11 @@
  * to a 12-megapixel camera JPEG (4032×3024, bench/support/photos.ts) and to its mask (a 600×500
  * ellipse): each photo is downloaded, cropped around the mask, the crop sent, and the result pasted
  * back into the photo and encoded again. Against the same 20 items with the same scene at
- * 1024×768, a photo the endpoint takes as it is: no crop, no stitch, a result of the size sent,
- * which is what Same as Image did with any photo before full resolution (the photo was sent as a
- * link and the result came back scaled down). The photos are uploaded to the simulator (its
+ * 1024×768, a photo the endpoint takes as it is, with Keep Original Pixels Outside the Mask off: no
+ * crop, no paste, a result of the size sent, which is what Same as Image did with any photo before
+ * full resolution (the photo was sent as a link and the result came back scaled down). For context
+ * also that 1024×768 run with Keep Original Pixels on (the default: the result pasted back into the
+ * whole photo by the mask, a stitch of one megapixel). The photos are uploaded to the simulator (its
  * samples are PNGs) and read from there; the simulator draws each result from the picture sent.
  * Then, in a worker process of its own, the CPU time, peak memory and longest event-loop block of
  * one crop and stitch of that 12-megapixel JPEG (bench/workers/stitch-worker.ts).
@@ -39,7 +41,12 @@ export const STITCH_BLOCK_TARGET_MS = 50;
 /** Peak memory of one stitch: at most this many times the decoded size of the images in flight. */
 export const STITCH_MEMORY_TARGET = 3;
 
-export type StitchPhoto = 'large' | 'fitting';
+/**
+ * The runs: the 12-megapixel photo (crop and stitch); the 1024×768 one with Keep Original Pixels
+ * Outside the Mask off (nothing decoded, pasted or encoded: the baseline); and the 1024×768 one
+ * with it on, the default (the whole photo pasted back by the mask, for context).
+ */
+export type StitchPhoto = 'large' | 'fitting' | 'fittingKept';
 
 export interface StitchRun {
 	photo: StitchPhoto;
@@ -48,7 +55,7 @@ export interface StitchRun {
 	photoBytes: number;
 	wallMs: number;
 	failedItems: number;
-	/** Items whose result is the photo's size and format, the job's result pasted in. */
+	/** Items whose result is the photo's size and format, the job's result pasted in (fullResolution set). */
 	stitchedItems: number;
 	jobs: number;
 	/** The distinct sizes the jobs were asked at. */
@@ -107,23 +114,22 @@ const fileBytes = (item: INodeExecutionData | undefined) => {
 	return data.data && !data.id ? Buffer.from(data.data, 'base64').length : Number(data.fileSize);
 };
 
-/** The node's defaults where the bench's differ: Same as Image, and the results downloaded. */
-const DEFAULTS = { outputSize: 'image', downloadImages: true } as const;
-
 async function measure(photo: StitchPhoto, files: PhotoFiles): Promise<StitchRun> {
+	// The bench's runs leave Download Images off and Output Size › Custom: here, the node's defaults.
+	const options = {
+		outputSize: 'image',
+		downloadImages: true,
+		parameters: photo === 'fitting' ? { keepOriginalPixels: false } : {},
+	} as const;
 	const target = await startSimulator({ jobDurationMs: 0 });
 	try {
 		// Warm-up: one item with instant jobs compiles the crop, the codecs and the stitch (the
 		// bench's own warm-up runs Output Size › Custom, which uses none of them).
-		await runOurs(target, {
-			items: 1,
-			outputSize: 'image',
-			...(await perItemLinks(target, files)),
-		});
+		await runOurs(target, { items: 1, ...options, ...(await perItemLinks(target, files)) });
 		target.sim.reset();
 		Object.assign(target.sim.settings, { jobDurationMs: STITCH_JOB_MS });
 		const links = await perItemLinks(target, files);
-		const run = await runOurs(target, { items: STITCH_ITEMS, ...DEFAULTS, ...links });
+		const run = await runOurs(target, { items: STITCH_ITEMS, ...options, ...links });
 		const jobs = target.sim.jobs.filter((job) => job.endpoint === 'community');
 		return {
 			photo,
@@ -143,7 +149,9 @@ async function measure(photo: StitchPhoto, files: PhotoFiles): Promise<StitchRun
 }
 
 export async function runStitch(): Promise<StitchResult> {
-	const fitting = await measure('fitting', await photoFiles(FITTING_PHOTO));
+	const fittingFiles = await photoFiles(FITTING_PHOTO);
+	const fitting = await measure('fitting', fittingFiles);
+	const fittingKept = await measure('fittingKept', fittingFiles);
 	const large = await measure('large', await photoFiles(LARGE_PHOTO));
 	const work: StitchWorkMeasure[] = [];
 	for (let run = 0; run < STITCH_WORKER_RUNS; run++)
@@ -154,7 +162,7 @@ export async function runStitch(): Promise<StitchResult> {
 				['--expose-gc'],
 			),
 		);
-	return { runs: [fitting, large], work };
+	return { runs: [fitting, fittingKept, large], work };
 }
 
 export const stitchRunOf = (result: StitchResult, photo: StitchPhoto) =>
@@ -208,13 +216,14 @@ const megapixels = (run: { width: number; height: number }) =>
 export function stitchRows(result: StitchResult): SummaryRow[] {
 	const large = stitchRunOf(result, 'large');
 	const fitting = stitchRunOf(result, 'fitting');
+	const kept = stitchRunOf(result, 'fittingKept');
 	const rows: SummaryRow[] = [];
 	if (large && fitting) {
 		const ratio = stitchWallRatio(result);
 		rows.push({
 			measure: `Full resolution: ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Auto, no queue limit, Output Size › Same as Image, Wait for Result with Download Images, a ${large.width}×${large.height} JPEG link each (crop, job, stitch)`,
 			ours: `${seconds(large.wallMs, 1)}, ${large.failedItems} failed, ${large.stitchedItems} stitched, sent at ${large.sentSizes.join(', ')}`,
-			baseline: `the same scene at ${fitting.width}×${fitting.height}, which the endpoint takes (no crop, no stitch: Same as Image before full resolution): ${seconds(fitting.wallMs, 1)}`,
+			baseline: `the same scene at ${fitting.width}×${fitting.height}, which the endpoint takes, Keep Original Pixels off (no crop, no paste: Same as Image before full resolution): ${seconds(fitting.wallMs, 1)}${kept ? `; with Keep Original Pixels on (default; the 1 MP photo pasted back): ${seconds(kept.wallMs, 1)}, ${kept.stitchedItems} pasted` : ''}`,
 			ratio: `${ratio.toFixed(2)} × the run without the stitch`,
 			target: `≤ ${STITCH_WALL_TARGET} × (${seconds(fitting.wallMs * STITCH_WALL_TARGET, 1)}), 0 failed, all stitched`,
 			met: yes(
@@ -256,7 +265,7 @@ export function stitchSection(result: StitchResult | undefined): string {
 	if (!result) return '';
 	const line = (run: StitchRun | undefined) =>
 		run
-			? `| ${run.width}×${run.height} JPEG (${megapixels(run)}, ${mib(run.photoBytes)}) | ${seconds(run.wallMs, 1)} | ${run.jobs} | ${run.sentSizes.join(', ')} | ${run.stitchedItems} | ${mib(run.resultBytes)} | ${run.failedItems} | ${run.error ?? ''} |`
+			? `| ${run.width}×${run.height} JPEG (${megapixels(run)}, ${mib(run.photoBytes)}) | ${run.photo === 'fitting' ? 'off' : 'on (default)'} | ${seconds(run.wallMs, 1)} | ${run.jobs} | ${run.sentSizes.join(', ')} | ${run.stitchedItems} | ${mib(run.resultBytes)} | ${run.failedItems} | ${run.error ?? ''} |`
 			: '';
 	const each = result.work
 		.map(
@@ -272,14 +281,17 @@ Download Images (the node's defaults), in-memory binary data: each item links to
 bench/support/photos.ts: 4:2:0, quality 90, Exif) and its mask (an RGBA PNG, a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse at the 12-megapixel
 size), uploaded to the simulator and linked with \`?item=N\`. With the 12-megapixel photo each item downloads
 the photo and the mask, crops them around the mask, sends the crops, and pastes the result back (full
-resolution); the same scene at 1024×768 fits the endpoint and goes as it is, which is what Same as Image did
-with any photo before full resolution (the result at the size sent). The simulator draws each result from
+resolution); the same scene at 1024×768 fits the endpoint and goes as it is, with Keep Original Pixels Outside
+the Mask off, which is what Same as Image did with any photo before full resolution (the result at the size
+sent; the baseline); then with it on, the default (the result pasted back into the whole 1024×768 photo by
+the mask; context, not in the target). The simulator draws each result from
 the picture sent; each run follows a one-item warm-up. The target: the 12-megapixel run at most ${STITCH_WALL_TARGET} × the other.
 
-| Photo | Wall time | Jobs | Sent at | Stitched | Result file (first item) | Failed | Stopped with |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| Photo | Keep Original Pixels | Wall time | Jobs | Sent at | Pasted back | Result file (first item) | Failed | Stopped with |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${line(stitchRunOf(result, 'large'))}
 ${line(stitchRunOf(result, 'fitting'))}
+${line(stitchRunOf(result, 'fittingKept'))}
 ${
 	work
 		? `
