@@ -142,7 +142,7 @@ describe('Grow and Shrink move the edge by a round distance', () => {
 
 	it('removes everything when the shrink is wider than the shape', async () => {
 		const shrunk = await adjust(circle, size, { growPixels: -61 });
-		expect(maskCoverage(shrunk)).toBe(0);
+		expect(await maskCoverage(shrunk, new TimeSlice())).toBe(0);
 	});
 
 	it('grows a single pixel into a round disc, not a square or an octagon', async () => {
@@ -185,8 +185,12 @@ describe('Grow and Shrink move the edge by a round distance', () => {
 	it('leaves an empty mask empty and a full one full, whatever the distance', async () => {
 		const empty = new Uint8Array(size.width * size.height);
 		const full = new Uint8Array(size.width * size.height).fill(255);
-		expect(maskCoverage(await adjust(empty, size, { growPixels: 30 }))).toBe(0);
-		expect(maskCoverage(await adjust(full, size, { growPixels: -30 }))).toBe(1);
+		expect(await maskCoverage(await adjust(empty, size, { growPixels: 30 }), new TimeSlice())).toBe(
+			0,
+		);
+		expect(await maskCoverage(await adjust(full, size, { growPixels: -30 }), new TimeSlice())).toBe(
+			1,
+		);
 	});
 });
 
@@ -213,7 +217,9 @@ describe('Soft Edge, Invert, their order, and coverage', () => {
 		const gray = Uint8Array.from({ length: 12 }, (_, i) => i * 23);
 		const inverted = await adjust(gray, { width: 4, height: 3 }, { invert: true });
 		expect([...inverted]).toEqual([...gray].map((value) => 255 - value));
-		expect(maskCoverage(inverted) + maskCoverage(gray)).toBe(1);
+		expect(
+			(await maskCoverage(inverted, new TimeSlice())) + (await maskCoverage(gray, new TimeSlice())),
+		).toBe(1);
 	});
 
 	it('inverts before growing: the inverted area grows, so the hole left by the disc shrinks', async () => {
@@ -229,11 +235,13 @@ describe('Soft Edge, Invert, their order, and coverage', () => {
 		expect(await adjust(gray, { width: 8, height: 8 }, {})).toBe(gray);
 	});
 
-	it('measures coverage as the share of pixels from 128 up', () => {
-		expect(maskCoverage(Uint8Array.of(0, 127, 128, 255))).toBe(0.5);
-		expect(maskCoverage(drawGray({ width: 100, height: 100 }, box(0, 0, 50, 50)))).toBe(0.25);
-		expect(maskCoverage(new Uint8Array(10).fill(255))).toBe(1);
-		expect(maskCoverage(new Uint8Array(0))).toBe(0);
+	it('measures coverage as the share of pixels from 128 up', async () => {
+		expect(await maskCoverage(Uint8Array.of(0, 127, 128, 255), new TimeSlice())).toBe(0.5);
+		expect(
+			await maskCoverage(drawGray({ width: 100, height: 100 }, box(0, 0, 50, 50)), new TimeSlice()),
+		).toBe(0.25);
+		expect(await maskCoverage(new Uint8Array(10).fill(255), new TimeSlice())).toBe(1);
+		expect(await maskCoverage(new Uint8Array(0), new TimeSlice())).toBe(0);
 	});
 
 	it('refuses adjustments past the limits', async () => {

@@ -74,7 +74,10 @@ describe('the kind of picture is recognised', () => {
 		const { gray, form } = await read(raster);
 		expect(form).toBe('mask');
 		expect(mismatches(gray, truth)).toBe(0);
-		expect(maskCoverage(gray)).toBeCloseTo(maskCoverage(truth), 5);
+		expect(await maskCoverage(gray, new TimeSlice())).toBeCloseTo(
+			await maskCoverage(truth, new TimeSlice()),
+			5,
+		);
 		expect(Math.max(...gray.filter((_, i) => truth[i] === 0))).toBeLessThan(20);
 	});
 
@@ -186,7 +189,9 @@ describe('the whole path, from a returned picture to the mask sent', () => {
 			// An ellipse of radii 160 × (width / 512) and 160 × (height / 512), grown by 20.
 			const expected =
 				(Math.PI * ((160 * width) / 512 + 20) * ((160 * height) / 512 + 20)) / (width * height);
-			expect(Math.abs(maskCoverage(adjusted) - expected)).toBeLessThan(0.01);
+			expect(Math.abs((await maskCoverage(adjusted, new TimeSlice())) - expected)).toBeLessThan(
+				0.01,
+			);
 			// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
 			expect(slice.longestMs).toBeLessThan((Date.now() - started) / 2);
 		},

@@ -6,6 +6,7 @@
 import { crc32, inflateSync } from 'zlib';
 
 import { encodeGrayPng, zlibCompress } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
+import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import {
 	MAX_FEATHER_PIXELS,
 	checkMaskSpec,
@@ -76,9 +77,9 @@ function readMask(png: Buffer, image: ImageSize): Uint8Array {
 	return gray;
 }
 
-/** Draws `spec` and reads it back: pixel(x, y) is the gray level there. */
-function draw(spec: MaskSpec, image: ImageSize) {
-	const png = drawMask(spec, image);
+/** Draws `spec` (in time slices, as the node does) and reads it back: pixel(x, y) is the gray level there. */
+async function draw(spec: MaskSpec, image: ImageSize) {
+	const png = await drawMask(spec, image, new TimeSlice());
 	const gray = readMask(png, image);
 	return { png, gray, pixel: (x: number, y: number) => gray[y * image.width + x] };
 }
@@ -224,8 +225,8 @@ function referenceMask(spec: MaskSpec, image: ImageSize): Array<number | undefin
 }
 
 describe('hard-edged masks, checked pixel by pixel at their edges', () => {
-	it('a rectangle in pixels: white inside, black outside, its first and last rows and columns exact', () => {
-		const { pixel } = draw(mask([rect(10, 20, 30, 40)]), { width: 100, height: 80 });
+	it('a rectangle in pixels: white inside, black outside, its first and last rows and columns exact', async () => {
+		const { pixel } = await draw(mask([rect(10, 20, 30, 40)]), { width: 100, height: 80 });
 		// The image's corners and the shape's centre.
 		expect([pixel(0, 0), pixel(99, 0), pixel(0, 79), pixel(99, 79)]).toEqual([0, 0, 0, 0]);
 		expect(pixel(25, 40)).toBe(255);
@@ -237,9 +238,9 @@ describe('hard-edged masks, checked pixel by pixel at their edges', () => {
 		expect([pixel(9, 59), pixel(10, 60), pixel(40, 59), pixel(39, 60)]).toEqual([0, 0, 0, 0]);
 	});
 
-	it('repaint outside: the same rectangle, inverted', () => {
-		const inside = draw(mask([rect(10, 20, 30, 40)]), { width: 100, height: 80 }).gray;
-		const { gray, pixel } = draw(mask([rect(10, 20, 30, 40)], 'outside'), {
+	it('repaint outside: the same rectangle, inverted', async () => {
+		const inside = (await draw(mask([rect(10, 20, 30, 40)]), { width: 100, height: 80 })).gray;
+		const { gray, pixel } = await draw(mask([rect(10, 20, 30, 40)], 'outside'), {
 			width: 100,
 			height: 80,
 		});
@@ -247,8 +248,11 @@ describe('hard-edged masks, checked pixel by pixel at their edges', () => {
 		expect([pixel(0, 0), pixel(25, 40), pixel(10, 20), pixel(9, 20)]).toEqual([255, 0, 0, 255]);
 	});
 
-	it('a rectangle in percent of the image: 25 %, 50 %, 50 %, 25 % of 200×100 is 50, 50, 100, 25 pixels', () => {
-		const { pixel } = draw(mask([rect(25, 50, 50, 25, 'percent')]), { width: 200, height: 100 });
+	it('a rectangle in percent of the image: 25 %, 50 %, 50 %, 25 % of 200×100 is 50, 50, 100, 25 pixels', async () => {
+		const { pixel } = await draw(mask([rect(25, 50, 50, 25, 'percent')]), {
+			width: 200,
+			height: 100,
+		});
 		expect([pixel(50, 50), pixel(149, 50), pixel(50, 74), pixel(149, 74), pixel(100, 62)]).toEqual([
 			255, 255, 255, 255, 255,
 		]);
@@ -262,8 +266,8 @@ describe('hard-edged masks, checked pixel by pixel at their edges', () => {
 		]).toEqual([0, 0, 0, 0, 0, 0]);
 	});
 
-	it('an ellipse is the one inscribed in its box: its centre and the middles of its sides are in, the corners out', () => {
-		const { pixel } = draw(mask([ellipse(0, 0, 100, 100)]), { width: 100, height: 100 });
+	it('an ellipse is the one inscribed in its box: its centre and the middles of its sides are in, the corners out', async () => {
+		const { pixel } = await draw(mask([ellipse(0, 0, 100, 100)]), { width: 100, height: 100 });
 		expect(pixel(50, 50)).toBe(255);
 		expect([pixel(50, 0), pixel(0, 50), pixel(99, 50), pixel(50, 99)]).toEqual([
 			255, 255, 255, 255,
@@ -275,9 +279,9 @@ describe('hard-edged masks, checked pixel by pixel at their edges', () => {
 		expect([pixel(14, 14), pixel(15, 15), pixel(85, 85), pixel(84, 84)]).toEqual([0, 255, 0, 255]);
 	});
 
-	it('an ellipse in percent, repainting outside it', () => {
+	it('an ellipse in percent, repainting outside it', async () => {
 		// 10 %, 20 %, 80 %, 60 % of 300×150: the box 30..270 × 30..120, centre (150, 75), radii 120 and 45.
-		const { pixel } = draw(mask([ellipse(10, 20, 80, 60, 'percent')], 'outside'), {
+		const { pixel } = await draw(mask([ellipse(10, 20, 80, 60, 'percent')], 'outside'), {
 			width: 300,
 			height: 150,
 		});
@@ -289,21 +293,21 @@ describe('hard-edged masks, checked pixel by pixel at their edges', () => {
 		expect([pixel(0, 0), pixel(299, 149), pixel(31, 31)]).toEqual([255, 255, 255]);
 	});
 
-	it('several shapes make their union; outside, the rest of the image', () => {
+	it('several shapes make their union; outside, the rest of the image', async () => {
 		const shapes = [rect(0, 0, 10, 10), ellipse(5, 5, 20, 10)];
-		const { pixel } = draw(mask(shapes), { width: 40, height: 20 });
+		const { pixel } = await draw(mask(shapes), { width: 40, height: 20 });
 		expect([pixel(0, 0), pixel(9, 9), pixel(15, 10), pixel(24, 10), pixel(7, 9)]).toEqual([
 			255, 255, 255, 255, 255,
 		]);
 		expect([pixel(10, 0), pixel(25, 10), pixel(39, 19), pixel(24, 5)]).toEqual([0, 0, 0, 0]);
-		const outside = draw(mask(shapes, 'outside'), { width: 40, height: 20 });
+		const outside = await draw(mask(shapes, 'outside'), { width: 40, height: 20 });
 		expect([outside.pixel(0, 0), outside.pixel(15, 10), outside.pixel(39, 19)]).toEqual([
 			0, 0, 255,
 		]);
 	});
 
-	it('a shape partly outside the image is clipped', () => {
-		const { pixel } = draw(mask([rect(30, 10, 500, 500), ellipse(35, 15, 50, 50)]), {
+	it('a shape partly outside the image is clipped', async () => {
+		const { pixel } = await draw(mask([rect(30, 10, 500, 500), ellipse(35, 15, 50, 50)]), {
 			width: 40,
 			height: 20,
 		});
@@ -319,25 +323,30 @@ describe('the PNG is exactly the image size', () => {
 		[2, 3],
 		[1023, 767],
 		[767, 1023],
-	])('%d×%d', (width, height) => {
+	])('%d×%d', async (width, height) => {
 		const image = { width, height };
-		const { gray } = draw(
+		const { gray } = await draw(
 			mask([ellipse(0, 0, 50, 50, 'percent'), rect(50, 50, 50, 50, 'percent')], 'inside', 2),
 			image,
 		);
 		expect(gray.length).toBe(width * height);
 	});
 
-	it('a 1×1 image: a shape over its centre makes it white, one beside it leaves it black', () => {
-		expect(draw(mask([rect(0, 0, 1, 1)]), { width: 1, height: 1 }).pixel(0, 0)).toBe(255);
-		expect(draw(mask([rect(0.6, 0, 0.4, 1)]), { width: 1, height: 1 }).pixel(0, 0)).toBe(0);
-		expect(draw(mask([rect(0, 0, 1, 1)], 'outside'), { width: 1, height: 1 }).pixel(0, 0)).toBe(0);
+	it('a 1×1 image: a shape over its centre makes it white, one beside it leaves it black', async () => {
+		expect((await draw(mask([rect(0, 0, 1, 1)]), { width: 1, height: 1 })).pixel(0, 0)).toBe(255);
+		expect((await draw(mask([rect(0.6, 0, 0.4, 1)]), { width: 1, height: 1 })).pixel(0, 0)).toBe(0);
+		expect(
+			(await draw(mask([rect(0, 0, 1, 1)], 'outside'), { width: 1, height: 1 })).pixel(0, 0),
+		).toBe(0);
 	});
 });
 
 describe('feathered edges', () => {
-	it('a rectangle with an 8-pixel feather: a linear ramp across each edge, half inside and half outside', () => {
-		const { pixel } = draw(mask([rect(20, 20, 40, 40)], 'inside', 8), { width: 80, height: 80 });
+	it('a rectangle with an 8-pixel feather: a linear ramp across each edge, half inside and half outside', async () => {
+		const { pixel } = await draw(mask([rect(20, 20, 40, 40)], 'inside', 8), {
+			width: 80,
+			height: 80,
+		});
 		const across = Array.from({ length: 80 }, (_, x) => pixel(x, 40));
 		// Left edge at x = 20: centres 16.5..23.5 are on the ramp, 255 × (0.5 + (x + 0.5 - 20) / 8).
 		expect(across.slice(14, 26)).toEqual([0, 0, 16, 48, 80, 112, 143, 175, 207, 239, 255, 255]);
@@ -349,10 +358,10 @@ describe('feathered edges', () => {
 		expect(pixel(17, 17)).toBe(Math.round(255 * Math.max(0, 0.5 - Math.hypot(2.5, 2.5) / 8)));
 	});
 
-	it('an ellipse with a feather: intermediate grays, rising monotonically towards the centre on every ray', () => {
+	it('an ellipse with a feather: intermediate grays, rising monotonically towards the centre on every ray', async () => {
 		const image = { width: 120, height: 90 };
 		// Centre (60.5, 45.5), radii 50 and 30: the pixel centres of row 45 lie on the long axis.
-		const { pixel } = draw(mask([ellipse(10.5, 15.5, 100, 60)], 'inside', 10), image);
+		const { pixel } = await draw(mask([ellipse(10.5, 15.5, 100, 60)], 'inside', 10), image);
 		const grays = new Set<number>();
 		for (const angle of [0, 0.4, 1, Math.PI / 2, 2.2, Math.PI, 4, 5.5]) {
 			let previous = 255;
@@ -371,19 +380,21 @@ describe('feathered edges', () => {
 		expect([pixel(109, 45), pixel(110, 45), pixel(111, 45)]).toEqual([153, 128, 102]);
 	});
 
-	it('repaint outside with a feather is the inside mask inverted', () => {
+	it('repaint outside with a feather is the inside mask inverted', async () => {
 		const image = { width: 60, height: 40 };
 		const shapes = [ellipse(5, 5, 30, 20), rect(30, 10, 25, 25)];
-		const inside = draw(mask(shapes, 'inside', 6), image).gray;
-		const outside = draw(mask(shapes, 'outside', 6), image).gray;
+		const inside = (await draw(mask(shapes, 'inside', 6), image)).gray;
+		const outside = (await draw(mask(shapes, 'outside', 6), image)).gray;
 		expect([...outside]).toEqual([...inside].map((value) => 255 - value));
 	});
 
-	it('overlapping feathered shapes: each pixel is the larger of the two', () => {
+	it('overlapping feathered shapes: each pixel is the larger of the two', async () => {
 		const image = { width: 60, height: 40 };
-		const a = draw(mask([rect(5, 5, 25, 25)], 'inside', 6), image).gray;
-		const b = draw(mask([ellipse(20, 10, 35, 25)], 'inside', 6), image).gray;
-		const both = draw(mask([rect(5, 5, 25, 25), ellipse(20, 10, 35, 25)], 'inside', 6), image).gray;
+		const a = (await draw(mask([rect(5, 5, 25, 25)], 'inside', 6), image)).gray;
+		const b = (await draw(mask([ellipse(20, 10, 35, 25)], 'inside', 6), image)).gray;
+		const both = (
+			await draw(mask([rect(5, 5, 25, 25), ellipse(20, 10, 35, 25)], 'inside', 6), image)
+		).gray;
 		expect([...both]).toEqual([...a].map((value, i) => Math.max(value, b[i])));
 	});
 });
@@ -414,7 +425,7 @@ describe('random shapes against the brute-force reference', () => {
 		return { kind, unit, left, top, width, height };
 	};
 
-	it('hard edges: 150 masks of 1 to 5 shapes match the reference exactly (bar outline ties)', () => {
+	it('hard edges: 150 masks of 1 to 5 shapes match the reference exactly (bar outline ties)', async () => {
 		let compared = 0;
 		let ties = 0;
 		for (let run = 0; run < 150; run++) {
@@ -422,7 +433,7 @@ describe('random shapes against the brute-force reference', () => {
 			const shapes = Array.from({ length: 1 + Math.floor(random() * 5) }, () => randomShape(image));
 			const spec = mask(shapes, pick<MaskSpec['repaint']>(['inside', 'outside']));
 			expect(checkMaskSpec(spec, image)).toBeUndefined();
-			const { gray } = draw(spec, image);
+			const { gray } = await draw(spec, image);
 			const expected = referenceMask(spec, image);
 			expected.forEach((value, i) => {
 				if (value === undefined) ties++;
@@ -438,7 +449,7 @@ describe('random shapes against the brute-force reference', () => {
 		expect(ties).toBeLessThan(compared / 100);
 	});
 
-	it('soft rectangles: 40 masks match the brute-force distance ramp to within one gray level', () => {
+	it('soft rectangles: 40 masks match the brute-force distance ramp to within one gray level', async () => {
 		for (let run = 0; run < 40; run++) {
 			const image = { width: 8 + Math.floor(random() * 40), height: 8 + Math.floor(random() * 40) };
 			const shapes = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
@@ -450,7 +461,7 @@ describe('random shapes against the brute-force reference', () => {
 				pick<MaskSpec['repaint']>(['inside', 'outside']),
 				1 + Math.floor(random() * 12),
 			);
-			const { gray } = draw(spec, image);
+			const { gray } = await draw(spec, image);
 			referenceMask(spec, image).forEach((value, i) => {
 				if (Math.abs(gray[i] - value!) > 1)
 					throw new Error(
@@ -460,7 +471,7 @@ describe('random shapes against the brute-force reference', () => {
 		}
 	});
 
-	it('soft ellipses: the approximate distance stays close to the brute-force one (exact for circles)', () => {
+	it('soft ellipses: the approximate distance stays close to the brute-force one (exact for circles)', async () => {
 		let worst = 0;
 		for (let run = 0; run < 18; run++) {
 			const image = { width: 64, height: 64 };
@@ -469,7 +480,7 @@ describe('random shapes against the brute-force reference', () => {
 			const shape = ellipse(32 - radiusX, 32 - radiusY, 2 * radiusX, 2 * radiusY);
 			const feather = 2 + Math.floor(random() * 7);
 			const spec = mask([shape], 'inside', feather);
-			const { gray } = draw(spec, image);
+			const { gray } = await draw(spec, image);
 			const expected = referenceMask(spec, image);
 			const tolerance = run % 3 === 0 ? 1 : 6;
 			expected.forEach((value, i) => {
@@ -488,7 +499,7 @@ describe('random shapes against the brute-force reference', () => {
 });
 
 describe('the encoder', () => {
-	it('a 1024×1024 mask stays tiny (and far under the 5 MB upload limit)', () => {
+	it('a 1024×1024 mask stays tiny (and far under the 5 MB upload limit)', async () => {
 		const image = { width: 1024, height: 1024 };
 		const sizes: Record<string, number> = {};
 		const cases: Record<string, MaskSpec> = {
@@ -505,7 +516,7 @@ describe('the encoder', () => {
 			),
 		};
 		for (const [name, spec] of Object.entries(cases)) {
-			const { png, gray } = draw(spec, image);
+			const { png, gray } = await draw(spec, image);
 			expect(gray.length).toBe(1024 * 1024);
 			sizes[name] = png.length;
 		}
@@ -675,9 +686,9 @@ describe('bad masks are refused before anything is drawn, naming the shape and t
 		],
 	];
 
-	it.each(cases)('%s', (_, spec, message) => {
+	it.each(cases)('%s', async (_, spec, message) => {
 		expect(checkMaskSpec(spec, image)).toBe(message);
-		expect(() => drawMask(spec, image)).toThrow(message);
+		await expect(drawMask(spec, image, new TimeSlice())).rejects.toThrow(message);
 	});
 
 	it('a shapes list that is not a list, and images that cannot have a mask', () => {
@@ -690,8 +701,10 @@ describe('bad masks are refused before anything is drawn, naming the shape and t
 		expect(checkMaskSpec(mask([good]), { width: 10.5, height: 10 })).toBe(
 			"The image's size must be whole pixels (got 10.5×10)",
 		);
-		expect(checkMaskSpec(mask([good]), { width: 5000, height: 5000 })).toBe(
-			'A mask can be drawn for images of up to 16777216 pixels (4096×4096); the image is 5000×5000',
+		// Up to 40 megapixels, as full resolution: 7744×5163 is drawn, 7745×5165 is not.
+		expect(checkMaskSpec(mask([good]), { width: 7744, height: 5163 })).toBeUndefined();
+		expect(checkMaskSpec(mask([good]), { width: 7745, height: 5165 })).toBe(
+			'A mask can be drawn for images of up to 40 megapixels; the image is 7745×5165',
 		);
 	});
 

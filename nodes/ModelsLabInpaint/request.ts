@@ -21,7 +21,7 @@ import { drawShapeMask } from './mask/shapeMask';
 import type { MaskJobKind, MaskPlan } from './mask/maskSource';
 import { isMaskJob, readMaskPlan } from './mask/maskSource';
 import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
-import { MAX_MASK_PIXELS } from './mask/shapes';
+import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './mask/shapes';
 import type { ImageSize } from './size/imageSize';
 import { LinkSizes } from './size/linkSizes';
 import type { ImageOrigin, OutputSize, SizeChoice } from './size/outputSize';
@@ -324,7 +324,7 @@ function failUnknownSize(
 	);
 }
 
-/** Masks are made in memory, a byte a pixel: photos up to MAX_MASK_PIXELS. */
+/** Masks are made at the photo's full size, in memory: photos up to MAX_MASK_PIXELS. */
 function refuseTooLargeForMask(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
@@ -332,8 +332,7 @@ function refuseTooLargeForMask(
 	itemIndex: number,
 ) {
 	if (photo.width * photo.height <= MAX_MASK_PIXELS) return;
-	const most = Math.sqrt(MAX_MASK_PIXELS);
-	const problem = `the image is ${photo.width}×${photo.height} pixels; masks are made for images up to ${most}×${most} (${(MAX_MASK_PIXELS / 1e6).toFixed(1)} megapixels)`;
+	const problem = `the image is ${photo.width}×${photo.height} pixels; masks are made for images up to ${MAX_MASK_SIZE_TEXT}`;
 	refuseValue(
 		ctx.getNode(),
 		problem,

@@ -14,7 +14,6 @@
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
-import { MAX_GRAY_PNG_PIXELS } from '../codecs/png/grayPng';
 import { softenMask } from './maskBlur';
 import { growMask, type MaskSize } from './maskDistance';
 import { resizeSamples } from '../stitch/resampleAxes';
@@ -35,9 +34,10 @@ export interface MaskAdjustments {
 	softEdgePixels: number;
 }
 
+/** Whole sizes only; how large a mask may be is the caller's rule (maskFile.ts: MAX_MASK_PIXELS). */
 function checkSize({ width, height }: MaskSize): void {
 	const whole = (value: number) => Number.isInteger(value) && value >= 1;
-	if (!whole(width) || !whole(height) || width * height > MAX_GRAY_PNG_PIXELS) {
+	if (!whole(width) || !whole(height)) {
 		throw new Error(`A mask cannot be ${width}×${height} pixels`);
 	}
 }
@@ -103,8 +103,15 @@ export async function adjustMask(
 }
 
 /** The share of the mask that is repainted: pixels from 128 up, 0 to 1. */
-export function maskCoverage(gray: Uint8Array): number {
+export async function maskCoverage(gray: Uint8Array, slice: TimeSlice): Promise<number> {
 	let repainted = 0;
-	for (let i = 0; i < gray.length; i++) if (gray[i] >= 128) repainted++;
+	for (let start = 0; start < gray.length; start += COVERAGE_STEP) {
+		const end = Math.min(gray.length, start + COVERAGE_STEP);
+		for (let i = start; i < end; i++) if (gray[i] >= 128) repainted++;
+		if (slice.over) await slice.next();
+	}
 	return gray.length > 0 ? repainted / gray.length : 0;
 }
+
+/** Pixels counted between two chances to pause. */
+const COVERAGE_STEP = 65536;

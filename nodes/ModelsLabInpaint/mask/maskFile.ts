@@ -13,7 +13,7 @@ import { maskFromPicture } from './maskFromPicture';
 import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
 import type { MaskAdjustments } from './maskAdjust';
 import type { MaskPlan } from './maskSource';
-import { MAX_MASK_PIXELS } from './shapes';
+import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './shapes';
 
 /**
  * A mask picture (a mask job's output, a mask link or file) → the mask sent with the job: decoded,
@@ -21,16 +21,22 @@ import { MAX_MASK_PIXELS } from './shapes';
  * photo's exact size, adjusted, and encoded as a grayscale PNG. All of it in time slices, so the
  * n8n process goes on answering while a mask is made.
  *
- * Memory: a mask of N photo pixels holds at most the decoded picture (4 bytes a pixel, at most
- * MAX_MASK_PIXELS) and about 6 N bytes while adjusting, so a 4096 × 4096 mask peaks near 200 MB.
- * At most MASKS_AT_ONCE masks are made at a time per n8n process, whatever Max Concurrent Jobs
- * says, so that bound holds for the process and not per item.
+ * Memory: a mask of N photo pixels (at most MAX_MASK_PIXELS, 40 megapixels) holds at most the
+ * decoded picture (4 bytes a pixel, let go once it is read as a mask) and about 6 N bytes while
+ * adjusting, so a 40-megapixel mask peaks near 250 MB (bench: a 4096 × 4096 one, 17 megapixels,
+ * +51 MiB). At most MASKS_AT_ONCE masks, those drawn from Shapes included, are made at a time per
+ * n8n process, whatever Max Concurrent Jobs says, so that bound holds for the process and not per
+ * item.
  */
 /** Only a photo's width and height matter for its mask. */
 type PhotoSize = { width: number; height: number };
 
 export const MASKS_AT_ONCE = 2;
 const masksAtOnce = new ConcurrencyLimit(MASKS_AT_ONCE);
+
+/** Makes a mask once fewer than MASKS_AT_ONCE are being made in this process. */
+export const inTurnWithOtherMasks = async <T>(make: () => Promise<T>): Promise<T> =>
+	await masksAtOnce.run(make);
 
 /** Coverage at or below this repaints nothing; at or above the other, everything. */
 const NOTHING = 0;
@@ -58,12 +64,16 @@ export async function finishMask(
 	photo: PhotoSize,
 	adjustments: MaskAdjustments | undefined,
 ): Promise<FinishedMask> {
-	return await masksAtOnce.run(async () => {
+	if (photo.width * photo.height > MAX_MASK_PIXELS) {
+		throw new Error(
+			`A mask is made for images of up to ${MAX_MASK_SIZE_TEXT}, not ${photo.width}×${photo.height}`,
+		);
+	}
+	return await inTurnWithOtherMasks(async () => {
 		const slice = new TimeSlice();
-		const { raster, format } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
-		const { gray, form } = await maskFromPicture(raster, slice);
-		const sameSize = raster.width === photo.width && raster.height === photo.height;
-		const fitted = sameSize ? gray : await resizeMask(gray, raster, photo, slice);
+		const { gray, form, format, size } = await readMaskPicture(picture, slice);
+		const sameSize = size.width === photo.width && size.height === photo.height;
+		const fitted = sameSize ? gray : await resizeMask(gray, size, photo, slice);
 		const adjusted = adjustments ? await adjustMask(fitted, photo, adjustments, slice) : fitted;
 		const asIs = form === 'mask' && sameSize && !adjustments;
 		return {
@@ -72,11 +82,18 @@ export async function finishMask(
 				: await encodeGrayPngSliced(photo.width, photo.height, adjusted, slice),
 			mimeType: asIs ? `image/${format}` : 'image/png',
 			asIs,
-			coverage: maskCoverage(adjusted),
+			coverage: await maskCoverage(adjusted, slice),
 			form,
-			resizedFrom: sameSize ? undefined : { width: raster.width, height: raster.height },
+			resizedFrom: sameSize ? undefined : size,
 		};
 	});
+}
+
+/** The picture decoded and read as a mask; the decoded picture (4 bytes a pixel) is let go. */
+async function readMaskPicture(picture: Uint8Array, slice: TimeSlice) {
+	const { raster, format } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
+	const { gray, form } = await maskFromPicture(raster, slice);
+	return { gray, form, format, size: { width: raster.width, height: raster.height } };
 }
 
 /** A given mask link's picture, to adjust it (the link was checked in step 1). */

@@ -43,7 +43,7 @@ const MASK_REQUESTS: Record<
 	},
 };
 
-/** The largest mask picture downloaded: far above any mask of a 4096 × 4096 photo. */
+/** The largest mask picture downloaded: a black-and-white mask of a 40-megapixel photo is far below it. */
 export const MAX_MASK_FILE_BYTES = 64 * 1024 * 1024;
 
 /** How errors and the log name the step: `the mask of "the sofa"`. */

@@ -3,6 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ImageSize } from '../size/imageSize';
 import type { MaskShape, MaskSpec } from './shapes';
 import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from './shapes';
+import { inTurnWithOtherMasks } from './maskFile';
+import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { checkParameter, readParameter } from '../../shared/run/parameters';
 import { refuseValue } from '../../shared/schema/validate';
 
@@ -138,9 +140,14 @@ function readShapes(ctx: IExecuteFunctions, itemIndex: number): MaskShape[] {
 
 /**
  * The mask drawn from the item's shapes, as a grayscale PNG of exactly the image's size (white =
- * repaint). Bad shapes stop the item before anything is sent, naming the shape and the field.
+ * repaint), in time slices and in turn with the other masks this process makes. Bad shapes stop
+ * the item before anything is sent, naming the shape and the field.
  */
-export function drawShapeMask(ctx: IExecuteFunctions, itemIndex: number, image: ImageSize): Buffer {
+export async function drawShapeMask(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	image: ImageSize,
+): Promise<Buffer> {
 	const spec: MaskSpec = {
 		shapes: readShapes(ctx, itemIndex),
 		repaint: readParameter(ctx, repaintProperty, itemIndex),
@@ -150,5 +157,5 @@ export function drawShapeMask(ctx: IExecuteFunctions, itemIndex: number, image: 
 	if (problem) {
 		refuseValue(ctx.getNode(), `"Shapes": ${problem}`, itemIndex, ctx.getNode().name);
 	}
-	return drawMask(spec, image);
+	return await inTurnWithOtherMasks(async () => await drawMask(spec, image, new TimeSlice()));
 }

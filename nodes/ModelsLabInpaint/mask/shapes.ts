@@ -4,11 +4,16 @@
  * exactly the size of the init image, white (255) where the image is repainted.
  *
  * Everything here is plain TypeScript: n8n Cloud does not let community nodes import zlib, so the
- * PNG is compressed by the small deflate encoder of codecs/png/grayPng.ts.
+ * PNG is compressed by the small deflate encoder of codecs/png/grayPng.ts. A mask of a large photo
+ * (up to MAX_MASK_PIXELS) is drawn and encoded in time slices, a row at a time, so n8n's main
+ * thread goes on answering. Memory: the mask (1 byte a pixel) and the encoder's (about 3.3 bytes
+ * a pixel at worst, see grayPng.ts): about 170 MB for 40 megapixels.
  */
 
-import { encodeGrayPng, MAX_GRAY_PNG_PIXELS } from '../codecs/png/grayPng';
+import type { TimeSlice } from '../../shared/pacing/timeSlice';
+import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { ImageSize as SizedImage } from '../size/imageSize';
+import { MAX_FULL_RESOLUTION_PIXELS } from '../stitch/stitchPlan';
 
 export interface MaskShape {
 	kind: 'rectangle' | 'ellipse';
@@ -34,8 +39,13 @@ export const MAX_SHAPES = 20;
 export const MAX_FEATHER_PIXELS = 256;
 /** A shape may reach past the image, but not absurdly far (it would only cost time). */
 export const MAX_SHAPE_PIXELS = 1_000_000;
-/** The largest image a mask is drawn for: 4096 × 4096 (the mask is built in memory, 1 byte a pixel). */
-export const MAX_MASK_PIXELS = MAX_GRAY_PNG_PIXELS;
+/**
+ * The largest photo the node makes a mask for (Shapes, mask jobs, Mask Adjustments): the mask is
+ * made at the photo's full size, so it is the largest photo full resolution takes, 40 megapixels.
+ */
+export const MAX_MASK_PIXELS = MAX_FULL_RESOLUTION_PIXELS;
+/** MAX_MASK_PIXELS as errors say it: "40 megapixels". */
+export const MAX_MASK_SIZE_TEXT = `${Math.round(MAX_MASK_PIXELS / 1e6)} megapixels`;
 
 const FIELDS = [
 	['left', 'Left'],
@@ -106,7 +116,7 @@ export function checkMaskSpec(spec: MaskSpec, image: ImageSize): string | undefi
 		return `The image's size must be whole pixels (got ${shown(image?.width)}×${shown(image?.height)})`;
 	}
 	if (image.width * image.height > MAX_MASK_PIXELS) {
-		return `A mask can be drawn for images of up to ${MAX_MASK_PIXELS} pixels (4096×4096); the image is ${image.width}×${image.height}`;
+		return `A mask can be drawn for images of up to ${MAX_MASK_SIZE_TEXT}; the image is ${image.width}×${image.height}`;
 	}
 	const shapes: unknown = spec?.shapes;
 	if (!Array.isArray(shapes) || shapes.length === 0) return 'The mask needs at least one shape';
@@ -132,10 +142,51 @@ export function checkMaskSpec(spec: MaskSpec, image: ImageSize): string | undefi
 	return undefined;
 }
 
+/** A shape's outline in pixels of the image, and the rows and columns its coverage can reach. */
+interface Outline {
+	kind: MaskShape['kind'];
+	x0: number;
+	y0: number;
+	x1: number;
+	y1: number;
+	xStart: number;
+	xEnd: number;
+	yStart: number;
+	yEnd: number;
+	rx: number;
+	ry: number;
+	centreX: number;
+	centreY: number;
+}
+
+function outlineOf(shape: MaskShape, image: ImageSize, feather: number): Outline {
+	const box = shapeInPixels(shape, image);
+	const half = feather / 2;
+	const clampX = (value: number) => Math.min(image.width, Math.max(0, value));
+	const clampY = (value: number) => Math.min(image.height, Math.max(0, value));
+	return {
+		kind: shape.kind,
+		x0: box.left,
+		y0: box.top,
+		x1: box.left + box.width,
+		y1: box.top + box.height,
+		xStart: clampX(Math.floor(box.left - half)),
+		xEnd: clampX(Math.ceil(box.left + box.width + half)),
+		yStart: clampY(Math.floor(box.top - half)),
+		yEnd: clampY(Math.ceil(box.top + box.height + half)),
+		// Tiny radii would overflow the ellipse's arithmetic; a thousandth of a pixel shows nothing.
+		rx: Math.max(box.width / 2, 1e-3),
+		ry: Math.max(box.height / 2, 1e-3),
+		centreX: box.left + box.width / 2,
+		centreY: box.top + box.height / 2,
+	};
+}
+
 /**
- * How much of the shape a pixel centre is in, 0 to 255. Hard edges (feather 0): a rectangle holds
- * the centres with left <= x < left + width (and the same for y), an ellipse (the one inscribed
- * in the box) those with ((x - cx) / rx)² + ((y - cy) / ry)² <= 1.
+ * How much of the shape each pixel centre of row `y` is in, 0 to 255, written where it is larger
+ * than what `out` holds (row starting at `row`). Hard edges (feather 0): a rectangle holds the
+ * centres with left <= x < left + width (and the same for y), an ellipse (the one inscribed in the
+ * box) those with ((x - cx) / rx)² + ((y - cy) / ry)² <= 1.
  *
  * Soft edges: 255 × (0.5 + d / feather), clamped to 0..255, where d is the distance from the centre
  * to the outline, positive inside. The ramp is `feather` pixels wide, half inside the outline and
@@ -144,77 +195,113 @@ export function checkMaskSpec(spec: MaskSpec, image: ImageSize): string | undefi
  * circles and along the axes, first-order exact near the outline (where the ramp is), and growing
  * steadily along every ray from the centre, so the edge is soft and monotonic.
  */
-function shapeCoverage(shape: MaskShape, image: ImageSize, feather: number, out: Uint8Array): void {
-	const box = shapeInPixels(shape, image);
-	const x0 = box.left;
-	const y0 = box.top;
-	const x1 = box.left + box.width;
-	const y1 = box.top + box.height;
-	const half = feather / 2;
-	const clampX = (value: number) => Math.min(image.width, Math.max(0, value));
-	const clampY = (value: number) => Math.min(image.height, Math.max(0, value));
-	const xStart = clampX(Math.floor(x0 - half));
-	const xEnd = clampX(Math.ceil(x1 + half));
-	const yStart = clampY(Math.floor(y0 - half));
-	const yEnd = clampY(Math.ceil(y1 + half));
-	// Tiny radii would overflow the ellipse's arithmetic; a thousandth of a pixel shows nothing anyway.
-	const rx = Math.max(box.width / 2, 1e-3);
-	const ry = Math.max(box.height / 2, 1e-3);
-	const centreX = x0 + box.width / 2;
-	const centreY = y0 + box.height / 2;
+function coverRow(o: Outline, feather: number, y: number, out: Uint8Array, row: number): void {
+	const { x0, y0, x1, y1, rx, ry, centreX, centreY } = o;
 	const ramp = (distance: number) =>
 		Math.round(255 * Math.min(1, Math.max(0, 0.5 + distance / feather)));
-	for (let y = yStart; y < yEnd; y++) {
-		const cy = y + 0.5;
-		const row = y * image.width;
-		for (let x = xStart; x < xEnd; x++) {
-			const cx = x + 0.5;
-			let value: number;
-			if (shape.kind === 'rectangle') {
-				if (feather === 0) {
-					value = cx >= x0 && cx < x1 && cy >= y0 && cy < y1 ? 255 : 0;
-				} else {
-					const dx = Math.max(x0 - cx, cx - x1);
-					const dy = Math.max(y0 - cy, cy - y1);
-					const ox = Math.max(dx, 0);
-					const oy = Math.max(dy, 0);
-					const outside = Math.sqrt(ox * ox + oy * oy);
-					value = ramp(-(outside + Math.min(Math.max(dx, dy), 0)));
-				}
+	const cy = y + 0.5;
+	for (let x = o.xStart; x < o.xEnd; x++) {
+		const cx = x + 0.5;
+		let value: number;
+		if (o.kind === 'rectangle') {
+			if (feather === 0) {
+				value = cx >= x0 && cx < x1 && cy >= y0 && cy < y1 ? 255 : 0;
 			} else {
-				const nx = (cx - centreX) / rx;
-				const ny = (cy - centreY) / ry;
-				if (feather === 0) {
-					value = nx * nx + ny * ny <= 1 ? 255 : 0;
-				} else {
-					// sqrt rather than Math.hypot, which is several times slower; the terms cannot overflow.
-					const k0 = Math.sqrt(nx * nx + ny * ny);
-					const k1 = Math.sqrt((nx * nx) / (rx * rx) + (ny * ny) / (ry * ry));
-					value = ramp(k1 > 0 ? (k0 * (1 - k0)) / k1 : Math.min(rx, ry));
-				}
+				const dx = Math.max(x0 - cx, cx - x1);
+				const dy = Math.max(y0 - cy, cy - y1);
+				const ox = Math.max(dx, 0);
+				const oy = Math.max(dy, 0);
+				const outside = Math.sqrt(ox * ox + oy * oy);
+				value = ramp(-(outside + Math.min(Math.max(dx, dy), 0)));
 			}
-			if (value > out[row + x]) out[row + x] = value;
+		} else {
+			const nx = (cx - centreX) / rx;
+			const ny = (cy - centreY) / ry;
+			if (feather === 0) {
+				value = nx * nx + ny * ny <= 1 ? 255 : 0;
+			} else {
+				// sqrt rather than Math.hypot, which is several times slower; the terms cannot overflow.
+				const k0 = Math.sqrt(nx * nx + ny * ny);
+				const k1 = Math.sqrt((nx * nx) / (rx * rx) + (ny * ny) / (ry * ry));
+				value = ramp(k1 > 0 ? (k0 * (1 - k0)) / k1 : Math.min(rx, ry));
+			}
 		}
+		if (value > out[row + x]) out[row + x] = value;
+	}
+}
+
+/**
+ * Whether row `y` lies so deep inside a rectangle (at least half the ramp from its top and bottom,
+ * or between them with a hard edge) that its coverage depends on x alone: then every such row is
+ * the same, and one drawn row is copied to the others.
+ */
+function deepInside(o: Outline, feather: number, y: number): boolean {
+	const cy = y + 0.5;
+	if (o.kind !== 'rectangle') return false;
+	return feather === 0
+		? cy >= o.y0 && cy < o.y1
+		: cy - o.y0 >= feather / 2 && o.y1 - cy >= feather / 2;
+}
+
+/** One shape's coverage merged into the mask (the larger value at each pixel), row by row. */
+async function coverShape(
+	o: Outline,
+	feather: number,
+	{ width }: ImageSize,
+	pixels: Uint8Array,
+	slice: TimeSlice,
+): Promise<void> {
+	let deepRow: Uint8Array | undefined;
+	for (let y = o.yStart; y < o.yEnd; y++) {
+		const row = y * width;
+		if (deepInside(o, feather, y)) {
+			if (!deepRow) {
+				// Drawn once on its own (the mask may already hold other shapes), then merged.
+				deepRow = new Uint8Array(width);
+				coverRow(o, feather, y, deepRow, 0);
+			}
+			for (let x = o.xStart; x < o.xEnd; x++)
+				if (deepRow[x] > pixels[row + x]) pixels[row + x] = deepRow[x];
+		} else {
+			coverRow(o, feather, y, pixels, row);
+		}
+		if (slice.over) await slice.next();
 	}
 }
 
 /**
  * The mask's gray levels, row by row (width × height bytes), 255 where the image is repainted.
  * Several shapes make their union (the largest value at each pixel). Throws when checkMaskSpec
- * finds a problem.
+ * finds a problem. Drawn a row at a time, pausing whenever the slice is over.
  */
-export function maskPixels(spec: MaskSpec, image: ImageSize): Uint8Array {
+export async function maskPixels(
+	spec: MaskSpec,
+	image: ImageSize,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
 	const problem = checkMaskSpec(spec, image);
 	if (problem) throw new Error(problem);
-	const pixels = new Uint8Array(image.width * image.height);
-	for (const shape of spec.shapes) shapeCoverage(shape, image, spec.featherPixels, pixels);
+	const { width, height } = image;
+	const pixels = new Uint8Array(width * height);
+	for (const shape of spec.shapes) {
+		const outline = outlineOf(shape, image, spec.featherPixels);
+		await coverShape(outline, spec.featherPixels, image, pixels, slice);
+	}
 	if (spec.repaint === 'outside') {
-		for (let i = 0; i < pixels.length; i++) pixels[i] = 255 - pixels[i];
+		for (let y = 0; y < height; y++) {
+			for (let i = y * width, end = i + width; i < end; i++) pixels[i] = 255 - pixels[i];
+			if (slice.over) await slice.next();
+		}
 	}
 	return pixels;
 }
 
 /** The mask as a grayscale 8-bit PNG of exactly the image's size; white (255) = repaint. */
-export function drawMask(spec: MaskSpec, image: ImageSize): Buffer {
-	return encodeGrayPng(image.width, image.height, maskPixels(spec, image));
+export async function drawMask(
+	spec: MaskSpec,
+	image: ImageSize,
+	slice: TimeSlice,
+): Promise<Buffer> {
+	const pixels = await maskPixels(spec, image, slice);
+	return await encodeGrayPngSliced(image.width, image.height, pixels, slice);
 }

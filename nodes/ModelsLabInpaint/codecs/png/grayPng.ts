@@ -12,16 +12,22 @@
  * as literals). The block is wrapped in a zlib stream (header 78 01, Adler-32 at the end).
  *
  * The encoder is written as steps (a generator that yields after each row and each 64 KB of
- * checksums), so one code makes the PNG at once (encodeGrayPng, for the small work of drawn
- * shapes) or in time slices (encodeGrayPngSliced, which pauses whenever the slice is over).
- * Memory: encoding N pixels holds the filtered rows (N bytes), the compressed stream (at most
- * 9/8 N, a few percent of N for a mask) and the PNG (the stream again): about 3.3 N bytes at worst.
+ * checksums), so one code makes the PNG at once (encodeGrayPng, for small pictures and tests) or
+ * in time slices (encodeGrayPngSliced, which pauses whenever the slice is over: every mask the
+ * node makes, up to a 40-megapixel photo's). Memory: encoding N pixels holds the filtered rows
+ * (N bytes), the compressed stream (at most 9/8 N, a few percent of N for a mask) and the PNG
+ * (the stream again): about 3.3 N bytes at worst.
  */
 
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 
-/** The largest picture encoded: 4096 × 4096 (it is filtered and compressed in memory). */
+/**
+ * The largest picture encoded at once (encodeGrayPng): 4096 × 4096, whose encoding would already
+ * hold the event loop too long. Larger ones are encoded in time slices.
+ */
 export const MAX_GRAY_PNG_PIXELS = 4096 * 4096;
+/** A PNG chunk holds at most 2³¹ − 1 bytes: the one IDAT must hold 9/8 of the filtered rows. */
+const MAX_CHUNK_BYTES = 2 ** 31 - 1;
 
 const isWholeSize = (value: number) => Number.isInteger(value) && value >= 1;
 
@@ -239,39 +245,65 @@ export function zlibCompress(data: Uint8Array, rowLength = 0): Uint8Array {
  * (in that order of preference on a tie), one row per step.
  */
 function* filterSteps(width: number, height: number, pixels: Uint8Array): Steps<Uint8Array> {
-	const stride = width + 1;
-	const filtered = new Uint8Array(stride * height);
+	const filtered = new Uint8Array((width + 1) * height);
 	for (let y = 0; y < height; y++) {
-		const row = y * width;
-		const above = row - width;
-		let [upChanges, subChanges, noneChanges] = [0, 0, 0];
-		let [lastUp, lastSub, lastNone] = [-1, -1, -1];
-		for (let x = 0; x < width; x++) {
-			const value = pixels[row + x];
-			const up = (value - (y > 0 ? pixels[above + x] : 0)) & 0xff;
-			const sub = (value - (x > 0 ? pixels[row + x - 1] : 0)) & 0xff;
-			if (up !== lastUp) [upChanges, lastUp] = [upChanges + 1, up];
-			if (sub !== lastSub) [subChanges, lastSub] = [subChanges + 1, sub];
-			if (value !== lastNone) [noneChanges, lastNone] = [noneChanges + 1, value];
-		}
-		const filter =
-			upChanges <= subChanges && upChanges <= noneChanges ? 2 : subChanges <= noneChanges ? 1 : 0;
-		const start = y * stride + 1;
-		filtered[start - 1] = filter;
-		for (let x = 0; x < width; x++) {
-			const predicted =
-				filter === 2
-					? y > 0
-						? pixels[above + x]
-						: 0
-					: filter === 1 && x > 0
-						? pixels[row + x - 1]
-						: 0;
-			filtered[start + x] = (pixels[row + x] - predicted) & 0xff;
-		}
+		filterRow(pixels, y * width, y > 0 ? (y - 1) * width : -1, width, filtered, y * (width + 1));
 		yield;
 	}
 	return filtered;
+}
+
+/**
+ * One row (at `row`, the row above at `above`, -1 for none) filtered into `out` at `at`: its filter
+ * byte, then its bytes. A plain function with plain counters, kept out of the generator: this runs
+ * for every pixel of a 40-megapixel mask, and V8 optimizes it best this way.
+ */
+function filterRow(
+	pixels: Uint8Array,
+	row: number,
+	above: number,
+	width: number,
+	out: Uint8Array,
+	at: number,
+): void {
+	let upChanges = 0;
+	let subChanges = 0;
+	let noneChanges = 0;
+	let lastUp = -1;
+	let lastSub = -1;
+	let lastNone = -1;
+	let left = 0;
+	for (let x = 0; x < width; x++) {
+		const value = pixels[row + x];
+		const up = (value - (above >= 0 ? pixels[above + x] : 0)) & 0xff;
+		const sub = (value - left) & 0xff;
+		left = value;
+		if (up !== lastUp) {
+			upChanges++;
+			lastUp = up;
+		}
+		if (sub !== lastSub) {
+			subChanges++;
+			lastSub = sub;
+		}
+		if (value !== lastNone) {
+			noneChanges++;
+			lastNone = value;
+		}
+	}
+	const filter =
+		upChanges <= subChanges && upChanges <= noneChanges ? 2 : subChanges <= noneChanges ? 1 : 0;
+	out[at] = filter;
+	const start = at + 1;
+	if (filter === 2 && above >= 0) {
+		for (let x = 0; x < width; x++) out[start + x] = (pixels[row + x] - pixels[above + x]) & 0xff;
+	} else if (filter === 1) {
+		out[start] = pixels[row];
+		for (let x = 1; x < width; x++) out[start + x] = (pixels[row + x] - pixels[row + x - 1]) & 0xff;
+	} else {
+		// None, or Up on the first row (nothing above: the pixels as they are).
+		out.set(pixels.subarray(row, row + width), start);
+	}
 }
 
 /** A PNG chunk: length, type, data and the CRC of type and data, checksummed a block per step. */
@@ -290,7 +322,11 @@ function* chunkSteps(type: string, data: Uint8Array): Steps<Buffer> {
 }
 
 function* grayPngSteps(width: number, height: number, pixels: Uint8Array): Steps<Buffer> {
-	if (!isWholeSize(width) || !isWholeSize(height) || width * height > MAX_GRAY_PNG_PIXELS) {
+	if (
+		!isWholeSize(width) ||
+		!isWholeSize(height) ||
+		compressedBound(width, height) > MAX_CHUNK_BYTES
+	) {
 		throw new Error(`Cannot encode a ${width}×${height} mask`);
 	}
 	if (pixels.length !== width * height) {
@@ -312,15 +348,25 @@ function* grayPngSteps(width: number, height: number, pixels: Uint8Array): Steps
 	]);
 }
 
-/** An 8-bit grayscale PNG (colour type 0) of `pixels`, width × height bytes row by row, at once. */
+/** The most bytes the zlib stream of a width × height picture takes (see zlibSteps). */
+const compressedBound = (width: number, height: number) =>
+	Math.ceil(((width + 1) * height * 9 + 10) / 8) + 8;
+
+/**
+ * An 8-bit grayscale PNG (colour type 0) of `pixels`, width × height bytes row by row, at once:
+ * up to MAX_GRAY_PNG_PIXELS.
+ */
 export function encodeGrayPng(width: number, height: number, pixels: Uint8Array): Buffer {
+	if (width * height > MAX_GRAY_PNG_PIXELS) {
+		throw new Error(`Cannot encode a ${width}×${height} mask at once: encode it in time slices`);
+	}
 	return runAtOnce(grayPngSteps(width, height, pixels));
 }
 
 /**
  * The same PNG as encodeGrayPng, byte for byte, made in time slices: the work pauses between rows
- * (and between 64 KB blocks of checksums) whenever `slice` is over, so a 4096 × 4096 mask never
- * holds the event loop for long.
+ * (and between 64 KB blocks of checksums) whenever `slice` is over, so a 40-megapixel mask never
+ * holds the event loop for long. Any size the pixels come in (the caller bounds it).
  */
 export async function encodeGrayPngSliced(
 	width: number,
