@@ -21,7 +21,7 @@ import { drawShapeMask } from './mask/shapeMask';
 import type { MaskJobKind, MaskPlan } from './mask/maskSource';
 import { isMaskJob, readMaskPlan } from './mask/maskSource';
 import { givenMaskBytes, madeFromPicture } from './mask/maskFile';
-import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './mask/shapes';
+import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './mask/maskLimits';
 import type { ImageSize } from './size/imageSize';
 import { LinkSizes } from './size/linkSizes';
 import type { ImageOrigin, OutputSize, SizeChoice } from './size/outputSize';

@@ -6,14 +6,13 @@ import { downloadImageBytes } from '../../shared/images/download';
 import { refuseBeforeSending } from '../../shared/schema/validate';
 import { asNodeError } from '../../shared/transport/failures';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
-import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';
 import { maskFromPicture } from './maskFromPicture';
 import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
 import type { MaskAdjustments } from './maskAdjust';
 import type { MaskPlan } from './maskSource';
-import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './shapes';
+import { inTurnWithOtherMasks, MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './maskLimits';
 
 /**
  * A mask picture (a mask job's output, a mask link or file) → the mask sent with the job: decoded,
@@ -30,13 +29,6 @@ import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './shapes';
  */
 /** Only a photo's width and height matter for its mask. */
 type PhotoSize = { width: number; height: number };
-
-export const MASKS_AT_ONCE = 2;
-const masksAtOnce = new ConcurrencyLimit(MASKS_AT_ONCE);
-
-/** Makes a mask once fewer than MASKS_AT_ONCE are being made in this process. */
-export const inTurnWithOtherMasks = async <T>(make: () => Promise<T>): Promise<T> =>
-	await masksAtOnce.run(make);
 
 /** Coverage at or below this repaints nothing; at or above the other, everything. */
 const NOTHING = 0;

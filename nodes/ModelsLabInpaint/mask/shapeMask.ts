@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { ImageSize } from '../size/imageSize';
 import type { MaskShape, MaskSpec } from './shapes';
 import { checkMaskSpec, drawMask, MAX_FEATHER_PIXELS } from './shapes';
-import { inTurnWithOtherMasks } from './maskFile';
+import { inTurnWithOtherMasks } from './maskLimits';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { checkParameter, readParameter } from '../../shared/run/parameters';
 import { refuseValue } from '../../shared/schema/validate';

@@ -13,7 +13,7 @@
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { ImageSize as SizedImage } from '../size/imageSize';
-import { MAX_FULL_RESOLUTION_PIXELS } from '../stitch/stitchPlan';
+import { MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './maskLimits';
 
 export interface MaskShape {
 	kind: 'rectangle' | 'ellipse';
@@ -39,14 +39,6 @@ export const MAX_SHAPES = 20;
 export const MAX_FEATHER_PIXELS = 256;
 /** A shape may reach past the image, but not absurdly far (it would only cost time). */
 export const MAX_SHAPE_PIXELS = 1_000_000;
-/**
- * The largest photo the node makes a mask for (Shapes, mask jobs, Mask Adjustments): the mask is
- * made at the photo's full size, so it is the largest photo full resolution takes, 40 megapixels.
- */
-export const MAX_MASK_PIXELS = MAX_FULL_RESOLUTION_PIXELS;
-/** MAX_MASK_PIXELS as errors say it: "40 megapixels". */
-export const MAX_MASK_SIZE_TEXT = `${Math.round(MAX_MASK_PIXELS / 1e6)} megapixels`;
-
 const FIELDS = [
 	['left', 'Left'],
 	['top', 'Top'],

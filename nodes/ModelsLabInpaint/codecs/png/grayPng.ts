@@ -20,6 +20,7 @@
  */
 
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
+import { filterRow } from './grayFilter';
 
 /**
  * The largest picture encoded at once (encodeGrayPng): 4096 × 4096, whose encoding would already
@@ -251,59 +252,6 @@ function* filterSteps(width: number, height: number, pixels: Uint8Array): Steps<
 		yield;
 	}
 	return filtered;
-}
-
-/**
- * One row (at `row`, the row above at `above`, -1 for none) filtered into `out` at `at`: its filter
- * byte, then its bytes. A plain function with plain counters, kept out of the generator: this runs
- * for every pixel of a 40-megapixel mask, and V8 optimizes it best this way.
- */
-function filterRow(
-	pixels: Uint8Array,
-	row: number,
-	above: number,
-	width: number,
-	out: Uint8Array,
-	at: number,
-): void {
-	let upChanges = 0;
-	let subChanges = 0;
-	let noneChanges = 0;
-	let lastUp = -1;
-	let lastSub = -1;
-	let lastNone = -1;
-	let left = 0;
-	for (let x = 0; x < width; x++) {
-		const value = pixels[row + x];
-		const up = (value - (above >= 0 ? pixels[above + x] : 0)) & 0xff;
-		const sub = (value - left) & 0xff;
-		left = value;
-		if (up !== lastUp) {
-			upChanges++;
-			lastUp = up;
-		}
-		if (sub !== lastSub) {
-			subChanges++;
-			lastSub = sub;
-		}
-		if (value !== lastNone) {
-			noneChanges++;
-			lastNone = value;
-		}
-	}
-	const filter =
-		upChanges <= subChanges && upChanges <= noneChanges ? 2 : subChanges <= noneChanges ? 1 : 0;
-	out[at] = filter;
-	const start = at + 1;
-	if (filter === 2 && above >= 0) {
-		for (let x = 0; x < width; x++) out[start + x] = (pixels[row + x] - pixels[above + x]) & 0xff;
-	} else if (filter === 1) {
-		out[start] = pixels[row];
-		for (let x = 1; x < width; x++) out[start + x] = (pixels[row + x] - pixels[row + x - 1]) & 0xff;
-	} else {
-		// None, or Up on the first row (nothing above: the pixels as they are).
-		out.set(pixels.subarray(row, row + width), start);
-	}
 }
 
 /** A PNG chunk: length, type, data and the CRC of type and data, checksummed a block per step. */
