@@ -17,6 +17,7 @@ import {
 
 type ImageSize = { width: number; height: number };
 import { decodePng } from '../simulator/png-codec';
+import { withTicker } from './support/codecCorpus';
 import { seeded } from './support/masks';
 
 interface Chunk {
@@ -573,6 +574,38 @@ describe('the encoder', () => {
 	it('refuses pixel data that does not fit the size', () => {
 		expect(() => encodeGrayPng(2, 2, new Uint8Array(3))).toThrow('Expected 4 gray levels, got 3');
 		expect(() => encodeGrayPng(0, 2, new Uint8Array(0))).toThrow('Cannot encode a 0×2 mask');
+	});
+});
+
+describe('a mask larger than 4096 × 4096', () => {
+	it('is drawn and encoded in time slices: 6000 × 4000, two soft shapes, repaint outside', async () => {
+		const image = { width: 6000, height: 4000 };
+		const spec = mask(
+			[ellipse(10, 10, 50, 60, 'percent'), rect(3000, 500, 2500, 3000)],
+			'outside',
+			20,
+		);
+		const slice = new TimeSlice();
+		const {
+			result: png,
+			ticks,
+			elapsedMs,
+		} = await withTicker(async () => await drawMask(spec, image, slice));
+		console.log(
+			`6000×4000 mask, 2 shapes, feather 20: ${elapsedMs} ms, longest slice ${slice.longestMs} ms, ticks ${ticks}, PNG ${png.length} bytes`,
+		);
+		const [header, data] = chunksOf(png);
+		expect([header.data.readUInt32BE(0), header.data.readUInt32BE(4)]).toEqual([6000, 4000]);
+		expect(inflateSync(data.data).length).toBe(6001 * 4000);
+		expect(ticks).toBeGreaterThanOrEqual(3);
+		// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
+		expect(slice.longestMs).toBeLessThan(elapsedMs / 2);
+	}, 60_000);
+
+	it('is too large to encode at once: the sync encoder stops at 4096 × 4096', () => {
+		expect(() => encodeGrayPng(4097, 4096, new Uint8Array(4097 * 4096))).toThrow(
+			'Cannot encode a 4097×4096 mask at once: encode it in time slices',
+		);
 	});
 });
 

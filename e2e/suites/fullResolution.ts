@@ -275,11 +275,11 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 		});
 
 		test('a PNG of 8000×6000 (48 MP) uploaded to a form is refused before anything is sent to ModelsLab', async () => {
-			// With a Shapes mask the mask's own limit (4096×4096, README "Masks are made for photos
-			// up to 4096×4096 pixels") is met before full resolution's 40 MP.
+			// With a Shapes mask the mask's own limit (the same 40 MP: the mask is made at the
+			// photo's full size) is met first, while the request is prepared.
 			const message = await refused(pngHeaderOnly(8000, 6000), 'image/png', 'photo.png');
 			expect(message).toMatch(
-				/^the image is 8000×6000 pixels; masks are made for images up to 4096×4096/,
+				/^"Mask Source" Shapes: the image is 8000×6000 pixels; masks are made for images up to 40 megapixels/,
 			);
 		});
 	});

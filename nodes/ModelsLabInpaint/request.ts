@@ -229,8 +229,7 @@ export async function prepareInpaintRequest(
 		ROLES.map(async (role) => await readImageSize(linkOrBytes(role), links, timeoutMs)),
 	);
 	const made = sources.mask.kind === 'shapes' || maskPlan.job || maskPlan.adjustments;
-	if (made && !init) failUnknownSize(ctx, endpoint, sources.mask.kind, itemIndex);
-	if (made && init) refuseTooLargeForMask(ctx, endpoint, init, itemIndex);
+	if (made) checkPhotoForMask(ctx, endpoint, sources.mask.kind, init, itemIndex);
 	let madeMask: MadeMask | undefined;
 	if (sources.mask.kind === 'shapes') {
 		madeMask = { file: await drawShapeMask(ctx, itemIndex, init!), mimeType: 'image/png' };
@@ -307,39 +306,31 @@ export async function buildInpaintBody(
 	return { checked, prepared };
 }
 
-/** A mask cannot be drawn or fitted for an image whose size is unknown. */
-function failUnknownSize(
+/**
+ * A mask is made at the photo's full size: it needs the photo's size, and a photo of at most
+ * MAX_MASK_PIXELS (as full resolution takes). Otherwise the item stops, naming the Mask Source.
+ */
+function checkPhotoForMask(
 	ctx: IExecuteFunctions,
 	endpoint: InpaintEndpoint,
 	maskSource: ImageSource['kind'],
+	photo: ImageSize | undefined,
 	itemIndex: number,
-): never {
-	const problem = `"Mask Source" ${maskSourceName(maskSource)} needs the size of the image, and it could not be read from the image`;
-	return refuseValue(
-		ctx.getNode(),
-		problem,
-		itemIndex,
-		contextOf(endpoint),
-		`${problem}: use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read`,
-	);
-}
-
-/** Masks are made at the photo's full size, in memory: photos up to MAX_MASK_PIXELS. */
-function refuseTooLargeForMask(
-	ctx: IExecuteFunctions,
-	endpoint: InpaintEndpoint,
-	photo: ImageSize,
-	itemIndex: number,
-) {
-	if (photo.width * photo.height <= MAX_MASK_PIXELS) return;
-	const problem = `the image is ${photo.width}×${photo.height} pixels; masks are made for images up to ${MAX_MASK_SIZE_TEXT}`;
-	refuseValue(
-		ctx.getNode(),
-		problem,
-		itemIndex,
-		contextOf(endpoint),
-		`${problem}. Resize the photo first, or give a mask file (Mask Source › URL or Binary File)`,
-	);
+): void {
+	const source = `"Mask Source" ${maskSourceName(maskSource)}`;
+	const refuse = (problem: string, advice: string) =>
+		refuseValue(ctx.getNode(), problem, itemIndex, contextOf(endpoint), `${problem}${advice}`);
+	if (!photo) {
+		refuse(
+			`${source} needs the size of the image, and it could not be read from the image`,
+			': use a PNG, JPEG, WebP, GIF or BMP picture, as a binary file or a public link n8n can read',
+		);
+	} else if (photo.width * photo.height > MAX_MASK_PIXELS) {
+		refuse(
+			`${source}: the image is ${photo.width}×${photo.height} pixels; masks are made for images up to ${MAX_MASK_SIZE_TEXT}`,
+			". Resize the photo first, or give a mask file of the photo's size (Mask Source › URL or Binary File, without Mask Adjustments)",
+		);
+	}
 }
 
 /** A Mask Source as the editor names it, read off its own options. */

@@ -134,6 +134,9 @@ export function checkMaskSpec(spec: MaskSpec, image: ImageSize): string | undefi
 	return undefined;
 }
 
+/** Read once: global lookups are slow in hot loops where node code runs in a vm context (jest). */
+const { max, min, round, sqrt } = Math;
+
 /** A shape's outline in pixels of the image, and the rows and columns its coverage can reach. */
 interface Outline {
 	kind: MaskShape['kind'];
@@ -189,8 +192,7 @@ function outlineOf(shape: MaskShape, image: ImageSize, feather: number): Outline
  */
 function coverRow(o: Outline, feather: number, y: number, out: Uint8Array, row: number): void {
 	const { x0, y0, x1, y1, rx, ry, centreX, centreY } = o;
-	const ramp = (distance: number) =>
-		Math.round(255 * Math.min(1, Math.max(0, 0.5 + distance / feather)));
+	const ramp = (distance: number) => round(255 * min(1, max(0, 0.5 + distance / feather)));
 	const cy = y + 0.5;
 	for (let x = o.xStart; x < o.xEnd; x++) {
 		const cx = x + 0.5;
@@ -199,12 +201,12 @@ function coverRow(o: Outline, feather: number, y: number, out: Uint8Array, row: 
 			if (feather === 0) {
 				value = cx >= x0 && cx < x1 && cy >= y0 && cy < y1 ? 255 : 0;
 			} else {
-				const dx = Math.max(x0 - cx, cx - x1);
-				const dy = Math.max(y0 - cy, cy - y1);
-				const ox = Math.max(dx, 0);
-				const oy = Math.max(dy, 0);
-				const outside = Math.sqrt(ox * ox + oy * oy);
-				value = ramp(-(outside + Math.min(Math.max(dx, dy), 0)));
+				const dx = max(x0 - cx, cx - x1);
+				const dy = max(y0 - cy, cy - y1);
+				const ox = max(dx, 0);
+				const oy = max(dy, 0);
+				const outside = sqrt(ox * ox + oy * oy);
+				value = ramp(-(outside + min(max(dx, dy), 0)));
 			}
 		} else {
 			const nx = (cx - centreX) / rx;
@@ -213,9 +215,9 @@ function coverRow(o: Outline, feather: number, y: number, out: Uint8Array, row: 
 				value = nx * nx + ny * ny <= 1 ? 255 : 0;
 			} else {
 				// sqrt rather than Math.hypot, which is several times slower; the terms cannot overflow.
-				const k0 = Math.sqrt(nx * nx + ny * ny);
-				const k1 = Math.sqrt((nx * nx) / (rx * rx) + (ny * ny) / (ry * ry));
-				value = ramp(k1 > 0 ? (k0 * (1 - k0)) / k1 : Math.min(rx, ry));
+				const k0 = sqrt(nx * nx + ny * ny);
+				const k1 = sqrt((nx * nx) / (rx * rx) + (ny * ny) / (ry * ry));
+				value = ramp(k1 > 0 ? (k0 * (1 - k0)) / k1 : min(rx, ry));
 			}
 		}
 		if (value > out[row + x]) out[row + x] = value;
