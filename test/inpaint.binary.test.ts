@@ -184,6 +184,14 @@ describe("a Form Trigger's file, named after the form field", () => {
 			{ ...minimalParameters.imageEditing, ...binaryImages },
 			{ items: [{ json: {}, binary: { data: pngBinary(makePhoto(64, 64), 'p.png') } }] },
 		);
+		// The only file is the one Mask Binary Field names: it is not taken as the photo.
+		const photoMissing = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{ items: [{ json: {}, binary: { mask: pngBinary(makeMask(64, 64), 'm.png') } }] },
+		);
+		expect(photoMissing.error?.message).toMatch(
+			/"Image Binary Field": the input item has no binary field named "data"/,
+		);
 		expect(maskMissing.error?.message).toMatch(
 			/"Mask Binary Field": the input item has no binary field named "mask"/,
 		);

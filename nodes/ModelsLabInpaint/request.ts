@@ -214,9 +214,17 @@ export async function prepareInpaintRequest(
 		if (source.kind !== 'binary') continue;
 		const label = `${imageRoles[role].label} Binary Field`;
 		const mostBytes = role === 'init' ? photoMostBytes : undefined;
-		// Only the photo may be the item's sole file: a mask never is the photo.
-		const photo = role === 'init';
-		const image = await readBinaryImage(ctx, itemIndex, source.property, label, mostBytes, photo);
+		// Only the photo may be the item's sole file, and never the file the mask is read from.
+		const maskField = sources.mask.kind === 'binary' ? [sources.mask.property] : [];
+		const soleFile = role === 'init' && { except: maskField };
+		const image = await readBinaryImage(
+			ctx,
+			itemIndex,
+			source.property,
+			label,
+			mostBytes,
+			soleFile,
+		);
 		images.push({ role, image });
 	}
 	const linkOrBytes = (role: ImageRole): ImageOrigin | undefined => {

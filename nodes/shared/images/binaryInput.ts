@@ -30,10 +30,11 @@ export async function readBinaryImage(
 	/** A larger bound where only part of the picture is uploaded (a large photo's crop). */
 	mostBytes = MAX_UPLOAD_BYTES,
 	/**
-	 * Whether an item with exactly one file may stand in for a missing named field: a Form
-	 * Trigger names its file after the field's label ("Your_photo"), not "data".
+	 * Whether an item with exactly one file may stand in for a missing named field (a Form
+	 * Trigger names its file after the field's label, "Your_photo", not "data"), and the names
+	 * that never may: the fields another input reads (the mask's).
 	 */
-	soleFileStandsIn = false,
+	soleFileStandsIn: { except: string[] } | false = false,
 ): Promise<BinaryImage> {
 	const fail = (problem: string, description?: string): never =>
 		refuseBeforeSending(ctx.getNode(), `"${fieldLabel}": ${problem}`, itemIndex, description);
@@ -47,7 +48,12 @@ export async function readBinaryImage(
 	}
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
 	const names = Object.keys(binary);
-	if (!binary[property] && soleFileStandsIn && names.length === 1) {
+	if (
+		!binary[property] &&
+		soleFileStandsIn &&
+		names.length === 1 &&
+		!soleFileStandsIn.except.includes(names[0])
+	) {
 		const image = await readBinaryImage(ctx, itemIndex, names[0], fieldLabel, mostBytes);
 		return { ...image, soleFileUsed: names[0] };
 	}
