@@ -10,6 +10,7 @@ import {
 } from './jpegIdct';
 import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } from './jpegScan';
 import { ImageDecodeError, type Raster } from '../raster';
+import type { CoefficientComponent, JpegCoefficients } from './jpegRegion';
 
 /**
  * JPEG decoding (ITU T.81) to 8-bit RGBA: baseline and extended sequential (SOF0, SOF1) and
@@ -26,6 +27,7 @@ import { ImageDecodeError, type Raster } from '../raster';
  * Memory: the file + 2 bytes a sample of coefficients (kept for all scans, as progressive files
  * refine them scan by scan; 3 bytes a pixel at 4:2:0, 6 at 4:4:4, padded to whole MCUs) + 1 byte a
  * sample of component planes + 4 bytes a pixel of output: about 8.5 bytes a pixel at 4:2:0.
+ * `readJpegCoefficients` stops before the IDCT: the file + the coefficients only.
  */
 
 /** Progressive files use about 10 scans; libjpeg's own encoder never more than a few dozen. */
@@ -47,6 +49,9 @@ const unsupported = (what: string) =>
 		`This JPEG uses ${what}, which cannot be read here. Save it again as a standard JPEG or as a PNG.`,
 	);
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
+const ICC_HEADER = [...'ICC_PROFILE'].map((ch) => ch.charCodeAt(0)).concat(0);
+const isIcc = (body: Uint8Array) =>
+	body.length > ICC_HEADER.length && ICC_HEADER.every((byte, i) => body[i] === byte);
 
 class JpegReader {
 	private readonly quantization: Array<Uint16Array | undefined> = [];
@@ -59,6 +64,8 @@ class JpegReader {
 	orientation = UPRIGHT;
 	/** The first Exif segment's body ("Exif\0\0" onwards), to be written back by the encoder. */
 	exif: Uint8Array | undefined;
+	/** The ICC profile's APP2 segment bodies ("ICC_PROFILE\0" first), in file order. */
+	readonly icc: Uint8Array[] = [];
 
 	constructor(
 		private readonly bytes: Uint8Array,
@@ -102,6 +109,8 @@ class JpegReader {
 			this.exif = body.slice();
 		} else if (marker === 0xe1 && !this.exif && isExif(body)) {
 			this.exif = body.slice();
+		} else if (marker === 0xe2 && isIcc(body)) {
+			this.icc.push(body.slice());
 		} else if (marker === 0xee && body.length >= 12 && body[0] === 0x41 && body[4] === 0x65) {
 			this.adobeTransform = body[11]; // "Adobe": 0 = RGB or CMYK, 1 = YCbCr, 2 = YCCK
 		}
@@ -239,6 +248,33 @@ class JpegReader {
 		return ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42; // "R", "G", "B"
 	}
 
+	/** The frame's quantized coefficients as they are, with what a writer needs to keep. */
+	coefficients(): JpegCoefficients {
+		const frame = this.frame;
+		if (!frame || this.scans === 0) throw jpegDamaged('it holds no picture data');
+		const components: CoefficientComponent[] = frame.components.map((c) => {
+			const quantization = this.quantization[c.quantizationId];
+			if (!quantization) {
+				throw jpegDamaged('a component uses a quantization table the file does not hold');
+			}
+			const { id, h, v, quantizationId, blocksPerLine, blocksPerColumn } = c;
+			const { blocksPerLineForMcu, blocksPerColumnForMcu, coefficients } = c;
+			return {
+				...{ id, h, v, quantizationId, quantization: quantization.slice() },
+				...{ blocksPerLine, blocksPerColumn, blocksPerLineForMcu, blocksPerColumnForMcu },
+				coefficients,
+			};
+		});
+		const { width, height, maxH, maxV, mcusPerLine, mcusPerColumn } = frame;
+		return {
+			...{ width, height, maxH, maxV, mcusPerLine, mcusPerColumn, components },
+			rgb: components.length === 3 && this.isRgb(frame),
+			orientation: this.orientation,
+			exif: this.exif,
+			icc: this.icc,
+		};
+	}
+
 	/** The coefficients → component planes → RGBA, a row range at a time. */
 	async toRaster(slice: TimeSlice): Promise<Raster> {
 		const frame = this.frame;
@@ -286,4 +322,19 @@ export async function decodeJpeg(
 	await reader.read(slice);
 	const raster = await reader.toRaster(slice);
 	return { raster, orientation: reader.orientation, exif: reader.exif };
+}
+
+/**
+ * A JPEG's quantized coefficients and what a writer needs to keep, without any pixels: the
+ * entropy-coded data decoded (baseline, extended or progressive), no IDCT. Refuses pictures over
+ * `maxPixels` before allocating. Memory: 2 bytes a sample (MCU-padded), 3 bytes a pixel at 4:2:0.
+ */
+export async function readJpegCoefficients(
+	bytes: Uint8Array,
+	maxPixels: number,
+	slice: TimeSlice,
+): Promise<JpegCoefficients> {
+	const reader = new JpegReader(bytes, maxPixels);
+	await reader.read(slice);
+	return reader.coefficients();
 }

@@ -35,23 +35,23 @@ export interface JpegEncodeOptions {
 /** The largest size a JPEG frame header can give (16 bits each way). */
 const MAX_SIDE = 65535;
 /** A segment's body can hold at most this many bytes (its 16-bit length counts itself). */
-const MAX_SEGMENT_BODY = 65533;
+export const MAX_SEGMENT_BODY = 65533;
 /** Room for one block's codes: 64 codes of at most 27 bits, every byte possibly stuffed. */
-const BLOCK_BYTES = 256;
+export const BLOCK_BYTES = 256;
 
 /** A marker segment: FF, marker, 16-bit length, body. */
-function segment(marker: number, body: ArrayLike<number>): number[] {
+export function segment(marker: number, body: ArrayLike<number>): number[] {
 	const length = body.length + 2;
 	return [0xff, marker, length >> 8, length & 0xff, ...Array.from(body)];
 }
 
-const JFIF_BODY = [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]; // "JFIF\0" 1.01, 1:1, no thumbnail
+export const JFIF_BODY = [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]; // "JFIF\0" 1.01, 1:1, no thumbnail
 
 function quantizationBody(tables: Uint8Array[]): number[] {
 	return tables.flatMap((table, id) => [id, ...Array.from(ZIGZAG, (at) => table[at])]);
 }
 
-function huffmanBody(tables: Array<[number, HuffmanSpec]>): number[] {
+export function huffmanBody(tables: Array<[number, HuffmanSpec]>): number[] {
 	return tables.flatMap(([classAndId, spec]) => [classAndId, ...spec.counts, ...spec.symbols]);
 }
 

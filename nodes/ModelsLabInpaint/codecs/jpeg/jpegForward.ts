@@ -70,7 +70,7 @@ const AAN_SCALE = Array.from({ length: 8 }, (_, k) =>
 );
 
 /** 1 / (quantizer × AAN scale × 8) per coefficient, natural order: one multiply quantizes. */
-export function quantizeFactors(table: Uint8Array): Float32Array {
+export function quantizeFactors(table: ArrayLike<number>): Float32Array {
 	return Float32Array.from(
 		table,
 		(value, i) => 1 / (value * AAN_SCALE[i >> 3] * AAN_SCALE[i & 7] * 8),

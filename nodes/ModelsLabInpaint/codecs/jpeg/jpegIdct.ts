@@ -27,7 +27,7 @@ export function idctMultipliers(quantization: Uint16Array): Float32Array {
 const workspace = new Float32Array(64);
 
 /** One block: coefficients at `at` → 8 × 8 samples in `plane` from `out`, `stride` bytes a row. */
-function inverseDct(
+export function inverseDct(
 	input: Int16Array,
 	at: number,
 	q: Float32Array,
@@ -150,7 +150,18 @@ export interface UpsampledPlane {
 	/** Its vertical sampling factor over the largest one. */
 	v: number;
 	maxV: number;
+	/** The component line the plane's first line holds (0 unless the plane is a region's). */
+	firstLine: number;
 }
+
+/** Where a region's plane sits: its first output pixel, and the first sample column and line it holds. */
+export interface PlaneOrigin {
+	left: number;
+	firstColumn: number;
+	firstLine: number;
+}
+
+const WHOLE: PlaneOrigin = { left: 0, firstColumn: 0, firstLine: 0 };
 
 export function upsampledPlane(
 	plane: Uint8ClampedArray,
@@ -160,13 +171,17 @@ export function upsampledPlane(
 	maxH: number,
 	v: number,
 	maxV: number,
+	origin: PlaneOrigin = WHOLE,
 ): UpsampledPlane {
 	const columns = new Int32Array(width);
-	for (let x = 0; x < width; x++) columns[x] = Math.floor((x * h) / maxH);
-	return { plane, stride, columns, v, maxV };
+	for (let x = 0; x < width; x++) {
+		columns[x] = Math.floor(((x + origin.left) * h) / maxH) - origin.firstColumn;
+	}
+	return { plane, stride, columns, v, maxV, firstLine: origin.firstLine };
 }
 
-const lineOf = (p: UpsampledPlane, y: number) => Math.floor((y * p.v) / p.maxV) * p.stride;
+const lineOf = (p: UpsampledPlane, y: number) =>
+	(Math.floor((y * p.v) / p.maxV) - p.firstLine) * p.stride;
 
 /** YCbCr → RGB (JFIF): each channel's share, by Cb or Cr value. */
 const CR_TO_R = new Float32Array(256);
@@ -182,7 +197,8 @@ for (let i = 0; i < 256; i++) {
 
 /**
  * Output rows `from`..`to` as RGBA: from one plane (gray), or three (YCbCr, or RGB when
- * `transform` is false). `rgba` is a clamped view, so stores round and clamp.
+ * `transform` is false). `rgba` is a clamped view, so stores round and clamp. Rows are the
+ * picture's; `rgba`'s first row is row `top` (0 for the whole picture, a region's top otherwise).
  */
 export function colourRows(
 	planes: UpsampledPlane[],
@@ -191,9 +207,10 @@ export function colourRows(
 	rgba: Uint8ClampedArray,
 	from: number,
 	to: number,
+	top = 0,
 ): void {
 	for (let y = from; y < to; y++) {
-		let o = y * width * 4;
+		let o = (y - top) * width * 4;
 		const p0 = planes[0];
 		const l0 = lineOf(p0, y);
 		const c0 = p0.columns;
