@@ -31,6 +31,10 @@ const startsWith = (bytes: Uint8Array, text: string, at = 0) =>
 	bytes.length >= at + text.length &&
 	[...text].every((ch, i) => bytes[at + i] === ch.charCodeAt(0));
 
+/** Whether the bytes start as a JPEG (SOI, then a marker). */
+export const isJpeg = (bytes: Uint8Array) =>
+	bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+
 /** The name of a picture format the decoders do not read, from its first bytes. */
 function otherFormat(bytes: Uint8Array): string | undefined {
 	if (startsWith(bytes, 'RIFF') && startsWith(bytes, 'WEBP', 8)) return 'WebP';
@@ -54,7 +58,7 @@ export async function decodeImage(
 			orientation: 1,
 		};
 	}
-	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+	if (isJpeg(bytes)) {
 		const { raster, orientation, exif } = await decodeJpeg(bytes, limits.maxPixels, slice);
 		return { raster, format: 'jpeg', orientation, exif };
 	}

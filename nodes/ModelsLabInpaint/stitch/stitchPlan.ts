@@ -1,20 +1,31 @@
 /**
  * Full resolution, the pixel side: a large photo and its full-size mask → the box around the mask,
  * cropped (and scaled to what the endpoint takes), as the two files sent; then, once ModelsLab has
- * repainted it, the result pasted back into the original with a soft seam and encoded in the
- * photo's own format. Outside the box every pixel is the original's: exactly for PNG; for JPEG the
- * whole picture is encoded again at quality JPEG_QUALITY (bench: the difference outside the box).
+ * repainted it, the result pasted back into the original with a soft seam, in the photo's own
+ * format. Outside the box every pixel is the original's: exactly for PNG; a JPEG is patched in the
+ * coefficient domain (codecs/jpeg/jpegRegion.ts, jpegPatch.ts, jpegRewrite.ts): only the 8 × 8
+ * blocks (whole MCUs) covering the pixels the seam blend takes from the result are encoded again,
+ * with the photo's own quantization tables and sampling; every other block keeps its coefficients,
+ * so any decoder shows those pixels exactly as in the original file (one with smooth chroma
+ * upsampling may differ by a level along the patch's edge, where it mixes chroma across blocks).
  *
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
- * decodes it again. Memory of a stitch, for a photo of N pixels: the decoded photo (4 N bytes),
- * the result at the box's size and the blend (at most 5 N), and the encoder's own (see
- * pngEncode.ts / jpegEncode.ts): about 3 × the decoded size at the peak, and at most
+ * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
+ * sample: 3 bytes a pixel at 4:2:0) and the box's pixels only; the stitch takes its coefficients,
+ * the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for a photo of N
+ * pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see pngEncode.ts); a
+ * JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the result at the
+ * box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU margin). At most
  * STITCHES_AT_ONCE stitches run at a time per n8n process.
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
-import { decodeImage } from '../codecs/decodeImage';
-import { encodeImage } from '../codecs/encodeImage';
+import { decodeImage, isJpeg } from '../codecs/decodeImage';
+import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
+import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
+import { replaceRegion } from '../codecs/jpeg/jpegPatch';
+import { mcuAlignedBox, regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
+import { writeJpegCoefficients } from '../codecs/jpeg/jpegRewrite';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
@@ -28,7 +39,7 @@ import { resizeSamples } from './resampleAxes';
 
 /** The largest photo stitched: 40 megapixels (e.g. 7744 × 5163), 160 MB decoded. */
 export const MAX_FULL_RESOLUTION_PIXELS = 40_000_000;
-/** JPEG photos are encoded again at this quality (4:4:4, so colour edges stay sharp). */
+/** The crop of a JPEG photo is sent at this quality (4:4:4, so colour edges stay sharp). */
 export const JPEG_QUALITY = 94;
 /** The seam's width around the repainted area: the result fades into the original over it. */
 export const SEAM_FEATHER_PIXELS = 12;
@@ -60,18 +71,36 @@ export interface CroppedFiles {
 
 const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
-/** The photo decoded, and its mask as gray levels of the same size (255 = repaint). */
-async function decodePhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, slice: TimeSlice) {
-	const limit = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
-	const decoded = await decodeImage(photoFile, limit, slice);
-	const photo = { width: decoded.raster.width, height: decoded.raster.height };
-	const maskPicture = (await decodeImage(maskFile, limit, slice)).raster;
+/**
+ * The photo read: a PNG decoded; a JPEG as its coefficients only, its pixels taken box by box.
+ */
+type ReadPhoto =
+	| { format: 'png'; size: PixelArea; raster: Raster }
+	| { format: 'jpeg'; size: PixelArea; jpeg: JpegCoefficients; exif?: Uint8Array };
+
+async function readPhoto(photoFile: Uint8Array, slice: TimeSlice): Promise<ReadPhoto> {
+	if (isJpeg(photoFile)) {
+		const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice);
+		const size = { width: jpeg.width, height: jpeg.height };
+		return { format: 'jpeg', size, jpeg, exif: jpeg.exif };
+	}
+	const { raster } = await decodeImage(photoFile, LIMIT, slice); // a PNG, or refused
+	return { format: 'png', size: { width: raster.width, height: raster.height }, raster };
+}
+
+const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
+
+/** The photo read, and its mask as gray levels of the same size (255 = repaint). */
+async function readPhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, slice: TimeSlice) {
+	const read = await readPhoto(photoFile, slice);
+	const photo = read.size;
+	const maskPicture = (await decodeImage(maskFile, LIMIT, slice)).raster;
 	if (maskPicture.width !== photo.width || maskPicture.height !== photo.height)
 		throw new ImageDecodeError(
 			`the mask is ${maskPicture.width}×${maskPicture.height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
 		);
 	const mask = (await maskFromPicture(maskPicture, slice)).gray;
-	return { decoded, photo, mask };
+	return { read, photo, mask };
 }
 
 /**
@@ -86,20 +115,20 @@ export async function cropForEndpoint(
 ): Promise<{ plan: StitchPlan; files: CroppedFiles } | undefined> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const { decoded, photo, mask } = await decodePhotoAndMask(photoFile, maskFile, slice);
+		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskFile, slice);
 		const bounds = maskBounds(mask, photo);
 		if (!bounds) return undefined;
 		const crop = cropBoxFor(bounds, photo, limits);
 		const maskCrop = cropGray(mask, photo, crop.box);
-		const sentPhoto = await resizeRaster(
-			cropRaster(decoded.raster, crop.box),
-			crop.sendSize,
-			slice,
-		);
+		const boxPixels =
+			read.format === 'jpeg'
+				? await regionRaster(read.jpeg, crop.box, slice)
+				: cropRaster(read.raster, crop.box);
+		const sentPhoto = await resizeRaster(boxPixels, crop.sendSize, slice);
 		const sentMask = crop.scaled
 			? await resizeSamples(maskCrop, crop.box, crop.sendSize, 1, slice)
 			: maskCrop;
-		const format = decoded.format;
+		const format = read.format;
 		const files: CroppedFiles = {
 			photo: {
 				file: Buffer.from(await encodeImage(sentPhoto, format, encodeOptions(format), slice)),
@@ -110,7 +139,8 @@ export async function cropForEndpoint(
 				mimeType: 'image/png',
 			},
 		};
-		return { plan: { photoFile, format, exif: decoded.exif, photo, crop, maskCrop }, files };
+		const exif = read.format === 'jpeg' ? read.exif : undefined;
+		return { plan: { photoFile, format, exif, photo, crop, maskCrop }, files };
 	});
 }
 
@@ -125,22 +155,75 @@ export async function planWholePhoto(
 	sendSize: PixelArea | undefined,
 ): Promise<StitchPlan | undefined> {
 	return await stitches.run(async () => {
-		const { decoded, photo, mask } = await decodePhotoAndMask(photoFile, maskFile, new TimeSlice());
+		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskFile, new TimeSlice());
 		if (!maskBounds(mask, photo)) return undefined;
 		const box = { left: 0, top: 0, ...photo };
 		const crop: CropPlan = { box, sendSize: sendSize ?? photo, scaled: false };
-		return { photoFile, format: decoded.format, exif: decoded.exif, photo, crop, maskCrop: mask };
+		const exif = read.format === 'jpeg' ? read.exif : undefined;
+		return { photoFile, format: read.format, exif, photo, crop, maskCrop: mask };
 	});
 }
 
-const encodeOptions = (format: StitchFormat, exif?: Uint8Array) =>
-	format === 'png'
-		? {}
-		: { quality: JPEG_QUALITY, subsampling: '4:4:4' as const, ...(exif ? { exif } : {}) };
+/** The crop sent: a JPEG at JPEG_QUALITY, 4:4:4. */
+const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
+	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
+
+/** The part of `a` inside `b`: a box, as both are, where they overlap (they do here). */
+function overlap(a: Box, b: Box): Box {
+	const left = Math.max(a.left, b.left);
+	const top = Math.max(a.top, b.top);
+	const right = Math.min(a.left + a.width, b.left + b.width);
+	const bottom = Math.min(a.top + a.height, b.top + b.height);
+	return { left, top, width: right - left, height: bottom - top };
+}
+
+const moved = (box: Box, to: Box): Box => ({
+	...box,
+	left: box.left - to.left,
+	top: box.top - to.top,
+});
+
+/**
+ * The result pasted into a JPEG photo without decoding it whole: the MCUs covering every pixel the
+ * blend takes anything from (its nonzero weights) read as pixels, the result pasted into them, and
+ * they alone encoded again into the photo's coefficients; the file written from the coefficients.
+ * A blend of zeros changes nothing: the original file comes back as it was.
+ */
+async function pasteIntoJpeg(
+	photoFile: Uint8Array,
+	fitted: Raster,
+	box: Box,
+	blend: Uint8Array,
+	slice: TimeSlice,
+): Promise<Uint8Array> {
+	const reach = maskBounds(blend, box);
+	if (!reach) return photoFile;
+	const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice);
+	const region = mcuAlignedBox(jpeg, {
+		...reach,
+		left: box.left + reach.left,
+		top: box.top + reach.top,
+	});
+	const pixels = await regionRaster(jpeg, region, slice);
+	// The part of the box in the region: the result and the blend cropped to it, unless it is all.
+	const part = overlap(box, region);
+	const whole = part.width === box.width && part.height === box.height;
+	const inBox = moved(part, box);
+	await pasteWithSeam(
+		pixels,
+		whole ? fitted : cropRaster(fitted, inBox),
+		moved(part, region),
+		whole ? blend : cropGray(blend, box, inBox),
+		slice,
+	);
+	await replaceRegion(jpeg, region, pixels, slice);
+	return await writeJpegCoefficients(jpeg, slice);
+}
 
 /**
  * One result picture pasted back into the original photo: scaled to the box, blended in by the
- * mask grown and softened by SEAM_FEATHER_PIXELS, the whole encoded in the photo's format.
+ * mask grown and softened by SEAM_FEATHER_PIXELS; a PNG decoded, pasted into and encoded again, a
+ * JPEG patched block by block (pasteIntoJpeg).
  */
 export async function stitchResult(
 	plan: StitchPlan,
@@ -148,8 +231,7 @@ export async function stitchResult(
 ): Promise<{ file: Buffer; mimeType: string; resultSize: PixelArea }> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const limit = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
-		const result = (await decodeImage(resultFile, limit, slice)).raster;
+		const result = (await decodeImage(resultFile, LIMIT, slice)).raster;
 		const { box } = plan.crop;
 		const fitted = await resizeRaster(result, box, slice);
 		const blend = await seamBlend(
@@ -159,14 +241,14 @@ export async function stitchResult(
 			slice,
 			innerSides(box, plan.photo),
 		);
-		const original: Raster = (await decodeImage(plan.photoFile, limit, slice)).raster;
-		await pasteWithSeam(original, fitted, box, blend, slice);
-		const file = await encodeImage(
-			original,
-			plan.format,
-			encodeOptions(plan.format, plan.exif),
-			slice,
-		);
+		let file: Uint8Array;
+		if (plan.format === 'jpeg') {
+			file = await pasteIntoJpeg(plan.photoFile, fitted, box, blend, slice);
+		} else {
+			const original: Raster = (await decodeImage(plan.photoFile, LIMIT, slice)).raster;
+			await pasteWithSeam(original, fitted, box, blend, slice);
+			file = await encodeImage(original, 'png', {}, slice);
+		}
 		return {
 			file: Buffer.from(file),
 			mimeType: mimeTypeOf(plan.format),
