@@ -71,6 +71,8 @@ export interface CroppedFiles {
 
 const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
+const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
+
 /**
  * The photo read: a PNG decoded; a JPEG as its coefficients only, its pixels taken box by box.
  */
@@ -87,8 +89,6 @@ async function readPhoto(photoFile: Uint8Array, slice: TimeSlice): Promise<ReadP
 	const { raster } = await decodeImage(photoFile, LIMIT, slice); // a PNG, or refused
 	return { format: 'png', size: { width: raster.width, height: raster.height }, raster };
 }
-
-const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
 
 /** The photo read, and its mask as gray levels of the same size (255 = repaint). */
 async function readPhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, slice: TimeSlice) {
