@@ -4,7 +4,7 @@
  * as Image, Completion › Wait for Result with Download Images on (the defaults), each item a link
  * to a 12-megapixel camera JPEG (4032×3024, bench/support/photos.ts) and to its mask (a 600×500
  * ellipse): each photo is downloaded, cropped around the mask, the crop sent, and the result pasted
- * back into the photo and encoded again. Against the same 20 items with the same scene at
+ * back into the photo (a JPEG: only the blocks the seam touches encoded again). Against the same 20 items with the same scene at
  * 1024×768, a photo the endpoint takes as it is, with Keep Original Pixels Outside the Mask off: no
  * crop, no paste, a result of the size sent, which is what Same as Image did with any photo before
  * full resolution (the photo was sent as a link and the result came back scaled down). For context
@@ -239,7 +239,7 @@ export function stitchRows(result: StitchResult): SummaryRow[] {
 	const work = stitchWork(result.work);
 	rows.push(
 		{
-			measure: `One ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), its mask a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse: CPU of the crop (decode photo and mask, crop, encode the ${work.sendSize.width}×${work.sendSize.height} sent) + the stitch (decode result and photo, paste, encode the photo); worker process, median of ${work.runs}`,
+			measure: `One ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), its mask a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse: CPU of the crop (read the photo's coefficients, decode the box and the mask, encode the ${work.sendSize.width}×${work.sendSize.height} sent) + the stitch (decode the result, paste into the blocks it touches, write the JPEG); worker process, median of ${work.runs}`,
 			ours: `${seconds(work.cropCpuMs, 2)} + ${seconds(work.stitchCpuMs, 2)} = ${seconds(work.cpuMs, 2)} CPU (wall ${seconds(work.wallMs, 2)})`,
 			baseline: `a ${STITCH_JOB_MS / 1000} s job`,
 			ratio: `${percent(work.cpuMs / STITCH_JOB_MS, 0)} of the job time`,

@@ -3,8 +3,9 @@
  * the node's own code, in a fresh process: cropForEndpoint (decode the photo and the mask, crop
  * the box around the mask, encode the two files sent), then ModelsLab's result (here: the crop
  * sent, decoded and saved again as a PNG of the size sent, as ModelsLab answers with PNGs; made
- * between the two steps and not measured), then stitchResult (decode the result and the photo,
- * paste with a soft seam, encode the whole photo again as JPEG, with its Exif).
+ * between the two steps and not measured), then stitchResult (decode the result, decode the
+ * photo's blocks around the box, paste with a soft seam, encode those blocks again and write the
+ * JPEG from its coefficients, with its Exif).
  *
  * Peak memory is the RSS high-water mark (Linux VmHWM, reset by writing 5 to clear_refs) above
  * the RSS before the first run, after a GC: each step's high-water mark is read, the mark is reset

@@ -6,7 +6,7 @@ import { inspectField } from '../../shared/schema/inspect';
 import { refuseValue } from '../../shared/schema/validate';
 import type { InpaintEndpoint } from '../endpoints';
 import type { LinkSizes } from './linkSizes';
-import { JPEG_QUALITY, SEAM_REACH_PIXELS } from '../stitch/stitchPlan';
+import { SEAM_REACH_PIXELS } from '../stitch/stitchPlan';
 
 export const outputSizeProperty: INodeProperties = {
 	displayName: 'Output Size',
@@ -37,7 +37,7 @@ export const keepOriginalPixelsProperty: INodeProperties = {
 	name: 'keepOriginalPixels',
 	type: 'boolean',
 	default: true,
-	description: `Whether the result is pasted into your photo along the mask, with a soft seam, so that everything more than ${SEAM_REACH_PIXELS} pixels from the mask stays exactly as it was (ModelsLab redraws the whole picture, shifting colours slightly everywhere). Needs a PNG or JPEG photo; a JPEG is saved again at quality ${JPEG_QUALITY}.`,
+	description: `Whether the result is pasted into your photo along the mask, with a soft seam, so that everything more than ${SEAM_REACH_PIXELS} pixels from the mask stays exactly as it was (ModelsLab redraws the whole picture, shifting colours slightly everywhere). Needs a PNG or JPEG photo; a JPEG keeps its original data outside the few blocks along the seam.`,
 	displayOptions: {
 		show: { outputSize: ['image'], completion: ['wait'], downloadImages: [true] },
 		hide: { endpoint: ['objectRemoval'] },
