@@ -186,6 +186,23 @@ describe('inflate', () => {
 		expect(Buffer.from(out).equals(data)).toBe(true);
 	});
 
+	it.each([1, 2, 3, 4, 7, 15, 16, 17, 100, 4000])(
+		'long repeating runs of period %i (matches that overlap themselves), byte for byte',
+		async (period) => {
+			// Runs of a repeating pattern between bits of noise, as masks and flat areas unpack.
+			const bytes = new Uint8Array(200_000);
+			let seed = period;
+			for (let i = 0; i < bytes.length; i++) {
+				seed = (seed * 1103515245 + 12345) >>> 0;
+				const inRun = i % 20_000 > 300;
+				bytes[i] = inRun ? (bytes[i - period] ?? seed >>> 24) : seed >>> 24;
+			}
+			const stream = deflateSync(bytes, { level: 9 });
+			const out = await inflateZlib(stream, { maxBytes: bytes.length }, slice());
+			expect(Buffer.from(out).equals(Buffer.from(bytes))).toBe(true);
+		},
+	);
+
 	it('fixed Huffman codes (a short stream)', async () => {
 		const short = Buffer.from('hello hello hello hello');
 		const stream = deflateSync(short, { strategy: 4 }); // Z_FIXED

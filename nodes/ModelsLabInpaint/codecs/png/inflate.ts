@@ -41,6 +41,32 @@ export interface InflateOptions {
 /** Output bytes written between two looks at the time slice. */
 const STEP_BYTES = 8192;
 
+/** Below this length a byte loop beats the native copies' call overhead. */
+const SHORT_MATCH = 16;
+
+/**
+ * A match: `length` bytes from `distance` back, copied forward so that an overlapping match
+ * repeats its last `distance` bytes. Long matches (runs of one value, repeating pixels: masks and
+ * flat areas unpack to megabytes from a few kilobytes) go by native fill and copyWithin, the
+ * repeating part doubling at each step.
+ */
+function copyMatch(out: Uint8Array, to: number, distance: number, length: number): void {
+	const end = to + length;
+	const from = to - distance;
+	if (length < SHORT_MATCH) {
+		for (let i = from; to < end; ) out[to++] = out[i++];
+	} else if (distance === 1) {
+		out.fill(out[from], to, end);
+	} else {
+		// [from, to) repeats with period `distance` and its length stays a multiple of it.
+		while (to < end) {
+			const count = Math.min(to - from, end - to);
+			out.copyWithin(to, from, from + count);
+			to += count;
+		}
+	}
+}
+
 class Inflater {
 	private at = 0;
 	private bits = 0;
@@ -235,11 +261,8 @@ class Inflater {
 			const distance = DISTANCE_BASE[distanceIndex] + this.take(DISTANCE_EXTRA[distanceIndex]);
 			if (distance > this.written) throw damaged('a copy from before the start');
 			this.reserve(length);
-			const out = this.out;
-			let to = this.written;
-			const end = to + length;
-			for (let from = to - distance; to < end; ) out[to++] = out[from++];
-			this.written = end;
+			copyMatch(this.out, this.written, distance, length);
+			this.written += length;
 		}
 	}
 

@@ -129,6 +129,11 @@ export function expandRow(
 	}
 	const channels = COLOUR_TYPES[h.colourType].channels;
 	const bytesPerPixel = (channels * depth) >> 3;
+	// 8-bit RGBA, not interlaced: the row is already the pixels.
+	if (channels === 4 && !wide && step === 4) {
+		out.set(row.subarray(at, at + count * 4), o);
+		return;
+	}
 	for (let x = 0, i = at; x < count; x++, o += step, i += bytesPerPixel) {
 		if (wide) {
 			const s0 = (row[i] << 8) | row[i + 1];
