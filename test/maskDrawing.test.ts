@@ -80,7 +80,7 @@ function readMask(png: Buffer, image: ImageSize): Uint8Array {
 
 /** Draws `spec` (in time slices, as the node does) and reads it back: pixel(x, y) is the gray level there. */
 async function draw(spec: MaskSpec, image: ImageSize) {
-	const png = await drawMask(spec, image, new TimeSlice());
+	const png = (await drawMask(spec, image, new TimeSlice())).file;
 	const gray = readMask(png, image);
 	return { png, gray, pixel: (x: number, y: number) => gray[y * image.width + x] };
 }
@@ -590,7 +590,7 @@ describe('a mask larger than 4096 × 4096', () => {
 			result: png,
 			ticks,
 			elapsedMs,
-		} = await withTicker(async () => await drawMask(spec, image, slice));
+		} = await withTicker(async () => (await drawMask(spec, image, slice)).file);
 		console.log(
 			`6000×4000 mask, 2 shapes, feather 20: ${elapsedMs} ms, longest slice ${slice.longestMs} ms, ticks ${ticks}, PNG ${png.length} bytes`,
 		);

@@ -14,6 +14,9 @@ import {
 import { pasteWithSeam, seamBlend } from '../nodes/ModelsLabInpaint/stitch/paste';
 import { cropGray, cropRaster, resizeRaster } from '../nodes/ModelsLabInpaint/stitch/resample';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
+import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
+import { cropForEndpoint, planWholePhoto } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { makePhoto } from '../simulator';
 import { disc, drawGray, seeded, type Size } from './support/masks';
 
 const PHONE = { width: 4032, height: 3024 };
@@ -457,5 +460,24 @@ describe('a phone photo’s worth of pixels yields to the event loop', () => {
 		expect(ticks).toBeGreaterThanOrEqual(3);
 		// Sliced whatever the machine's load: no slice near the whole (bench measures the longest).
 		expect(longestMs).toBeLessThan(elapsedMs / 2);
+	});
+});
+
+describe('a mask the node made goes to the plan as its levels', () => {
+	it('planned from its levels exactly as from its PNG, and refused at another size', async () => {
+		const size = { width: 320, height: 240 };
+		const gray = drawGray(size, disc(160, 120, 40));
+		const photo = makePhoto(size.width, size.height);
+		const file = await encodeGrayPngSliced(size.width, size.height, gray, new TimeSlice());
+		const fromFile = await cropForEndpoint(photo, file, { min: 0, max: 1024 });
+		const fromLevels = await cropForEndpoint(photo, { gray }, { min: 0, max: 1024 });
+		expect(fromLevels?.plan.crop).toEqual(fromFile?.plan.crop);
+		expect(
+			Buffer.from(fromLevels!.plan.maskCrop).equals(Buffer.from(fromFile!.plan.maskCrop)),
+		).toBe(true);
+		expect(fromLevels?.files.mask.file.equals(fromFile!.files.mask.file)).toBe(true);
+		await expect(planWholePhoto(photo, { gray: gray.subarray(0, 100) }, undefined)).rejects.toThrow(
+			/not of the photo's size, 320×240/,
+		);
 	});
 });

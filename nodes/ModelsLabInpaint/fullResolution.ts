@@ -11,7 +11,7 @@ import type { InpaintEndpoint } from './endpoints';
 import type { PreparedRequest } from './request';
 import type { ImageSize } from './size/imageSize';
 import { endpointSizeLimits, setRequestSize } from './size/outputSize';
-import type { StitchPlan } from './stitch/stitchPlan';
+import type { StitchMask, StitchPlan } from './stitch/stitchPlan';
 import {
 	cropForEndpoint,
 	MAX_FULL_RESOLUTION_PIXELS,
@@ -132,15 +132,15 @@ export async function cropToMask(
 }
 
 /**
- * The photo's and the mask's files: read already (binary fields, a mask the node made) or
- * downloaded from their links. Undefined when one is neither.
+ * The photo's file and the mask: the levels of a mask the node made, or a file read already
+ * (binary fields) or downloaded from its link. Undefined when one is neither.
  */
 async function photoAndMaskFiles(
 	ctx: IExecuteFunctions,
 	{ images, body, madeMask }: PreparedRequest,
 	itemIndex: number,
 	limits: { timeoutMs: number; maxWaitMs: number },
-): Promise<{ photo: Buffer; mask: Buffer } | undefined> {
+): Promise<{ photo: Buffer; mask: StitchMask } | undefined> {
 	const fileOf = async (role: 'init' | 'mask', link: unknown) =>
 		images.find((entry) => entry.role === role)?.image.buffer ??
 		(typeof link === 'string'
@@ -150,7 +150,8 @@ async function photoAndMaskFiles(
 				})
 			: undefined);
 	const photo = await fileOf('init', body.init_image);
-	const mask = madeMask?.file ?? (await fileOf('mask', body.mask_image));
+	const made = madeMask && (madeMask.gray ? { gray: madeMask.gray } : madeMask.file);
+	const mask = made ?? (await fileOf('mask', body.mask_image));
 	return photo && mask ? { photo, mask } : undefined;
 }
 

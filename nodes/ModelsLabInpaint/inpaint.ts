@@ -150,6 +150,9 @@ export async function inpaintItem(
 			limits,
 		));
 	}
+	// The made mask's levels were for the stitch plan: not held while the job runs.
+	if (mask) mask = { ...mask, gray: undefined };
+	prepared.madeMask = mask;
 	if (callback) body.webhook = callback.url;
 	const submittedAt = new Date().toISOString();
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];

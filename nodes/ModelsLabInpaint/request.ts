@@ -98,6 +98,8 @@ export interface MadeMask {
 	coverage?: number;
 	/** The mask job it came from. */
 	requestId?: string;
+	/** Its levels at the photo's size, until a stitch has taken them (not kept while waiting). */
+	gray?: Uint8Array;
 }
 
 const contextOf = (endpoint: InpaintEndpoint) => `${endpoint.displayName} inpainting`;
@@ -240,7 +242,7 @@ export async function prepareInpaintRequest(
 	if (made) checkPhotoForMask(ctx, endpoint, sources.mask.kind, init, itemIndex);
 	let madeMask: MadeMask | undefined;
 	if (sources.mask.kind === 'shapes') {
-		madeMask = { file: await drawShapeMask(ctx, itemIndex, init!), mimeType: 'image/png' };
+		madeMask = { ...(await drawShapeMask(ctx, itemIndex, init!)), mimeType: 'image/png' };
 	} else if (maskPlan.adjustments && !maskPlan.job) {
 		const given = images.find((entry) => entry.role === 'mask')?.image.buffer;
 		const picture =

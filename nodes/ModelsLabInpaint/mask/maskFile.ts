@@ -49,6 +49,8 @@ export interface FinishedMask {
 	form: 'mask' | 'cutout' | 'cutoutOnSolid';
 	/** The picture had another size than the photo, and was stretched to it. */
 	resizedFrom?: PhotoSize;
+	/** The mask's levels at the photo's size, for a stitch to use without decoding the file again. */
+	gray: Uint8Array;
 }
 
 export async function finishMask(
@@ -77,6 +79,7 @@ export async function finishMask(
 			coverage: await maskCoverage(adjusted, slice),
 			form,
 			resizedFrom: sameSize ? undefined : size,
+			gray: adjusted,
 		};
 	});
 }

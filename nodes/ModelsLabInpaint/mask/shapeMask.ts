@@ -147,7 +147,7 @@ export async function drawShapeMask(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	image: ImageSize,
-): Promise<Buffer> {
+): Promise<{ file: Buffer; gray: Uint8Array }> {
 	const spec: MaskSpec = {
 		shapes: readShapes(ctx, itemIndex),
 		repaint: readParameter(ctx, repaintProperty, itemIndex),

@@ -290,12 +290,12 @@ export async function maskPixels(
 	return pixels;
 }
 
-/** The mask as a grayscale 8-bit PNG of exactly the image's size; white (255) = repaint. */
+/** The mask as a grayscale 8-bit PNG of exactly the image's size (white = repaint), and its levels. */
 export async function drawMask(
 	spec: MaskSpec,
 	image: ImageSize,
 	slice: TimeSlice,
-): Promise<Buffer> {
-	const pixels = await maskPixels(spec, image, slice);
-	return await encodeGrayPngSliced(image.width, image.height, pixels, slice);
+): Promise<{ file: Buffer; gray: Uint8Array }> {
+	const gray = await maskPixels(spec, image, slice);
+	return { file: await encodeGrayPngSliced(image.width, image.height, gray, slice), gray };
 }

@@ -90,11 +90,22 @@ async function readPhoto(photoFile: Uint8Array, slice: TimeSlice): Promise<ReadP
 	return { format: 'png', size: { width: raster.width, height: raster.height }, raster };
 }
 
+/**
+ * The mask of a stitch: a picture file (a mask given by link or binary field), or the levels of a
+ * mask the node made at the photo's size (Shapes, words, adjustments), used without decoding.
+ */
+export type StitchMask = Uint8Array | { gray: Uint8Array };
+
 /** The photo read, and its mask as gray levels of the same size (255 = repaint). */
-async function readPhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, slice: TimeSlice) {
+async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice: TimeSlice) {
 	const read = await readPhoto(photoFile, slice);
 	const photo = read.size;
-	const maskPicture = (await decodeImage(maskFile, LIMIT, slice)).raster;
+	if (!(given instanceof Uint8Array)) {
+		if (given.gray.length !== photo.width * photo.height)
+			throw new ImageDecodeError(`the mask made is not of the photo's size, ${photo.width}×${photo.height}`);
+		return { read, photo, mask: given.gray };
+	}
+	const maskPicture = (await decodeImage(given, LIMIT, slice)).raster;
 	if (maskPicture.width !== photo.width || maskPicture.height !== photo.height)
 		throw new ImageDecodeError(
 			`the mask is ${maskPicture.width}×${maskPicture.height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
@@ -110,12 +121,12 @@ async function readPhotoAndMask(photoFile: Uint8Array, maskFile: Uint8Array, sli
  */
 export async function cropForEndpoint(
 	photoFile: Uint8Array,
-	maskFile: Uint8Array,
+	maskGiven: StitchMask,
 	limits: SizeLimits,
 ): Promise<{ plan: StitchPlan; files: CroppedFiles } | undefined> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskFile, slice);
+		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskGiven, slice);
 		const bounds = maskBounds(mask, photo);
 		if (!bounds) return undefined;
 		const crop = cropBoxFor(bounds, photo, limits);
@@ -151,11 +162,11 @@ export async function cropForEndpoint(
  */
 export async function planWholePhoto(
 	photoFile: Uint8Array,
-	maskFile: Uint8Array,
+	maskGiven: StitchMask,
 	sendSize: PixelArea | undefined,
 ): Promise<StitchPlan | undefined> {
 	return await stitches.run(async () => {
-		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskFile, new TimeSlice());
+		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskGiven, new TimeSlice());
 		if (!maskBounds(mask, photo)) return undefined;
 		const box = { left: 0, top: 0, ...photo };
 		const crop: CropPlan = { box, sendSize: sendSize ?? photo, scaled: false };
