@@ -102,7 +102,9 @@ async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice:
 	const photo = read.size;
 	if (!(given instanceof Uint8Array)) {
 		if (given.gray.length !== photo.width * photo.height)
-			throw new ImageDecodeError(`the mask made is not of the photo's size, ${photo.width}×${photo.height}`);
+			throw new ImageDecodeError(
+				`the mask made is not of the photo's size, ${photo.width}×${photo.height}`,
+			);
 		return { read, photo, mask: given.gray };
 	}
 	const maskPicture = (await decodeImage(given, LIMIT, slice)).raster;
