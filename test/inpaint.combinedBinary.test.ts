@@ -100,6 +100,18 @@ describe('Binary Mode "combined" (n8n 2.x): files in the item JSON', () => {
 		);
 	});
 
+	it("the mask's file never stands in for a missing photo", async () => {
+		const { error } = await inpaint(
+			{ ...minimalParameters.imageEditing, ...binaryImages },
+			{ ...combined, items: [{ json: { mask: pngBinary(makeMask(64, 64), 'm.png') } }] },
+		);
+		expect(error?.message).toMatch(
+			/"Image Binary Field": the input item has no binary field named "data"/,
+		);
+		expect(error?.description).toMatch(/Binary fields on this item: mask\./);
+		expect(simulator.requests).toHaveLength(0);
+	});
+
 	it('in the separate mode (the default) files in the JSON are not binary fields, as for n8n', async () => {
 		const { error } = await inpaint(
 			{ ...minimalParameters.imageEditing, ...binaryImages, initImageBinaryProperty: 'photo' },

@@ -22,7 +22,10 @@ const common = { endpoint: 'imageEditing', prompt: 'a red apple' };
 /** The two forms of a binary-modes workflow: webhook ids carry the Binary Mode, to be unique. */
 export function binaryModeForms(binaryMode: WorkflowBinaryMode) {
 	return {
-		/** A photo and a mask, two file fields, both read from binary (Same as Image, whole). */
+		/**
+		 * A photo and a mask, two file fields, both read from binary; the photo goes whole and the
+		 * result is pasted back by the mask (Keep Original Pixels, set here as the test reads it).
+		 */
 		pair: {
 			webhookId: `e2e-binmodes-pair-${binaryMode}`,
 			trigger: 'Photo and Mask Form',
@@ -34,6 +37,7 @@ export function binaryModeForms(binaryMode: WorkflowBinaryMode) {
 				initImageBinaryProperty: 'photo',
 				maskImageSource: 'binary',
 				maskImageBinaryProperty: 'mask',
+				keepOriginalPixels: true,
 			},
 		},
 		/** A photo larger than the endpoint takes and a drawn mask: full resolution (crop, stitch). */
