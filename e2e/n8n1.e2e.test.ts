@@ -1,4 +1,5 @@
 import { agentSuite } from './suites/agent';
+import { binaryModesSuite } from './suites/binaryModes';
 import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
 import { fullResolutionSuite } from './suites/fullResolution';
@@ -10,6 +11,7 @@ import { useRunningN8n } from './support/running-n8n';
 // Everything the suite proves, against n8n 1.x (versions in e2e/versions.env).
 headlessSuite(1);
 agentSuite(1);
+binaryModesSuite(1);
 
 describe('n8n 1.x server (n8n start)', () => {
 	const running = useRunningN8n(1);

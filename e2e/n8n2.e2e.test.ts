@@ -1,4 +1,5 @@
 import { agentSuite } from './suites/agent';
+import { binaryModesSuite } from './suites/binaryModes';
 import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
 import { fullResolutionSuite } from './suites/fullResolution';
@@ -10,6 +11,7 @@ import { useRunningN8n } from './support/running-n8n';
 // Everything the suite proves, against n8n 2.x (versions in e2e/versions.env).
 headlessSuite(2);
 agentSuite(2);
+binaryModesSuite(2);
 
 describe('n8n 2.x server (n8n start)', () => {
 	const running = useRunningN8n(2);

@@ -129,6 +129,8 @@ export interface RunOptions {
 	executionId?: string;
 	/** Where `$execution.resumeUrl` points (n8n's webhook-waiting base URL). */
 	webhookWaitingBaseUrl?: string;
+	/** Workflow settings over `executionOrder: 'v1'`, e.g. n8n 2.x's `binaryMode: 'combined'`. */
+	workflowSettings?: IDataObject;
 }
 
 export interface RunResult {
@@ -177,7 +179,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		connections,
 		nodeTypes,
 		active: false,
-		settings: { executionOrder: 'v1' },
+		settings: { executionOrder: 'v1', ...options.workflowSettings },
 	});
 
 	const hooks = new ExecutionLifecycleHooks('manual', options.executionId ?? 'exec-1', {

@@ -50,7 +50,18 @@ export class N8n {
 		rmSync(userFolder, { recursive: true, force: true });
 		mkdirSync(userFolder, { recursive: true });
 		await installPackedPackage(userFolder);
-		return new N8n(install, userFolder, await freePort(), await freePort(), extraEnv);
+		return new N8n(install, userFolder, await freePort(), await freePort(), { ...extraEnv });
+	}
+
+	/**
+	 * Sets (or, with undefined, removes) variables of every later command's environment: a restart
+	 * in another binary data mode, say.
+	 */
+	setEnv(changes: Record<string, string | undefined>): void {
+		for (const [name, value] of Object.entries(changes)) {
+			if (value === undefined) delete this.extraEnv[name];
+			else this.extraEnv[name] = value;
+		}
 	}
 
 	get baseUrl(): string {

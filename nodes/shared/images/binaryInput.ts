@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { MAX_UPLOAD_BYTES, UPLOAD_PATH } from '../transport/endpoints';
@@ -17,6 +17,40 @@ export interface BinaryImage {
 }
 
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * A file of the item, found the way n8n's own nodes find it (`assertBinaryData`): a binary field,
+ * or, where the workflow's Binary Mode is "combined" (n8n 2.x), a path in the item's JSON, where
+ * n8n keeps files then (a Form Trigger's under the field's label, other nodes' under `_files`).
+ * Undefined when there is none, so that the node's own message names what there is.
+ */
+function fileOf(ctx: IExecuteFunctions, itemIndex: number, property: string) {
+	try {
+		return ctx.helpers.assertBinaryData(itemIndex, property);
+	} catch {
+		return undefined;
+	}
+}
+
+const isFile = (value: unknown): value is IBinaryData =>
+	typeof value === 'object' &&
+	value !== null &&
+	'mimeType' in value &&
+	('data' in value || 'id' in value);
+
+/** The names under which `fileOf` finds the item's files. */
+function fileFieldsOf(ctx: IExecuteFunctions, itemIndex: number): string[] {
+	const item = ctx.getInputData()[itemIndex];
+	const names = Object.keys(item?.binary ?? {});
+	if (ctx.getWorkflowSettings().binaryMode !== 'combined') return names;
+	const json = item?.json ?? {};
+	const inJson = Object.keys(json).filter((key) => isFile(json[key]));
+	const kept = (json._files ?? {}) as Record<string, unknown>;
+	const underFiles = Object.keys(kept)
+		.filter((key) => isFile(kept[key]))
+		.map((key) => `_files.${key}`);
+	return [...names, ...inJson, ...underFiles];
+}
 
 /**
  * Reads an image from the item's binary data, refusing what ModelsLab would refuse (missing,
@@ -46,10 +80,10 @@ export async function readBinaryImage(
 			'Enter the name of the binary field that holds the picture, for example "data".',
 		);
 	}
-	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
-	const names = Object.keys(binary);
+	const metadata = fileOf(ctx, itemIndex, property);
+	const names = metadata ? [] : fileFieldsOf(ctx, itemIndex);
 	if (
-		!binary[property] &&
+		!metadata &&
 		soleFileStandsIn &&
 		names.length === 1 &&
 		!soleFileStandsIn.except.includes(names[0])
@@ -57,13 +91,11 @@ export async function readBinaryImage(
 		const image = await readBinaryImage(ctx, itemIndex, names[0], fieldLabel, mostBytes);
 		return { ...image, soleFileUsed: names[0] };
 	}
-	const metadata = binary[property];
 	if (!metadata) {
-		const available = Object.keys(binary);
 		return fail(
 			`the input item has no binary field named "${property}"`,
-			available.length
-				? `Binary fields on this item: ${available.join(', ')}.`
+			names.length
+				? `Binary fields on this item: ${names.join(', ')}.`
 				: 'This item has no binary data at all. Use a node that outputs files (for example a Form Trigger, Read Files or HTTP Request with "File" response) before this one.',
 		);
 	}
