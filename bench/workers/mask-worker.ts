@@ -5,10 +5,10 @@
  * mark holds that and nothing else (the first run). CPU time and the longest event-loop block (the
  * longest gap of a 1 ms ticker) are of a second run; the first run's block is reported too.
  */
-import { readFileSync, writeFileSync } from 'fs';
 
 import { finishMask } from '../../nodes/ModelsLabInpaint/mask/maskFile';
 import { makeMask } from '../../simulator/png';
+import { highWater, resetHighWater, timed } from './measure';
 import { reportResult, workerArgs } from './spawn';
 
 export interface MaskWorkArgs {
@@ -31,31 +31,17 @@ export interface MaskWorkMeasure {
 	coverage: number;
 }
 
-const highWater = () => {
-	const status = readFileSync('/proc/self/status', 'utf8');
-	return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
-};
-
-/** One run of finishMask on the picture, with the longest gap of a 1 ms ticker meanwhile. */
-async function timed(picture: Buffer, side: number) {
-	let longestBlockMs = 0;
-	let last = performance.now();
-	const ticker = setInterval(() => {
-		const now = performance.now();
-		longestBlockMs = Math.max(longestBlockMs, now - last);
-		last = now;
-	}, 1);
-	const cpuBefore = process.cpuUsage();
-	const started = performance.now();
-	const mask = await finishMask(
-		picture,
-		{ width: side, height: side },
-		{ invert: false, growPixels: 20, softEdgePixels: 10 },
+/** One run of finishMask on the picture, measured. */
+async function measured(picture: Buffer, side: number) {
+	const { value: mask, measure } = await timed(
+		async () =>
+			await finishMask(
+				picture,
+				{ width: side, height: side },
+				{ invert: false, growPixels: 20, softEdgePixels: 10 },
+			),
 	);
-	const wallMs = performance.now() - started;
-	const cpu = process.cpuUsage(cpuBefore);
-	clearInterval(ticker);
-	return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestBlockMs, coverage: mask.coverage };
+	return { ...measure, coverage: mask.coverage };
 }
 
 async function main() {
@@ -63,11 +49,11 @@ async function main() {
 	const picture = makeMask(side, side);
 	// The first run after start also compiles the code: reported, and the second run is measured.
 	global.gc?.();
-	writeFileSync('/proc/self/clear_refs', '5');
+	resetHighWater();
 	const rssBefore = process.memoryUsage().rss;
-	const cold = await timed(picture, side);
+	const cold = await measured(picture, side);
 	const peakAddedRss = highWater() - rssBefore;
-	const warm = await timed(picture, side);
+	const warm = await measured(picture, side);
 	reportResult({
 		side,
 		pictureBytes: picture.length,

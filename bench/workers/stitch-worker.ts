@@ -15,7 +15,6 @@
  * (the longest gap of a 1 ms ticker) are of a second run; the first run's block is reported too
  * (it also compiles the code).
  */
-import { readFileSync, writeFileSync } from 'fs';
 
 import { decodeImage } from '../../nodes/ModelsLabInpaint/codecs/decodeImage';
 import { encodeImage } from '../../nodes/ModelsLabInpaint/codecs/encodeImage';
@@ -24,6 +23,7 @@ import { endpointSizeLimits } from '../../nodes/ModelsLabInpaint/size/outputSize
 import { cropForEndpoint, stitchResult } from '../../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { TimeSlice } from '../../nodes/shared/pacing/timeSlice';
 import { ellipseMaskPng, photoJpeg } from '../support/photos';
+import { highWater, resetHighWater, timed, type StepMeasure } from './measure';
 import { reportResult, workerArgs } from './spawn';
 
 export interface StitchWorkArgs {
@@ -31,12 +31,7 @@ export interface StitchWorkArgs {
 	height: number;
 }
 
-/** One step's readings. */
-export interface StepMeasure {
-	cpuMs: number;
-	wallMs: number;
-	longestBlockMs: number;
-}
+export type { StepMeasure };
 
 export interface StitchWorkMeasure {
 	width: number;
@@ -61,32 +56,6 @@ export interface StitchWorkMeasure {
 	stitchPeakAddedRss: number;
 	/** The decoded photo (4 bytes a pixel): the images in flight are the photo, decoded. */
 	decodedBytes: number;
-}
-
-const highWater = () => {
-	const status = readFileSync('/proc/self/status', 'utf8');
-	return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
-};
-const resetHighWater = () => writeFileSync('/proc/self/clear_refs', '5');
-
-/** One step, with its CPU and wall time and the longest gap of a 1 ms ticker meanwhile. */
-async function timed<T>(work: () => Promise<T>): Promise<{ value: T; measure: StepMeasure }> {
-	let longestBlockMs = 0;
-	let last = performance.now();
-	const ticker = setInterval(() => {
-		const now = performance.now();
-		longestBlockMs = Math.max(longestBlockMs, now - last);
-		last = now;
-	}, 1);
-	const cpuBefore = process.cpuUsage();
-	const started = performance.now();
-	const value = await work();
-	const wallMs = performance.now() - started;
-	const cpu = process.cpuUsage(cpuBefore);
-	// The gap from the last tick to the end of the work counts too.
-	longestBlockMs = Math.max(longestBlockMs, performance.now() - last);
-	clearInterval(ticker);
-	return { value, measure: { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, longestBlockMs } };
 }
 
 /** ModelsLab's answer to the crop: the crop itself, as a PNG of the size sent. */
