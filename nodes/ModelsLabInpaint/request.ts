@@ -116,7 +116,7 @@ export function checkInpaintRequest(
 	itemIndex: number,
 	{ maskOnly = false }: { maskOnly?: boolean } = {},
 ): CheckedRequest {
-	// Mask Only hides the endpoint's fields: n8n then has no value for them, and none is needed.
+	// (Mask Only hides the endpoint's fields: n8n then has no value for them.)
 	const read = (name: string) =>
 		maskOnly
 			? (ctx.getNodeParameter(name, itemIndex, null) ?? undefined)
@@ -209,7 +209,6 @@ export async function prepareInpaintRequest(
 	const signingKey = await callbackSigningKey(ctx);
 	if (typeof body.webhook === 'string' && signingKey)
 		body.webhook = signedCallbackUrl(body.webhook, signingKey, endpoint.id);
-
 	const images: ImagesToAttach = [];
 	for (const role of ROLES) {
 		const source = sources[role];
