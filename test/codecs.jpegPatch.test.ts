@@ -11,10 +11,9 @@ import {
 	mcuAlignedBox,
 	regionRaster,
 	type JpegCoefficients,
-	type PixelBox,
 } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRegion';
 import { writeJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRewrite';
-import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
+import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import {
 	difference,
@@ -43,7 +42,7 @@ const CORPUS = [
 ];
 
 /** The box of a raster, copied out. */
-function crop(raster: Raster, box: PixelBox): Uint8Array {
+function crop(raster: Raster, box: Box): Uint8Array {
 	const out = new Uint8Array(box.width * box.height * 4);
 	for (let y = 0; y < box.height; y++) {
 		const from = ((box.top + y) * raster.width + box.left) * 4;
@@ -53,7 +52,7 @@ function crop(raster: Raster, box: PixelBox): Uint8Array {
 }
 
 /** Boxes over a 150 × 101 picture: whole, single pixels, edges, odd offsets. */
-const BOXES: PixelBox[] = [
+const BOXES: Box[] = [
 	{ left: 0, top: 0, width: 150, height: 101 },
 	{ left: 0, top: 0, width: 1, height: 1 },
 	{ left: 149, top: 100, width: 1, height: 1 },
@@ -72,7 +71,7 @@ const reference = (file: Uint8Array, colorTransform?: boolean) =>
 	jpeg.decode(file, { useTArray: true, formatAsRGBA: true, colorTransform }).data;
 
 /** How many bytes differ outside `box` (both rasters of one size). */
-function changedOutside(a: Uint8Array, b: Uint8Array, width: number, box: PixelBox): number {
+function changedOutside(a: Uint8Array, b: Uint8Array, width: number, box: Box): number {
 	let changed = 0;
 	for (let i = 0; i < a.length; i++) {
 		const x = (i >> 2) % width;
@@ -85,7 +84,7 @@ function changedOutside(a: Uint8Array, b: Uint8Array, width: number, box: PixelB
 }
 
 /** A box of pixels painted: a flat colour with a diagonal ramp, opaque. */
-function painted(box: PixelBox): Raster {
+function painted(box: Box): Raster {
 	const rgba = new Uint8Array(box.width * box.height * 4);
 	for (let i = 0; i < rgba.length; i += 4) {
 		const x = (i >> 2) % box.width;
@@ -94,7 +93,7 @@ function painted(box: PixelBox): Raster {
 	return { width: box.width, height: box.height, rgba, hasAlpha: false };
 }
 
-async function patched(file: Uint8Array, around: PixelBox) {
+async function patched(file: Uint8Array, around: Box) {
 	const coefficients = await coefficientsOf(file);
 	const box = mcuAlignedBox(coefficients, around);
 	const pixels = painted(box);

@@ -19,3 +19,25 @@ export class ImageDecodeError extends Error {
 		this.name = 'ImageDecodeError';
 	}
 }
+
+/** A box of pixels: its top-left corner and its size. */
+export interface Box {
+	left: number;
+	top: number;
+	width: number;
+	height: number;
+}
+
+/** Throws unless `box` is a non-empty box of whole pixels inside a picture of `size`. */
+export function checkBoxInside(box: Box, size: { width: number; height: number }): void {
+	const { left, top, width, height } = box;
+	const whole = [left, top, width, height].every(Number.isInteger);
+	if (!whole || left < 0 || top < 0 || width < 1 || height < 1) {
+		throw new RangeError(`Box ${JSON.stringify(box)} is not a box of whole pixels`);
+	}
+	if (left + width > size.width || top + height > size.height) {
+		throw new RangeError(
+			`Box ${JSON.stringify(box)} is not inside a ${size.width}×${size.height} picture`,
+		);
+	}
+}

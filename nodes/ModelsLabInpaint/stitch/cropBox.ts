@@ -27,12 +27,9 @@
 
 import { fitToEndpoint, type SizeLimits } from '../size/imageSize';
 
-export interface Box {
-	left: number;
-	top: number;
-	width: number;
-	height: number;
-}
+import type { Box } from '../codecs/raster';
+
+export type { Box };
 
 export interface PixelArea {
 	width: number;

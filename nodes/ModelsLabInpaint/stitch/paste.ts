@@ -26,7 +26,7 @@ import { MAX_SOFT_EDGE_PIXELS } from '../mask/maskAdjust';
 import { softenMask } from '../mask/maskBlur';
 import { growMask } from '../mask/maskDistance';
 import type { Box, BoxSides, PixelArea } from './cropBox';
-import { checkBoxInside } from './resample';
+import { checkBoxInside } from '../codecs/raster';
 
 /** The ring along the box's inner sides that always keeps the original. */
 export const SEAM_RING_PIXELS = 2;

@@ -12,7 +12,7 @@
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
-import type { Raster } from '../codecs/raster';
+import { checkBoxInside, type Raster } from '../codecs/raster';
 import type { Box, PixelArea } from './cropBox';
 import { resizeSamples } from './resampleAxes';
 
@@ -21,24 +21,6 @@ const isWhole = (value: number) => Number.isInteger(value) && value >= 1;
 function checkRaster({ width, height, rgba }: Raster): void {
 	if (!isWhole(width) || !isWhole(height) || rgba.length !== width * height * 4) {
 		throw new RangeError(`A ${width}×${height} raster cannot have ${rgba.length} bytes`);
-	}
-}
-
-/** Throws unless `box` is a whole, non-empty box inside a picture of `size`. */
-export function checkBoxInside(box: Box, size: PixelArea): void {
-	const inside =
-		Number.isInteger(box.left) &&
-		Number.isInteger(box.top) &&
-		isWhole(box.width) &&
-		isWhole(box.height) &&
-		box.left >= 0 &&
-		box.top >= 0 &&
-		box.left + box.width <= size.width &&
-		box.top + box.height <= size.height;
-	if (!inside) {
-		throw new RangeError(
-			`Box ${JSON.stringify(box)} is not inside a ${size.width}×${size.height} picture`,
-		);
 	}
 }
 

@@ -2,7 +2,8 @@ import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import type { Raster } from '../raster';
 import { forwardDct, quantizeFactors } from './jpegForward';
 import { ZIGZAG } from './jpegHuffman';
-import { checkBoxIn, mcuSize, type JpegCoefficients, type PixelBox } from './jpegRegion';
+import { checkBoxInside, type Box } from '../raster';
+import { mcuSize, type JpegCoefficients } from './jpegRegion';
 
 /**
  * New pixels for a box of whole MCUs put into a JPEG's coefficients, with the file's own
@@ -95,7 +96,7 @@ function gathering(
 }
 
 /** Whether `box` is made of whole MCUs (its right and bottom may be the picture's edges). */
-function isMcuAligned(jpeg: JpegCoefficients, box: PixelBox): boolean {
+function isMcuAligned(jpeg: JpegCoefficients, box: Box): boolean {
 	const mcu = mcuSize(jpeg);
 	const right = box.left + box.width;
 	const bottom = box.top + box.height;
@@ -113,11 +114,11 @@ function isMcuAligned(jpeg: JpegCoefficients, box: PixelBox): boolean {
  */
 export async function replaceRegion(
 	jpeg: JpegCoefficients,
-	box: PixelBox,
+	box: Box,
 	pixels: Raster,
 	slice: TimeSlice,
 ): Promise<void> {
-	checkBoxIn(box, jpeg);
+	checkBoxInside(box, jpeg);
 	if (!isMcuAligned(jpeg, box)) {
 		throw new RangeError(`Box ${JSON.stringify(box)} is not made of whole MCUs`);
 	}

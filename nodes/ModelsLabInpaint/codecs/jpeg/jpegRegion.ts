@@ -1,5 +1,5 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import type { Raster } from '../raster';
+import { checkBoxInside, type Box, type Raster } from '../raster';
 import {
 	colourRows,
 	idctMultipliers,
@@ -18,14 +18,6 @@ import {
  * 6 at 4:4:4, 2 for gray). A region of N pixels takes its component planes (1 byte a sample of
  * the blocks covering it, at most N + a block's margin per component) and 4 N bytes of output.
  */
-
-/** A box of pixels: its top-left corner and its size. */
-export interface PixelBox {
-	left: number;
-	top: number;
-	width: number;
-	height: number;
-}
 
 /** One frame component: its sampling, its quantization and its coefficients. */
 export interface CoefficientComponent {
@@ -74,25 +66,12 @@ export const mcuSize = (jpeg: JpegCoefficients) => ({
 	height: 8 * jpeg.maxV,
 });
 
-export function checkBoxIn(box: PixelBox, size: { width: number; height: number }): void {
-	const { left, top, width, height } = box;
-	const whole = [left, top, width, height].every(Number.isInteger);
-	if (!whole || left < 0 || top < 0 || width < 1 || height < 1) {
-		throw new RangeError(`Box ${JSON.stringify(box)} is not a box of whole pixels`);
-	}
-	if (left + width > size.width || top + height > size.height) {
-		throw new RangeError(
-			`Box ${JSON.stringify(box)} is not inside a ${size.width}×${size.height} picture`,
-		);
-	}
-}
-
 /**
  * The smallest box of whole MCUs that holds `box`, cut at the picture's right and bottom edges:
  * the pixels a rewrite of those MCUs can change.
  */
-export function mcuAlignedBox(jpeg: JpegCoefficients, box: PixelBox): PixelBox {
-	checkBoxIn(box, jpeg);
+export function mcuAlignedBox(jpeg: JpegCoefficients, box: Box): Box {
+	checkBoxInside(box, jpeg);
 	const mcu = mcuSize(jpeg);
 	const left = Math.floor(box.left / mcu.width) * mcu.width;
 	const top = Math.floor(box.top / mcu.height) * mcu.height;
@@ -105,7 +84,7 @@ export function mcuAlignedBox(jpeg: JpegCoefficients, box: PixelBox): PixelBox {
 async function regionPlane(
 	jpeg: JpegCoefficients,
 	c: CoefficientComponent,
-	box: PixelBox,
+	box: Box,
 	slice: TimeSlice,
 ): Promise<UpsampledPlane> {
 	const { maxH, maxV } = jpeg;
@@ -137,10 +116,10 @@ async function regionPlane(
  */
 export async function regionRaster(
 	jpeg: JpegCoefficients,
-	box: PixelBox,
+	box: Box,
 	slice: TimeSlice,
 ): Promise<Raster> {
-	checkBoxIn(box, jpeg);
+	checkBoxInside(box, jpeg);
 	const planes: UpsampledPlane[] = [];
 	for (const c of jpeg.components) planes.push(await regionPlane(jpeg, c, box, slice));
 	const { width, height } = box;
