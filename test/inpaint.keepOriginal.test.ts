@@ -215,4 +215,19 @@ describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whol
 		);
 		expect(output[0].json).not.toHaveProperty('fullResolution');
 	});
+
+	it('a value an expression gives as text is refused before anything is sent, the mask job included', async () => {
+		const { output, error } = await inpaint(
+			withEllipse({
+				maskImageSource: 'describe',
+				maskDescription: 'the ball',
+				keepOriginalPixels: '={{ "sometimes" }}',
+			}),
+			{ items: [photoItem(makePhoto(WIDTH, HEIGHT))] },
+		);
+		expect(output).toEqual([]);
+		expect(error?.message).toMatch(/Keep Original Pixels Outside the Mask/);
+		expect(error?.message).toMatch(/\[item 0\]/);
+		expect(simulator.requests).toHaveLength(0);
+	});
 });

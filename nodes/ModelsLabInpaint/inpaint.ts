@@ -92,6 +92,9 @@ export async function inpaintItem(
 	// Full resolution may apply (see fullResolution.ts); whether it does, the photo's size decides.
 	const holdsResult = holdsResultToStitch(endpoint, checked.outputSize, settings);
 	const mayCrop = holdsResult && !checked.maskPlan.job;
+	// Read with the other fields, so that a bad value stops the item before anything is sent.
+	const keepOriginal =
+		holdsResult && readParameter<boolean>(ctx, keepOriginalPixelsProperty, itemIndex);
 	const prepared = await prepareInpaintRequest(ctx, endpoint, checked, itemIndex, {
 		links,
 		...limits,
@@ -140,7 +143,7 @@ export async function inpaintItem(
 	}
 	// Keep Original Pixels Outside the Mask: the photo sent whole, the result pasted back by the mask.
 	let keepNotice: string | undefined;
-	if (holdsResult && !large && readParameter<boolean>(ctx, keepOriginalPixelsProperty, itemIndex)) {
+	if (keepOriginal && !large) {
 		const kept = { ...prepared, madeMask: mask };
 		({ plan: stitch, notice: keepNotice } = await planKeepOriginal(
 			ctx,
