@@ -139,7 +139,7 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			return fullResolution;
 		}
 
-		test('a 4032×3024 JPEG as a link: the box around the mask is sent, the result is the JPEG at its size, unchanged outside the box', async () => {
+		test('a 4032×3024 JPEG as a link: the box around the mask is sent, the result is the JPEG at its size, exact outside the blocks around the box', async () => {
 			const png = decodePicture(makePhoto(WIDTH, HEIGHT))!;
 			const photo = Buffer.from(
 				jpeg.encode({ data: Buffer.from(png.rgba), width: WIDTH, height: HEIGHT }, 90).data,
@@ -171,6 +171,22 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 				counted += 3;
 			});
 			expect(sum / counted).toBeLessThan(1);
+			// Only the 16-pixel blocks (4:2:0 MCUs) around the box are encoded again: exact outside them.
+			const grid = (value: number, up: boolean) =>
+				(up ? Math.ceil(value / 16) : Math.floor(value / 16)) * 16;
+			const left = grid(box.left, false);
+			const top = grid(box.top, false);
+			const blocks = {
+				left,
+				top,
+				width: Math.min(WIDTH, grid(box.left + box.width, true)) - left,
+				height: Math.min(HEIGHT, grid(box.top + box.height, true)) - top,
+			};
+			let changed = 0;
+			outsideBox(blocks, WIDTH, HEIGHT, (o) => {
+				for (let c = 0; c < 3; c++) if (result.rgba[o + c] !== original.rgba[o + c]) changed++;
+			});
+			expect(changed).toBe(0);
 		});
 
 		test('a 4032×3024 PNG uploaded to a form: the result is a PNG at its size, byte-identical outside the box', async () => {
