@@ -61,6 +61,12 @@ export class PackageNodeTypes implements INodeTypes {
 	}
 }
 
+/** The version n8n gives a node of `type` dropped on the canvas now. */
+export function newestVersion(type: string): number {
+	const { version, defaultVersion } = NODE_CLASSES[type]?.description ?? {};
+	return defaultVersion ?? (Array.isArray(version) ? Math.max(...version) : (version ?? 1));
+}
+
 /** Every request an authenticate call produced, so tests can see exactly where the key went. */
 export const authenticatedRequests: IHttpRequestOptions[] = [];
 
@@ -131,6 +137,8 @@ export interface RunOptions {
 	webhookWaitingBaseUrl?: string;
 	/** Workflow settings over `executionOrder: 'v1'`, e.g. n8n 2.x's `binaryMode: 'combined'`. */
 	workflowSettings?: IDataObject;
+	/** The node's version; by default the one n8n gives a node added now (its defaultVersion). */
+	typeVersion?: number;
 }
 
 export interface RunResult {
@@ -150,11 +158,12 @@ const NODE_NAME = 'ModelsLab';
 
 /** Builds a two-node workflow (Manual Trigger seeded with `items` → our node) and executes it. */
 export async function runNode(options: RunOptions): Promise<RunResult> {
+	const nodeType = options.nodeType ?? `${PACKAGE}.modelsLabInpaint`;
 	const node: INode = {
 		id: 'node-under-test',
 		name: NODE_NAME,
-		type: options.nodeType ?? `${PACKAGE}.modelsLabInpaint`,
-		typeVersion: 1,
+		type: nodeType,
+		typeVersion: options.typeVersion ?? newestVersion(nodeType),
 		position: [200, 0],
 		parameters: options.parameters as INode['parameters'],
 		credentials: { modelsLabApi: { id: 'cred-1', name: 'ModelsLab account' } },

@@ -151,8 +151,11 @@ const REQUEST_FIELDS = new Set([
 	'maskImageUrl',
 ]);
 
-/** The drawn-mask parameters are read only once the photo's size is known: test/inpaint.shapes.test.ts covers them. */
-const COVERED_ELSEWHERE = new Set(['maskShapes', 'maskRepaint', 'maskFeather']);
+/**
+ * The drawn-mask parameters are read only once the photo's size is known: test/inpaint.shapes.test.ts
+ * and test/inpaint.shapesByKind.test.ts cover them.
+ */
+const COVERED_ELSEWHERE = new Set(['maskShapes', 'maskShapeUnit', 'maskRepaint', 'maskFeather']);
 
 /** The parameters that make each one of them shown, with the others valid. */
 // A description too: n8n shows every field that depends on an expression's value, so it must be valid.

@@ -148,7 +148,7 @@ describe("a Form Trigger's file, named after the form field", () => {
 		initImageSource: 'binary',
 		maskImageSource: 'shapes',
 		maskShapes: {
-			shape: [{ kind: 'rectangle', unit: 'percent', left: 10, top: 10, width: 20, height: 20 }],
+			rectangle: [{ left: 10, top: 10, width: 20, height: 20 }],
 		},
 	};
 

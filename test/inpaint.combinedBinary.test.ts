@@ -21,7 +21,7 @@ const dataUri = (png: Buffer) => `data:image/png;base64,${png.toString('base64')
 const drawnMask = {
 	maskImageSource: 'shapes',
 	maskShapes: {
-		shape: [{ kind: 'rectangle', unit: 'percent', left: 10, top: 10, width: 20, height: 20 }],
+		rectangle: [{ left: 10, top: 10, width: 20, height: 20 }],
 	},
 };
 

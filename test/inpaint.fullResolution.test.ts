@@ -34,7 +34,7 @@ const withEllipse = (box: IDataObject, extra: IDataObject = {}): IDataObject => 
 	initImageSource: 'binary',
 	initImageBinaryProperty: 'data',
 	maskImageSource: 'shapes',
-	maskShapes: { shape: [{ kind: 'ellipse', unit: 'percent', ...box }] },
+	maskShapes: { ellipse: [{ ...box }] },
 	...extra,
 });
 

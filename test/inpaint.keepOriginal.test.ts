@@ -40,7 +40,7 @@ const withEllipse = (extra: IDataObject = {}): IDataObject => ({
 	initImageBinaryProperty: 'data',
 	maskImageSource: 'shapes',
 	maskShapes: {
-		shape: [{ kind: 'ellipse', unit: 'percent', left: 30, top: 30, width: 30, height: 25 }],
+		ellipse: [{ left: 30, top: 30, width: 30, height: 25 }],
 	},
 	...extra,
 });

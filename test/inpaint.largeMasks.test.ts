@@ -106,7 +106,7 @@ const shapes = (extra: IDataObject = {}): IDataObject =>
 	maskOnly({
 		maskImageSource: 'shapes',
 		maskShapes: {
-			shape: [{ kind: 'ellipse', unit: 'percent', left: 25, top: 25, width: 50, height: 50 }],
+			ellipse: [{ left: 25, top: 25, width: 50, height: 50 }],
 		},
 		maskFeather: 20,
 		...extra,

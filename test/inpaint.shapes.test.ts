@@ -3,13 +3,19 @@
  * image's size, sends it like a binary mask (uploaded, or inline where the endpoint takes inline
  * images), and puts it on the output item. The masks ModelsLab received are decoded here with the
  * simulator's own PNG decoder and checked pixel by pixel.
+ *
+ * These runs are of version 1, whose shapes each carry a kind and a unit: workflows saved with it
+ * keep working. Version 1.1's shapes, listed by kind with one unit, are in inpaint.shapesByKind.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { decodePng, makePhoto } from '../simulator/png';
 import { API_KEY, minimalParameters, pngBinary, useSimulator } from './support/simulator';
 
-const { simulator, inpaint } = useSimulator();
+const simulated = useSimulator();
+const { simulator } = simulated;
+const inpaint: typeof simulated.inpaint = (parameters, options = {}) =>
+	simulated.inpaint(parameters, { typeVersion: 1, ...options });
 
 const photoItem = (width = 640, height = 480) => ({
 	json: {},

@@ -24,6 +24,9 @@ export class ModelsLabInpaint implements INodeType {
 		name: 'modelsLabInpaint',
 		icon: { light: 'file:inpaint.svg', dark: 'file:inpaint.dark.svg' },
 		...actionNodeBase,
+		// 1.1: Shapes are listed by kind (Rectangle, Ellipse) with one Shape Unit; 1 keeps its own.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: `={{ ${JSON.stringify(endpointNames)}[$parameter["endpoint"]] }}`,
 		description:
 			'Repaint or remove part of an image with ModelsLab AI: a mask file, shapes, or an area named in words',

@@ -22,6 +22,8 @@ export interface MaskShape {
 	width: number;
 	height: number;
 	unit: 'pixels' | 'percent';
+	/** What errors call the shape, e.g. "Rectangle 2"; "Shape N" (its place in the list) without. */
+	name?: string;
 }
 
 export interface MaskSpec {
@@ -116,7 +118,8 @@ export function checkMaskSpec(spec: MaskSpec, image: ImageSize): string | undefi
 		return `The mask has ${shapes.length} shapes; at most ${MAX_SHAPES} are allowed`;
 	}
 	for (let index = 0; index < shapes.length; index++) {
-		const problem = checkShape(shapes[index] as MaskShape, `Shape ${index + 1}`, image);
+		const shape = shapes[index] as MaskShape;
+		const problem = checkShape(shape, shape?.name ?? `Shape ${index + 1}`, image);
 		if (problem) return problem;
 	}
 	if (spec.repaint !== 'inside' && spec.repaint !== 'outside') {

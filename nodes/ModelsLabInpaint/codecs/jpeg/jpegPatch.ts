@@ -1,8 +1,7 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import type { Raster } from '../raster';
 import { forwardDct, quantizeFactors } from './jpegForward';
 import { ZIGZAG } from './jpegHuffman';
-import { checkBoxInside, type Box } from '../raster';
+import { checkBoxInside, type Box, type Raster } from '../raster';
 import { mcuSize, type JpegCoefficients } from './jpegRegion';
 
 /**
