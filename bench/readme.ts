@@ -1,9 +1,9 @@
 /**
- * The README's Performance section, generated from bench/results/latest.json (the run that
+ * The figures of docs/performance.md, generated from bench/results/latest.json (the run that
  * bench/results/latest.md reports), so that no figure in it is typed by hand.
- *   npm run docs:bench   rewrites the block between the markers in README.md (`npm run bench`
- *                        does it too, after writing latest.json)
- *   test/readme.test.ts  fails when README.md differs from what latest.json generates
+ *   npm run docs:bench   rewrites the block between the markers in docs/performance.md (`npm run
+ *                        bench` does it too, after writing latest.json)
+ *   test/readme.test.ts  fails when docs/performance.md differs from what latest.json generates
  */
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -42,7 +42,7 @@ import { STITCH_ITEMS, STITCH_JOB_MS, stitchWallRatio, stitchWork } from './scen
 import { IDEAL_MS, QUEUE_LIMIT, THROUGHPUT_ITEMS, THROUGHPUT_JOB_MS } from './scenarios/throughput';
 import { mib, percent, seconds } from './support/stats';
 
-export const README = join(__dirname, '..', 'README.md');
+export const PERFORMANCE_DOC = join(__dirname, '..', 'docs', 'performance.md');
 export const LATEST_JSON = join(__dirname, 'results', 'latest.json');
 export const LATEST_MD = join(__dirname, 'results', 'latest.md');
 const START =
@@ -118,7 +118,7 @@ is generated from the same file, and quotes the run that file records (${runLine
 | Memory of the whole n8n ${memory.n8nVersion} process, ${few.count} / ${many.count} items × one ${mib(memory.imageBytes)} result (defaults; peak RSS growth for the bytes downloaded, median) | ${memoryCell(few)} / ${memoryCell(many)} | n8n's HTTP Request node downloading the same: ${memoryCell(fewHttp)} / ${memoryCell(manyHttp)} | |
 ${masksLine(results)}${stitchLine(results)}| CPU per item: checking the fields, building the request / with the request sent | ${build ? (build.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms / ${submit ? (submit.cpuPerItemUs / 1000).toFixed(1) : 'n/a'} ms | | |
 
-**Wait for callbacks** ([Resume on Callback → Wait for Callbacks](#waiting-for-callbacks-no-polling)) in
+**Wait for callbacks** ([Resume on Callback → Wait for Callbacks](reference.md#waiting-for-callbacks-no-polling)) in
 n8n ${callbacks.n8nVersion}, one job per execution, jobs of ${JOB_SECONDS[0]} to ${JOB_SECONDS[JOB_SECONDS.length - 1]} s: the result is in hand **${seconds(n8nMedian(callbacks, 'callbacks', 'detectionMs'))}**
 (median; worst ${seconds(n8nWorst(callbacks, 'callbacks', 'detectionMs'))}) after ModelsLab finished the job, which is n8n's own handling of the
 callback, whatever the ETA (Wait for Result in the same n8n: ${seconds(n8nMedian(callbacks, 'waitForResult', 'detectionMs'))}); ${n8nMedian(callbacks, 'callbacks', 'fetches').toFixed(0)} fetches per job (the
@@ -186,14 +186,15 @@ function stitchLine(results: LatestResults): string {
 export function withPerformanceBlock(readme: string, results: LatestResults): string {
 	const start = readme.indexOf(START);
 	const end = readme.indexOf(END);
-	if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
+	if (start < 0 || end < start)
+		throw new Error(`docs/performance.md has no ${START} … ${END} block`);
 	return `${readme.slice(0, start + START.length)}\n${performanceBlock(results)}\n${readme.slice(end)}`;
 }
 
-export function rewriteReadme(): void {
-	const readme = readFileSync(README, 'utf8');
+export function rewritePerformanceDoc(): void {
+	const readme = readFileSync(PERFORMANCE_DOC, 'utf8');
 	const updated = withPerformanceBlock(readme, readLatest());
-	if (updated !== readme) writeFileSync(README, updated);
+	if (updated !== readme) writeFileSync(PERFORMANCE_DOC, updated);
 }
 
-if (require.main === module) rewriteReadme();
+if (require.main === module) rewritePerformanceDoc();

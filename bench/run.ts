@@ -2,7 +2,7 @@
  * `npm run bench`: the ModelsLab Inpaint node side by side with the workflow a user would otherwise
  * build (Wait → HTTP Request → IF) and with fixed-interval, one-at-a-time polling, against the
  * project's simulator, and the rows only n8n itself can show (Wait for callbacks, memory) in a real
- * n8n 2.x process. Writes bench/results/latest.md and latest.json, rewrites the README's
+ * n8n 2.x process. Writes bench/results/latest.md and latest.json, rewrites docs/performance.md's
  * Performance block from latest.json, and prints the summary. About 12 minutes: detection and
  * throughput run concurrently (~2 min), then the concurrency contenders and the photo host one by
  * one (~2 min), masks and full resolution (crop and stitch, ~2 min), memory and CPU of the node
@@ -10,7 +10,7 @@
  * (build, pack, install, start: ~1.5 min; callbacks ~40 s; memory ~2 min with two restarts).
  *
  *   npm run bench -- --only memory,callbacks   runs only those scenarios (names: SCENARIOS below),
- *   prints their rows and writes test-output/bench-partial.json; latest.* and the README stay as
+ *   prints their rows and writes test-output/bench-partial.json; latest.* and docs/performance.md stay as
  *   they are.
  */
 import '../harness/user-folder';
@@ -21,7 +21,7 @@ import { cpus } from 'os';
 import { join } from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 
-import { rewriteReadme } from './readme';
+import { rewritePerformanceDoc } from './readme';
 import type { BenchResults, FullResults } from './report';
 import { markdownReport, summarize, summaryTable } from './report';
 import { runCpu } from './scenarios/cpu';
@@ -179,8 +179,10 @@ async function main() {
 		join(RESULTS_DIR, 'latest.json'),
 		`${JSON.stringify({ summary: rows, ...results }, null, '\t')}\n`,
 	);
-	rewriteReadme();
-	log(`done; full report in bench/results/latest.md (raw figures: latest.json); README updated`);
+	rewritePerformanceDoc();
+	log(
+		`done; full report in bench/results/latest.md (raw figures: latest.json); docs/performance.md updated`,
+	);
 }
 
 main().then(

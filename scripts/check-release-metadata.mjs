@@ -203,7 +203,7 @@ function main() {
 			process.env.GITHUB_ACTIONS === 'true' ? '::error title=Release metadata::' : '✗ ';
 		for (const problem of problems) console.error(`${prefix}${problem}`);
 		console.error(
-			`Not releasing ${manifest.name}@${version}: ${problems.length} problem(s). See "Releasing" in the README.`,
+			`Not releasing ${manifest.name}@${version}: ${problems.length} problem(s). See "Releasing" in docs/development.md.`,
 		);
 		process.exit(1);
 	}
