@@ -2,6 +2,7 @@ import { agentSuite } from './suites/agent';
 import { binaryModesSuite } from './suites/binaryModes';
 import { callbacksSuite } from './suites/callbacks';
 import { editorSuite } from './suites/editor';
+import { editorGuideSuite } from './suites/editorGuide';
 import { fullResolutionSuite } from './suites/fullResolution';
 import { headlessSuite } from './suites/headless';
 import { masksSuite } from './suites/masks';
@@ -20,4 +21,5 @@ describe('n8n 2.x server (n8n start)', () => {
 	fullResolutionSuite(running);
 	callbacksSuite(running);
 	editorSuite(running);
+	editorGuideSuite(running);
 });

@@ -1,6 +1,6 @@
 /** The README a user reads first, and the docs it links to, must match what the package does. */
-import { readFileSync } from 'fs';
-import { join } from 'path';
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { dirname, extname, join, relative, resolve, sep } from 'path';
 
 import {
 	LATEST_MD,
@@ -69,4 +69,57 @@ it('states the paste-back figures the code uses: how far the seam reaches, the J
 	}
 	expect(reference).toContain(`Photos up to ${MAX_FULL_RESOLUTION_PIXELS / 1e6} megapixels`);
 	expect(userPart).toContain(`up to ${MAX_FULL_RESOLUTION_PIXELS / 1e6} megapixels`);
+});
+
+describe('the pictures of the README and docs/', () => {
+	const root = join(__dirname, '..');
+	const pages = [
+		join(root, 'README.md'),
+		...readdirSync(join(root, 'docs'))
+			.filter((name) => name.endsWith('.md'))
+			.map((name) => join(root, 'docs', name)),
+	];
+	/** Every picture a page embeds or links (`![…](…)`, `[…](….png)`, `<img src>`), as a path. */
+	const picturesOf = (page: string) =>
+		[
+			...readFileSync(page, 'utf8').matchAll(
+				/\]\(([^)\s#]+\.(?:png|svg|jpe?g|gif|webp))[)#\s"]|<img[^>]*\ssrc="([^"]+)"/gi,
+			),
+		]
+			.map((match) => match[1] ?? match[2])
+			.filter((target) => !/^https?:/.test(target))
+			.map((target) => resolve(dirname(page), target));
+	const pictures = [...new Set(pages.flatMap(picturesOf))];
+	const inDocs = pictures.filter((file) => file.startsWith(join(root, 'docs') + sep));
+
+	/** A PNG with its signature and a header of a real size, or an SVG document. */
+	function kindOf(file: string): string {
+		const bytes = readFileSync(file);
+		const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+		if (bytes.subarray(0, 8).equals(png) && bytes.subarray(12, 16).toString() === 'IHDR')
+			return bytes.readUInt32BE(16) > 0 && bytes.readUInt32BE(20) > 0 ? 'png' : 'empty png';
+		const text = bytes.toString('utf8', 0, 4096);
+		if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/.test(text)) return 'svg';
+		return 'neither PNG nor SVG';
+	}
+
+	it('finds the pictures the README shows (a README with none would pass for nothing)', () => {
+		expect(picturesOf(join(root, 'README.md')).length).toBeGreaterThan(0);
+	});
+
+	it.each(inDocs.map((file) => [relative(root, file), file]))(
+		'%s is there, a real PNG or SVG of its name',
+		(_, file) => {
+			expect(existsSync(file)).toBe(true);
+			expect(kindOf(file)).toBe(extname(file).slice(1).toLowerCase());
+		},
+	);
+
+	it('shows every screenshot of docs/screenshots in the README or a page of docs/', () => {
+		const folder = join(root, 'docs', 'screenshots');
+		const screenshots = readdirSync(folder)
+			.filter((name) => name.endsWith('.png'))
+			.map((name) => join(folder, name));
+		expect(screenshots.filter((file) => !pictures.includes(file))).toEqual([]);
+	});
 });

@@ -1,19 +1,15 @@
-import { mkdirSync } from 'fs';
-import { join } from 'path';
 import type { INodeProperties } from 'n8n-workflow';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { properties } from '../../nodes/ModelsLabInpaint/inpaintDescription';
 import { INPAINT_ENDPOINTS } from '../../nodes/ModelsLabInpaint/endpoints';
 import { endpointIds } from '../../nodes/shared/transport/endpoints';
 import type { EndpointId } from '../../nodes/shared/transport/endpoints';
 import { launchChromium, signIn } from '../support/browser';
-import { e2eOutput } from '../support/package';
+import { inPanel, openSelect, screenshotPath } from '../support/editorPage';
 import { served, type RunningN8n } from '../support/running-n8n';
 import { OWNER } from '../support/server';
 import { INPAINT, nodeOfType, type WorkflowNode } from '../support/workflows';
-
-const screenshots = join(e2eOutput, 'screenshots');
 
 /**
  * Main parameters that belong to one endpoint only; every endpoint also has its `<id>AdvancedOptions`,
@@ -50,25 +46,11 @@ function addableOptionNames(id: EndpointId, node: WorkflowNode, name = `${id}Opt
 		.sort();
 }
 
-const inPanel = (page: Page, selector: string) => page.locator(`[data-test-id="ndv"] ${selector}`);
-
 /** The names of the parameters the panel shows (each has a label `for` its name, in 1.x and 2.x). */
 const shownParameters = (page: Page) =>
 	inPanel(page, 'label[for]').evaluateAll((labels) =>
 		labels.map((label) => label.getAttribute('for')),
 	);
-
-/**
- * Opens an Element Plus select (n8n's dropdowns) and returns its items: the ones of the list its
- * input controls, not of another dropdown that is still fading out.
- */
-async function openSelect(page: Page, input: Locator): Promise<Locator> {
-	await input.click();
-	const list = await input.getAttribute('aria-controls');
-	const items = page.locator(`[id="${list}"] .el-select-dropdown__item`);
-	await items.first().waitFor();
-	return items;
-}
 
 /** Opens an options collection's "Add Option" list, reads it and closes it. */
 async function addableOptions(
@@ -97,7 +79,6 @@ export function editorSuite(running: () => RunningN8n): void {
 
 		beforeAll(async () => {
 			const { n8n } = running();
-			mkdirSync(screenshots, { recursive: true });
 			browser = await launchChromium();
 			page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 			await signIn(page, n8n.baseUrl, OWNER.email, OWNER.password);
@@ -154,9 +135,11 @@ export function editorSuite(running: () => RunningN8n): void {
 						1,
 					);
 				}
-				await inPanel(page, '[data-test-id="node-parameters"]').screenshot({
-					path: join(screenshots, `n8n${major}-${id}.png`),
-				});
+				const parameters = inPanel(page, '[data-test-id="node-parameters"]');
+				await parameters.screenshot({ path: screenshotPath(major, id, 'test output') });
+				// The README's Inpaint panel: the example as it opens, on the default endpoint.
+				if (id === 'imageEditing')
+					await parameters.screenshot({ path: screenshotPath(major, 'inpaint-panel') });
 			}
 		});
 
@@ -174,9 +157,11 @@ export function editorSuite(running: () => RunningN8n): void {
 				for (const name of ['ModelsLab Inpaint', 'ModelsLab Fetch', 'ModelsLab Trigger']) {
 					await creator.getByText(name).first().waitFor();
 				}
-				await creator.screenshot({ path: join(screenshots, `n8n${major}-nodes-panel.png`) });
+				await creator.screenshot({ path: screenshotPath(major, 'nodes-panel') });
 			} finally {
-				await page.screenshot({ path: join(screenshots, `n8n${major}-nodes-panel-page.png`) });
+				await page.screenshot({
+					path: screenshotPath(major, 'nodes-panel-page', 'test output'),
+				});
 				await page.keyboard.press('Escape');
 			}
 		});

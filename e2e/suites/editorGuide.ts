@@ -1,0 +1,336 @@
+import { statSync } from 'fs';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+
+import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
+import { makePhoto, publicModels, type ModelsLabSimulator } from '../../simulator';
+import { INPAINT_CATEGORIES } from '../../nodes/ModelsLabInpaint/modelSearch';
+import {
+	completionNotices,
+	completionProperty,
+} from '../../nodes/ModelsLabInpaint/inpaintDescription';
+import { binaryBytes, pngSize } from '../support/binary';
+import { launchChromium, signIn } from '../support/browser';
+import {
+	inPanel,
+	openNode,
+	openSelect,
+	parameterRow,
+	README_SCREENSHOTS,
+	screenshotPath,
+	shoot,
+	until,
+} from '../support/editorPage';
+import { nodeOutput } from '../support/execution';
+import {
+	firstInpaintForm,
+	firstInpaintWorkflow,
+	guideIds,
+	maskOnlyWorkflow,
+	modelsWorkflow,
+	walletWorkflow,
+} from '../support/guideWorkflows';
+import { waitFor } from '../support/processes';
+import type { RunningN8n } from '../support/running-n8n';
+import { OWNER } from '../support/server';
+
+const WALLET_BALANCE = '/api/wallet_balance';
+const MODEL_LIST = '/api/v4/dreambooth/model_list';
+const INPAINT_NODE = 'ModelsLab Inpaint';
+
+/** What the simulator's public list offers for `term`: its inpainting models whose ID or name has it. */
+function catalogueMatches(sim: ModelsLabSimulator, term: string): string[] {
+	return publicModels(sim.baseUrl)
+		.filter((model) => {
+			const category = model.model_category as string | undefined;
+			const words = `${String(model.model_id)} ${String(model.model_name)}`.toLowerCase();
+			return (
+				(category === undefined || INPAINT_CATEGORIES.includes(category)) &&
+				words.includes(term.toLowerCase())
+			);
+		})
+		.map((model) => String(model.model_name));
+}
+
+/** Clicks a binary file's View and returns the width of the picture the output panel then shows. */
+async function viewImage(file: Locator): Promise<number> {
+	await file.locator('[data-test-id="ndv-view-binary-data"]').click();
+	const image = file.page().locator('[data-test-id="output-panel"] img').first();
+	const width = () =>
+		image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
+	return await until(width, (shown) => shown > 0);
+}
+
+/** The text a node or credential description gives a notice. */
+const noticeText = (properties: INodeProperties[], name: string) =>
+	properties.find((property) => property.name === name)?.displayName ?? `(no notice ${name})`;
+
+/**
+ * The editor as the README shows it, in headless Chromium: the Completion choices and their
+ * notices, the credential dialog, Get Wallet Balance, the model list, Mask Only, the Shapes fields
+ * and, on n8n 2.x, the first inpaint from a form upload. Each test asserts what the panel shows and
+ * takes its screenshot (n8n 2.x: docs/screenshots, which the README embeds).
+ */
+export function editorGuideSuite(running: () => RunningN8n): void {
+	describe('editor guide (headless Chromium)', () => {
+		const startedAt = Date.now();
+		let browser: Browser | undefined;
+		let context: BrowserContext;
+		let page: Page;
+		let sim: ModelsLabSimulator;
+		let baseUrl: string;
+		let major: 1 | 2;
+		const shot = (name: string) => screenshotPath(major, name);
+
+		beforeAll(async () => {
+			const { n8n } = running();
+			({ sim } = running());
+			({ baseUrl } = n8n);
+			major = n8n.install.major;
+			await n8n.importWorkflows([
+				walletWorkflow(),
+				modelsWorkflow(),
+				maskOnlyWorkflow(makePhoto(640, 480)),
+				firstInpaintWorkflow(),
+			]);
+			browser = await launchChromium();
+			context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+			page = await context.newPage();
+			await signIn(page, baseUrl, OWNER.email, OWNER.password);
+		}, 240_000);
+		afterAll(async () => {
+			await browser?.close();
+		});
+		// A fresh page each test: nothing left open or unsaved from the one before.
+		beforeEach(async () => {
+			sim.reset();
+			await page.close();
+			page = await context.newPage();
+		});
+
+		test('Completion: Wait for Result first, each description whole; Resume on Callback shows its notice naming Fetch › Wait for Callbacks', async () => {
+			await openNode(page, baseUrl, guideIds.firstInpaint, INPAINT_NODE);
+			const row = parameterRow(page, 'completion');
+			const input = row.locator('[data-test-id="parameter-input-completion"] input');
+			const items = await openSelect(page, input);
+			const options = completionProperty.options as INodePropertyOptions[];
+			expect(options[0].value).toBe('wait');
+			const shown = await items.evaluateAll((elements) =>
+				elements.map((item) => {
+					const description = item.querySelector('.option-description');
+					const text = (part: typeof description) => part?.textContent?.replace(/\s+/g, ' ').trim();
+					return {
+						name: text(item.querySelector('.option-headline')),
+						description: text(description),
+						// Clamped or cut text overflows its box.
+						whole:
+							!!description &&
+							description.scrollHeight <= description.clientHeight + 1 &&
+							description.scrollWidth <= description.clientWidth + 1,
+					};
+				}),
+			);
+			expect(shown).toEqual(
+				options.map((option) => ({
+					name: option.name,
+					description: option.description,
+					whole: true,
+				})),
+			);
+			const list = page.locator(`[id="${await input.getAttribute('aria-controls')}"]`);
+			await shoot(page, shot('completion-dropdown'), [row, list]);
+
+			await items.filter({ hasText: 'Resume on Callback' }).click();
+			await items.first().waitFor({ state: 'hidden' });
+			const text = noticeText(completionNotices, 'callbackNotice');
+			expect(text).toContain('ModelsLab Fetch node with Wait for Callbacks');
+			const notice = inPanel(page, '[data-test-id="parameter-item"] .notice').filter({
+				hasText: 'Wait for Callbacks',
+			});
+			await notice.waitFor();
+			expect((await notice.innerText()).replace(/\s+/g, ' ').trim()).toBe(text);
+			await shoot(page, shot('completion-resume-notice'), [row, notice]);
+		});
+
+		test('the new ModelsLab credential links to the dashboard and marks the server fields Advanced', async () => {
+			await page.goto(`${baseUrl}/home/credentials/create`);
+			const types = page.locator('[data-test-id="selectCredential-modal"]');
+			await types.waitFor({ timeout: 60_000 });
+			const search = types.locator('[data-test-id="new-credential-type-select"] input');
+			await search.fill('ModelsLab');
+			const list = page.locator(`[id="${await search.getAttribute('aria-controls')}"]`);
+			await list.locator('.el-select-dropdown__item', { hasText: 'ModelsLab API' }).click();
+			await types.locator('[data-test-id="new-credential-type-button"]').click();
+			const dialog = page.locator('[data-test-id="editCredential-modal"]');
+			const fields = dialog.locator('[data-test-id="credential-connection-parameter"]');
+			await fields.first().waitFor();
+
+			// The key's hint links to the dashboard page where keys are made.
+			const apiKey = fields.filter({
+				has: page.locator('[data-test-id="parameter-input-apiKey"]'),
+			});
+			const link = apiKey.locator('a[href="https://modelslab.com/dashboard/api-keys"]');
+			expect(await link.innerText()).toBe('ModelsLab dashboard › API Keys');
+			// The "Advanced:" notice comes right before the two server addresses, after both keys.
+			const order = (await fields.allInnerTexts()).map((text) => text.trim().split('\n')[0]);
+			const notice = noticeText(new ModelsLabApi().properties, 'serverNotice');
+			expect(notice).toMatch(/^Advanced: /);
+			const at = order.findIndex((text) => text.replace(/\s+/g, ' ') === notice);
+			expect(order.slice(0, at + 3)).toEqual([
+				expect.stringMatching(/^API Key/),
+				expect.stringMatching(/^Enterprise API Key/),
+				notice,
+				'Base URL',
+				'Legacy v3 Base URL',
+			]);
+			await shoot(page, shot('credential'), [dialog], 0);
+		});
+
+		test('Fetch › Get Wallet Balance: Execute step shows the balance the simulator reports', async () => {
+			sim.settings.balance = 1234.56;
+			const ndv = await openNode(page, baseUrl, guideIds.wallet, 'Wallet Balance');
+			await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+			const output = ndv.locator('[data-test-id="output-panel"]');
+			const data = output.locator('[data-test-id="ndv-data-container"]');
+			await data.getByText('1234.56').first().waitFor({ timeout: 60_000 });
+			expect(await data.innerText()).toContain('USD');
+			expect(sim.requestsTo(WALLET_BALANCE)).toHaveLength(1);
+			await shoot(page, shot('wallet-balance'), [
+				ndv.locator('[data-test-id="node-parameters"]'),
+				output,
+			]);
+		});
+
+		test("Community Models › Model ID › From List: a search lists the simulator's inpainting models that match", async () => {
+			const ndv = await openNode(page, baseUrl, guideIds.models, 'Community Inpaint');
+			const locator = ndv.locator('[data-test-id="parameter-input-communityModelId"]');
+			const modes = await openSelect(
+				page,
+				locator.locator('[data-test-id="rlc-mode-selector"] input'),
+			);
+			await modes.filter({ hasText: /^\s*From list\s*$/i }).click();
+			await locator.locator('[data-test-id="rlc-input"]').click();
+			const search = page.locator('[data-test-id="rlc-search"]');
+			await search.fill('pony');
+			const expected = catalogueMatches(sim, 'pony');
+			expect(expected.length).toBeGreaterThanOrEqual(3);
+			const results = page.locator('[data-test-id="rlc-item"]');
+			const names = () => results.allInnerTexts().then((texts) => texts.map((t) => t.trim()));
+			expect(await until(names, (shown) => shown.join() === expected.join())).toEqual(expected);
+			expect(sim.requestsTo(MODEL_LIST).length).toBeGreaterThanOrEqual(1);
+			await shoot(page, shot('model-list-search'), [
+				parameterRow(page, 'communityModelId'),
+				search,
+				results.last(),
+			]);
+		});
+
+		test('Completion › Mask Only with Shapes: Execute step outputs the binary mask, and nothing reaches ModelsLab', async () => {
+			const ndv = await openNode(page, baseUrl, guideIds.maskOnly, INPAINT_NODE);
+			await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+			const output = ndv.locator('[data-test-id="output-panel"]');
+			const binaryMode = output.locator('[data-test-id="radio-button-binary"]');
+			await binaryMode.waitFor({ timeout: 60_000 });
+			await binaryMode.click();
+			const files = output.locator('[data-test-id^="ndv-binary-data_"]');
+			await files.first().waitFor();
+			expect(await files.count()).toBe(1);
+			const card = (await files.first().innerText()).split('\n').map((line) => line.trim());
+			expect(card[0]).toBe('mask');
+			expect(card).toEqual(expect.arrayContaining(['mask.png', 'image/png']));
+			expect(sim.requests).toEqual([]);
+			// View: the mask itself, the photo's size, white where the rectangle is.
+			expect(await viewImage(files.first())).toBe(640);
+			await shoot(page, shot('mask-only-preview'), [parameterRow(page, 'maskImageSource'), output]);
+		});
+
+		test('Shapes (Inpaint 1.1): a rectangle reads Left, Top, Width, Height, then one Shape Unit', async () => {
+			await openNode(page, baseUrl, guideIds.firstInpaint, INPAINT_NODE);
+			const shapes = inPanel(page, '.multi-parameter').filter({
+				has: page.locator('label[for="maskShapes"]'),
+			});
+			await shapes.scrollIntoViewIfNeeded();
+			const labels = await shapes
+				.locator('label')
+				.allInnerTexts()
+				.then((texts) => texts.map((text) => text.split('\n')[0].trim()));
+			expect(labels).toEqual(['Shapes', 'Rectangle', 'Left', 'Top', 'Width', 'Height']);
+			const kinds = await openSelect(page, shapes.locator('input[placeholder="Add Shape"]'));
+			expect((await kinds.allInnerTexts()).map((text) => text.trim()).sort()).toEqual([
+				'Ellipse',
+				'Rectangle',
+			]);
+			await page.keyboard.press('Escape');
+			await kinds.first().waitFor({ state: 'hidden' });
+			const unit = parameterRow(page, 'maskShapeUnit');
+			expect(await unit.locator('input').first().inputValue()).toBe('Percent of the Image');
+			await shoot(page, shot('shapes-panel'), [parameterRow(page, 'maskImageSource'), unit]);
+		});
+
+		test('the first inpaint (n8n 2.x): Execute workflow, submit the form, the result image is in the output panel', async () => {
+			if (major !== 2) return; // the README's walk is shown in n8n 2.x only
+			const { n8n, server } = running();
+			await page.goto(`${baseUrl}/workflow/${guideIds.firstInpaint}`);
+			const nodes = page.locator('[data-test-id="canvas-node"]');
+			await nodes.first().waitFor({ timeout: 60_000 });
+			const seen = new Set((await server.executionsOf(guideIds.firstInpaint)).map((e) => e.id));
+			// The editor opens the test form in a tab of its own; the test submits it over HTTP.
+			const formTab = context.waitForEvent('page');
+			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+			await (await formTab).close();
+			const form = `${baseUrl}/form-test/${firstInpaintForm.webhookId}`;
+			await waitFor('the test form', async () => ((await fetch(form)).ok ? true : undefined));
+			const body = new FormData();
+			body.append('field-0', new Blob([makePhoto(640, 480)], { type: 'image/png' }), 'photo.png');
+			body.append('field-1', 'a red kite in a blue sky');
+			expect((await fetch(form, { method: 'POST', body })).status).toBe(200);
+
+			const execution = await waitFor(
+				'the execution the form started',
+				async () =>
+					(await server.executionsOf(guideIds.firstInpaint)).find(
+						(entry) => !seen.has(entry.id) && !['new', 'running', 'waiting'].includes(entry.status),
+					),
+				120_000,
+				500,
+			);
+			expect(execution.status).toBe('success');
+			const [item] = nodeOutput(await server.storedExecution(execution.id), INPAINT_NODE);
+			expect(item.json).toMatchObject({ status: 'success', endpoint: 'imageEditing' });
+			expect(pngSize(binaryBytes(item, 'data', n8n.userFolder))).toEqual({
+				width: 640,
+				height: 480,
+			});
+			expect(sim.requestsTo('/api/v6/image_editing/inpaint')[0].body).toMatchObject({
+				prompt: 'a red kite in a blue sky',
+			});
+
+			// The canvas shows the run (an item on each connection), then the panel shows the result.
+			await page.getByText('1 item').first().waitFor({ timeout: 60_000 });
+			await shoot(page, shot('first-inpaint-workflow'), [nodes.first(), nodes.last()], 100);
+			await nodes.filter({ hasText: INPAINT_NODE }).dblclick();
+			const output = inPanel(page, '[data-test-id="output-panel"]');
+			const files = output.locator('[data-test-id^="ndv-binary-data_"]');
+			await files.first().waitFor({ timeout: 30_000 });
+			const names = (await files.allInnerTexts()).map((card) => card.split('\n')[0].trim());
+			expect(names).toEqual(['data', 'mask']);
+			await shoot(page, shot('first-inpaint-panel'), [
+				inPanel(page, '[data-test-id="node-parameters"]'),
+			]);
+			expect(await viewImage(files.first())).toBe(640);
+			await shoot(page, shot('first-inpaint-result'), [output]);
+		});
+
+		test('n8n 2.x wrote every README screenshot in this run', () => {
+			if (major !== 2) return;
+			for (const name of README_SCREENSHOTS) {
+				const file = statSync(screenshotPath(2, name), { throwIfNoEntry: false });
+				expect({ name, written: (file?.mtimeMs ?? 0) > startedAt }).toEqual({
+					name,
+					written: true,
+				});
+				expect({ name, size: file!.size > 10_000 }).toEqual({ name, size: true });
+			}
+		});
+	});
+}
