@@ -1,10 +1,9 @@
 import { statSync } from 'fs';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
-import { makePhoto, publicModels, type ModelsLabSimulator } from '../../simulator';
-import { INPAINT_CATEGORIES } from '../../nodes/ModelsLabInpaint/modelSearch';
+import { makePhoto, type ModelsLabSimulator } from '../../simulator';
 import {
 	completionNotices,
 	completionProperty,
@@ -18,16 +17,21 @@ import {
 	parameterRow,
 	README_SCREENSHOTS,
 	screenshotPath,
+	scrollToTop,
 	shoot,
 	until,
+	viewImage,
 } from '../support/editorPage';
 import { nodeOutput } from '../support/execution';
 import {
+	catalogueMatches,
+	completionWorkflow,
 	firstInpaintForm,
 	firstInpaintWorkflow,
 	guideIds,
 	maskOnlyWorkflow,
 	modelsWorkflow,
+	shapesWorkflow,
 	walletWorkflow,
 } from '../support/guideWorkflows';
 import { waitFor } from '../support/processes';
@@ -37,29 +41,6 @@ import { OWNER } from '../support/server';
 const WALLET_BALANCE = '/api/wallet_balance';
 const MODEL_LIST = '/api/v4/dreambooth/model_list';
 const INPAINT_NODE = 'ModelsLab Inpaint';
-
-/** What the simulator's public list offers for `term`: its inpainting models whose ID or name has it. */
-function catalogueMatches(sim: ModelsLabSimulator, term: string): string[] {
-	return publicModels(sim.baseUrl)
-		.filter((model) => {
-			const category = model.model_category as string | undefined;
-			const words = `${String(model.model_id)} ${String(model.model_name)}`.toLowerCase();
-			return (
-				(category === undefined || INPAINT_CATEGORIES.includes(category)) &&
-				words.includes(term.toLowerCase())
-			);
-		})
-		.map((model) => String(model.model_name));
-}
-
-/** Clicks a binary file's View and returns the width of the picture the output panel then shows. */
-async function viewImage(file: Locator): Promise<number> {
-	await file.locator('[data-test-id="ndv-view-binary-data"]').click();
-	const image = file.page().locator('[data-test-id="output-panel"] img').first();
-	const width = () =>
-		image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
-	return await until(width, (shown) => shown > 0);
-}
 
 /** The text a node or credential description gives a notice. */
 const noticeText = (properties: INodeProperties[], name: string) =>
@@ -88,6 +69,8 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			({ baseUrl } = n8n);
 			major = n8n.install.major;
 			await n8n.importWorkflows([
+				completionWorkflow(),
+				shapesWorkflow(),
 				walletWorkflow(),
 				modelsWorkflow(),
 				maskOnlyWorkflow(makePhoto(640, 480)),
@@ -107,9 +90,15 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			await page.close();
 			page = await context.newPage();
 		});
+		// The page as each test left it, to see what a failure saw (test-output/e2e/screenshots).
+		afterEach(async () => {
+			const test = (expect.getState().currentTestName ?? 'test').split(') ').pop() ?? 'test';
+			const name = `guide-${test.slice(0, 40).replace(/\W+/g, '-').toLowerCase()}`;
+			await page.screenshot({ path: screenshotPath(major, name, 'test output') });
+		});
 
 		test('Completion: Wait for Result first, each description whole; Resume on Callback shows its notice naming Fetch › Wait for Callbacks', async () => {
-			await openNode(page, baseUrl, guideIds.firstInpaint, INPAINT_NODE);
+			await openNode(page, baseUrl, guideIds.completion, INPAINT_NODE);
 			const row = parameterRow(page, 'completion');
 			const input = row.locator('[data-test-id="parameter-input-completion"] input');
 			const items = await openSelect(page, input);
@@ -196,8 +185,10 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			expect(await data.innerText()).toContain('USD');
 			expect(sim.requestsTo(WALLET_BALANCE)).toHaveLength(1);
 			await shoot(page, shot('wallet-balance'), [
-				ndv.locator('[data-test-id="node-parameters"]'),
-				output,
+				ndv.locator('[data-test-id="node-execute-button"]').first(),
+				parameterRow(page, 'operation'),
+				output.locator('[data-test-id="ndv-run-data-display-mode"]'),
+				data.getByText('USD').first(),
 			]);
 		});
 
@@ -211,10 +202,12 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			await modes.filter({ hasText: /^\s*From list\s*$/i }).click();
 			await locator.locator('[data-test-id="rlc-input"]').click();
 			const search = page.locator('[data-test-id="rlc-search"]');
-			await search.fill('pony');
-			const expected = catalogueMatches(sim, 'pony');
-			expect(expected.length).toBeGreaterThanOrEqual(3);
 			const results = page.locator('[data-test-id="rlc-item"]');
+			// The whole list first (1.x would show it over the search's results if it came after).
+			await results.first().waitFor({ timeout: 60_000 });
+			await search.fill('pony');
+			const expected = catalogueMatches(sim.baseUrl, 'pony');
+			expect(expected.length).toBeGreaterThanOrEqual(3);
 			const names = () => results.allInnerTexts().then((texts) => texts.map((t) => t.trim()));
 			expect(await until(names, (shown) => shown.join() === expected.join())).toEqual(expected);
 			expect(sim.requestsTo(MODEL_LIST).length).toBeGreaterThanOrEqual(1);
@@ -241,19 +234,25 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			expect(sim.requests).toEqual([]);
 			// View: the mask itself, the photo's size, white where the rectangle is.
 			expect(await viewImage(files.first())).toBe(640);
-			await shoot(page, shot('mask-only-preview'), [parameterRow(page, 'maskImageSource'), output]);
+			const completion = parameterRow(page, 'completion');
+			await completion.scrollIntoViewIfNeeded();
+			await shoot(page, shot('mask-only-preview'), [
+				ndv.locator('[data-test-id="node-execute-button"]').first(),
+				completion,
+				output.locator('img'),
+			]);
 		});
 
 		test('Shapes (Inpaint 1.1): a rectangle reads Left, Top, Width, Height, then one Shape Unit', async () => {
-			await openNode(page, baseUrl, guideIds.firstInpaint, INPAINT_NODE);
+			await openNode(page, baseUrl, guideIds.shapes, INPAINT_NODE);
 			const shapes = inPanel(page, '.multi-parameter').filter({
 				has: page.locator('label[for="maskShapes"]'),
 			});
 			await shapes.scrollIntoViewIfNeeded();
-			const labels = await shapes
-				.locator('label')
-				.allInnerTexts()
-				.then((texts) => texts.map((text) => text.split('\n')[0].trim()));
+			// Every label in page order, less 1.x's Fixed/Expression toggle (labels there too).
+			const labels = (await shapes.locator('label').allInnerTexts())
+				.map((text) => text.split('\n')[0].trim())
+				.filter((text) => !['Fixed', 'Expression'].includes(text));
 			expect(labels).toEqual(['Shapes', 'Rectangle', 'Left', 'Top', 'Width', 'Height']);
 			const kinds = await openSelect(page, shapes.locator('input[placeholder="Add Shape"]'));
 			expect((await kinds.allInnerTexts()).map((text) => text.trim()).sort()).toEqual([
@@ -264,11 +263,12 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			await kinds.first().waitFor({ state: 'hidden' });
 			const unit = parameterRow(page, 'maskShapeUnit');
 			expect(await unit.locator('input').first().inputValue()).toBe('Percent of the Image');
-			await shoot(page, shot('shapes-panel'), [parameterRow(page, 'maskImageSource'), unit]);
+			const source = parameterRow(page, 'maskImageSource');
+			await scrollToTop(source);
+			await shoot(page, shot('shapes-panel'), [source, unit]);
 		});
 
-		test('the first inpaint (n8n 2.x): Execute workflow, submit the form, the result image is in the output panel', async () => {
-			if (major !== 2) return; // the README's walk is shown in n8n 2.x only
+		test('the first inpaint: Execute workflow, submit the form, the result image is in the output panel', async () => {
 			const { n8n, server } = running();
 			await page.goto(`${baseUrl}/workflow/${guideIds.firstInpaint}`);
 			const nodes = page.locator('[data-test-id="canvas-node"]');
@@ -314,11 +314,14 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			await files.first().waitFor({ timeout: 30_000 });
 			const names = (await files.allInnerTexts()).map((card) => card.split('\n')[0].trim());
 			expect(names).toEqual(['data', 'mask']);
-			await shoot(page, shot('first-inpaint-panel'), [
-				inPanel(page, '[data-test-id="node-parameters"]'),
-			]);
+			const prompt = parameterRow(page, 'prompt');
+			await scrollToTop(prompt);
+			await shoot(page, shot('first-inpaint-panel'), [prompt, parameterRow(page, 'maskShapeUnit')]);
 			expect(await viewImage(files.first())).toBe(640);
-			await shoot(page, shot('first-inpaint-result'), [output]);
+			await shoot(page, shot('first-inpaint-result'), [
+				output.locator('[data-test-id="ndv-run-data-display-mode"]'),
+				output.locator('img'),
+			]);
 		});
 
 		test('n8n 2.x wrote every README screenshot in this run', () => {

@@ -68,7 +68,14 @@ export async function shoot(page: Page, path: string, parts: Locator[], margin =
 		viewport.height,
 		Math.max(...boxes.map((box) => box.y + box.height)) + margin,
 	);
+	// n8n's toasts ("Node executed successfully") would cover part of the panel.
+	await page.addStyleTag({ content: '.el-notification { visibility: hidden !important; }' });
 	await page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
+}
+
+/** Scrolls the panel so that `part` is at its top, for a screenshot of what follows it. */
+export async function scrollToTop(part: Locator): Promise<void> {
+	await part.evaluate((element) => element.scrollIntoView({ block: 'start' }));
 }
 
 export const ndvOf = (page: Page) => page.locator('[data-test-id="ndv"]');
@@ -122,4 +129,13 @@ export async function until<T>(
 		value = await read();
 	}
 	return value;
+}
+
+/** Clicks a binary file's View and returns the width of the picture the output panel then shows. */
+export async function viewImage(file: Locator): Promise<number> {
+	await file.locator('[data-test-id="ndv-view-binary-data"]').click();
+	const image = file.page().locator('[data-test-id="output-panel"] img').first();
+	const width = () =>
+		image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
+	return await until(width, (shown) => shown > 0);
 }

@@ -1,3 +1,5 @@
+import { publicModels } from '../../simulator';
+import { INPAINT_CATEGORIES } from '../../nodes/ModelsLabInpaint/modelSearch';
 import { CREDENTIAL_ID, CREDENTIAL_NAME } from './n8n';
 import { FETCH, INPAINT, type Workflow, type WorkflowNode } from './workflows';
 
@@ -45,7 +47,13 @@ export const guideShapes = {
 	maskShapeUnit: 'percent',
 };
 
+/**
+ * One workflow per test: n8n shows a workflow read-only ("Editing in another tab") for a while to
+ * a tab that opens it after another tab had it open, so no test reopens one an earlier test opened.
+ */
 export const guideIds = {
+	completion: 'e2eGuideComplete',
+	shapes: 'e2eGuideShapes01',
 	wallet: 'e2eGuideWallet01',
 	models: 'e2eGuideModels01',
 	maskOnly: 'e2eGuideMaskOnly',
@@ -63,6 +71,24 @@ export const walletWorkflow = (): Workflow =>
 		parameters: { operation: 'getWalletBalance' },
 		credentials,
 	});
+
+/** Start → Inpaint with the guide's mask, Completion still at its default. */
+const drawnMaskWorkflow = (id: string, name: string): Workflow =>
+	chain(
+		id,
+		name,
+		start,
+		inpaint('ModelsLab Inpaint', {
+			endpoint: 'imageEditing',
+			prompt: 'a red kite',
+			initImageUrl: 'https://example.com/photo.png',
+			...guideShapes,
+		}),
+	);
+
+export const completionWorkflow = () =>
+	drawnMaskWorkflow(guideIds.completion, 'Guide: choose the Completion');
+export const shapesWorkflow = () => drawnMaskWorkflow(guideIds.shapes, 'Guide: draw the mask');
 
 /** Start → Inpaint on Community Models, its Model ID to pick From List. */
 export const modelsWorkflow = (): Workflow =>
@@ -152,3 +178,17 @@ export const firstInpaintWorkflow = (): Workflow =>
 			...guideShapes,
 		}),
 	);
+
+/** What the simulator's public list offers for `term`: its inpainting models whose ID or name has it. */
+export function catalogueMatches(simulatorUrl: string, term: string): string[] {
+	return publicModels(simulatorUrl)
+		.filter((model) => {
+			const category = model.model_category as string | undefined;
+			const words = `${String(model.model_id)} ${String(model.model_name)}`.toLowerCase();
+			return (
+				(category === undefined || INPAINT_CATEGORIES.includes(category)) &&
+				words.includes(term.toLowerCase())
+			);
+		})
+		.map((model) => String(model.model_name));
+}
