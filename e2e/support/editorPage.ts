@@ -68,7 +68,8 @@ export async function shoot(page: Page, path: string, parts: Locator[], margin =
 		viewport.height,
 		Math.max(...boxes.map((box) => box.y + box.height)) + margin,
 	);
-	// n8n's toasts ("Node executed successfully") would cover part of the panel.
+	// No hover effects from the last click, and no toasts ("Node executed successfully") over the panel.
+	await page.mouse.move(viewport.width - 1, viewport.height - 1);
 	await page.addStyleTag({ content: '.el-notification { visibility: hidden !important; }' });
 	await page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
 }
