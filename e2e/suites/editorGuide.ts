@@ -3,7 +3,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { ModelsLabApi } from '../../credentials/ModelsLabApi.credentials';
-import { makePhoto, type ModelsLabSimulator } from '../../simulator';
+import { decodePng, makePhoto, type ModelsLabSimulator } from '../../simulator';
 import {
 	completionNotices,
 	completionProperty,
@@ -11,6 +11,8 @@ import {
 import { binaryBytes, pngSize } from '../support/binary';
 import { launchChromium, signIn } from '../support/browser';
 import {
+	executionIds,
+	finishedAfter,
 	inPanel,
 	openNode,
 	openSelect,
@@ -49,8 +51,8 @@ const noticeText = (properties: INodeProperties[], name: string) =>
 /**
  * The editor as the README shows it, in headless Chromium: the Completion choices and their
  * notices, the credential dialog, Get Wallet Balance, the model list, Mask Only, the Shapes fields
- * and, on n8n 2.x, the first inpaint from a form upload. Each test asserts what the panel shows and
- * takes its screenshot (n8n 2.x: docs/screenshots, which the README embeds).
+ * and the first inpaint from a form upload. Each test asserts what the editor shows and takes its
+ * screenshot (n8n 2.x: docs/screenshots, which the README embeds; 1.x: test-output).
  */
 export function editorGuideSuite(running: () => RunningN8n): void {
 	describe('editor guide (headless Chromium)', () => {
@@ -94,7 +96,9 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 		afterEach(async () => {
 			const test = (expect.getState().currentTestName ?? 'test').split(') ').pop() ?? 'test';
 			const name = `guide-${test.slice(0, 40).replace(/\W+/g, '-').toLowerCase()}`;
-			await page.screenshot({ path: screenshotPath(major, name, 'test output') });
+			await page
+				.screenshot({ path: screenshotPath(major, name, 'test output') })
+				.catch(() => undefined); // a page that is gone has nothing to show
 		});
 
 		test('Completion: Wait for Result first, each description whole; Resume on Callback shows its notice naming Fetch › Wait for Callbacks', async () => {
@@ -219,7 +223,9 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 		});
 
 		test('Completion › Mask Only with Shapes: Execute step outputs the binary mask, and nothing reaches ModelsLab', async () => {
+			const { n8n, server } = running();
 			const ndv = await openNode(page, baseUrl, guideIds.maskOnly, INPAINT_NODE);
+			const seen = await executionIds(server, guideIds.maskOnly);
 			await ndv.locator('[data-test-id="node-execute-button"]').first().click();
 			const output = ndv.locator('[data-test-id="output-panel"]');
 			const binaryMode = output.locator('[data-test-id="radio-button-binary"]');
@@ -232,7 +238,16 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			expect(card[0]).toBe('mask');
 			expect(card).toEqual(expect.arrayContaining(['mask.png', 'image/png']));
 			expect(sim.requests).toEqual([]);
-			// View: the mask itself, the photo's size, white where the rectangle is.
+			// The run's mask: the photo's size, white in the rectangle (x 30–70 %, y 25–75 %) only.
+			const run = await finishedAfter(server, guideIds.maskOnly, seen);
+			const [item] = nodeOutput(await server.storedExecution(run.id), INPAINT_NODE);
+			const mask = decodePng(binaryBytes(item, 'mask', n8n.userFolder));
+			const gray = (x: number, y: number) => mask.rgba[(y * mask.width + x) * 4];
+			expect([mask.width, mask.height, gray(320, 240), gray(200, 130)]).toEqual([
+				640, 480, 255, 255,
+			]);
+			expect([gray(180, 240), gray(320, 110), gray(460, 370), gray(0, 0)]).toEqual([0, 0, 0, 0]);
+			// View shows it in the panel.
 			expect(await viewImage(files.first())).toBe(640);
 			const completion = parameterRow(page, 'completion');
 			await completion.scrollIntoViewIfNeeded();
@@ -273,7 +288,7 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			await page.goto(`${baseUrl}/workflow/${guideIds.firstInpaint}`);
 			const nodes = page.locator('[data-test-id="canvas-node"]');
 			await nodes.first().waitFor({ timeout: 60_000 });
-			const seen = new Set((await server.executionsOf(guideIds.firstInpaint)).map((e) => e.id));
+			const seen = await executionIds(server, guideIds.firstInpaint);
 			// The editor opens the test form in a tab of its own; the test submits it over HTTP.
 			const formTab = context.waitForEvent('page');
 			await page.locator('[data-test-id="execute-workflow-button"]').first().click();
@@ -285,15 +300,7 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			body.append('field-1', 'a red kite in a blue sky');
 			expect((await fetch(form, { method: 'POST', body })).status).toBe(200);
 
-			const execution = await waitFor(
-				'the execution the form started',
-				async () =>
-					(await server.executionsOf(guideIds.firstInpaint)).find(
-						(entry) => !seen.has(entry.id) && !['new', 'running', 'waiting'].includes(entry.status),
-					),
-				120_000,
-				500,
-			);
+			const execution = await finishedAfter(server, guideIds.firstInpaint, seen);
 			expect(execution.status).toBe('success');
 			const [item] = nodeOutput(await server.storedExecution(execution.id), INPAINT_NODE);
 			expect(item.json).toMatchObject({ status: 'success', endpoint: 'imageEditing' });

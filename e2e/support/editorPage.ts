@@ -3,6 +3,8 @@ import { dirname, join } from 'path';
 import type { Locator, Page } from 'playwright-core';
 
 import { e2eOutput, repoRoot } from './package';
+import { waitFor } from './processes';
+import type { ExecutionSummary, N8nServer } from './server';
 import type { Major } from './versions';
 
 /**
@@ -140,3 +142,23 @@ export async function viewImage(file: Locator): Promise<number> {
 		image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth);
 	return await until(width, (shown) => shown > 0);
 }
+
+/** The ids of a workflow's executions so far, to tell the next one apart. */
+export const executionIds = async (server: N8nServer, workflowId: string) =>
+	new Set((await server.executionsOf(workflowId)).map((execution) => execution.id));
+
+/** The first finished execution of a workflow that is not among `seen`. */
+export const finishedAfter = (
+	server: N8nServer,
+	workflowId: string,
+	seen: Set<string>,
+): Promise<ExecutionSummary> =>
+	waitFor(
+		`a new execution of ${workflowId} to finish`,
+		async () =>
+			(await server.executionsOf(workflowId)).find(
+				(run) => !seen.has(run.id) && !['new', 'running', 'waiting'].includes(run.status),
+			),
+		120_000,
+		500,
+	);
