@@ -73,7 +73,9 @@ export async function shoot(page: Page, path: string, parts: Locator[], margin =
 	// No hover effects from the last click, and no toasts ("Node executed successfully") over the panel.
 	await page.mouse.move(viewport.width - 1, viewport.height - 1);
 	await page.addStyleTag({ content: '.el-notification { visibility: hidden !important; }' });
-	await page.screenshot({ path, clip: { x, y, width: right - x, height: bottom - y } });
+	const clip = { x, y, width: right - x, height: bottom - y };
+	// Transitions (a hover fading out) are finished at once.
+	await page.screenshot({ path, clip, animations: 'disabled' });
 }
 
 /** Scrolls the panel so that `part` is at its top, for a screenshot of what follows it. */
