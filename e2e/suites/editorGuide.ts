@@ -216,6 +216,7 @@ export function editorGuideSuite(running: () => RunningN8n): void {
 			expect(await until(names, (shown) => shown.join() === expected.join())).toEqual(expected);
 			expect(sim.requestsTo(MODEL_LIST).length).toBeGreaterThanOrEqual(1);
 			await shoot(page, shot('model-list-search'), [
+				parameterRow(page, 'endpoint'),
 				parameterRow(page, 'communityModelId'),
 				search,
 				results.last(),
