@@ -29,7 +29,7 @@ import { writeJpegCoefficients } from '../codecs/jpeg/jpegRewrite';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
-import { maskFromPicture } from '../mask/maskFromPicture';
+import { maskFromFile } from '../mask/maskPicture';
 import type { SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
 import { cropBoxFor, innerSides, maskBounds } from './cropBox';
@@ -107,12 +107,13 @@ async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice:
 			);
 		return { read, photo, mask: given.gray };
 	}
-	const maskPicture = (await decodeImage(given, LIMIT, slice)).raster;
-	if (maskPicture.width !== photo.width || maskPicture.height !== photo.height)
-		throw new ImageDecodeError(
-			`the mask is ${maskPicture.width}×${maskPicture.height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
-		);
-	const mask = (await maskFromPicture(maskPicture, slice)).gray;
+	const sameSize = ({ width, height }: PixelArea) => {
+		if (width !== photo.width || height !== photo.height)
+			throw new ImageDecodeError(
+				`the mask is ${width}×${height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
+			);
+	};
+	const mask = (await maskFromFile(given, LIMIT.maxPixels, slice, sameSize)).gray;
 	return { read, photo, mask };
 }
 

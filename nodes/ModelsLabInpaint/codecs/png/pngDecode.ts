@@ -166,7 +166,9 @@ function passesOf(h: PngHeader) {
 }
 
 /** A PNG's header, chunks and row layout, read and checked: what its rows are unpacked from. */
-export type OpenedPng = { header: PngHeader; parts: PngParts } & ReturnType<typeof passesOf>;
+export type OpenedPng = { header: PngHeader; parts: PngParts; hasAlpha: boolean } & ReturnType<
+	typeof passesOf
+>;
 export type PngPass = OpenedPng['passes'][number];
 
 /** Reads a PNG's chunks; refuses pictures over `maxPixels` before unpacking anything. */
@@ -183,7 +185,8 @@ export async function openPng(
 		);
 	}
 	const parts = await readChunks(bytes, header, slice);
-	return { header, parts, ...passesOf(header) };
+	const hasAlpha = header.colourType === 4 || header.colourType === 6 || parts.hasTrns;
+	return { header, parts, hasAlpha, ...passesOf(header) };
 }
 
 /**
@@ -248,6 +251,5 @@ export async function pngRaster(png: OpenedPng, slice: TimeSlice): Promise<Raste
 		const o = ((pass.y0 + line * pass.dy) * width + pass.x0) * 4;
 		expandRow(header, parts, row, 1, pass.width, rgba, o, pass.dx * 4);
 	});
-	const hasAlpha = header.colourType === 4 || header.colourType === 6 || parts.hasTrns;
-	return { width, height, rgba, hasAlpha };
+	return { width, height, rgba, hasAlpha: png.hasAlpha };
 }
