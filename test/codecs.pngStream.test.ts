@@ -94,6 +94,13 @@ it('Adler-32 skips runs of zeros with the same sum as byte by byte', () => {
 	]) {
 		expect(adler32(bytes, from, to, 12345)).toBe(plain(bytes, from, to, 12345));
 	}
+	// Zeros at both ends of a block, but not between.
+	const sparse = new Uint8Array(6000);
+	sparse[700] = 5;
+	sparse[3000] = 9;
+	for (const from of [0, 188, 699]) {
+		expect(adler32(sparse, from, sparse.length, 1)).toBe(plain(sparse, from, sparse.length, 1));
+	}
 });
 
 describe('rows as they unpack, as pngjs reads them', () => {

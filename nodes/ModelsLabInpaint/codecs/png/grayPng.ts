@@ -20,7 +20,6 @@
  */
 
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import { sameBytes } from '../raster';
 import { filterRow } from './grayFilter';
 
 /**
@@ -54,21 +53,32 @@ export function crc32(bytes: Uint8Array, start: number, end: number, previous = 
 
 /** 5552 bytes is the most that can be summed before b could pass 2³² (zlib's NMAX). */
 const ADLER_CHUNK = 5552;
-const ZEROS = new Uint8Array(ADLER_CHUNK);
+/** Runs of zeros are looked for in blocks of this many bytes. */
+const ZERO_BLOCK = 512;
+const ZEROS = Buffer.alloc(ZERO_BLOCK);
 
 /** The Adler-32 of bytes [from, to); `previous` continues the checksum of the bytes before `from`. */
 export function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
 	let a = previous & 0xffff;
 	let b = previous >>> 16;
+	const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 	for (let start = from; start < to; start += ADLER_CHUNK) {
 		const end = Math.min(to, start + ADLER_CHUNK);
-		// Zeros (most of a mask) leave a as it is and add it to b once each: no need to visit them.
-		if (sameBytes(bytes, start, ZEROS, 0, end - start)) b += (end - start) * a;
-		else
-			for (let i = start; i < end; i++) {
-				a += bytes[i];
-				b += a;
-			}
+		for (let block = start; block < end; block += ZERO_BLOCK) {
+			const stop = Math.min(end, block + ZERO_BLOCK);
+			// A block of zeros (most of a mask) leaves a as it is and adds it to b once a byte: its
+			// ends are looked at first, so other data is rarely compared.
+			const zeros =
+				bytes[block] === 0 &&
+				bytes[stop - 1] === 0 &&
+				view.compare(ZEROS, 0, stop - block, block, stop) === 0;
+			if (zeros) b += (stop - block) * a;
+			else
+				for (let i = block; i < stop; i++) {
+					a += bytes[i];
+					b += a;
+				}
+		}
 		a %= 65521;
 		b %= 65521;
 	}
