@@ -8,7 +8,7 @@
 import { PNG } from 'pngjs';
 import { deflateSync } from 'zlib';
 
-import { adler32 } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
+import { adler32, adler32Run } from '../nodes/ModelsLabInpaint/codecs/png/checksums';
 import { inflateZlibStream } from '../nodes/ModelsLabInpaint/codecs/png/inflate';
 import { decodePng } from '../nodes/ModelsLabInpaint/codecs/png/pngDecode';
 import { ImageDecodeError } from '../nodes/ModelsLabInpaint/codecs/raster';
@@ -100,6 +100,18 @@ it('Adler-32 skips runs of zeros with the same sum as byte by byte', () => {
 	sparse[3000] = 9;
 	for (const from of [0, 188, 699]) {
 		expect(adler32(sparse, from, sparse.length, 1)).toBe(plain(sparse, from, sparse.length, 1));
+	}
+});
+
+it('Adler-32 of a run of one byte, in closed form, as byte by byte', () => {
+	for (const [previous, value, count] of [
+		[1, 0, 16],
+		[0xfff0fff0, 255, 258],
+		[123456789, 7, 200],
+		[0x0001ffef, 128, 17],
+	]) {
+		const run = new Uint8Array(count).fill(value);
+		expect(adler32Run(previous, value, count)).toBe(adler32(run, 0, count, previous));
 	}
 });
 

@@ -108,7 +108,7 @@ export const FIXED_LITERALS = (() => {
 export const FIXED_DISTANCES = buildCode(new Uint8Array(30).fill(5), 30);
 
 /** Below this length a byte loop beats the native copies' call overhead. */
-const SHORT_MATCH = 16;
+export const SHORT_MATCH = 16;
 /**
  * A match: `length` bytes from `distance` back, copied forward so that an overlapping match
  * repeats its last `distance` bytes. Long matches (runs of one value, repeating pixels: masks and

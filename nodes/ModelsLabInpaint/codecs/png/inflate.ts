@@ -5,6 +5,7 @@ import {
 	damaged,
 	DISTANCE_BASE,
 	copyMatch,
+	SHORT_MATCH,
 	DISTANCE_EXTRA,
 	FAST_MASK,
 	FIXED_DISTANCES,
@@ -15,7 +16,7 @@ import {
 	type HuffmanCode,
 } from './deflateCodes';
 import { ImageDecodeError } from '../raster';
-import { adler32 } from './grayPng';
+import { adler32, adler32Run } from './checksums';
 
 /**
  * A zlib stream (RFC 1950) unpacked without node's zlib, which n8n Cloud does not let community
@@ -264,14 +265,19 @@ class Inflater {
 			const distance = DISTANCE_BASE[distanceIndex] + this.take(DISTANCE_EXTRA[distanceIndex]);
 			if (distance > this.total) throw damaged('a copy from before the start');
 			this.reserve(length);
+			// A run of one byte (most of a mask) is summed at once, not byte by byte.
+			const run = distance === 1 && length >= SHORT_MATCH;
+			if (run) this.adler = adler32Run(this.sumAdler(), this.out[this.written - 1], length);
 			copyMatch(this.out, this.written, distance, length);
 			this.written += length;
+			if (run) this.checked = this.written;
 		}
 	}
 
-	private sumAdler(): void {
+	private sumAdler(): number {
 		this.adler = adler32(this.out, this.checked, this.written, this.adler);
 		this.checked = this.written;
+		return this.adler;
 	}
 
 	private finish(): void {

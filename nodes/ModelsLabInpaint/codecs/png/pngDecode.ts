@@ -1,5 +1,5 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import { crc32 } from './grayPng';
+import { crc32 } from './checksums';
 import { inflateZlibStream } from './inflate';
 import { COLOUR_TYPES, expandRow, unfilter, type PngHeader, type PngParts } from './pngRows';
 import { ImageDecodeError, sameBytes, type Raster } from '../raster';
