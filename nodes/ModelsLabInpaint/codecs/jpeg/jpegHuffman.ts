@@ -26,8 +26,8 @@ export interface HuffmanTable {
 	fast: Uint16Array;
 	/**
 	 * For AC codes: the next FAST_BITS bits → a whole coefficient, when its code and its value bits
-	 * both fit in them: value << 8 | run << 4 | bits taken; 0 otherwise (as `decode` then
-	 * `receiveExtend` would read it, in one look-up).
+	 * both fit in them: value << 8 | run << 4 | bits taken (value 0: end of block, or 16 zeros);
+	 * 0 otherwise (as `decode` then `receiveExtend` would read it, in one look-up).
 	 */
 	fastAc: Int32Array;
 	/** Per code length 1..16: the largest code of that length (-1 when none). */
@@ -69,9 +69,9 @@ function acLookup(fast: Uint16Array): Int32Array {
 	for (let bits = 0; bits < 1 << FAST_BITS; bits++) {
 		const length = fast[bits] >> 8;
 		const size = fast[bits] & 15;
-		if (length === 0 || size === 0 || length + size > FAST_BITS) continue;
+		if (length === 0 || length + size > FAST_BITS) continue;
 		const raw = (bits >> (FAST_BITS - length - size)) & ((1 << size) - 1);
-		const value = raw < 1 << (size - 1) ? raw - (1 << size) + 1 : raw; // EXTEND
+		const value = size === 0 || raw >= 1 << (size - 1) ? raw : raw - (1 << size) + 1; // EXTEND
 		fastAc[bits] = (value << 8) | (fast[bits] & 0xf0) | (length + size);
 	}
 	return fastAc;
@@ -230,6 +230,11 @@ export class BlockDecoder {
 		for (let k = 1; k < 64; ) {
 			const fast = reader.fastAc(ac);
 			if (fast !== 0) {
+				if (fast >> 8 === 0) {
+					if (((fast >> 4) & 15) < 15) break; // end of block
+					k += 16;
+					continue;
+				}
 				k += (fast >> 4) & 15;
 				if (k > 63) throw jpegDamaged('a block has too many coefficients');
 				block[at + ZIGZAG[k++]] = fast >> 8;
