@@ -11,12 +11,13 @@
  *
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
  * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
- * sample: 3 bytes a pixel at 4:2:0) and the box's pixels only; the stitch takes its coefficients,
- * the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for a photo of N
- * pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see pngEncode.ts); a
- * JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the result at the
- * box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU margin). At most
- * STITCHES_AT_ONCE stitches run at a time per n8n process.
+ * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
+ * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes its
+ * coefficients, the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for
+ * a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
+ * pngEncode.ts); a JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the
+ * result at the box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU
+ * margin). At most STITCHES_AT_ONCE stitches run at a time per n8n process.
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';

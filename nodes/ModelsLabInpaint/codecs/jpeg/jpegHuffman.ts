@@ -136,7 +136,7 @@ export class BitReader {
 		return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
 	}
 
-	/** A whole AC coefficient by `table.fastAc` (its bits taken), or 0 when the slow way must read it. */
+	/** An AC coefficient by `table.fastAc` (its bits taken), or 0: the slow way reads it. */
 	fastAc(table: HuffmanTable): number {
 		if (this.count < 16) this.fill();
 		const entry = table.fastAc[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];

@@ -220,7 +220,7 @@ class Inflater {
 		this.distances = buildCode(lengths.subarray(literalCount), distanceCount);
 	}
 
-	/** Unpacks until about STEP_BYTES more bytes are out (or `written` reaches `limit`) or the stream ends. */
+	/** Unpacks about STEP_BYTES more (not past `limit` in `out`), or until the stream ends. */
 	step(limit = Infinity): void {
 		const stop = Math.min(this.written + STEP_BYTES, limit);
 		while (!this.done && this.written < stop) {
