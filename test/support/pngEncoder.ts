@@ -5,7 +5,7 @@
  */
 import { deflateSync } from 'zlib';
 
-import { crc32 } from '../../nodes/ModelsLabInpaint/codecs/png/grayPng';
+import { crc32 } from '../../nodes/ModelsLabInpaint/codecs/png/checksums';
 import { seeded } from './masks';
 
 export interface PngSpec {

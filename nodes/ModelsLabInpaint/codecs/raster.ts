@@ -41,3 +41,20 @@ export function checkBoxInside(box: Box, size: { width: number; height: number }
 		);
 	}
 }
+
+/**
+ * Whether `length` bytes of `a` from `aAt` equal those of `b` from `bAt`: a native compare, so
+ * the hot loops can step over rows that repeat the row above and runs of zeros, which is most of
+ * a mask, at memory speed rather than a byte at a time.
+ */
+export function sameBytes(
+	a: Uint8Array,
+	aAt: number,
+	b: Uint8Array,
+	bAt: number,
+	length: number,
+): boolean {
+	const view = (bytes: Uint8Array, at: number) =>
+		Buffer.from(bytes.buffer, bytes.byteOffset + at, length);
+	return view(a, aAt).equals(view(b, bAt));
+}

@@ -1,6 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { decodeImage } from '../codecs/decodeImage';
 import { ImageDecodeError } from '../codecs/raster';
 import { downloadImageBytes } from '../../shared/images/download';
 import { refuseBeforeSending } from '../../shared/schema/validate';
@@ -8,7 +7,7 @@ import { asNodeError } from '../../shared/transport/failures';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';
-import { maskFromPicture } from './maskFromPicture';
+import { maskFromFile } from './maskPicture';
 import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
 import type { MaskAdjustments } from './maskAdjust';
 import type { MaskPlan } from './maskSource';
@@ -84,12 +83,9 @@ export async function finishMask(
 	});
 }
 
-/** The picture decoded and read as a mask; the decoded picture (4 bytes a pixel) is let go. */
-async function readMaskPicture(picture: Uint8Array, slice: TimeSlice) {
-	const { raster, format } = await decodeImage(picture, { maxPixels: MAX_MASK_PIXELS }, slice);
-	const { gray, form } = await maskFromPicture(raster, slice);
-	return { gray, form, format, size: { width: raster.width, height: raster.height } };
-}
+/** The picture read as a mask (a PNG as it unpacks; anything decoded is let go). */
+const readMaskPicture = (picture: Uint8Array, slice: TimeSlice) =>
+	maskFromFile(picture, MAX_MASK_PIXELS, slice);
 
 /** A given mask link's picture, to adjust it (the link was checked in step 1). */
 export async function givenMaskBytes(

@@ -22,13 +22,17 @@
  *    the object too, so a black sofa on black leaves no holes; an enclosed gap (a mug's handle)
  *    is filled the same way.
  *
- * Every loop pauses between rows once the time slice is used up. Memory: besides the picture
- * (4 N bytes for N pixels), the mask (N bytes) and, for rule 3 only, a mark per pixel (N bytes)
- * and a stack of fill seeds (4 N bytes): at most 6 N bytes more.
+ * The counts the rules need and the levels of rule 2 come from one pass (maskSurvey.ts); rules 1
+ * and 3 read the picture again. Every loop pauses between rows once the time slice is used up.
+ * Memory: besides the picture (4 N bytes for N pixels), the survey's levels, which become the mask
+ * (N bytes), and, for rule 3 only, a mark per pixel (N bytes) and a stack of fill seeds (4 N
+ * bytes): at most 6 N bytes more. (maskPicture.ts reads a PNG without the picture: the survey
+ * then keeps the alpha too, N bytes, and only rule 3 decodes the picture.)
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
 import type { Raster } from '../codecs/raster';
+import { PictureSurvey, ramp, surveyRaster } from './maskSurvey';
 
 export type MaskForm = 'mask' | 'cutout' | 'cutoutOnSolid';
 
@@ -40,27 +44,12 @@ export interface PictureMask {
 
 const MIN_TRANSLUCENT_SHARE = 0.005;
 const MIN_ALPHA_SPAN = 128;
-const COLOUR_SPREAD = 32;
 const MAX_COLOURED_SHARE = 0.01;
-const DARK_BELOW = 64;
-const BRIGHT_FROM = 192;
-const NOISE_BLACK = 16;
-const NOISE_WHITE = 239;
 const MIN_BACKGROUND_BORDER_SHARE = 0.4;
 const BACKGROUND_UP_TO = 24;
 const OBJECT_FROM = 48;
 
-/*
- * Per-pixel helpers avoid Math.*: global lookups are slow in hot loops where node code runs in a
- * vm context (jest), and these run for every pixel.
- */
-
-/** How far apart the channels are: 0 for a gray. */
-function spreadOf(red: number, green: number, blue: number): number {
-	const high = red > green ? (red > blue ? red : blue) : green > blue ? green : blue;
-	const low = red < green ? (red < blue ? red : blue) : green < blue ? green : blue;
-	return high - low;
-}
+/* A per-pixel helper avoids Math.*: global lookups are slow in hot loops in jest's vm context. */
 
 /** The largest of three channel differences, each taken without its sign. */
 function farthest(red: number, green: number, blue: number): number {
@@ -70,65 +59,19 @@ function farthest(red: number, green: number, blue: number): number {
 	return r > g ? (r > b ? r : b) : g > b ? g : b;
 }
 
-/** BT.601 luminance in 0..255, from integer weights summing to 256. */
-const luminance = (red: number, green: number, blue: number) =>
-	(77 * red + 150 * green + 29 * blue) >> 8;
-
-interface Survey {
-	translucent: number;
-	alphaMin: number;
-	alphaMax: number;
-	coloured: number;
-	bright: number;
-	midTones: number;
-}
-
-async function survey({ width, height, rgba }: Raster, slice: TimeSlice): Promise<Survey> {
-	const counts = {
-		translucent: 0,
-		alphaMin: 255,
-		alphaMax: 0,
-		coloured: 0,
-		bright: 0,
-		midTones: 0,
-	};
-	for (let y = 0; y < height; y++) {
-		for (let i = y * width * 4, end = i + width * 4; i < end; i += 4) {
-			const red = rgba[i];
-			const green = rgba[i + 1];
-			const blue = rgba[i + 2];
-			const alpha = rgba[i + 3];
-			if (alpha < 255) counts.translucent++;
-			if (alpha < counts.alphaMin) counts.alphaMin = alpha;
-			if (alpha > counts.alphaMax) counts.alphaMax = alpha;
-			const spread = spreadOf(red, green, blue);
-			if (spread > COLOUR_SPREAD) counts.coloured++;
-			const level = luminance(red, green, blue);
-			if (level >= BRIGHT_FROM) counts.bright++;
-			else if (level >= DARK_BELOW) counts.midTones++;
-		}
-		if (slice.over) await slice.next();
-	}
-	return counts;
-}
-
-/** Each pixel's mask level from its RGBA bytes (at offset `i`), written row by row. */
+/** Each pixel's mask level from its RGBA bytes (at offset `i`), written row by row into `gray`. */
 async function mapPixels(
 	{ width, height }: Raster,
 	level: (i: number) => number,
+	gray: Uint8Array,
 	slice: TimeSlice,
 ): Promise<Uint8Array> {
-	const gray = new Uint8Array(width * height);
 	for (let y = 0; y < height; y++) {
 		for (let p = y * width, end = p + width; p < end; p++) gray[p] = level(p * 4);
 		if (slice.over) await slice.next();
 	}
 	return gray;
 }
-
-/** 0 up to `low`, 255 from `high`, a rounded ramp between. */
-const ramp = (value: number, low: number, high: number) =>
-	value <= low ? 0 : value >= high ? 255 : (((value - low) * 255) / (high - low) + 0.5) | 0;
 
 /** The indices (× 4, into rgba) of the border pixels, each once. */
 function borderOffsets(width: number, height: number): number[] {
@@ -224,33 +167,48 @@ export async function maskFromPicture(raster: Raster, slice: TimeSlice): Promise
 	if (!whole(width) || !whole(height) || rgba.length !== width * height * 4) {
 		throw new Error(`A ${width}×${height} picture cannot have ${rgba.length} bytes of pixels`);
 	}
-	const pixels = width * height;
-	const counts = await survey(raster, slice);
+	const survey = await surveyRaster(raster, slice);
+	return await maskFromSurvey(survey, raster.hasAlpha, async () => raster, slice);
+}
+
+/**
+ * The mask of a surveyed picture, by the rules: its alpha (kept by the survey, or read from the
+ * picture), its levels as the survey made them, or (rule 3) read from the picture's pixels; the
+ * survey's levels are the mask's memory in the last two cases.
+ */
+export async function maskFromSurvey(
+	survey: PictureSurvey,
+	hasAlpha: boolean,
+	picture: () => Promise<Raster>,
+	slice: TimeSlice,
+): Promise<PictureMask> {
+	const { counts, levels } = survey;
+	const pixels = survey.width * survey.height;
 	if (
-		raster.hasAlpha &&
+		hasAlpha &&
 		counts.translucent >= MIN_TRANSLUCENT_SHARE * pixels &&
 		counts.alphaMax - counts.alphaMin >= MIN_ALPHA_SPAN
 	) {
-		return { gray: await mapPixels(raster, (i) => rgba[i + 3], slice), form: 'cutout' };
+		if (survey.alpha) return { gray: survey.alpha, form: 'cutout' };
+		const raster = await picture();
+		const gray = await mapPixels(raster, (i) => raster.rgba[i + 3], levels, slice);
+		return { gray, form: 'cutout' };
 	}
 	if (counts.coloured <= MAX_COLOURED_SHARE * pixels && counts.bright >= counts.midTones) {
-		const level = (i: number) =>
-			ramp(luminance(rgba[i], rgba[i + 1], rgba[i + 2]), NOISE_BLACK, NOISE_WHITE);
-		return { gray: await mapPixels(raster, level, slice), form: 'mask' };
+		return { gray: levels, form: 'mask' };
 	}
+	const raster = await picture();
 	const background = backgroundColour(raster);
 	if (!background) {
 		throw new Error(
 			'The picture is not a mask: it is neither black and white, nor a cutout on transparency, nor an object on a plain background',
 		);
 	}
+	const { rgba } = raster;
 	const [red, green, blue] = background;
 	const distance = (i: number) => farthest(rgba[i] - red, rgba[i + 1] - green, rgba[i + 2] - blue);
-	const gray = await mapPixels(
-		raster,
-		(i) => ramp(distance(i), BACKGROUND_UP_TO, OBJECT_FROM),
-		slice,
-	);
-	await fillEnclosed(gray, width, height, slice);
+	const level = (i: number) => ramp(distance(i), BACKGROUND_UP_TO, OBJECT_FROM);
+	const gray = await mapPixels(raster, level, levels, slice);
+	await fillEnclosed(gray, raster.width, raster.height, slice);
 	return { gray, form: 'cutoutOnSolid' };
 }

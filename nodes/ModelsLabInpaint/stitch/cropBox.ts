@@ -22,12 +22,12 @@
  * case when the box is larger than `max` (or smaller than `min`). The box always lies inside the
  * photo and holds the bounds; a mask covering most of the photo gives the whole photo.
  *
- * Memory: `maskBounds` reads the mask once and allocates nothing; the rest is arithmetic.
+ * Memory: `maskBounds` reads the mask once and allocates a row of zeros; the rest is arithmetic.
  */
 
 import { fitToEndpoint, type SizeLimits } from '../size/imageSize';
 
-import type { Box } from '../codecs/raster';
+import { sameBytes, type Box } from '../codecs/raster';
 
 export type { Box };
 
@@ -64,8 +64,8 @@ const isWhole = (value: number) => Number.isInteger(value) && value >= 1;
 
 /**
  * The smallest box holding every pixel at `threshold` or above, or undefined when there is none.
- * Each row is scanned from the left to its first such pixel and from the right to its last.
- * Memory: nothing allocated; one pass over the mask at most.
+ * Each row is scanned from the left to its first such pixel and from the right to its last; a row
+ * of zeros (most of a mask) is passed over by a native compare. Memory: a row of zeros.
  */
 export function maskBounds(gray: Uint8Array, size: PixelArea, threshold = 1): Box | undefined {
 	const { width, height } = size;
@@ -76,8 +76,10 @@ export function maskBounds(gray: Uint8Array, size: PixelArea, threshold = 1): Bo
 		throw new RangeError(`A mask threshold must be 1 to 255 (got ${threshold})`);
 	}
 	let [left, right, top, bottom] = [width, -1, -1, -1];
+	const zeros = new Uint8Array(width);
 	for (let y = 0; y < height; y++) {
 		const row = y * width;
+		if (sameBytes(gray, row, zeros, 0, width)) continue;
 		let x = 0;
 		while (x < width && gray[row + x] < threshold) x++;
 		if (x === width) continue;

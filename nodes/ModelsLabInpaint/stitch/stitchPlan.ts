@@ -11,12 +11,13 @@
  *
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
  * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
- * sample: 3 bytes a pixel at 4:2:0) and the box's pixels only; the stitch takes its coefficients,
- * the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for a photo of N
- * pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see pngEncode.ts); a
- * JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the result at the
- * box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU margin). At most
- * STITCHES_AT_ONCE stitches run at a time per n8n process.
+ * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
+ * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes its
+ * coefficients, the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for
+ * a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
+ * pngEncode.ts); a JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the
+ * result at the box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU
+ * margin). At most STITCHES_AT_ONCE stitches run at a time per n8n process.
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
@@ -29,7 +30,7 @@ import { writeJpegCoefficients } from '../codecs/jpeg/jpegRewrite';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
-import { maskFromPicture } from '../mask/maskFromPicture';
+import { maskFromFile } from '../mask/maskPicture';
 import type { SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
 import { cropBoxFor, innerSides, maskBounds } from './cropBox';
@@ -80,9 +81,13 @@ type ReadPhoto =
 	| { format: 'png'; size: PixelArea; raster: Raster }
 	| { format: 'jpeg'; size: PixelArea; jpeg: JpegCoefficients; exif?: Uint8Array };
 
-async function readPhoto(photoFile: Uint8Array, slice: TimeSlice): Promise<ReadPhoto> {
+async function readPhoto(
+	photoFile: Uint8Array,
+	slice: TimeSlice,
+	lastRow?: (photo: PixelArea) => Promise<number>,
+): Promise<ReadPhoto> {
 	if (isJpeg(photoFile)) {
-		const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice);
+		const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice, lastRow);
 		const size = { width: jpeg.width, height: jpeg.height };
 		return { format: 'jpeg', size, jpeg, exif: jpeg.exif };
 	}
@@ -96,24 +101,52 @@ async function readPhoto(photoFile: Uint8Array, slice: TimeSlice): Promise<ReadP
  */
 export type StitchMask = Uint8Array | { gray: Uint8Array };
 
-/** The photo read, and its mask as gray levels of the same size (255 = repaint). */
-async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice: TimeSlice) {
-	const read = await readPhoto(photoFile, slice);
-	const photo = read.size;
+/** The mask as gray levels of the photo's size (255 = repaint). */
+async function maskOf(given: StitchMask, photo: PixelArea, slice: TimeSlice): Promise<Uint8Array> {
 	if (!(given instanceof Uint8Array)) {
 		if (given.gray.length !== photo.width * photo.height)
 			throw new ImageDecodeError(
 				`the mask made is not of the photo's size, ${photo.width}×${photo.height}`,
 			);
-		return { read, photo, mask: given.gray };
+		return given.gray;
 	}
-	const maskPicture = (await decodeImage(given, LIMIT, slice)).raster;
-	if (maskPicture.width !== photo.width || maskPicture.height !== photo.height)
-		throw new ImageDecodeError(
-			`the mask is ${maskPicture.width}×${maskPicture.height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
-		);
-	const mask = (await maskFromPicture(maskPicture, slice)).gray;
-	return { read, photo, mask };
+	const sameSize = ({ width, height }: PixelArea) => {
+		if (width !== photo.width || height !== photo.height)
+			throw new ImageDecodeError(
+				`the mask is ${width}×${height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
+			);
+	};
+	return (await maskFromFile(given, LIMIT.maxPixels, slice, sameSize)).gray;
+}
+
+/** The photo read, and its mask as gray levels of the same size (255 = repaint). */
+async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice: TimeSlice) {
+	const read = await readPhoto(photoFile, slice);
+	return { read, photo: read.size, mask: await maskOf(given, read.size, slice) };
+}
+
+/**
+ * The photo read for a crop, its mask, and the crop box (none when the mask has no white). A
+ * JPEG's mask is read as soon as its frame header gives the size, so that only the MCU rows down
+ * to the box's bottom are decoded.
+ */
+async function readForCrop(
+	photoFile: Uint8Array,
+	given: StitchMask,
+	limits: SizeLimits,
+	slice: TimeSlice,
+) {
+	let planned: { mask: Uint8Array; crop: CropPlan | undefined } | undefined;
+	const plan = async (photo: PixelArea) => {
+		const mask = await maskOf(given, photo, slice);
+		const bounds = maskBounds(mask, photo);
+		planned = { mask, crop: bounds && cropBoxFor(bounds, photo, limits) };
+		const box = planned.crop?.box;
+		return box ? box.top + box.height - 1 : -1;
+	};
+	const read = await readPhoto(photoFile, slice, plan);
+	if (!planned) await plan(read.size); // a PNG: decoded whole first
+	return { read, photo: read.size, ...planned! };
 }
 
 /**
@@ -128,10 +161,8 @@ export async function cropForEndpoint(
 ): Promise<{ plan: StitchPlan; files: CroppedFiles } | undefined> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const { read, photo, mask } = await readPhotoAndMask(photoFile, maskGiven, slice);
-		const bounds = maskBounds(mask, photo);
-		if (!bounds) return undefined;
-		const crop = cropBoxFor(bounds, photo, limits);
+		const { read, photo, mask, crop } = await readForCrop(photoFile, maskGiven, limits, slice);
+		if (!crop) return undefined;
 		const maskCrop = cropGray(mask, photo, crop.box);
 		const boxPixels =
 			read.format === 'jpeg'

@@ -53,6 +53,9 @@ const ICC_HEADER = [...'ICC_PROFILE'].map((ch) => ch.charCodeAt(0)).concat(0);
 const isIcc = (body: Uint8Array) =>
 	body.length > ICC_HEADER.length && ICC_HEADER.every((byte, i) => body[i] === byte);
 
+/** The last pixel row to decode, or how to find it from the frame's size. */
+type LastRow = number | ((size: { width: number; height: number }) => Promise<number>);
+
 class JpegReader {
 	private readonly quantization: Array<Uint16Array | undefined> = [];
 	private readonly dcTables: Array<HuffmanTable | undefined> = [];
@@ -70,6 +73,7 @@ class JpegReader {
 	constructor(
 		private readonly bytes: Uint8Array,
 		private readonly maxPixels: number,
+		private lastRow: LastRow = Infinity,
 	) {}
 
 	/** Walks the markers from SOI to EOI, decoding each scan as it comes. */
@@ -230,6 +234,7 @@ class JpegReader {
 		if (components.some((c) => (needsDc && !c.dcTable) || (needsAc && !c.acTable))) {
 			throw jpegDamaged('a scan uses a Huffman table the file does not hold');
 		}
+		if (typeof this.lastRow !== 'number') this.lastRow = await this.lastRow(frame); // once
 		const settings: ScanSettings = {
 			components,
 			kind,
@@ -237,6 +242,7 @@ class JpegReader {
 			spectralEnd,
 			shift: approximation & 15,
 			restartInterval: this.restartInterval,
+			lastRow: this.lastRow,
 		};
 		return await decodeScan(this.bytes, at, frame, settings, slice);
 	}
@@ -328,13 +334,16 @@ export async function decodeJpeg(
  * A JPEG's quantized coefficients and what a writer needs to keep, without any pixels: the
  * entropy-coded data decoded (baseline, extended or progressive), no IDCT. Refuses pictures over
  * `maxPixels` before allocating. Memory: 2 bytes a sample (MCU-padded), 3 bytes a pixel at 4:2:0.
+ * With `lastRow` (or how to find it from the frame's size), blocks below the MCU row holding that
+ * pixel row stay zero, undecoded: to read a region above it, never to write the file.
  */
 export async function readJpegCoefficients(
 	bytes: Uint8Array,
 	maxPixels: number,
 	slice: TimeSlice,
+	lastRow?: LastRow,
 ): Promise<JpegCoefficients> {
-	const reader = new JpegReader(bytes, maxPixels);
+	const reader = new JpegReader(bytes, maxPixels, lastRow);
 	await reader.read(slice);
 	return reader.coefficients();
 }

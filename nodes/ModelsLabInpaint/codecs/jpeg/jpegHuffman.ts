@@ -24,6 +24,12 @@ export const jpegDamaged = (why: string) =>
 export interface HuffmanTable {
 	/** The next FAST_BITS bits → length << 8 | symbol, or 0 when the code is longer. */
 	fast: Uint16Array;
+	/**
+	 * For AC codes: the next FAST_BITS bits → a whole coefficient, when its code and its value bits
+	 * both fit in them: value << 8 | run << 4 | bits taken (value 0: end of block, or 16 zeros);
+	 * 0 otherwise (as `decode` then `receiveExtend` would read it, in one look-up).
+	 */
+	fastAc: Int32Array;
 	/** Per code length 1..16: the largest code of that length (-1 when none). */
 	maxCode: Int32Array;
 	/** Per code length: index in `symbols` of its first code, minus that code. */
@@ -54,7 +60,21 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		code <<= 1;
 	}
 	maxCode[17] = 0x7fffffff; // stops the slow search
-	return { fast, maxCode, offset, symbols };
+	return { fast, fastAc: acLookup(fast), maxCode, offset, symbols };
+}
+
+/** HuffmanTable.fastAc from the `fast` table of the same code. */
+function acLookup(fast: Uint16Array): Int32Array {
+	const fastAc = new Int32Array(1 << FAST_BITS);
+	for (let bits = 0; bits < 1 << FAST_BITS; bits++) {
+		const length = fast[bits] >> 8;
+		const size = fast[bits] & 15;
+		if (length === 0 || length + size > FAST_BITS) continue;
+		const raw = (bits >> (FAST_BITS - length - size)) & ((1 << size) - 1);
+		const value = size === 0 || raw >= 1 << (size - 1) ? raw : raw - (1 << size) + 1; // EXTEND
+		fastAc[bits] = (value << 8) | (fast[bits] & 0xf0) | (length + size);
+	}
+	return fastAc;
 }
 
 /**
@@ -114,6 +134,14 @@ export class BitReader {
 		if (length === 0) return 0;
 		const value = this.receive(length);
 		return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
+	}
+
+	/** An AC coefficient by `table.fastAc` (its bits taken), or 0: the slow way reads it. */
+	fastAc(table: HuffmanTable): number {
+		if (this.count < 16) this.fill();
+		const entry = table.fastAc[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
+		if (entry !== 0) this.count -= entry & 15;
+		return entry;
 	}
 
 	decode(table: HuffmanTable): number {
@@ -200,6 +228,18 @@ export class BlockDecoder {
 		block[at] = c.previousDc;
 		const ac = c.acTable!;
 		for (let k = 1; k < 64; ) {
+			const fast = reader.fastAc(ac);
+			if (fast !== 0) {
+				if (fast >> 8 === 0) {
+					if (((fast >> 4) & 15) < 15) break; // end of block
+					k += 16;
+					continue;
+				}
+				k += (fast >> 4) & 15;
+				if (k > 63) throw jpegDamaged('a block has too many coefficients');
+				block[at + ZIGZAG[k++]] = fast >> 8;
+				continue;
+			}
 			const rs = reader.decode(ac);
 			const size = rs & 15;
 			const run = rs >> 4;

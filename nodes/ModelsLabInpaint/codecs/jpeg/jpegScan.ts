@@ -39,6 +39,20 @@ export interface ScanSettings {
 	spectralEnd: number;
 	shift: number;
 	restartInterval: number;
+	/** The last pixel row wanted (Infinity: all): the scan stops after the MCU row holding it. */
+	lastRow: number;
+}
+
+/**
+ * Where the marker after a scan's data starts, from `at` inside the data: the first 0xFF that is
+ * not a stuffed data byte (FF 00) nor a restart marker. The end of the file when none is left.
+ */
+function nextMarker(bytes: Uint8Array, at: number): number {
+	for (let i = bytes.indexOf(0xff, at); i >= 0; i = bytes.indexOf(0xff, i + 1)) {
+		const next = bytes[i + 1];
+		if (next !== 0 && (next < 0xd0 || next > 0xd7)) return next === undefined ? bytes.length : i;
+	}
+	return bytes.length;
 }
 
 /** Decodes the scan whose data starts at `at`; resolves to where the data after it starts. */
@@ -68,9 +82,12 @@ export async function decodeScan(
 		blocks.endOfBandRun = 0;
 		return true;
 	};
+	// MCU rows (blocks rows of a one-component scan) down to the last pixel row wanted.
+	const mcuRows = Math.min(frame.mcusPerColumn, Math.floor(scan.lastRow / (8 * frame.maxV)) + 1);
 	if (components.length === 1) {
 		const c = components[0];
-		for (let row = 0; row < c.blocksPerColumn; row++) {
+		const rows = Math.min(c.blocksPerColumn, mcuRows * c.v);
+		for (let row = 0; row < rows; row++) {
 			for (let col = 0; col < c.blocksPerLine; col++, mcu++) {
 				if (!restartIfDue()) return reader.end();
 				blocks.decode(c, (row * c.blocksPerLineForMcu + col) * 64);
@@ -78,9 +95,9 @@ export async function decodeScan(
 			}
 			if (slice.over) await slice.next();
 		}
-		return reader.end();
+		return rows < c.blocksPerColumn ? nextMarker(bytes, reader.end()) : reader.end();
 	}
-	for (let mcuRow = 0; mcuRow < frame.mcusPerColumn; mcuRow++) {
+	for (let mcuRow = 0; mcuRow < mcuRows; mcuRow++) {
 		for (let mcuCol = 0; mcuCol < frame.mcusPerLine; mcuCol++, mcu++) {
 			if (!restartIfDue()) return reader.end();
 			for (const c of components) {
@@ -94,5 +111,5 @@ export async function decodeScan(
 			if (slice.over) await slice.next();
 		}
 	}
-	return reader.end();
+	return mcuRows < frame.mcusPerColumn ? nextMarker(bytes, reader.end()) : reader.end();
 }

@@ -1,6 +1,6 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { BitSink, distanceCode, LENGTH_CODE, newSymbolBlock, writeBlock } from './deflateBlocks';
-import { adler32 } from './grayPng';
+import { adler32 } from './checksums';
 
 /**
  * A deflate compressor (RFC 1951) in a zlib stream (RFC 1950), without node's zlib, which n8n

@@ -3,7 +3,7 @@ import { ImageDecodeError } from '../raster';
 /**
  * Deflate's code tables (RFC 1951 §3.2.5 to §3.2.7): the length and distance bases, the fixed
  * codes, and canonical Huffman codes built from code lengths, for one-look-up decoding (inflate)
- * and for writing (deflate).
+ * and for writing (deflate); and the copy of a match, as inflating writes it.
  */
 
 /** Codes up to this many bits are decoded with one table look-up; longer ones bit by bit. */
@@ -106,3 +106,28 @@ export const FIXED_LITERALS = (() => {
 	return buildCode(lengths, 288);
 })();
 export const FIXED_DISTANCES = buildCode(new Uint8Array(30).fill(5), 30);
+
+/** Below this length a byte loop beats the native copies' call overhead. */
+export const SHORT_MATCH = 16;
+/**
+ * A match: `length` bytes from `distance` back, copied forward so that an overlapping match
+ * repeats its last `distance` bytes. Long matches (runs of one value, repeating pixels: masks and
+ * flat areas unpack to megabytes from a few kilobytes) go by native fill and copyWithin, the
+ * repeating part doubling at each step.
+ */
+export function copyMatch(out: Uint8Array, to: number, distance: number, length: number): void {
+	const end = to + length;
+	const from = to - distance;
+	if (length < SHORT_MATCH) {
+		for (let i = from; to < end; ) out[to++] = out[i++];
+	} else if (distance === 1) {
+		out.fill(out[from], to, end);
+	} else {
+		// [from, to) repeats with period `distance` and its length stays a multiple of it.
+		while (to < end) {
+			const count = Math.min(to - from, end - to);
+			out.copyWithin(to, from, from + count);
+			to += count;
+		}
+	}
+}

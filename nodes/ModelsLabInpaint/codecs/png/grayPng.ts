@@ -20,6 +20,7 @@
  */
 
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
+import { adler32, crc32 } from './checksums';
 import { filterRow } from './grayFilter';
 
 /**
@@ -33,40 +34,6 @@ const MAX_CHUNK_BYTES = 2 ** 31 - 1;
 const isWholeSize = (value: number) => Number.isInteger(value) && value >= 1;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-const CRC_TABLE = (() => {
-	const table = new Uint32Array(256);
-	for (let n = 0; n < 256; n++) {
-		let c = n;
-		for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-		table[n] = c >>> 0;
-	}
-	return table;
-})();
-
-/** The CRC-32 of bytes start..end; pass the CRC so far as `previous` to go on from it. */
-export function crc32(bytes: Uint8Array, start: number, end: number, previous = 0): number {
-	let c = (previous ^ 0xffffffff) >>> 0;
-	for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-
-/** The Adler-32 of bytes [from, to); `previous` continues the checksum of the bytes before `from`. */
-export function adler32(bytes: Uint8Array, from = 0, to = bytes.length, previous = 1): number {
-	let a = previous & 0xffff;
-	let b = previous >>> 16;
-	// 5552 bytes is the most that can be summed before b could pass 2³² (zlib's NMAX).
-	for (let start = from; start < to; start += 5552) {
-		const end = Math.min(to, start + 5552);
-		for (let i = start; i < end; i++) {
-			a += bytes[i];
-			b += a;
-		}
-		a %= 65521;
-		b %= 65521;
-	}
-	return ((b << 16) | a) >>> 0;
-}
 
 function reverseBits(code: number, length: number): number {
 	let reversed = 0;

@@ -4,6 +4,8 @@ import {
 	CODE_LENGTH_ORDER,
 	damaged,
 	DISTANCE_BASE,
+	copyMatch,
+	SHORT_MATCH,
 	DISTANCE_EXTRA,
 	FAST_MASK,
 	FIXED_DISTANCES,
@@ -14,6 +16,7 @@ import {
 	type HuffmanCode,
 } from './deflateCodes';
 import { ImageDecodeError } from '../raster';
+import { adler32, adler32Run } from './checksums';
 
 /**
  * A zlib stream (RFC 1950) unpacked without node's zlib, which n8n Cloud does not let community
@@ -25,7 +28,8 @@ import { ImageDecodeError } from '../raster';
  * refused as it reaches the bound, before any more memory is taken.
  *
  * Memory: the compressed bytes (the caller's) + the output, grown by doubling up to `maxBytes`
- * (or allocated once at `expectedBytes`), + two small code tables.
+ * (or allocated once at `expectedBytes`), + two small code tables. `inflateZlibStream` holds
+ * only a window of the output (a PNG's rows are taken as they unpack): a few hundred kilobytes.
  *
  * The work is cut into steps of about 8 KB of output, each synchronous and fast; between steps
  * the time slice may hand the event loop to other work, and the Adler-32 is summed over the step.
@@ -41,41 +45,22 @@ export interface InflateOptions {
 /** Output bytes written between two looks at the time slice. */
 const STEP_BYTES = 8192;
 
-/** Below this length a byte loop beats the native copies' call overhead. */
-const SHORT_MATCH = 16;
-
-/**
- * A match: `length` bytes from `distance` back, copied forward so that an overlapping match
- * repeats its last `distance` bytes. Long matches (runs of one value, repeating pixels: masks and
- * flat areas unpack to megabytes from a few kilobytes) go by native fill and copyWithin, the
- * repeating part doubling at each step.
- */
-function copyMatch(out: Uint8Array, to: number, distance: number, length: number): void {
-	const end = to + length;
-	const from = to - distance;
-	if (length < SHORT_MATCH) {
-		for (let i = from; to < end; ) out[to++] = out[i++];
-	} else if (distance === 1) {
-		out.fill(out[from], to, end);
-	} else {
-		// [from, to) repeats with period `distance` and its length stays a multiple of it.
-		while (to < end) {
-			const count = Math.min(to - from, end - to);
-			out.copyWithin(to, from, from + count);
-			to += count;
-		}
-	}
-}
+/** How far back a match may reach (RFC 1951 §2), and its longest length. */
+const WINDOW_BYTES = 32768;
+const MAX_MATCH = 258;
 
 class Inflater {
 	private at = 0;
 	private bits = 0;
 	private bitCount = 0;
-	private out: Uint8Array;
-	private written = 0;
+	/** The output, from byte `base` of the stream (streaming drops what was taken). */
+	out: Uint8Array;
+	written = 0;
+	private base = 0;
+	/** The most `written` may reach before `reserve` grows the output or refuses the stream. */
+	private room: number;
 	private checked = 0;
-	private adlerA = 1;
-	private adlerB = 0;
+	private adler = 1;
 	private lastBlock = false;
 	private storedLeft = -1;
 	private literals: HuffmanCode | undefined;
@@ -86,9 +71,12 @@ class Inflater {
 		private readonly input: Uint8Array,
 		private readonly maxBytes: number,
 		expectedBytes: number | undefined,
+		/** Streaming: a buffer of this many bytes, whatever `maxBytes` is (see inflateZlibStream). */
+		capacity?: number,
 	) {
 		const first = expectedBytes ?? Math.max(STEP_BYTES, input.length * 4);
-		this.out = new Uint8Array(Math.min(maxBytes, first));
+		this.out = new Uint8Array(capacity ?? Math.min(maxBytes, first));
+		this.room = Math.min(this.out.length, maxBytes);
 		if (input.length < 6) throw damaged('it is cut short');
 		const method = input[0];
 		const flags = input[1];
@@ -150,15 +138,31 @@ class Inflater {
 	/** Room for `count` more bytes, refusing to pass the caller's bound. */
 	private reserve(count: number): void {
 		const needed = this.written + count;
-		if (needed <= this.out.length) return;
-		if (needed > this.maxBytes) {
+		if (needed <= this.room) return;
+		if (this.base + needed > this.maxBytes) {
 			throw new ImageDecodeError(
 				`The picture's data unpacks to more than the ${this.maxBytes} bytes its size allows; the file is damaged or built to exhaust memory.`,
 			);
 		}
-		const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(needed, this.out.length * 2)));
+		const most = this.maxBytes - this.base;
+		const grown = new Uint8Array(Math.min(most, Math.max(needed, this.out.length * 2)));
 		grown.set(this.out.subarray(0, this.written));
 		this.out = grown;
+		this.room = Math.min(grown.length, most);
+	}
+
+	/** Lets go of out[0..from) (streaming: bytes taken, and more than a window back). */
+	drop(from: number): void {
+		this.out.copyWithin(0, from, this.written);
+		this.base += from;
+		this.written -= from;
+		this.checked -= from;
+		this.room = Math.min(this.out.length, this.maxBytes - this.base);
+	}
+
+	/** The bytes unpacked so far. */
+	get total(): number {
+		return this.base + this.written;
 	}
 
 	private readBlockHeader(): void {
@@ -216,9 +220,9 @@ class Inflater {
 		this.distances = buildCode(lengths.subarray(literalCount), distanceCount);
 	}
 
-	/** Unpacks until about STEP_BYTES more bytes are out or the stream ends. */
-	step(): void {
-		const stop = this.written + STEP_BYTES;
+	/** Unpacks about STEP_BYTES more (not past `limit` in `out`), or until the stream ends. */
+	step(limit = Infinity): void {
+		const stop = Math.min(this.written + STEP_BYTES, limit);
 		while (!this.done && this.written < stop) {
 			if (this.storedLeft < 0 && !this.literals) this.readBlockHeader();
 			if (this.storedLeft >= 0) this.copyStored(stop);
@@ -245,7 +249,7 @@ class Inflater {
 		while (this.written < stop) {
 			const symbol = this.decodeSymbol(literals);
 			if (symbol < 256) {
-				if (this.written >= this.out.length) this.reserve(1);
+				if (this.written >= this.room) this.reserve(1);
 				this.out[this.written++] = symbol;
 				continue;
 			}
@@ -259,30 +263,21 @@ class Inflater {
 			const distanceIndex = this.decodeSymbol(distances);
 			if (distanceIndex >= 30) throw damaged('an invalid distance code');
 			const distance = DISTANCE_BASE[distanceIndex] + this.take(DISTANCE_EXTRA[distanceIndex]);
-			if (distance > this.written) throw damaged('a copy from before the start');
+			if (distance > this.total) throw damaged('a copy from before the start');
 			this.reserve(length);
+			// A run of one byte (most of a mask) is summed at once, not byte by byte.
+			const run = distance === 1 && length >= SHORT_MATCH;
+			if (run) this.adler = adler32Run(this.sumAdler(), this.out[this.written - 1], length);
 			copyMatch(this.out, this.written, distance, length);
 			this.written += length;
+			if (run) this.checked = this.written;
 		}
 	}
 
-	private sumAdler(): void {
-		let a = this.adlerA;
-		let b = this.adlerB;
-		const out = this.out;
-		// 5552 bytes is the most that can be summed before b could pass 2^32 (zlib's NMAX).
-		for (let start = this.checked; start < this.written; start += 5552) {
-			const end = Math.min(this.written, start + 5552);
-			for (let i = start; i < end; i++) {
-				a += out[i];
-				b += a;
-			}
-			a %= 65521;
-			b %= 65521;
-		}
-		this.adlerA = a;
-		this.adlerB = b;
+	private sumAdler(): number {
+		this.adler = adler32(this.out, this.checked, this.written, this.adler);
 		this.checked = this.written;
+		return this.adler;
 	}
 
 	private finish(): void {
@@ -296,8 +291,7 @@ class Inflater {
 				(this.input[i + 2] << 8) |
 				this.input[i + 3]) >>>
 			0;
-		if (stored !== ((this.adlerB << 16) | this.adlerA) >>> 0)
-			throw damaged('its checksum is wrong');
+		if (stored !== this.adler) throw damaged('its checksum is wrong');
 		this.done = true;
 	}
 
@@ -318,4 +312,36 @@ export async function inflateZlib(
 		if (slice.over) await slice.next();
 	}
 	return inflater.result();
+}
+
+/**
+ * The bytes of a zlib stream, handed out as they unpack and never held whole: `take(out, from, to)`
+ * is given out[from..to), the bytes not taken yet, and answers up to where it took them; it may
+ * leave fewer than `chunkBytes` (a partial row), offered again with more. Checked as inflateZlib
+ * checks. Memory: a buffer of about four times the larger of `chunkBytes` and the 32 KB window.
+ * Resolves to the number of bytes the stream unpacked to.
+ */
+export async function inflateZlibStream(
+	compressed: Uint8Array,
+	{ maxBytes, chunkBytes }: { maxBytes: number; chunkBytes: number },
+	slice: TimeSlice,
+	take: (out: Uint8Array, from: number, to: number) => number,
+): Promise<number> {
+	const keep = Math.max(chunkBytes, WINDOW_BYTES);
+	const capacity = 4 * keep + STEP_BYTES + MAX_MATCH;
+	const inflater = new Inflater(compressed, maxBytes, undefined, capacity);
+	let taken = 0;
+	while (!inflater.done) {
+		inflater.step(capacity - MAX_MATCH);
+		taken = take(inflater.out, taken, inflater.written);
+		if (inflater.written + STEP_BYTES + MAX_MATCH > capacity) {
+			// What is kept: what take left, and the window matches may copy from.
+			const from = Math.min(taken, inflater.written - WINDOW_BYTES);
+			if (inflater.written - from > keep) throw new Error('The stream was not taken in time');
+			inflater.drop(from);
+			taken -= from;
+		}
+		if (slice.over) await slice.next();
+	}
+	return inflater.total;
 }

@@ -1,8 +1,8 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import { crc32 } from './grayPng';
-import { inflateZlib } from './inflate';
+import { crc32 } from './checksums';
+import { inflateZlibStream } from './inflate';
 import { COLOUR_TYPES, expandRow, unfilter, type PngHeader, type PngParts } from './pngRows';
-import { ImageDecodeError, type Raster } from '../raster';
+import { ImageDecodeError, sameBytes, type Raster } from '../raster';
 
 /**
  * PNG decoding (ISO/IEC 15948) to 8-bit RGBA: every colour type (gray, RGB, palette, gray + alpha,
@@ -14,9 +14,9 @@ import { ImageDecodeError, type Raster } from '../raster';
  * The size in the header is checked against the caller's pixel limit before anything is unpacked,
  * and the image data may unpack to exactly what that size needs, no more (see inflate.ts).
  *
- * Memory: the compressed bytes (copied once when split over several IDAT chunks) + the unpacked
- * rows, height × (1 + row bytes) (up to 8 bytes a pixel for 16-bit RGBA) + 4 bytes a pixel of
- * output. Rows are unfiltered and expanded one at a time, looking at the time slice after each.
+ * Memory: the compressed bytes (copied once when split over several IDAT chunks) + 4 bytes a
+ * pixel of output + a window of the unpacked rows (inflate.ts `inflateZlibStream`, a few hundred
+ * KB): rows are unfiltered and expanded as they unpack, the time slice looked at between steps.
  */
 
 export type { PngHeader };
@@ -165,12 +165,18 @@ function passesOf(h: PngHeader) {
 	return { passes, bytes, bpp: Math.max(1, bitsPerPixel >> 3) };
 }
 
-/** A PNG's pixels as 8-bit RGBA; refuses pictures over `maxPixels` before unpacking anything. */
-export async function decodePng(
+/** A PNG's header, chunks and row layout, read and checked: what its rows are unpacked from. */
+export type OpenedPng = { header: PngHeader; parts: PngParts; hasAlpha: boolean } & ReturnType<
+	typeof passesOf
+>;
+export type PngPass = OpenedPng['passes'][number];
+
+/** Reads a PNG's chunks; refuses pictures over `maxPixels` before unpacking anything. */
+export async function openPng(
 	bytes: Uint8Array,
 	maxPixels: number,
 	slice: TimeSlice,
-): Promise<Raster> {
+): Promise<OpenedPng> {
 	const header = readPngHeader(bytes);
 	const { width, height } = header;
 	if (width * height > maxPixels) {
@@ -179,36 +185,71 @@ export async function decodePng(
 		);
 	}
 	const parts = await readChunks(bytes, header, slice);
-	const { passes, bytes: expected, bpp } = passesOf(header);
-	const data = await inflateZlib(
-		parts.compressed,
-		{ maxBytes: expected, expectedBytes: expected },
-		slice,
-	);
-	if (data.length < expected) throw cutShort();
-	const rgba = new Uint8Array(width * height * 4);
-	const zeros = new Uint8Array(Math.max(...passes.map((p) => p.rowBytes)) + bpp);
-	let at = 0;
-	for (const pass of passes) {
-		if (pass.width === 0 || pass.height === 0) continue;
-		for (let r = 0; r < pass.height; r++) {
-			const rowAt = at + 1;
-			const first = r === 0;
-			unfilter(
-				data,
-				rowAt,
-				pass.rowBytes,
-				first ? zeros : data,
-				first ? bpp : rowAt - pass.rowBytes - 1,
-				bpp,
-			);
-			const y = pass.y0 + r * pass.dy;
-			const o = (y * width + pass.x0) * 4;
-			expandRow(header, parts, data, rowAt, pass.width, rgba, o, pass.dx * 4);
-			at = rowAt + pass.rowBytes;
-			if (slice.over) await slice.next();
-		}
-	}
 	const hasAlpha = header.colourType === 4 || header.colourType === 6 || parts.hasTrns;
-	return { width, height, rgba, hasAlpha };
+	return { header, parts, hasAlpha, ...passesOf(header) };
+}
+
+/**
+ * Each row of the image data as it unpacks (the data is never held whole), its filter undone into
+ * a row buffer (the filter byte at 0, the samples from 1), handed to `visit` with its pass and its
+ * line in the pass, and whether its samples are those of the line above: a row of the Up filter
+ * that changes nothing is seen without a byte visited, others compared natively.
+ */
+export async function unpackRows(
+	{ parts, passes, bytes: expected, bpp }: OpenedPng,
+	slice: TimeSlice,
+	visit: (row: Uint8Array, pass: PngPass, line: number, repeat: boolean) => void,
+): Promise<void> {
+	const longest = Math.max(...passes.map((p) => p.rowBytes)) + 1;
+	const zeros = new Uint8Array(longest + bpp);
+	let [row, above] = [new Uint8Array(longest), new Uint8Array(longest)];
+	let index = passes.findIndex((p) => p.width > 0 && p.height > 0);
+	let line = 0;
+	const take = (out: Uint8Array, from: number, to: number) => {
+		for (let pass = passes[index]; pass && to - from > pass.rowBytes; pass = passes[index]) {
+			const size = pass.rowBytes + 1;
+			const up = out[from] === 2 && line > 0 && sameBytes(out, from + 1, zeros, 0, pass.rowBytes);
+			if (up) visit(above, pass, line, true);
+			else {
+				row.set(out.subarray(from, from + size));
+				unfilter(row, 1, pass.rowBytes, line > 0 ? above : zeros, 1, bpp);
+				visit(row, pass, line, line > 0 && sameBytes(row, 1, above, 1, pass.rowBytes));
+				[row, above] = [above, row];
+			}
+			from += size;
+			if (++line < pass.height) continue;
+			line = 0;
+			do index++;
+			while (index < passes.length && (passes[index].width === 0 || passes[index].height === 0));
+		}
+		return from;
+	};
+	const total = await inflateZlibStream(
+		parts.compressed,
+		{ maxBytes: expected, chunkBytes: longest },
+		slice,
+		take,
+	);
+	if (total < expected) throw cutShort();
+}
+
+/** A PNG's pixels as 8-bit RGBA; refuses pictures over `maxPixels` before unpacking anything. */
+export async function decodePng(
+	bytes: Uint8Array,
+	maxPixels: number,
+	slice: TimeSlice,
+): Promise<Raster> {
+	return await pngRaster(await openPng(bytes, maxPixels, slice), slice);
+}
+
+/** An opened PNG's pixels as 8-bit RGBA. */
+export async function pngRaster(png: OpenedPng, slice: TimeSlice): Promise<Raster> {
+	const { header, parts } = png;
+	const { width, height } = header;
+	const rgba = new Uint8Array(width * height * 4);
+	await unpackRows(png, slice, (row, pass, line) => {
+		const o = ((pass.y0 + line * pass.dy) * width + pass.x0) * 4;
+		expandRow(header, parts, row, 1, pass.width, rgba, o, pass.dx * 4);
+	});
+	return { width, height, rgba, hasAlpha: png.hasAlpha };
 }

@@ -1,7 +1,7 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import type { Raster } from '../raster';
 import { DEFAULT_EFFORT, deflateZlib, FAST_EFFORT } from './deflate';
-import { crc32 } from './grayPng';
+import { crc32 } from './checksums';
 
 /**
  * A raster as an 8-bit PNG: RGB (colour type 2) when every pixel is opaque, else RGBA (type 6),

@@ -1,4 +1,4 @@
-import { ImageDecodeError } from '../raster';
+import { ImageDecodeError, sameBytes } from '../raster';
 
 /**
  * A PNG's rows, one at a time: the filter undone in place (PNG spec §9), then the samples of
@@ -33,6 +33,10 @@ export interface PngParts {
 	hasTrns: boolean;
 }
 
+/** Up rows are looked at in blocks of this many bytes for parts that do not change. */
+const ZERO_BLOCK = 512;
+const ZEROS = new Uint8Array(ZERO_BLOCK);
+
 const damaged = (why: string) => new ImageDecodeError(`The PNG picture is damaged: ${why}.`);
 
 let wordToByte: Uint8Array | undefined;
@@ -60,7 +64,16 @@ export function unfilter(
 	if (filter === 1) {
 		for (let i = at + bpp; i < end; i++) data[i] += data[i - bpp];
 	} else if (filter === 2) {
-		for (let i = at, p = priorAt; i < end; i++, p++) data[i] += prior[p];
+		for (let block = at; block < end; block += ZERO_BLOCK) {
+			const stop = block + ZERO_BLOCK < end ? block + ZERO_BLOCK : end;
+			const from = priorAt + block - at;
+			// A block unchanged from the row above (most of a mask's row) is copied natively; its
+			// ends are looked at first, so other rows are rarely compared.
+			const same =
+				data[block] === 0 && data[stop - 1] === 0 && sameBytes(data, block, ZEROS, 0, stop - block);
+			if (same) data.set(prior.subarray(from, from + stop - block), block);
+			else for (let i = block, p = from; i < stop; i++, p++) data[i] += prior[p];
+		}
 	} else if (filter === 3) {
 		for (let i = at, p = priorAt; i < end; i++, p++) {
 			const left = i - at >= bpp ? data[i - bpp] : 0;
