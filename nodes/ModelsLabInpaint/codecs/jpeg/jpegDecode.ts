@@ -70,6 +70,7 @@ class JpegReader {
 	constructor(
 		private readonly bytes: Uint8Array,
 		private readonly maxPixels: number,
+		private readonly readScan = decodeScan,
 	) {}
 
 	/** Walks the markers from SOI to EOI, decoding each scan as it comes. */
@@ -238,7 +239,7 @@ class JpegReader {
 			shift: approximation & 15,
 			restartInterval: this.restartInterval,
 		};
-		return await decodeScan(this.bytes, at, frame, settings, slice);
+		return await this.readScan(this.bytes, at, frame, settings, slice);
 	}
 
 	/** Whether three components are RGB rather than YCbCr. */
@@ -328,13 +329,15 @@ export async function decodeJpeg(
  * A JPEG's quantized coefficients and what a writer needs to keep, without any pixels: the
  * entropy-coded data decoded (baseline, extended or progressive), no IDCT. Refuses pictures over
  * `maxPixels` before allocating. Memory: 2 bytes a sample (MCU-padded), 3 bytes a pixel at 4:2:0.
+ * `readScan` in place of decodeScan reads the scans its own way (the stitch's, jpegBand.ts).
  */
 export async function readJpegCoefficients(
 	bytes: Uint8Array,
 	maxPixels: number,
 	slice: TimeSlice,
+	readScan = decodeScan,
 ): Promise<JpegCoefficients> {
-	const reader = new JpegReader(bytes, maxPixels);
+	const reader = new JpegReader(bytes, maxPixels, readScan);
 	await reader.read(slice);
 	return reader.coefficients();
 }

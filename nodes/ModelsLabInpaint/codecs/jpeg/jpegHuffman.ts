@@ -66,6 +66,8 @@ export class BitReader {
 	private bits = 0;
 	private count = 0;
 	private atMarker = false;
+	/** Zero bytes read past the data's end (at a marker or the file's end), not in the file. */
+	private padded = 0;
 
 	constructor(
 		private readonly data: Uint8Array,
@@ -90,6 +92,7 @@ export class BitReader {
 					} else this.at++;
 				}
 			}
+			if (this.atMarker) this.padded++;
 			this.bits = (this.bits << 8) | byte;
 			this.count += 8;
 		}
@@ -135,9 +138,24 @@ export class BitReader {
 		return table.symbols[table.offset[length] + code];
 	}
 
+	/**
+	 * Where the next bit to read is in the file: byte × 8 + bit (0 the most significant), a stuffed
+	 * FF 00 pair being its FF; -1 past the data's end. What the stitch copies
+	 * from (jpegBand.ts): the bits read ahead are walked back over, a stuffed pair counting once.
+	 */
+	position(): number {
+		const unread = this.count - this.padded * 8;
+		if (unread < 0) return -1;
+		const data = this.data;
+		let p = this.at;
+		const bytes = (unread + 7) >> 3;
+		for (let i = 0; i < bytes; i++) p -= data[p - 1] === 0 && data[p - 2] === 0xff ? 2 : 1;
+		return p * 8 + bytes * 8 - unread;
+	}
+
 	/** After a restart interval: skips to just past the RSTn marker; false if another marker comes first. */
 	restart(): boolean {
-		this.bits = this.count = 0;
+		this.bits = this.count = this.padded = 0;
 		this.atMarker = false;
 		const data = this.data;
 		for (let i = this.at; i + 1 < data.length; i++) {
