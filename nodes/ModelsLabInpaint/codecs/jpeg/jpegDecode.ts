@@ -156,7 +156,7 @@ class JpegReader {
 				blocksPerColumn: Math.ceil(Math.ceil((height * p.v) / maxV) / 8),
 				blocksPerLineForMcu,
 				blocksPerColumnForMcu,
-				coefficients: new Int16Array(blocksPerLineForMcu * blocksPerColumnForMcu * 64),
+				coefficients: new Int16Array(0), // allocated by the first scan that has it (jpegScan.ts)
 				dcTable: undefined,
 				acTable: undefined,
 				previousDc: 0,
@@ -252,7 +252,9 @@ class JpegReader {
 	/** The frame's quantized coefficients as they are, with what a writer needs to keep. */
 	coefficients(): JpegCoefficients {
 		const frame = this.frame;
-		if (!frame || this.scans === 0) throw jpegDamaged('it holds no picture data');
+		// A component no scan has (its coefficients never allocated): no picture data either.
+		if (!frame || frame.components.some((c) => c.coefficients.length === 0))
+			throw jpegDamaged('it holds no picture data');
 		const components: CoefficientComponent[] = frame.components.map((c) => {
 			const quantization = this.quantization[c.quantizationId];
 			if (!quantization) {
@@ -279,7 +281,8 @@ class JpegReader {
 	/** The coefficients → component planes → RGBA, a row range at a time. */
 	async toRaster(slice: TimeSlice): Promise<Raster> {
 		const frame = this.frame;
-		if (!frame || this.scans === 0) throw jpegDamaged('it holds no picture data');
+		if (!frame || frame.components.some((c) => c.coefficients.length === 0))
+			throw jpegDamaged('it holds no picture data');
 		const planes: UpsampledPlane[] = [];
 		for (const c of frame.components) {
 			const table = this.quantization[c.quantizationId];
