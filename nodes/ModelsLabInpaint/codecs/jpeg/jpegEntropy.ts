@@ -178,6 +178,15 @@ export class JpegBitWriter {
 		return true;
 	}
 
+	/** Where the writing is, to come back to (`restore`) and write over what follows. */
+	mark(): [number, number, number] {
+		return [this.at, this.bits, this.count];
+	}
+
+	restore([at, bits, count]: [number, number, number]): void {
+		[this.at, this.bits, this.count] = [at, bits, count];
+	}
+
 	/** Pads the last byte with 1 bits, as T.81 F.1.2.3 asks before a marker. */
 	padToByte(): void {
 		if (this.count > 0) this.write(0x7f, 8 - this.count);
@@ -188,7 +197,8 @@ export class JpegBitWriter {
  * One block's 64 quantized coefficients (zig-zag order) as Huffman codes: the DC difference from
  * the previous block's DC, then runs of zeros and values (ZRL for 16 zeros, EOB for the rest).
  * Returns this block's DC, the next block's predictor. Needs 200 bytes of room (64 codes of at
- * most 16 + 11 bits, each byte possibly stuffed).
+ * most 16 + 11 bits, each byte possibly stuffed). `padding.zrl` ZRL codes are put before the EOB
+ * where they fit (and taken off it), to move what follows by a chosen number of bits.
  */
 export function writeBlock(
 	out: JpegBitWriter,
@@ -196,6 +206,7 @@ export function writeBlock(
 	previousDc: number,
 	dc: HuffmanEncoding,
 	ac: HuffmanEncoding,
+	padding?: { zrl: number },
 ): number {
 	const category = CATEGORY;
 	const difference = coefficients[0] - previousDc;
@@ -219,6 +230,15 @@ export function writeBlock(
 		out.write(value < 0 ? value - 1 : value, size);
 		zeros = 0;
 	}
-	if (last < 63) out.write(ac.codes[0], ac.lengths[0]); // EOB
+	if (last < 63) {
+		// ZRLs asked for (the splice's alignment, jpegSplice.ts) while 16 zeros still fit before
+		// the EOB: decoders skip them; libjpeg's encoder never writes them, but they code no value.
+		if (padding !== undefined) {
+			for (; padding.zrl > 0 && last + 17 <= 63; padding.zrl--, last += 16) {
+				out.write(ac.codes[0xf0], ac.lengths[0xf0]);
+			}
+		}
+		out.write(ac.codes[0], ac.lengths[0]); // EOB
+	}
 	return coefficients[0];
 }

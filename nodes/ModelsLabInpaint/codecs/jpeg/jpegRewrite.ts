@@ -124,6 +124,8 @@ export interface ComponentWriter {
 	dc: HuffmanEncoding;
 	ac: HuffmanEncoding;
 	previousDc: number;
+	/** ZRLs still to put before EOBs (jpegEntropy.ts `writeBlock`). */
+	padding?: { zrl: number };
 }
 
 const zigzag = new Int16Array(64);
@@ -138,7 +140,7 @@ export function writeOne(out: JpegBitWriter, w: ComponentWriter, index: number):
 	}
 	const dc = coefficients[at];
 	zigzag[0] = dc > 1023 ? 1023 : dc < -1024 ? -1024 : dc;
-	w.previousDc = writeBlock(out, zigzag, w.previousDc, w.dc, w.ac);
+	w.previousDc = writeBlock(out, zigzag, w.previousDc, w.dc, w.ac, w.padding);
 }
 
 /** The MCU at `mcuCol` of MCU row `mcuRow` of the components' arrays, each component in turn. */

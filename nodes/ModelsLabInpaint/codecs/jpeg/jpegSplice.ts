@@ -1,6 +1,6 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import type { Box } from '../raster';
-import { readJpegBand, type JpegBand } from './jpegBand';
+import { readJpegBand, type JpegBand, type SpliceRun } from './jpegBand';
 import { readJpegCoefficients } from './jpegDecode';
 import { BLOCK_BYTES } from './jpegEncode';
 import { huffmanEncoding, JpegBitWriter, type HuffmanEncoding } from './jpegEntropy';
@@ -19,10 +19,13 @@ import { writeJpegCoefficients, writeMcu, type ComponentWriter } from './jpegRew
  * coefficients need (tables made for one picture), or where its data is damaged, the whole file
  * is written again from its coefficients with the standard tables (jpegRewrite.ts), as before.
  *
- * The bits after the last patched MCU are copied through to the scan's end. When they land at
- * the bit offset they had, its last byte (with the original's padding) is copied as it is;
- * otherwise where the last MCU's bits end must be known, to pad it again, so the rest of the scan
- * is decoded (jpegBand.ts `finish`).
+ * The bits after the last patched MCU are copied through to the scan's end. To copy them as they
+ * are, with the original's last byte and its padding, and not decode them at all, they must land
+ * at the bit offset they had: the last run is written again with a few ZRL codes (16 zeros) put
+ * before EOBs, which decoders skip (T.81 F.2.2.2), as many as move it by the bits missing, mod 8.
+ * Where the tables have no ZRL code or the blocks no room for one, the rest of the scan is decoded
+ * (jpegBand.ts `finish`) to find where its last MCU ends, and the bits are copied moved and
+ * padded again.
  *
  * Memory: the band's coefficients (jpegBand.ts), and the new file, about the old one's size.
  */
@@ -79,6 +82,24 @@ async function copyScan(
 	return out.copyBits(file, from, to);
 }
 
+/**
+ * How many ZRL codes each component's blocks should get (jpegEntropy.ts `writeBlock`) to write
+ * `bits` more bits, mod 8: the fewest codes in all, or undefined when the tables cannot.
+ */
+function zrlCounts(writers: ComponentWriter[], bits: number): number[] | undefined {
+	const lengths = writers.map((w) => w.ac.lengths[0xf0]);
+	let best: number[] | undefined;
+	let fewest = Infinity;
+	for (let combination = 0; combination < 1 << (3 * writers.length); combination++) {
+		const counts = lengths.map((_, i) => (combination >> (3 * i)) & 7);
+		const added = counts.reduce((sum, count, i) => sum + count * lengths[i], 0);
+		const codes = counts.reduce((sum, count) => sum + count, 0);
+		const usable = counts.every((count, i) => count === 0 || lengths[i] > 0);
+		if (usable && (added & 7) === bits && codes < fewest) [best, fewest] = [counts, codes];
+	}
+	return best;
+}
+
 /** The spliced file, or undefined when a code is missing or the data is not as read. */
 async function spliced(
 	file: Uint8Array,
@@ -96,18 +117,36 @@ async function spliced(
 	const out = new JpegBitWriter(file.length + 65536);
 	for (const piece of headerPieces(file, band.dataStart)) out.writeBytes(piece);
 	const across = jpeg.mcusPerLine;
-	let copied = band.dataStart * 8;
-	for (const run of runs) {
-		if (run.from < 0 || run.to < 0) return undefined;
-		if (!(await copyScan(out, file, copied, run.from, slice))) return undefined;
+	const writeRun = async (run: SpliceRun) => {
 		writers.forEach((w, i) => (w.previousDc = run.dc[i]));
 		for (let mcu = run.first; mcu < run.end; mcu++) {
 			out.reserve(BLOCK_BYTES * blocksPerMcu);
 			writeMcu(out, writers, Math.floor(mcu / across) - firstRow, mcu % across);
 			if ((mcu & 15) === 15 && slice.over) await slice.next();
 		}
+	};
+	let copied = band.dataStart * 8;
+	for (const run of runs) {
+		if (run.from < 0 || run.to < 0) return undefined;
+		if (!(await copyScan(out, file, copied, run.from, slice))) return undefined;
+		const mark = out.mark();
+		await writeRun(run);
 		if (out.missingCode) return undefined;
 		copied = run.to;
+		if (run === runs[runs.length - 1] && run.end < band.mcus && out.bitPhase !== (copied & 7)) {
+			// Moved to the bit offset the rest had, the rest is copied as it is, to its last byte
+			// with its padding, and need not be decoded.
+			const counts = zrlCounts(writers, ((copied & 7) - out.bitPhase) & 7);
+			if (!counts) continue;
+			out.restore(mark);
+			writers.forEach((w, i) => (w.padding = { zrl: counts[i] }));
+			await writeRun(run);
+			const placed = writers.every((w) => w.padding!.zrl === 0);
+			writers.forEach((w) => (w.padding = undefined));
+			if (placed && out.bitPhase === (copied & 7)) continue;
+			out.restore(mark);
+			await writeRun(run);
+		}
 	}
 	if (runs[runs.length - 1].end < band.mcus) {
 		// At the bit offset they had, the last byte is copied with its padding; otherwise the
