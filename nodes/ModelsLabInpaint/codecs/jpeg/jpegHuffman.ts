@@ -24,6 +24,11 @@ export const jpegDamaged = (why: string) =>
 export interface HuffmanTable {
 	/** The next FAST_BITS bits → length << 8 | symbol, or 0 when the code is longer. */
 	fast: Uint16Array;
+	/**
+	 * For AC codes: the next FAST_BITS bits, when they hold a code for a value and the value's bits
+	 * too → value << 16 | zero run << 8 | both lengths; 0 otherwise (EOB, ZRL, longer codes).
+	 */
+	fastAc: Int32Array;
 	/** Per code length 1..16: the largest code of that length (-1 when none). */
 	maxCode: Int32Array;
 	/** Per code length: index in `symbols` of its first code, minus that code. */
@@ -34,6 +39,7 @@ export interface HuffmanTable {
 /** A table from a DHT segment's 16 counts and its symbols. */
 export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
 	const fast = new Uint16Array(1 << FAST_BITS);
+	const fastAc = new Int32Array(1 << FAST_BITS);
 	const maxCode = new Int32Array(18).fill(-1);
 	const offset = new Int32Array(18);
 	let code = 0;
@@ -44,8 +50,13 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		for (let i = 0; i < count; i++, k++, code++) {
 			if (length <= FAST_BITS) {
 				const shift = FAST_BITS - length;
+				const size = symbols[k] & 15;
 				for (let fill = code << shift; fill < (code + 1) << shift; fill++) {
 					fast[fill] = (length << 8) | symbols[k];
+					if (size === 0 || length + size > FAST_BITS) continue;
+					const bits = (fill >> (shift - size)) & ((1 << size) - 1);
+					const value = bits < 1 << (size - 1) ? bits - (1 << size) + 1 : bits;
+					fastAc[fill] = (value << 16) | ((symbols[k] >> 4) << 8) | (length + size);
 				}
 			}
 		}
@@ -54,7 +65,7 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		code <<= 1;
 	}
 	maxCode[17] = 0x7fffffff; // stops the slow search
-	return { fast, maxCode, offset, symbols };
+	return { fast, fastAc, maxCode, offset, symbols };
 }
 
 /**
@@ -117,6 +128,14 @@ export class BitReader {
 		if (length === 0) return 0;
 		const value = this.receive(length);
 		return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
+	}
+
+	/** An AC code and its value at once, from `fastAc` (0, nothing read, when not there). */
+	decodeFastAc(table: HuffmanTable): number {
+		if (this.count < 16) this.fill();
+		const entry = table.fastAc[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
+		this.count -= entry & 0xff;
+		return entry;
 	}
 
 	decode(table: HuffmanTable): number {
@@ -218,6 +237,15 @@ export class BlockDecoder {
 		block[at] = c.previousDc;
 		const ac = c.acTable!;
 		for (let k = 1; k < 64; ) {
+			// Most codes: the code and the value's bits in one look-up.
+			const fast = reader.decodeFastAc(ac);
+			if (fast !== 0) {
+				k += (fast >> 8) & 15;
+				if (k > 63) throw jpegDamaged('a block has too many coefficients');
+				block[at + ZIGZAG[k]] = fast >> 16;
+				k++;
+				continue;
+			}
 			const rs = reader.decode(ac);
 			const size = rs & 15;
 			const run = rs >> 4;
