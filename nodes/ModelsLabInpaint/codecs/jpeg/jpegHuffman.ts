@@ -5,8 +5,8 @@ import { ImageDecodeError } from '../raster';
  * stuffing, markers), and the decoding of one 8 × 8 block's coefficients for a sequential scan or
  * for any of the four kinds of progressive scan (DC first and refining, AC first and refining).
  *
- * Codes of up to 9 bits, nearly all of them, are decoded with one table look-up; longer ones with
- * the MAXCODE / VALPTR tables of T.81 F.2.2.3. Nothing here allocates per block or per bit.
+ * Codes of up to 10 bits, nearly all of them, are decoded with one table look-up, with the value's
+ * bits after them where those fit too; longer ones with the MAXCODE / VALPTR tables of T.81 F.2.2.3. Nothing here allocates per block or per bit.
  */
 
 /** Coefficient order in the file (zig-zag) → position in the 8 × 8 block, row by row. */
@@ -16,7 +16,7 @@ export const ZIGZAG = new Uint8Array([
 	45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ]);
 
-const FAST_BITS = 9;
+const FAST_BITS = 10;
 
 export const jpegDamaged = (why: string) =>
 	new ImageDecodeError(`The JPEG picture is damaged: ${why}.`);
@@ -25,10 +25,10 @@ export interface HuffmanTable {
 	/** The next FAST_BITS bits → length << 8 | symbol, or 0 when the code is longer. */
 	fast: Uint16Array;
 	/**
-	 * For AC codes: the next FAST_BITS bits, when they hold a code for a value and the value's bits
-	 * too → value << 16 | zero run << 8 | both lengths; 0 otherwise (EOB, ZRL, longer codes).
+	 * The next FAST_BITS bits, when they hold a code for a value and the value's bits too → value <<
+	 * 16 | zero run (AC codes) << 8 | both lengths; 0 otherwise (EOB, ZRL, a DC of 0, longer codes).
 	 */
-	fastAc: Int32Array;
+	fastValue: Int32Array;
 	/** Per code length 1..16: the largest code of that length (-1 when none). */
 	maxCode: Int32Array;
 	/** Per code length: index in `symbols` of its first code, minus that code. */
@@ -39,7 +39,7 @@ export interface HuffmanTable {
 /** A table from a DHT segment's 16 counts and its symbols. */
 export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
 	const fast = new Uint16Array(1 << FAST_BITS);
-	const fastAc = new Int32Array(1 << FAST_BITS);
+	const fastValue = new Int32Array(1 << FAST_BITS);
 	const maxCode = new Int32Array(18).fill(-1);
 	const offset = new Int32Array(18);
 	let code = 0;
@@ -56,7 +56,7 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 					if (size === 0 || length + size > FAST_BITS) continue;
 					const bits = (fill >> (shift - size)) & ((1 << size) - 1);
 					const value = bits < 1 << (size - 1) ? bits - (1 << size) + 1 : bits;
-					fastAc[fill] = (value << 16) | ((symbols[k] >> 4) << 8) | (length + size);
+					fastValue[fill] = (value << 16) | ((symbols[k] >> 4) << 8) | (length + size);
 				}
 			}
 		}
@@ -65,7 +65,7 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		code <<= 1;
 	}
 	maxCode[17] = 0x7fffffff; // stops the slow search
-	return { fast, fastAc, maxCode, offset, symbols };
+	return { fast, fastValue, maxCode, offset, symbols };
 }
 
 /**
@@ -130,10 +130,11 @@ export class BitReader {
 		return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
 	}
 
-	/** An AC code and its value at once, from `fastAc` (0, nothing read, when not there). */
-	decodeFastAc(table: HuffmanTable): number {
+	/** A code and its value at once, from `fastValue` (0, nothing read, when not there). */
+	decodeWithValue(table: HuffmanTable): number {
 		if (this.count < 16) this.fill();
-		const entry = table.fastAc[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
+		const entry =
+			table.fastValue[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
 		this.count -= entry & 0xff;
 		return entry;
 	}
@@ -232,13 +233,14 @@ export class BlockDecoder {
 	private sequential(c: ScanComponent, at: number): void {
 		const reader = this.reader;
 		const block = c.coefficients;
-		const s = reader.decode(c.dcTable!);
-		c.previousDc += reader.receiveExtend(s);
+		const dc = c.dcTable!;
+		const fastDc = reader.decodeWithValue(dc);
+		c.previousDc += fastDc !== 0 ? fastDc >> 16 : reader.receiveExtend(reader.decode(dc));
 		block[at] = c.previousDc;
 		const ac = c.acTable!;
 		for (let k = 1; k < 64; ) {
 			// Most codes: the code and the value's bits in one look-up.
-			const fast = reader.decodeFastAc(ac);
+			const fast = reader.decodeWithValue(ac);
 			if (fast !== 0) {
 				k += (fast >> 8) & 15;
 				if (k > 63) throw jpegDamaged('a block has too many coefficients');
