@@ -263,7 +263,8 @@ export async function stitchResult(
 			file = await encodeImage(original, 'png', {}, slice);
 		}
 		return {
-			file: Buffer.from(file),
+			// A view, not a copy: the file's bytes are not used again.
+			file: Buffer.from(file.buffer, file.byteOffset, file.byteLength),
 			mimeType: mimeTypeOf(plan.format),
 			resultSize: { width: result.width, height: result.height },
 		};

@@ -15,9 +15,8 @@ import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } 
  * Anything else (progressive, restart markers, several scans, a gray file with sampling factors
  * other than 1): undefined, and the caller rewrites the whole file.
  *
- * Memory: the band's coefficients (2 bytes a sample) and one MCU row more for the rows before
- * and after it; the frame's full-size arrays are allocated by the reader but never written (the
- * system gives them pages only when touched).
+ * Memory: the band's coefficients (2 bytes a sample) and one block for the rows outside it; the
+ * frame's full-size arrays are never allocated (jpegScan.ts allocates them, and is not called).
  */
 
 /** MCUs (in scan order) written again: from `first` to before `end`. */
@@ -139,12 +138,13 @@ function markerAfter(bytes: Uint8Array, at: number): number {
 	return marker < 0 ? bytes.length : marker;
 }
 
-/** Decodes MCU rows: the band's into its arrays, the others into one row that is cleared again. */
+/** Decodes MCU rows: the band's into its arrays, the others into one block, noting the runs. */
 class RowDecoder {
 	readonly reader: BitReader;
 	private readonly blocks: BlockDecoder;
 	readonly band: Int16Array[];
-	private readonly scratch: Int16Array[];
+	/** Where the blocks of rows outside the band go, one over the other: they are never read. */
+	private readonly scratch = new Int16Array(64);
 	readonly runs: SpliceRun[];
 	/** Run boundaries in scan order (first, end, first, end...), and the next one to note. */
 	private readonly events: number[];
@@ -160,9 +160,7 @@ class RowDecoder {
 	) {
 		this.reader = new BitReader(bytes, at);
 		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
-		const rowSize = (c: FrameComponent) => c.v * c.blocksPerLineForMcu * 64;
-		this.band = components.map((c) => new Int16Array(bandRows * rowSize(c)));
-		this.scratch = components.map((c) => new Int16Array(rowSize(c)));
+		this.band = components.map((c) => new Int16Array(bandRows * c.v * c.blocksPerLineForMcu * 64));
 		this.runs = runs.map((run) => ({ ...run, from: -1, to: -1, dc: [] }));
 		this.events = runs.flatMap((run) => [run.first, run.end]);
 		for (const c of components) c.previousDc = 0;
@@ -184,19 +182,19 @@ class RowDecoder {
 		for (let mcuRow = from; mcuRow < to; mcuRow++) {
 			const inBand = mcuRow - this.firstRow;
 			const rowIn = inBand >= 0 && inBand < this.bandRows;
-			components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch[i]));
-			const row = rowIn ? inBand : 0;
+			components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch));
+			// Outside the band only the bits count: every block goes to the same 64 values.
+			const [row, stride] = rowIn ? [inBand, 64] : [0, 0];
 			for (let mcuCol = 0; mcuCol < across; mcuCol++) {
 				this.note(mcuRow * across + mcuCol);
 				for (const c of components) {
 					for (let v = 0; v < c.v; v++) {
 						const rowStart = (row * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
-						for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * 64);
+						for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * stride);
 					}
 				}
 				if ((mcuCol & 15) === 15 && slice.over) await slice.next();
 			}
-			if (!rowIn) for (const rows of this.scratch) rows.fill(0);
 			if (slice.over) await slice.next();
 		}
 		this.note(to * across);

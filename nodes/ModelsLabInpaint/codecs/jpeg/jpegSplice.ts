@@ -156,7 +156,8 @@ async function spliced(
 	}
 	out.padToByte();
 	out.writeBytes([0xff, 0xd9]);
-	return out.bytes.slice(0, out.at);
+	// A view: the writer's room past the end (64 KB or so) is not worth a copy of the file.
+	return out.bytes.subarray(0, out.at);
 }
 
 /**
