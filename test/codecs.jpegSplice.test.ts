@@ -9,6 +9,7 @@ import * as jpeg from 'jpeg-js';
 
 import { decodeJpeg, readJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegDecode';
 import { encodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegEncode';
+import { BlockDecoder } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegHuffman';
 import { replaceRegion } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegPatch';
 import { mcuAlignedBox } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRegion';
 import * as rewrite from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRewrite';
@@ -166,4 +167,34 @@ describe.each([
 			expect(Buffer.from(await ours(out)).equals(Buffer.from(await ours(whole)))).toBe(true);
 		},
 	);
+});
+
+it('decodes the photo no further than the patch’s rows', async () => {
+	const file = await ourJpeg('4:2:0');
+	const decoded = jest.spyOn(BlockDecoder.prototype, 'decode');
+	await spliced(file, { left: 30, top: 3, width: 20, height: 10 });
+	// The first MCU row of 13 (4:2:0, 6 blocks an MCU) and one MCU of the next, of 130 in all.
+	expect(decoded.mock.calls.length).toBeLessThanOrEqual(14 * 6);
+	decoded.mockRestore();
+});
+
+it('leaves out an MPF segment (the images it points to after the first are not written)', async () => {
+	const file = await ourJpeg('4:4:4');
+	const mpf = Buffer.from([
+		0xff,
+		0xe2,
+		0,
+		10,
+		...Buffer.from('MPF\0', 'latin1'),
+		0x4d,
+		0x4d,
+		0,
+		42,
+	]);
+	const com = Buffer.from([0xff, 0xfe, 0, 6, ...Buffer.from('note', 'latin1')]);
+	const withMpf = new Uint8Array(Buffer.concat([file.subarray(0, 2), mpf, com, file.subarray(2)]));
+	const { out } = await spliced(withMpf, { left: 60, top: 60, width: 10, height: 10 });
+	expect(Buffer.from(out).includes(Buffer.from('MPF\0', 'latin1'))).toBe(false);
+	expect(Buffer.from(out).includes(com)).toBe(true);
+	expect(out.length).toBeGreaterThan(file.length / 2);
 });
