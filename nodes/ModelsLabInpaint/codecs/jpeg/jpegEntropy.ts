@@ -142,7 +142,7 @@ export class JpegBitWriter {
 		let p = from >> 3;
 		const last = to >> 3;
 		const skip = from & 7;
-		this.reserve(2 * (last - p) + 8);
+		this.reserve(8);
 		if (p === last) {
 			if (to > from) this.write((data[p] >> (8 - (to & 7))) & ((1 << (to - from)) - 1), to - from);
 			return true;
@@ -152,6 +152,8 @@ export class JpegBitWriter {
 			this.write(data[p], 8 - skip);
 			p += data[p] === 0xff ? 2 : 1;
 		}
+		// As they are: as many bytes; moved: each byte may need a stuffed zero after it.
+		this.reserve((this.count === 0 ? 1 : 2) * (last - p) + 8);
 		const bytes = this.bytes;
 		let at = this.at;
 		if (this.count === 0) {
