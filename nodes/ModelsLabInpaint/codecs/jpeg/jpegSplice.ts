@@ -31,7 +31,7 @@ import { writeJpegCoefficients, writeMcu, type ComponentWriter } from './jpegRew
  */
 
 /** Bytes copied between two looks at the time slice. */
-const COPY_BYTES = 1 << 20;
+const COPY_BYTES = 1 << 18;
 
 /** The encoder's codes for a table read from the file (T.81 C: the codes of each length in order). */
 function encodingOf(table: HuffmanTable): HuffmanEncoding {
