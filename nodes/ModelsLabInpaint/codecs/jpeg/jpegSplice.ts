@@ -19,17 +19,20 @@ import { writeJpegCoefficients, writeMcu, type ComponentWriter } from './jpegRew
  * coefficients need (tables made for one picture), or where its data is damaged, the whole file
  * is written again from its coefficients with the standard tables (jpegRewrite.ts), as before.
  *
- * The bits after the last patched MCU are copied through to the scan's end. To copy them as they
- * are, with the original's last byte and its padding, and not decode them at all, they must land
- * at the bit offset they had: the last run is written again with a few ZRL codes (16 zeros) put
- * before EOBs, which decoders skip (T.81 F.2.2.2), as many as move it by the bits missing, mod 8.
- * Where the tables have no ZRL code or the blocks no room for one, the rest of the scan is decoded
- * (jpegBand.ts `finish`) to find where its last MCU ends, and the bits are copied moved and
- * padded again.
+ * Between the runs and after the last, the original's bits are copied. To copy them as they are
+ * (bytes, stuffing and all; after the last run, to the scan's last byte with its padding, without
+ * decoding them), each must land at the bit offset it had: a run is written again with a few ZRL
+ * codes (16 zeros) put before EOBs in its last few MCUs (else anywhere in it), which decoders skip
+ * (T.81 F.2.2.2), as many as move its end by the bits missing, mod 8. Where the tables have no ZRL
+ * code or the blocks no room for one, the bits are moved as they are copied (their stuffing done
+ * again), and after the last run the rest of the scan is decoded (jpegBand.ts `finish`) to find
+ * where its last MCU ends, to pad it again.
  *
  * Memory: the band's coefficients (jpegBand.ts), and the new file, about the old one's size.
  */
 
+/** The MCUs at a run's end that get the ZRLs that move it, when they have room for them. */
+const PADDED_MCUS = 4;
 /** Bytes copied between two looks at the time slice. */
 const COPY_BYTES = 1 << 18;
 
@@ -117,36 +120,52 @@ async function spliced(
 	const out = new JpegBitWriter(file.length + 65536);
 	for (const piece of headerPieces(file, band.dataStart)) out.writeBytes(piece);
 	const across = jpeg.mcusPerLine;
-	const writeRun = async (run: SpliceRun) => {
-		writers.forEach((w, i) => (w.previousDc = run.dc[i]));
-		for (let mcu = run.first; mcu < run.end; mcu++) {
+	const writeMcus = async (first: number, end: number) => {
+		for (let mcu = first; mcu < end; mcu++) {
 			out.reserve(BLOCK_BYTES * blocksPerMcu);
 			writeMcu(out, writers, Math.floor(mcu / across) - firstRow, mcu % across);
 			if ((mcu & 15) === 15 && slice.over) await slice.next();
+		}
+	};
+	const aligned = (bit: number) => out.bitPhase === (bit & 7);
+	/** A run written, moved to end at `run.to`'s bit offset where ZRLs can (header comment). */
+	const writeRun = async (run: SpliceRun) => {
+		writers.forEach((w, i) => (w.previousDc = run.dc[i]));
+		const tail = Math.max(run.first, run.end - PADDED_MCUS);
+		const starts = [{ mcu: run.first, mark: out.mark(), dc: run.dc }];
+		await writeMcus(run.first, tail);
+		if (tail > run.first) {
+			const dc = writers.map((w) => w.previousDc);
+			starts.unshift({ mcu: tail, mark: out.mark(), dc });
+		}
+		await writeMcus(tail, run.end);
+		const counts = zrlCounts(writers, ((run.to & 7) - out.bitPhase) & 7);
+		// Nothing after the scan's last MCU to copy: it is padded as it ends.
+		if (run.end === band.mcus || aligned(run.to) || !counts) return;
+		// In its last few MCUs if they have room for the codes, else anywhere in it; else as it was.
+		const attempts: Array<{ start: (typeof starts)[number]; counts?: number[] }> = [
+			...starts.map((start) => ({ start, counts })),
+			{ start: starts[starts.length - 1] },
+		];
+		for (const { start, counts: zrl } of attempts) {
+			out.restore(start.mark);
+			writers.forEach((w, i) => {
+				w.previousDc = start.dc[i];
+				w.padding = { zrl: zrl?.[i] ?? 0 };
+			});
+			await writeMcus(start.mcu, run.end);
+			const placed = writers.every((w) => w.padding!.zrl === 0);
+			writers.forEach((w) => (w.padding = undefined));
+			if (placed && aligned(run.to)) return;
 		}
 	};
 	let copied = band.dataStart * 8;
 	for (const run of runs) {
 		if (run.from < 0 || run.to < 0) return undefined;
 		if (!(await copyScan(out, file, copied, run.from, slice))) return undefined;
-		const mark = out.mark();
 		await writeRun(run);
 		if (out.missingCode) return undefined;
 		copied = run.to;
-		if (run === runs[runs.length - 1] && run.end < band.mcus && out.bitPhase !== (copied & 7)) {
-			// Moved to the bit offset the rest had, the rest is copied as it is, to its last byte
-			// with its padding, and need not be decoded.
-			const counts = zrlCounts(writers, ((copied & 7) - out.bitPhase) & 7);
-			if (!counts) continue;
-			out.restore(mark);
-			writers.forEach((w, i) => (w.padding = { zrl: counts[i] }));
-			await writeRun(run);
-			const placed = writers.every((w) => w.padding!.zrl === 0);
-			writers.forEach((w) => (w.padding = undefined));
-			if (placed && out.bitPhase === (copied & 7)) continue;
-			out.restore(mark);
-			await writeRun(run);
-		}
 	}
 	if (runs[runs.length - 1].end < band.mcus) {
 		// At the bit offset they had, the last byte is copied with its padding; otherwise the
