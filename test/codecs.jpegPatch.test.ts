@@ -17,6 +17,7 @@ import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import {
 	changedOutside,
+	painted,
 	difference,
 	fixture,
 	markerAt,
@@ -70,16 +71,6 @@ const decoded = async (file: Uint8Array) => (await decodeJpeg(file, MAX_PIXELS, 
 /** jpeg-js's pixels; `colorTransform` false for RGB files it would take as YCbCr. */
 const reference = (file: Uint8Array, colorTransform?: boolean) =>
 	jpeg.decode(file, { useTArray: true, formatAsRGBA: true, colorTransform }).data;
-
-/** A box of pixels painted: a flat colour with a diagonal ramp, opaque. */
-function painted(box: Box): Raster {
-	const rgba = new Uint8Array(box.width * box.height * 4);
-	for (let i = 0; i < rgba.length; i += 4) {
-		const x = (i >> 2) % box.width;
-		rgba.set([200, 60 + (x % 50), 30, 255], i);
-	}
-	return { width: box.width, height: box.height, rgba, hasAlpha: false };
-}
 
 async function patched(file: Uint8Array, around: Box) {
 	const coefficients = await coefficientsOf(file);

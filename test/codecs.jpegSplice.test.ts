@@ -17,6 +17,7 @@ import { patchJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegSplice';
 import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import {
 	changedOutside,
+	painted,
 	fixture,
 	markerAt,
 	slice,
@@ -42,15 +43,8 @@ function grainy({ width, height }: typeof SIZE): Raster {
 const ourJpeg = async (subsampling: '4:2:0' | '4:4:4') =>
 	withExifOrientation(await encodeJpeg(grainy(SIZE), { quality: 88, subsampling }, slice()), 6);
 
-/** A box painted: a colour far from the picture's, with a ramp, opaque. */
-function painted(box: Box): Raster {
-	const rgba = new Uint8Array(box.width * box.height * 4);
-	for (let i = 0; i < rgba.length; i += 4) {
-		const x = (i >> 2) % box.width;
-		rgba.set([250, 140 + (x % 40), 20, 255], i);
-	}
-	return { width: box.width, height: box.height, rgba, hasAlpha: false };
-}
+/** A box painted a colour far from the picture's, with a ramp. */
+const orange = (box: Box) => painted(box, [250, 140, 20], 40);
 
 /** The file patched in the MCUs around `area` by the splice, and those MCUs (photo pixels). */
 async function spliced(file: Uint8Array, area: Box) {
@@ -61,7 +55,7 @@ async function spliced(file: Uint8Array, area: Box) {
 		MAX_PIXELS,
 		async (coefficients, region, top) => {
 			patched = { ...region, top: region.top + top };
-			await replaceRegion(coefficients, region, painted(region), slice());
+			await replaceRegion(coefficients, region, orange(region), slice());
 		},
 		slice(),
 	);
@@ -72,7 +66,7 @@ async function spliced(file: Uint8Array, area: Box) {
 async function rewritten(file: Uint8Array, area: Box): Promise<Uint8Array> {
 	const coefficients = await readJpegCoefficients(file, MAX_PIXELS, slice());
 	const region = mcuAlignedBox(coefficients, area);
-	await replaceRegion(coefficients, region, painted(region), slice());
+	await replaceRegion(coefficients, region, orange(region), slice());
 	return await rewrite.writeJpegCoefficients(coefficients, slice());
 }
 
