@@ -16,6 +16,8 @@ import { writeJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpe
 import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import {
+	changedOutside,
+	painted,
 	difference,
 	fixture,
 	markerAt,
@@ -69,29 +71,6 @@ const decoded = async (file: Uint8Array) => (await decodeJpeg(file, MAX_PIXELS, 
 /** jpeg-js's pixels; `colorTransform` false for RGB files it would take as YCbCr. */
 const reference = (file: Uint8Array, colorTransform?: boolean) =>
 	jpeg.decode(file, { useTArray: true, formatAsRGBA: true, colorTransform }).data;
-
-/** How many bytes differ outside `box` (both rasters of one size). */
-function changedOutside(a: Uint8Array, b: Uint8Array, width: number, box: Box): number {
-	let changed = 0;
-	for (let i = 0; i < a.length; i++) {
-		const x = (i >> 2) % width;
-		const y = Math.floor((i >> 2) / width);
-		const inside =
-			x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height;
-		if (!inside && a[i] !== b[i]) changed++;
-	}
-	return changed;
-}
-
-/** A box of pixels painted: a flat colour with a diagonal ramp, opaque. */
-function painted(box: Box): Raster {
-	const rgba = new Uint8Array(box.width * box.height * 4);
-	for (let i = 0; i < rgba.length; i += 4) {
-		const x = (i >> 2) % box.width;
-		rgba.set([200, 60 + (x % 50), 30, 255], i);
-	}
-	return { width: box.width, height: box.height, rgba, hasAlpha: false };
-}
 
 async function patched(file: Uint8Array, around: Box) {
 	const coefficients = await coefficientsOf(file);

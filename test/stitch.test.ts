@@ -11,6 +11,9 @@ import {
 	type Box,
 	type CropPlan,
 } from '../nodes/ModelsLabInpaint/stitch/cropBox';
+import { MAX_SOFT_EDGE_PIXELS } from '../nodes/ModelsLabInpaint/mask/maskAdjust';
+import { softenMask } from '../nodes/ModelsLabInpaint/mask/maskBlur';
+import { growMask } from '../nodes/ModelsLabInpaint/mask/maskDistance';
 import { pasteWithSeam, seamBlend } from '../nodes/ModelsLabInpaint/stitch/paste';
 import { cropGray, cropRaster, resizeRaster } from '../nodes/ModelsLabInpaint/stitch/resample';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
@@ -357,6 +360,24 @@ describe('seamBlend and pasteWithSeam', () => {
 		expect(open[0]).toBe(255);
 		expect(open[row + 39]).toBe(0);
 	});
+
+	it.each([1, 12, MAX_SOFT_EDGE_PIXELS])(
+		'weighs a small mask in a large box as grown and softened over the whole box (feather %i)',
+		async (feather) => {
+			const size = { width: 260, height: 200 };
+			// A disc with a soft rim, and a stray gray pixel: the work around them is all that runs.
+			const mask = new Uint8Array(size.width * size.height).map((_, i) => {
+				const [x, y] = [i % size.width, Math.floor(i / size.width)];
+				const d = Math.hypot(x - 90, y - 120);
+				return d < 20 ? 255 : d < 26 ? (26 - d) * 40 : x === 200 && y === 30 ? 90 : 0;
+			});
+			const none = { left: false, top: false, right: false, bottom: false };
+			const blend = await seamBlend(mask, size, feather, new TimeSlice(), none);
+			const grown = await growMask(mask, size, feather, new TimeSlice());
+			const whole = await softenMask(grown, size, feather, new TimeSlice());
+			expect([...blend]).toEqual([...whole].map((weight, i) => Math.max(weight, mask[i])));
+		},
+	);
 
 	it('leaves every byte outside the box as it was, takes the result where the weight is 255', async () => {
 		const original = noise(photoSize);

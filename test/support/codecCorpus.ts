@@ -6,6 +6,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 import { TimeSlice } from '../../nodes/shared/pacing/timeSlice';
+import type { Box, Raster } from '../../nodes/ModelsLabInpaint/codecs/raster';
 
 export const fixture = (name: string) =>
 	new Uint8Array(readFileSync(join(__dirname, '..', 'fixtures', 'codecs', name)));
@@ -89,4 +90,27 @@ export async function withTicker<T>(
 	} finally {
 		clearInterval(ticker);
 	}
+}
+
+/** How many bytes differ outside `box` (both rasters of one size). */
+export function changedOutside(a: Uint8Array, b: Uint8Array, width: number, box: Box): number {
+	let changed = 0;
+	for (let i = 0; i < a.length; i++) {
+		const x = (i >> 2) % width;
+		const y = Math.floor((i >> 2) / width);
+		const inside =
+			x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height;
+		if (!inside && a[i] !== b[i]) changed++;
+	}
+	return changed;
+}
+
+/** A box of pixels painted: a flat colour with a ramp across of `period` levels, opaque. */
+export function painted(box: Box, [r, g, b] = [200, 60, 30], period = 50): Raster {
+	const rgba = new Uint8Array(box.width * box.height * 4);
+	for (let i = 0; i < rgba.length; i += 4) {
+		const x = (i >> 2) % box.width;
+		rgba.set([r, g + (x % period), b, 255], i);
+	}
+	return { width: box.width, height: box.height, rgba, hasAlpha: false };
 }

@@ -17,7 +17,8 @@
  * bytes as they were, w = 255 takes the result's exactly.
  *
  * Memory: pasting allocates nothing (it writes into the original). The blend of an N-pixel box
- * holds about 4 N bytes at its peak (growMask), then 3 N (softenMask), plus one row of distances.
+ * is N bytes; it is grown and softened only over the mask's bounds and twice the feather around
+ * them, M pixels (M ≤ N): about 4 M bytes at the peak (growMask), then 3 M (softenMask).
  */
 
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
@@ -26,12 +27,23 @@ import { MAX_SOFT_EDGE_PIXELS } from '../mask/maskAdjust';
 import { softenMask } from '../mask/maskBlur';
 import { growMask } from '../mask/maskDistance';
 import type { Box, BoxSides, PixelArea } from './cropBox';
+import { maskBounds } from './cropBox';
+import { cropGray } from './resample';
 import { checkBoxInside } from '../codecs/raster';
 
 /** The ring along the box's inner sides that always keeps the original. */
 export const SEAM_RING_PIXELS = 2;
 
 const EVERY_SIDE: BoxSides = { left: true, top: true, right: true, bottom: true };
+
+/** `bounds` grown by `margin` on each side, cut at the edges of `size`. */
+function aroundBounds(bounds: Box, size: PixelArea, margin: number): Box {
+	const left = Math.max(0, bounds.left - margin);
+	const top = Math.max(0, bounds.top - margin);
+	const right = Math.min(size.width, bounds.left + bounds.width + margin);
+	const bottom = Math.min(size.height, bounds.top + bounds.height + margin);
+	return { left, top, width: right - left, height: bottom - top };
+}
 
 /** More than any box's side: "no side to keep away from". */
 const FAR = 0x3fffffff;
@@ -40,7 +52,7 @@ const FAR = 0x3fffffff;
  * The blend weights (0..255, how much of the result to take) for a box of `size`, from the mask
  * cropped to it. `seamSides` are the sides that get the 0 ring and the ramp: by default all four;
  * pass cropBox.ts's `innerSides(box, photo)` so a mask reaching the photo's border is repainted to
- * the border (there is no seam there to hide). Memory: about 4 N bytes at the peak for N pixels
+ * the border (there is no seam there to hide). Memory: at most 4 N bytes at the peak for N pixels
  * (growMask), the result N bytes, and one row of column distances.
  */
 export async function seamBlend(
@@ -64,10 +76,17 @@ export async function seamBlend(
 	) {
 		throw new RangeError(`The feather must be 0 to ${MAX_SOFT_EDGE_PIXELS} whole pixels`);
 	}
-	let blend: Uint8Array = new Uint8Array(maskCrop);
+	const blend = new Uint8Array(width * height);
+	const bounds = maskBounds(maskCrop, size);
+	if (!bounds) return blend; // no weight anywhere
+	// Grown and softened only around the mask: past the grown edge and the blur's reach every
+	// weight is 0 either way, and a margin of zeros repeated at the work's edges changes nothing
+	// inside it (the blur's radii add up to less than the feather: maskBlur.ts).
+	const work = aroundBounds(bounds, size, 2 * featherPixels + 2);
+	let weights = cropGray(maskCrop, size, work);
 	if (featherPixels > 0) {
-		const grown = await growMask(maskCrop, size, featherPixels, slice);
-		blend = await softenMask(grown, size, featherPixels, slice);
+		const grown = await growMask(weights, work, featherPixels, slice);
+		weights = await softenMask(grown, work, featherPixels, slice);
 	}
 	// Each column's distance to the nearest left or right seam side (FAR when neither is one).
 	const across = new Int32Array(width);
@@ -78,14 +97,15 @@ export async function seamBlend(
 	}
 	const ramp = featherPixels + 1;
 	const reach = SEAM_RING_PIXELS + featherPixels;
-	for (let y = 0; y < height; y++) {
+	for (let y = work.top; y < work.top + work.height; y++) {
 		const row = y * width;
+		const inWork = (y - work.top) * work.width - work.left;
 		const fromTop = seamSides.top ? y : FAR;
 		const fromBottom = seamSides.bottom ? height - 1 - y : FAR;
 		const down = fromTop < fromBottom ? fromTop : fromBottom;
-		for (let x = 0; x < width; x++) {
+		for (let x = work.left; x < work.left + work.width; x++) {
 			const mask = maskCrop[row + x];
-			let weight = blend[row + x];
+			let weight = weights[inWork + x];
 			if (weight < mask) weight = mask;
 			const distance = across[x] < down ? across[x] : down;
 			if (distance < SEAM_RING_PIXELS) weight = 0;

@@ -3,21 +3,23 @@
  * cropped (and scaled to what the endpoint takes), as the two files sent; then, once ModelsLab has
  * repainted it, the result pasted back into the original with a soft seam, in the photo's own
  * format. Outside the box every pixel is the original's: exactly for PNG; a JPEG is patched in the
- * coefficient domain (codecs/jpeg/jpegRegion.ts, jpegPatch.ts, jpegRewrite.ts): only the 8 × 8
+ * coefficient domain (codecs/jpeg/jpegRegion.ts, jpegPatch.ts, jpegSplice.ts): only the 8 × 8
  * blocks (whole MCUs) covering the pixels the seam blend takes from the result are encoded again,
- * with the photo's own quantization tables and sampling; every other block keeps its coefficients,
- * so any decoder shows those pixels exactly as in the original file (one with smooth chroma
+ * with the photo's own quantization and Huffman tables and sampling; every other MCU keeps its
+ * coded bits (or, for a file the splice cannot take, its coefficients: jpegRewrite.ts), so any
+ * decoder shows those pixels exactly as in the original file (one with smooth chroma
  * upsampling may differ by a level along the patch's edge, where it mixes chroma across blocks).
  *
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
  * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
  * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
- * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes its
- * coefficients, the pixels of the MCUs it rewrites, and writes the file. Memory of a stitch, for
- * a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
- * pngEncode.ts); a JPEG's coefficients (at most 6 N bytes at 4:4:4) and its new file; both: the
- * result at the box's size and the blend (5 B), the pixels patched (4 B at most, plus the MCU
- * margin). At most STITCHES_AT_ONCE stitches run at a time per n8n process.
+ * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes the
+ * coefficients of the MCU rows it rewrites, their pixels, and writes the file. Memory of a stitch,
+ * for a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
+ * pngEncode.ts); a JPEG's coefficients of those rows (of the whole photo, at most 6 N bytes at
+ * 4:4:4, for a file the splice cannot take) and its new file; both: the result at the box's size
+ * and the blend (5 B), the pixels patched (4 B at most, plus the MCU margin). At most
+ * STITCHES_AT_ONCE stitches run at a time per n8n process.
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
@@ -25,8 +27,8 @@ import { decodeImage, isJpeg } from '../codecs/decodeImage';
 import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
 import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
 import { replaceRegion } from '../codecs/jpeg/jpegPatch';
-import { mcuAlignedBox, regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
-import { writeJpegCoefficients } from '../codecs/jpeg/jpegRewrite';
+import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
+import { patchJpeg } from '../codecs/jpeg/jpegSplice';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
@@ -230,7 +232,7 @@ const moved = (box: Box, to: Box): Box => ({
 /**
  * The result pasted into a JPEG photo without decoding it whole: the MCUs covering every pixel the
  * blend takes anything from (its nonzero weights) read as pixels, the result pasted into them, and
- * they alone encoded again into the photo's coefficients; the file written from the coefficients.
+ * they alone encoded again into the photo's coefficients; the file spliced (jpegSplice.ts).
  * A blend of zeros changes nothing: the original file comes back as it was.
  */
 async function pasteIntoJpeg(
@@ -242,26 +244,24 @@ async function pasteIntoJpeg(
 ): Promise<Uint8Array> {
 	const reach = maskBounds(blend, box);
 	if (!reach) return photoFile;
-	const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice);
-	const region = mcuAlignedBox(jpeg, {
-		...reach,
-		left: box.left + reach.left,
-		top: box.top + reach.top,
-	});
-	const pixels = await regionRaster(jpeg, region, slice);
-	// The part of the box in the region: the result and the blend cropped to it, unless it is all.
-	const part = overlap(box, region);
-	const whole = part.width === box.width && part.height === box.height;
-	const inBox = moved(part, box);
-	await pasteWithSeam(
-		pixels,
-		whole ? fitted : cropRaster(fitted, inBox),
-		moved(part, region),
-		whole ? blend : cropGray(blend, box, inBox),
-		slice,
-	);
-	await replaceRegion(jpeg, region, pixels, slice);
-	return await writeJpegCoefficients(jpeg, slice);
+	const area = { ...reach, left: box.left + reach.left, top: box.top + reach.top };
+	const paste = async (jpeg: JpegCoefficients, region: Box, top: number) => {
+		const pixels = await regionRaster(jpeg, region, slice);
+		// The part of the box in the region: the result and the blend cropped to it, unless it is all.
+		const inPhoto = { ...region, top: region.top + top };
+		const part = overlap(box, inPhoto);
+		const whole = part.width === box.width && part.height === box.height;
+		const inBox = moved(part, box);
+		await pasteWithSeam(
+			pixels,
+			whole ? fitted : cropRaster(fitted, inBox),
+			moved(part, inPhoto),
+			whole ? blend : cropGray(blend, box, inBox),
+			slice,
+		);
+		await replaceRegion(jpeg, region, pixels, slice);
+	};
+	return await patchJpeg(photoFile, area, MAX_FULL_RESOLUTION_PIXELS, paste, slice);
 }
 
 /**
@@ -294,7 +294,8 @@ export async function stitchResult(
 			file = await encodeImage(original, 'png', {}, slice);
 		}
 		return {
-			file: Buffer.from(file),
+			// A view, not a copy: the file's bytes are not used again.
+			file: Buffer.from(file.buffer, file.byteOffset, file.byteLength),
 			mimeType: mimeTypeOf(plan.format),
 			resultSize: { width: result.width, height: result.height },
 		};

@@ -1,5 +1,5 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
-import { exifOrientation, isExif, UPRIGHT } from './jpegExif';
+import { exifOrientation, isExif, isIcc, UPRIGHT } from './jpegExif';
 import { buildHuffmanTable, jpegDamaged, ZIGZAG, type HuffmanTable } from './jpegHuffman';
 import {
 	colourRows,
@@ -25,9 +25,8 @@ import type { CoefficientComponent, JpegCoefficients } from './jpegRegion';
  * work grow without end.
  *
  * Memory: the file + 2 bytes a sample of coefficients (kept for all scans, as progressive files
- * refine them scan by scan; 3 bytes a pixel at 4:2:0, 6 at 4:4:4, padded to whole MCUs) + 1 byte a
- * sample of component planes + 4 bytes a pixel of output: about 8.5 bytes a pixel at 4:2:0.
- * `readJpegCoefficients` stops before the IDCT: the file + the coefficients only.
+ * refine them; 3 bytes a pixel at 4:2:0, 6 at 4:4:4, MCU-padded) + 1 byte a sample of component
+ * planes + 4 bytes a pixel of output: about 8.5 bytes a pixel at 4:2:0 (coefficients alone: 3).
  */
 
 /** Progressive files use about 10 scans; libjpeg's own encoder never more than a few dozen. */
@@ -49,9 +48,6 @@ const unsupported = (what: string) =>
 		`This JPEG uses ${what}, which cannot be read here. Save it again as a standard JPEG or as a PNG.`,
 	);
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
-const ICC_HEADER = [...'ICC_PROFILE'].map((ch) => ch.charCodeAt(0)).concat(0);
-const isIcc = (body: Uint8Array) =>
-	body.length > ICC_HEADER.length && ICC_HEADER.every((byte, i) => body[i] === byte);
 
 /** The last pixel row to decode, or how to find it from the frame's size. */
 type LastRow = number | ((size: { width: number; height: number }) => Promise<number>);
@@ -74,6 +70,7 @@ class JpegReader {
 		private readonly bytes: Uint8Array,
 		private readonly maxPixels: number,
 		private lastRow: LastRow = Infinity,
+		private readonly readScan = decodeScan,
 	) {}
 
 	/** Walks the markers from SOI to EOI, decoding each scan as it comes. */
@@ -159,7 +156,7 @@ class JpegReader {
 				blocksPerColumn: Math.ceil(Math.ceil((height * p.v) / maxV) / 8),
 				blocksPerLineForMcu,
 				blocksPerColumnForMcu,
-				coefficients: new Int16Array(blocksPerLineForMcu * blocksPerColumnForMcu * 64),
+				coefficients: new Int16Array(0), // allocated by the first scan that has it (jpegScan.ts)
 				dcTable: undefined,
 				acTable: undefined,
 				previousDc: 0,
@@ -244,7 +241,7 @@ class JpegReader {
 			restartInterval: this.restartInterval,
 			lastRow: this.lastRow,
 		};
-		return await decodeScan(this.bytes, at, frame, settings, slice);
+		return await this.readScan(this.bytes, at, frame, settings, slice);
 	}
 
 	/** Whether three components are RGB rather than YCbCr. */
@@ -257,7 +254,9 @@ class JpegReader {
 	/** The frame's quantized coefficients as they are, with what a writer needs to keep. */
 	coefficients(): JpegCoefficients {
 		const frame = this.frame;
-		if (!frame || this.scans === 0) throw jpegDamaged('it holds no picture data');
+		// A component no scan has (its coefficients never allocated): no picture data either.
+		if (!frame || frame.components.some((c) => c.coefficients.length === 0))
+			throw jpegDamaged('it holds no picture data');
 		const components: CoefficientComponent[] = frame.components.map((c) => {
 			const quantization = this.quantization[c.quantizationId];
 			if (!quantization) {
@@ -284,7 +283,8 @@ class JpegReader {
 	/** The coefficients → component planes → RGBA, a row range at a time. */
 	async toRaster(slice: TimeSlice): Promise<Raster> {
 		const frame = this.frame;
-		if (!frame || this.scans === 0) throw jpegDamaged('it holds no picture data');
+		if (!frame || frame.components.some((c) => c.coefficients.length === 0))
+			throw jpegDamaged('it holds no picture data');
 		const planes: UpsampledPlane[] = [];
 		for (const c of frame.components) {
 			const table = this.quantization[c.quantizationId];
@@ -331,19 +331,19 @@ export async function decodeJpeg(
 }
 
 /**
- * A JPEG's quantized coefficients and what a writer needs to keep, without any pixels: the
- * entropy-coded data decoded (baseline, extended or progressive), no IDCT. Refuses pictures over
- * `maxPixels` before allocating. Memory: 2 bytes a sample (MCU-padded), 3 bytes a pixel at 4:2:0.
- * With `lastRow` (or how to find it from the frame's size), blocks below the MCU row holding that
- * pixel row stay zero, undecoded: to read a region above it, never to write the file.
+ * A JPEG's quantized coefficients and what a writer needs, no IDCT; refuses pictures over
+ * `maxPixels` before allocating (2 bytes a sample, MCU-padded). With `lastRow`, blocks below its MCU
+ * row stay zero, undecoded: to read a region above it, never to write the file. `readScan` reads
+ * the scans its own way (the stitch's, jpegBand.ts).
  */
 export async function readJpegCoefficients(
 	bytes: Uint8Array,
 	maxPixels: number,
 	slice: TimeSlice,
 	lastRow?: LastRow,
+	readScan = decodeScan,
 ): Promise<JpegCoefficients> {
-	const reader = new JpegReader(bytes, maxPixels, lastRow);
+	const reader = new JpegReader(bytes, maxPixels, lastRow, readScan);
 	await reader.read(slice);
 	return reader.coefficients();
 }

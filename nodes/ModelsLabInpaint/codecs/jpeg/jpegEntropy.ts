@@ -89,6 +89,8 @@ for (let value = -2047; value <= 2047; value++) {
 export class JpegBitWriter {
 	bytes: Uint8Array;
 	at = 0;
+	/** Set when a code of length 0 was asked for: a symbol the Huffman table has no code for. */
+	missingCode = false;
 	private bits = 0;
 	private count = 0;
 
@@ -113,6 +115,7 @@ export class JpegBitWriter {
 
 	/** The `length` (at most 16) low bits of `value`. */
 	write(value: number, length: number): void {
+		if (length === 0) this.missingCode = true;
 		this.bits = (this.bits << length) | (value & ((1 << length) - 1));
 		this.count += length;
 		while (this.count >= 8) {
@@ -122,6 +125,68 @@ export class JpegBitWriter {
 			if (byte === 0xff) this.bytes[this.at++] = 0;
 		}
 		this.bits &= (1 << this.count) - 1;
+	}
+
+	/** The bits waiting for their byte to fill (0 to 7): the offset in a byte the next bit lands at. */
+	get bitPhase(): number {
+		return this.count;
+	}
+
+	/**
+	 * Another scan's entropy-coded bits, from bit `from` to bit `to` of `data` (file positions as
+	 * jpegHuffman.ts `BitReader.position` gives them): its stuffing undone and done again for where
+	 * they land. When they land at the bit offset they had, the bytes between are copied as they are.
+	 * False, and the bits not all written, when a marker comes among them (the data ends before `to`).
+	 */
+	copyBits(data: Uint8Array, from: number, to: number): boolean {
+		let p = from >> 3;
+		const last = to >> 3;
+		const skip = from & 7;
+		this.reserve(8);
+		if (p === last) {
+			if (to > from) this.write((data[p] >> (8 - (to & 7))) & ((1 << (to - from)) - 1), to - from);
+			return true;
+		}
+		// The first byte's bits after `from`, then whole bytes.
+		if (skip > 0) {
+			this.write(data[p], 8 - skip);
+			p += data[p] === 0xff ? 2 : 1;
+		}
+		// As they are: as many bytes; moved: each byte may need a stuffed zero after it.
+		this.reserve((this.count === 0 ? 1 : 2) * (last - p) + 8);
+		const bytes = this.bytes;
+		let at = this.at;
+		if (this.count === 0) {
+			for (let q = data.indexOf(0xff, p); q >= 0 && q < last; q = data.indexOf(0xff, q + 2)) {
+				if (data[q + 1] !== 0) return false;
+			}
+			bytes.set(data.subarray(p, last), at);
+			at += last - p;
+		} else {
+			const shift = this.count;
+			let rest = this.bits;
+			while (p < last) {
+				const byte = data[p++];
+				if (byte === 0xff && data[p++] !== 0) return false;
+				const out = ((rest << (8 - shift)) | (byte >> shift)) & 0xff;
+				rest = byte & ((1 << shift) - 1);
+				bytes[at++] = out;
+				if (out === 0xff) bytes[at++] = 0;
+			}
+			this.bits = rest;
+		}
+		this.at = at;
+		if ((to & 7) > 0) this.write(data[last] >> (8 - (to & 7)), to & 7);
+		return true;
+	}
+
+	/** Where the writing is, to come back to (`restore`) and write over what follows. */
+	mark(): [number, number, number] {
+		return [this.at, this.bits, this.count];
+	}
+
+	restore([at, bits, count]: [number, number, number]): void {
+		[this.at, this.bits, this.count] = [at, bits, count];
 	}
 
 	/** Pads the last byte with 1 bits, as T.81 F.1.2.3 asks before a marker. */
@@ -134,7 +199,8 @@ export class JpegBitWriter {
  * One block's 64 quantized coefficients (zig-zag order) as Huffman codes: the DC difference from
  * the previous block's DC, then runs of zeros and values (ZRL for 16 zeros, EOB for the rest).
  * Returns this block's DC, the next block's predictor. Needs 200 bytes of room (64 codes of at
- * most 16 + 11 bits, each byte possibly stuffed).
+ * most 16 + 11 bits, each byte possibly stuffed). `padding.zrl` ZRL codes are put before the EOB
+ * where they fit (and taken off it), to move what follows by a chosen number of bits.
  */
 export function writeBlock(
 	out: JpegBitWriter,
@@ -142,6 +208,7 @@ export function writeBlock(
 	previousDc: number,
 	dc: HuffmanEncoding,
 	ac: HuffmanEncoding,
+	padding?: { zrl: number },
 ): number {
 	const category = CATEGORY;
 	const difference = coefficients[0] - previousDc;
@@ -165,6 +232,15 @@ export function writeBlock(
 		out.write(value < 0 ? value - 1 : value, size);
 		zeros = 0;
 	}
-	if (last < 63) out.write(ac.codes[0], ac.lengths[0]); // EOB
+	if (last < 63) {
+		// ZRLs asked for (the splice's alignment, jpegSplice.ts) while 16 zeros still fit before
+		// the EOB: decoders skip them; libjpeg's encoder never writes them, but they code no value.
+		if (padding !== undefined) {
+			for (; padding.zrl > 0 && last + 17 <= 63; padding.zrl--, last += 16) {
+				out.write(ac.codes[0xf0], ac.lengths[0xf0]);
+			}
+		}
+		out.write(ac.codes[0], ac.lengths[0]); // EOB
+	}
 	return coefficients[0];
 }

@@ -16,6 +16,12 @@ const EXIF_HEADER = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
 export const isExif = (segment: Uint8Array) =>
 	segment.length >= 14 && EXIF_HEADER.every((byte, i) => segment[i] === byte);
 
+const ICC_HEADER = [...'ICC_PROFILE'].map((ch) => ch.charCodeAt(0)).concat(0);
+
+/** Whether an APP2 segment's body is (a chunk of) an ICC colour profile. */
+export const isIcc = (body: Uint8Array) =>
+	body.length > ICC_HEADER.length && ICC_HEADER.every((byte, i) => body[i] === byte);
+
 /** The orientation in an APP1 segment's body, or undefined when it is not Exif or names none. */
 export function exifOrientation(segment: Uint8Array): number | undefined {
 	if (!isExif(segment)) return undefined;

@@ -5,8 +5,8 @@ import { ImageDecodeError } from '../raster';
  * stuffing, markers), and the decoding of one 8 × 8 block's coefficients for a sequential scan or
  * for any of the four kinds of progressive scan (DC first and refining, AC first and refining).
  *
- * Codes of up to 9 bits, nearly all of them, are decoded with one table look-up; longer ones with
- * the MAXCODE / VALPTR tables of T.81 F.2.2.3. Nothing here allocates per block or per bit.
+ * Codes of up to 10 bits, nearly all of them, are decoded with one table look-up, with the value's
+ * bits after them where those fit too; longer ones with the MAXCODE / VALPTR tables of T.81 F.2.2.3. Nothing here allocates per block or per bit.
  */
 
 /** Coefficient order in the file (zig-zag) → position in the 8 × 8 block, row by row. */
@@ -16,7 +16,7 @@ export const ZIGZAG = new Uint8Array([
 	45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 ]);
 
-const FAST_BITS = 9;
+const FAST_BITS = 10;
 
 export const jpegDamaged = (why: string) =>
 	new ImageDecodeError(`The JPEG picture is damaged: ${why}.`);
@@ -25,11 +25,10 @@ export interface HuffmanTable {
 	/** The next FAST_BITS bits → length << 8 | symbol, or 0 when the code is longer. */
 	fast: Uint16Array;
 	/**
-	 * For AC codes: the next FAST_BITS bits → a whole coefficient, when its code and its value bits
-	 * both fit in them: value << 8 | run << 4 | bits taken (value 0: end of block, or 16 zeros);
-	 * 0 otherwise (as `decode` then `receiveExtend` would read it, in one look-up).
+	 * The next FAST_BITS bits, when they hold a code for a value and the value's bits too → value <<
+	 * 16 | zero run (AC codes) << 8 | both lengths; 0 otherwise (EOB, ZRL, a DC of 0, longer codes).
 	 */
-	fastAc: Int32Array;
+	fastValue: Int32Array;
 	/** Per code length 1..16: the largest code of that length (-1 when none). */
 	maxCode: Int32Array;
 	/** Per code length: index in `symbols` of its first code, minus that code. */
@@ -40,6 +39,7 @@ export interface HuffmanTable {
 /** A table from a DHT segment's 16 counts and its symbols. */
 export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
 	const fast = new Uint16Array(1 << FAST_BITS);
+	const fastValue = new Int32Array(1 << FAST_BITS);
 	const maxCode = new Int32Array(18).fill(-1);
 	const offset = new Int32Array(18);
 	let code = 0;
@@ -50,8 +50,13 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		for (let i = 0; i < count; i++, k++, code++) {
 			if (length <= FAST_BITS) {
 				const shift = FAST_BITS - length;
+				const size = symbols[k] & 15;
 				for (let fill = code << shift; fill < (code + 1) << shift; fill++) {
 					fast[fill] = (length << 8) | symbols[k];
+					if (size === 0 || length + size > FAST_BITS) continue;
+					const bits = (fill >> (shift - size)) & ((1 << size) - 1);
+					const value = bits < 1 << (size - 1) ? bits - (1 << size) + 1 : bits;
+					fastValue[fill] = (value << 16) | ((symbols[k] >> 4) << 8) | (length + size);
 				}
 			}
 		}
@@ -60,21 +65,7 @@ export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): Huff
 		code <<= 1;
 	}
 	maxCode[17] = 0x7fffffff; // stops the slow search
-	return { fast, fastAc: acLookup(fast), maxCode, offset, symbols };
-}
-
-/** HuffmanTable.fastAc from the `fast` table of the same code. */
-function acLookup(fast: Uint16Array): Int32Array {
-	const fastAc = new Int32Array(1 << FAST_BITS);
-	for (let bits = 0; bits < 1 << FAST_BITS; bits++) {
-		const length = fast[bits] >> 8;
-		const size = fast[bits] & 15;
-		if (length === 0 || length + size > FAST_BITS) continue;
-		const raw = (bits >> (FAST_BITS - length - size)) & ((1 << size) - 1);
-		const value = size === 0 || raw >= 1 << (size - 1) ? raw : raw - (1 << size) + 1; // EXTEND
-		fastAc[bits] = (value << 8) | (fast[bits] & 0xf0) | (length + size);
-	}
-	return fastAc;
+	return { fast, fastValue, maxCode, offset, symbols };
 }
 
 /**
@@ -86,6 +77,8 @@ export class BitReader {
 	private bits = 0;
 	private count = 0;
 	private atMarker = false;
+	/** Zero bytes read past the data's end (at a marker or the file's end), not in the file. */
+	private padded = 0;
 
 	constructor(
 		private readonly data: Uint8Array,
@@ -110,6 +103,7 @@ export class BitReader {
 					} else this.at++;
 				}
 			}
+			if (this.atMarker) this.padded++;
 			this.bits = (this.bits << 8) | byte;
 			this.count += 8;
 		}
@@ -136,11 +130,12 @@ export class BitReader {
 		return value < 1 << (length - 1) ? value - (1 << length) + 1 : value;
 	}
 
-	/** An AC coefficient by `table.fastAc` (its bits taken), or 0: the slow way reads it. */
-	fastAc(table: HuffmanTable): number {
+	/** A code and its value at once, from `fastValue` (0, nothing read, when not there). */
+	decodeWithValue(table: HuffmanTable): number {
 		if (this.count < 16) this.fill();
-		const entry = table.fastAc[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
-		if (entry !== 0) this.count -= entry & 15;
+		const entry =
+			table.fastValue[(this.bits >>> (this.count - FAST_BITS)) & ((1 << FAST_BITS) - 1)];
+		this.count -= entry & 0xff;
 		return entry;
 	}
 
@@ -163,9 +158,24 @@ export class BitReader {
 		return table.symbols[table.offset[length] + code];
 	}
 
+	/**
+	 * Where the next bit to read is in the file: byte × 8 + bit (0 the most significant), a stuffed
+	 * FF 00 pair being its FF; -1 past the data's end. What the stitch copies
+	 * from (jpegBand.ts): the bits read ahead are walked back over, a stuffed pair counting once.
+	 */
+	position(): number {
+		const unread = this.count - this.padded * 8;
+		if (unread < 0) return -1;
+		const data = this.data;
+		let p = this.at;
+		const bytes = (unread + 7) >> 3;
+		for (let i = 0; i < bytes; i++) p -= data[p - 1] === 0 && data[p - 2] === 0xff ? 2 : 1;
+		return p * 8 + bytes * 8 - unread;
+	}
+
 	/** After a restart interval: skips to just past the RSTn marker; false if another marker comes first. */
 	restart(): boolean {
-		this.bits = this.count = 0;
+		this.bits = this.count = this.padded = 0;
 		this.atMarker = false;
 		const data = this.data;
 		for (let i = this.at; i + 1 < data.length; i++) {
@@ -223,21 +233,19 @@ export class BlockDecoder {
 	private sequential(c: ScanComponent, at: number): void {
 		const reader = this.reader;
 		const block = c.coefficients;
-		const s = reader.decode(c.dcTable!);
-		c.previousDc += reader.receiveExtend(s);
+		const dc = c.dcTable!;
+		const fastDc = reader.decodeWithValue(dc);
+		c.previousDc += fastDc !== 0 ? fastDc >> 16 : reader.receiveExtend(reader.decode(dc));
 		block[at] = c.previousDc;
 		const ac = c.acTable!;
 		for (let k = 1; k < 64; ) {
-			const fast = reader.fastAc(ac);
+			// Most codes: the code and the value's bits in one look-up.
+			const fast = reader.decodeWithValue(ac);
 			if (fast !== 0) {
-				if (fast >> 8 === 0) {
-					if (((fast >> 4) & 15) < 15) break; // end of block
-					k += 16;
-					continue;
-				}
-				k += (fast >> 4) & 15;
+				k += (fast >> 8) & 15;
 				if (k > 63) throw jpegDamaged('a block has too many coefficients');
-				block[at + ZIGZAG[k++]] = fast >> 8;
+				block[at + ZIGZAG[k]] = fast >> 16;
+				k++;
 				continue;
 			}
 			const rs = reader.decode(ac);

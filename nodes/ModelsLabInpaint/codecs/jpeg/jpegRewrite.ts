@@ -119,17 +119,19 @@ function headers(jpeg: JpegCoefficients): number[] {
 }
 
 /** One component's codes and its DC predictor. */
-interface ComponentWriter {
+export interface ComponentWriter {
 	component: CoefficientComponent;
 	dc: HuffmanEncoding;
 	ac: HuffmanEncoding;
 	previousDc: number;
+	/** ZRLs still to put before EOBs (jpegEntropy.ts `writeBlock`). */
+	padding?: { zrl: number };
 }
 
 const zigzag = new Int16Array(64);
 
 /** Block `index` of the component in zig-zag order, clamped to baseline's range, written. */
-function writeOne(out: JpegBitWriter, w: ComponentWriter, index: number): void {
+export function writeOne(out: JpegBitWriter, w: ComponentWriter, index: number): void {
 	const coefficients = w.component.coefficients;
 	const at = index * 64;
 	for (let k = 0; k < 64; k++) {
@@ -138,7 +140,23 @@ function writeOne(out: JpegBitWriter, w: ComponentWriter, index: number): void {
 	}
 	const dc = coefficients[at];
 	zigzag[0] = dc > 1023 ? 1023 : dc < -1024 ? -1024 : dc;
-	w.previousDc = writeBlock(out, zigzag, w.previousDc, w.dc, w.ac);
+	w.previousDc = writeBlock(out, zigzag, w.previousDc, w.dc, w.ac, w.padding);
+}
+
+/** The MCU at `mcuCol` of MCU row `mcuRow` of the components' arrays, each component in turn. */
+export function writeMcu(
+	out: JpegBitWriter,
+	writers: ComponentWriter[],
+	mcuRow: number,
+	mcuCol: number,
+): void {
+	for (const w of writers) {
+		const c = w.component;
+		for (let v = 0; v < c.v; v++) {
+			const rowStart = (mcuRow * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
+			for (let h = 0; h < c.h; h++) writeOne(out, w, rowStart + h);
+		}
+	}
 }
 
 /** The coefficients as a JPEG file (see the header comment). */
@@ -174,13 +192,7 @@ export async function writeJpegCoefficients(
 		for (let mcuRow = 0; mcuRow < jpeg.mcusPerColumn; mcuRow++) {
 			for (let mcuCol = 0; mcuCol < jpeg.mcusPerLine; mcuCol++) {
 				out.reserve(BLOCK_BYTES * blocksPerMcu);
-				for (const w of writers) {
-					const c = w.component;
-					for (let v = 0; v < c.v; v++) {
-						const rowStart = (mcuRow * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
-						for (let h = 0; h < c.h; h++) writeOne(out, w, rowStart + h);
-					}
-				}
+				writeMcu(out, writers, mcuRow, mcuCol);
 				if ((mcuCol & 15) === 15 && slice.over) await slice.next();
 			}
 			if (slice.over) await slice.next();

@@ -72,7 +72,13 @@ export async function decodeScan(
 		scan.shift,
 	);
 	const components = scan.components;
-	for (const component of components) component.previousDc = 0;
+	for (const c of components) {
+		c.previousDc = 0;
+		// Here rather than with the frame: a reader that takes only some rows never allocates them.
+		if (c.coefficients.length === 0) {
+			c.coefficients = new Int16Array(c.blocksPerLineForMcu * c.blocksPerColumnForMcu * 64);
+		}
+	}
 	let mcu = 0;
 	/** False when a marker other than the expected RSTn comes: the scan's data ends early. */
 	const restartIfDue = (): boolean => {

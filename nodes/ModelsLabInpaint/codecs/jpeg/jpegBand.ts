@@ -1,0 +1,236 @@
+import type { TimeSlice } from '../../../shared/pacing/timeSlice';
+import type { Box } from '../raster';
+import { readJpegCoefficients } from './jpegDecode';
+import { BitReader, BlockDecoder, type HuffmanTable } from './jpegHuffman';
+import type { JpegCoefficients } from './jpegRegion';
+import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } from './jpegScan';
+
+/**
+ * The stitch's read of a JPEG photo (jpegSplice.ts writes it back): of a sequential file whose one
+ * scan holds every component, with no restart markers, only the band of MCU rows a patch needs
+ * keeps its coefficients; for the MCUs the patch will write again (`runs`), where their bits
+ * start and end in the file and the DC predictors at their start are noted while the scan is
+ * decoded, so that every other MCU's bits can be copied as they are. Decoding stops after the
+ * band; `finish` reads on to the scan's last bit when the writer needs to know where it is.
+ * Anything else (progressive, restart markers, several scans, a gray file with sampling factors
+ * other than 1): undefined, and the caller rewrites the whole file.
+ *
+ * Memory: the band's coefficients (2 bytes a sample) and one block for the rows outside it; the
+ * frame's full-size arrays are never allocated (jpegScan.ts allocates them, and is not called).
+ */
+
+/** MCUs (in scan order) written again: from `first` to before `end`. */
+export interface SpliceRun {
+	first: number;
+	end: number;
+	/** File bit positions (jpegHuffman.ts `BitReader.position`) where MCU `first` and MCU `end` start. */
+	from: number;
+	to: number;
+	/** Each component's DC predictor before MCU `first`: the DC of its last block before it. */
+	dc: number[];
+}
+
+export interface JpegBand {
+	/** The band of MCU rows as a picture of its own: the photo's width, `top` its first row. */
+	jpeg: JpegCoefficients;
+	top: number;
+	firstRow: number;
+	runs: SpliceRun[];
+	/** MCUs in the scan. */
+	mcus: number;
+	/** Where the scan's entropy-coded data starts, and the marker after it. */
+	dataStart: number;
+	dataEnd: number;
+	/** The tables of the scan, per component. */
+	tables: Array<{ dc: HuffmanTable; ac: HuffmanTable }>;
+	/** Decodes the rest of the scan; resolves to the bit where its last MCU ends (-1 if damaged). */
+	finish: () => Promise<number>;
+}
+
+/** The runs for a box of MCUs, merged where they meet: each ends one MCU past the box's row. */
+function runsFor(frame: FrameLayout, mcus: { c0: number; c1: number; r0: number; r1: number }) {
+	const across = frame.mcusPerLine;
+	const total = across * frame.mcusPerColumn;
+	const runs: Array<{ first: number; end: number }> = [];
+	for (let row = mcus.r0; row <= mcus.r1; row++) {
+		const first = row * across + mcus.c0;
+		// One untouched MCU after the patch is written again too: its DC, coded as the change from
+		// the MCU before, is right again after it, and the bits after it are the original's.
+		const end = Math.min(row * across + mcus.c1 + 1, total);
+		const last = runs[runs.length - 1];
+		if (last && first <= last.end) last.end = end;
+		else runs.push({ first, end });
+	}
+	return runs;
+}
+
+/** Reads the one scan of a spliceable file as the class comment says. */
+class BandScanReader {
+	band: Omit<JpegBand, 'jpeg' | 'top'> | undefined;
+	/** The band's coefficients, per component; its MCU rows. */
+	coefficients: Int16Array[] = [];
+	rows = 0;
+	/** A scan came after the band's: the coefficients are not the file's. */
+	spoiled = false;
+	private scans = 0;
+
+	constructor(private readonly area: Box) {}
+
+	readonly readScan = async (
+		bytes: Uint8Array,
+		at: number,
+		frame: FrameLayout,
+		scan: ScanSettings,
+		slice: TimeSlice,
+	): Promise<number> => {
+		const { components } = frame;
+		const gray = components.length === 1;
+		this.spoiled = this.band !== undefined;
+		if (
+			++this.scans > 1 ||
+			frame.progressive ||
+			scan.restartInterval !== 0 ||
+			// The scan's components in the frame's order: the writer takes the frame's.
+			scan.components.some((c, i) => c !== components[i]) ||
+			scan.components.length !== components.length ||
+			(gray && (components[0].h !== 1 || components[0].v !== 1))
+		) {
+			// Read whole, as readJpegCoefficients would: the caller writes it all again.
+			return await decodeScan(bytes, at, frame, scan, slice);
+		}
+		const [mcuWidth, mcuHeight] = [8 * frame.maxH, 8 * frame.maxV];
+		const { left, top, width, height } = this.area;
+		const mcus = {
+			c0: Math.floor(left / mcuWidth),
+			c1: Math.ceil((left + width) / mcuWidth),
+			r0: Math.floor(top / mcuHeight),
+			r1: Math.ceil((top + height) / mcuHeight) - 1,
+		};
+		const runs = runsFor(frame, mcus);
+		const across = frame.mcusPerLine;
+		const firstRow = mcus.r0;
+		const endRow = Math.floor((runs[runs.length - 1].end - 1) / across) + 1;
+		this.rows = endRow - firstRow;
+		const decoder = new RowDecoder(bytes, at, components, runs, firstRow, this.rows);
+		this.coefficients = decoder.band;
+		await decoder.rows(0, endRow, across, slice);
+		const dataEnd = markerAfter(bytes, decoder.reader.at);
+		this.band = {
+			firstRow,
+			runs: decoder.runs,
+			mcus: across * frame.mcusPerColumn,
+			dataStart: at,
+			dataEnd,
+			tables: components.map((c) => ({ dc: c.dcTable!, ac: c.acTable! })),
+			finish: async () => {
+				await decoder.rows(endRow, frame.mcusPerColumn, across, slice);
+				return decoder.reader.position();
+			},
+		};
+		return dataEnd;
+	};
+}
+
+/** Where the next marker (not a stuffed FF 00) is from `at`; the file's end if none. */
+function markerAfter(bytes: Uint8Array, at: number): number {
+	let marker = bytes.indexOf(0xff, at);
+	while (marker >= 0 && bytes[marker + 1] === 0) marker = bytes.indexOf(0xff, marker + 2);
+	return marker < 0 ? bytes.length : marker;
+}
+
+/** Decodes MCU rows: the band's into its arrays, the others into one block, noting the runs. */
+class RowDecoder {
+	readonly reader: BitReader;
+	private readonly blocks: BlockDecoder;
+	readonly band: Int16Array[];
+	/** Where the blocks of rows outside the band go, one over the other: they are never read. */
+	private readonly scratch = new Int16Array(64);
+	readonly runs: SpliceRun[];
+	/** Run boundaries in scan order (first, end, first, end...), and the next one to note. */
+	private readonly events: number[];
+	private next = 0;
+
+	constructor(
+		bytes: Uint8Array,
+		at: number,
+		private readonly components: FrameComponent[],
+		runs: Array<{ first: number; end: number }>,
+		private readonly firstRow: number,
+		private readonly bandRows: number,
+	) {
+		this.reader = new BitReader(bytes, at);
+		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
+		this.band = components.map((c) => new Int16Array(bandRows * c.v * c.blocksPerLineForMcu * 64));
+		this.runs = runs.map((run) => ({ ...run, from: -1, to: -1, dc: [] }));
+		this.events = runs.flatMap((run) => [run.first, run.end]);
+		for (const c of components) c.previousDc = 0;
+	}
+
+	/** Notes a run's start or end when MCU `mcu` is the next to decode. */
+	private note(mcu: number): void {
+		if (this.events[this.next] !== mcu) return;
+		const run = this.runs[this.next >> 1];
+		if ((this.next & 1) === 0) {
+			run.from = this.reader.position();
+			run.dc = this.components.map((c) => c.previousDc);
+		} else run.to = this.reader.position();
+		this.next++;
+	}
+
+	async rows(from: number, to: number, across: number, slice: TimeSlice): Promise<void> {
+		const { components, blocks } = this;
+		for (let mcuRow = from; mcuRow < to; mcuRow++) {
+			const inBand = mcuRow - this.firstRow;
+			const rowIn = inBand >= 0 && inBand < this.bandRows;
+			components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch));
+			// Outside the band only the bits count: every block goes to the same 64 values.
+			const [row, stride] = rowIn ? [inBand, 64] : [0, 0];
+			for (let mcuCol = 0; mcuCol < across; mcuCol++) {
+				this.note(mcuRow * across + mcuCol);
+				for (const c of components) {
+					for (let v = 0; v < c.v; v++) {
+						const rowStart = (row * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
+						for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * stride);
+					}
+				}
+				if ((mcuCol & 15) === 15 && slice.over) await slice.next();
+			}
+			if (slice.over) await slice.next();
+		}
+		this.note(to * across);
+	}
+}
+
+/**
+ * The band of `file` that `area` (photo pixels) needs, read as the header comment says; or, for a
+ * file that cannot be spliced, its whole coefficients as readJpegCoefficients reads them (`whole`);
+ * undefined when neither (a sequential file with a scan after the one read in a band: read again).
+ */
+export async function readJpegBand(
+	file: Uint8Array,
+	area: Box,
+	maxPixels: number,
+	slice: TimeSlice,
+): Promise<{ band: JpegBand } | { whole: JpegCoefficients } | undefined> {
+	const reader = new BandScanReader(area);
+	const whole = await readJpegCoefficients(file, maxPixels, slice, undefined, reader.readScan);
+	const band = reader.band;
+	if (!band) return { whole };
+	if (reader.spoiled) return undefined;
+	const bandRows = reader.rows;
+	const mcuHeight = 8 * whole.maxV;
+	const top = band.firstRow * mcuHeight;
+	const height = Math.min(whole.height - top, bandRows * mcuHeight);
+	const jpeg: JpegCoefficients = {
+		...whole,
+		height,
+		mcusPerColumn: bandRows,
+		components: whole.components.map((c, i) => ({
+			...c,
+			blocksPerColumn: Math.ceil(Math.ceil((height * c.v) / whole.maxV) / 8),
+			blocksPerColumnForMcu: bandRows * c.v,
+			coefficients: reader.coefficients[i],
+		})),
+	};
+	return { band: { ...band, top, jpeg } };
+}
