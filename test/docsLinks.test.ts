@@ -2,16 +2,10 @@
  * Every link between the README and the pages in docs/ leads somewhere: the file exists, and the
  * heading an anchor names is in it (anchors as GitHub makes them from headings).
  */
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 
-const root = join(__dirname, '..');
-const pages = [
-	join(root, 'README.md'),
-	...readdirSync(join(root, 'docs'))
-		.filter((name) => name.endsWith('.md'))
-		.map((name) => join(root, 'docs', name)),
-];
+import { DOC_PAGES as pages, REPOSITORY as root } from './support/docsPages';
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces become hyphens. */
 const anchorOf = (heading: string) =>

@@ -15,6 +15,7 @@ import {
 	MAX_FULL_RESOLUTION_PIXELS,
 	SEAM_REACH_PIXELS,
 } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { DOC_PAGES, REPOSITORY } from './support/docsPages';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 const reference = readFileSync(REFERENCE, 'utf8');
@@ -72,13 +73,7 @@ it('states the paste-back figures the code uses: how far the seam reaches, the J
 });
 
 describe('the pictures of the README and docs/', () => {
-	const root = join(__dirname, '..');
-	const pages = [
-		join(root, 'README.md'),
-		...readdirSync(join(root, 'docs'))
-			.filter((name) => name.endsWith('.md'))
-			.map((name) => join(root, 'docs', name)),
-	];
+	const [root, pages] = [REPOSITORY, DOC_PAGES];
 	/** Every picture a page embeds or links (`![…](…)`, `[…](….png)`, `<img src>`), as a path. */
 	const picturesOf = (page: string) =>
 		[
