@@ -90,6 +90,14 @@ describe.each([
 		expect([sent.width, sent.height]).toEqual([plan.crop.box.width, plan.crop.box.height]);
 		const stitched = await stitchResult(plan, await repainted(plan.crop.sendSize));
 		expect(stitched.mimeType).toBe('image/jpeg');
+		// The crop noted where the MCU rows down to its box start; without the note, the same file.
+		const bottomRow = Math.floor((plan.crop.box.top + plan.crop.box.height - 1) / mcu);
+		expect(plan.scanRows?.bits.length).toBe(bottomRow + 1);
+		const unnoted = await stitchResult(
+			{ ...plan, scanRows: undefined },
+			await repainted(plan.crop.sendSize),
+		);
+		expect(Buffer.from(unnoted.file).equals(Buffer.from(stitched.file))).toBe(true);
 		const result = await decoded(stitched.file);
 		expect((await decodeImage(stitched.file, LIMIT, slice())).orientation).toBe(6);
 		// The blocks written again: those around the blend's nonzero weights, no more.

@@ -25,6 +25,7 @@ import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { decodeImage, isJpeg } from '../codecs/decodeImage';
 import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
+import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegBand';
 import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
 import { replaceRegion } from '../codecs/jpeg/jpegPatch';
 import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
@@ -64,6 +65,8 @@ export interface StitchPlan {
 	crop: CropPlan;
 	/** The mask over the box (box-sized gray), where the result is taken. */
 	maskCrop: Uint8Array;
+	/** A JPEG's MCU rows as the crop read them (jpegBand.ts ScanRows): the stitch starts at its band. */
+	scanRows?: ScanRows;
 }
 
 /** The two files sent instead of the photo and the mask: the box, at the size sent. */
@@ -81,7 +84,13 @@ const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
  */
 type ReadPhoto =
 	| { format: 'png'; size: PixelArea; raster: Raster }
-	| { format: 'jpeg'; size: PixelArea; jpeg: JpegCoefficients; exif?: Uint8Array };
+	| {
+			format: 'jpeg';
+			size: PixelArea;
+			jpeg: JpegCoefficients;
+			exif?: Uint8Array;
+			scanRows?: ScanRows;
+	  };
 
 async function readPhoto(
 	photoFile: Uint8Array,
@@ -89,9 +98,11 @@ async function readPhoto(
 	lastRow?: (photo: PixelArea) => Promise<number>,
 ): Promise<ReadPhoto> {
 	if (isJpeg(photoFile)) {
-		const jpeg = await readJpegCoefficients(photoFile, MAX_FULL_RESOLUTION_PIXELS, slice, lastRow);
+		const rows = new ScanRowsRecorder();
+		const max = MAX_FULL_RESOLUTION_PIXELS;
+		const jpeg = await readJpegCoefficients(photoFile, max, slice, lastRow, rows.readScan);
 		const size = { width: jpeg.width, height: jpeg.height };
-		return { format: 'jpeg', size, jpeg, exif: jpeg.exif };
+		return { format: 'jpeg', size, jpeg, exif: jpeg.exif, scanRows: rows.rows };
 	}
 	const { raster } = await decodeImage(photoFile, LIMIT, slice); // a PNG, or refused
 	return { format: 'png', size: { width: raster.width, height: raster.height }, raster };
@@ -185,8 +196,8 @@ export async function cropForEndpoint(
 				mimeType: 'image/png',
 			},
 		};
-		const exif = read.format === 'jpeg' ? read.exif : undefined;
-		return { plan: { photoFile, format, exif, photo, crop, maskCrop }, files };
+		const [exif, scanRows] = read.format === 'jpeg' ? [read.exif, read.scanRows] : [];
+		return { plan: { photoFile, format, exif, photo, crop, maskCrop, scanRows }, files };
 	});
 }
 
@@ -205,8 +216,8 @@ export async function planWholePhoto(
 		if (!maskBounds(mask, photo)) return undefined;
 		const box = { left: 0, top: 0, ...photo };
 		const crop: CropPlan = { box, sendSize: sendSize ?? photo, scaled: false };
-		const exif = read.format === 'jpeg' ? read.exif : undefined;
-		return { photoFile, format: read.format, exif, photo, crop, maskCrop: mask };
+		const [exif, scanRows] = read.format === 'jpeg' ? [read.exif, read.scanRows] : [];
+		return { photoFile, format: read.format, exif, photo, crop, maskCrop: mask, scanRows };
 	});
 }
 
@@ -241,6 +252,7 @@ async function pasteIntoJpeg(
 	box: Box,
 	blend: Uint8Array,
 	slice: TimeSlice,
+	scanRows?: ScanRows,
 ): Promise<Uint8Array> {
 	const reach = maskBounds(blend, box);
 	if (!reach) return photoFile;
@@ -261,7 +273,7 @@ async function pasteIntoJpeg(
 		);
 		await replaceRegion(jpeg, region, pixels, slice);
 	};
-	return await patchJpeg(photoFile, area, MAX_FULL_RESOLUTION_PIXELS, paste, slice);
+	return await patchJpeg(photoFile, area, MAX_FULL_RESOLUTION_PIXELS, paste, slice, scanRows);
 }
 
 /**
@@ -287,7 +299,7 @@ export async function stitchResult(
 		);
 		let file: Uint8Array;
 		if (plan.format === 'jpeg') {
-			file = await pasteIntoJpeg(plan.photoFile, fitted, box, blend, slice);
+			file = await pasteIntoJpeg(plan.photoFile, fitted, box, blend, slice, plan.scanRows);
 		} else {
 			const original: Raster = (await decodeImage(plan.photoFile, LIMIT, slice)).raster;
 			await pasteWithSeam(original, fitted, box, blend, slice);

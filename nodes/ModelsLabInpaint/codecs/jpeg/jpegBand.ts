@@ -12,6 +12,7 @@ import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } 
  * start and end in the file and the DC predictors at their start are noted while the scan is
  * decoded, so that every other MCU's bits can be copied as they are. Decoding stops after the
  * band; `finish` reads on to the scan's last bit when the writer needs to know where it is.
+ * Decoding starts at the band's first row where the crop noted where it starts (ScanRows).
  * Anything else (progressive, restart markers, several scans, a gray file with sampling factors
  * other than 1): undefined, and the caller rewrites the whole file.
  *
@@ -64,6 +65,89 @@ function runsFor(frame: FrameLayout, mcus: { c0: number; c1: number; r0: number;
 	return runs;
 }
 
+/**
+ * Where each MCU row of a spliceable scan starts, noted by the crop's read (which decodes the rows
+ * down to its box's bottom anyway), so that the stitch's read starts at the band's first row rather
+ * than at the scan's start. A few numbers a row; checked against the file before use (`startOf`).
+ */
+export interface ScanRows {
+	/** The file the rows are of: its length, where its scan's data starts, a hash of what is before. */
+	fileLength: number;
+	dataStart: number;
+	header: number;
+	/** Per MCU row from the first: the bit where it starts (BitReader.position; -1: unknown). */
+	bits: number[];
+	/** Each component's DC predictor there, row after row. */
+	dc: number[];
+}
+
+/** FNV-1a of `bytes`. */
+function hashOf(bytes: Uint8Array): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+	return hash >>> 0;
+}
+
+/** Whether a scan is one the band reads row by row (the others are read whole). */
+function spliceable(frame: FrameLayout, scan: ScanSettings): boolean {
+	const { components } = frame;
+	return (
+		!frame.progressive &&
+		scan.restartInterval === 0 &&
+		// The scan's components in the frame's order: the writer takes the frame's.
+		scan.components.length === components.length &&
+		scan.components.every((c, i) => c === components[i]) &&
+		(components.length > 1 || (components[0].h === 1 && components[0].v === 1))
+	);
+}
+
+/** A `readScan` for readJpegCoefficients that notes the rows (`rows`) of a file of one spliceable scan. */
+export class ScanRowsRecorder {
+	private noted: ScanRows | undefined;
+	private scans = 0;
+
+	readonly readScan = async (
+		bytes: Uint8Array,
+		at: number,
+		frame: FrameLayout,
+		scan: ScanSettings,
+		slice: TimeSlice,
+	): Promise<number> => {
+		if (++this.scans > 1 || !spliceable(frame, scan)) {
+			this.noted = undefined;
+			return await decodeScan(bytes, at, frame, scan, slice);
+		}
+		const header = hashOf(bytes.subarray(0, at));
+		const rows: ScanRows = { fileLength: bytes.length, dataStart: at, header, bits: [], dc: [] };
+		this.noted = rows;
+		return await decodeScan(bytes, at, frame, scan, slice, (row, reader) => {
+			rows.bits[row] = reader.position();
+			for (const c of scan.components) rows.dc.push(c.previousDc);
+		});
+	};
+
+	get rows(): ScanRows | undefined {
+		return this.noted;
+	}
+}
+
+/** Where MCU row `row` starts by `rows`, if they are of this file's scan at `at` and note it. */
+function startOf(
+	rows: ScanRows | undefined,
+	bytes: Uint8Array,
+	at: number,
+	row: number,
+	n: number,
+) {
+	if (!rows || row === 0 || rows.fileLength !== bytes.length || rows.dataStart !== at) return;
+	const bit = rows.bits[row];
+	const dc = rows.dc.slice(row * n, row * n + n);
+	const valid = Number.isInteger(bit) && bit >= at * 8 && bit < bytes.length * 8;
+	if (!valid || dc.length !== n || !dc.every(Number.isInteger)) return;
+	if (hashOf(bytes.subarray(0, at)) !== rows.header) return;
+	return { bit, dc };
+}
+
 /** Reads the one scan of a spliceable file as the class comment says. */
 class BandScanReader {
 	band: Omit<JpegBand, 'jpeg' | 'top'> | undefined;
@@ -74,7 +158,10 @@ class BandScanReader {
 	spoiled = false;
 	private scans = 0;
 
-	constructor(private readonly area: Box) {}
+	constructor(
+		private readonly area: Box,
+		private readonly scanRows?: ScanRows,
+	) {}
 
 	readonly readScan = async (
 		bytes: Uint8Array,
@@ -84,17 +171,8 @@ class BandScanReader {
 		slice: TimeSlice,
 	): Promise<number> => {
 		const { components } = frame;
-		const gray = components.length === 1;
 		this.spoiled = this.band !== undefined;
-		if (
-			++this.scans > 1 ||
-			frame.progressive ||
-			scan.restartInterval !== 0 ||
-			// The scan's components in the frame's order: the writer takes the frame's.
-			scan.components.some((c, i) => c !== components[i]) ||
-			scan.components.length !== components.length ||
-			(gray && (components[0].h !== 1 || components[0].v !== 1))
-		) {
+		if (++this.scans > 1 || !spliceable(frame, scan)) {
 			// Read whole, as readJpegCoefficients would: the caller writes it all again.
 			return await decodeScan(bytes, at, frame, scan, slice);
 		}
@@ -111,9 +189,10 @@ class BandScanReader {
 		const firstRow = mcus.r0;
 		const endRow = Math.floor((runs[runs.length - 1].end - 1) / across) + 1;
 		this.rows = endRow - firstRow;
-		const decoder = new RowDecoder(bytes, at, components, runs, firstRow, this.rows);
+		const start = startOf(this.scanRows, bytes, at, firstRow, components.length);
+		const decoder = new RowDecoder(bytes, at, components, runs, firstRow, this.rows, start);
 		this.coefficients = decoder.band;
-		await decoder.rows(0, endRow, across, slice);
+		await decoder.rows(start ? firstRow : 0, endRow, across, slice);
 		const dataEnd = markerAfter(bytes, decoder.reader.at);
 		this.band = {
 			firstRow,
@@ -157,13 +236,16 @@ class RowDecoder {
 		runs: Array<{ first: number; end: number }>,
 		private readonly firstRow: number,
 		private readonly bandRows: number,
+		/** Where the band's first row starts, and the DC predictors there: decoding starts there. */
+		start?: { bit: number; dc: number[] },
 	) {
-		this.reader = new BitReader(bytes, at);
+		this.reader = new BitReader(bytes, start ? start.bit >> 3 : at);
+		if (start) this.reader.receive(start.bit & 7);
 		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
 		this.band = components.map((c) => new Int16Array(bandRows * c.v * c.blocksPerLineForMcu * 64));
 		this.runs = runs.map((run) => ({ ...run, from: -1, to: -1, dc: [] }));
 		this.events = runs.flatMap((run) => [run.first, run.end]);
-		for (const c of components) c.previousDc = 0;
+		components.forEach((c, i) => (c.previousDc = start ? start.dc[i] : 0));
 	}
 
 	/** Notes a run's start or end when MCU `mcu` is the next to decode. */
@@ -205,14 +287,16 @@ class RowDecoder {
  * The band of `file` that `area` (photo pixels) needs, read as the header comment says; or, for a
  * file that cannot be spliced, its whole coefficients as readJpegCoefficients reads them (`whole`);
  * undefined when neither (a sequential file with a scan after the one read in a band: read again).
+ * With `scanRows` of this file (the crop's, ScanRows), decoding starts at the band's first row.
  */
 export async function readJpegBand(
 	file: Uint8Array,
 	area: Box,
 	maxPixels: number,
 	slice: TimeSlice,
+	scanRows?: ScanRows,
 ): Promise<{ band: JpegBand } | { whole: JpegCoefficients } | undefined> {
-	const reader = new BandScanReader(area);
+	const reader = new BandScanReader(area, scanRows);
 	const whole = await readJpegCoefficients(file, maxPixels, slice, undefined, reader.readScan);
 	const band = reader.band;
 	if (!band) return { whole };

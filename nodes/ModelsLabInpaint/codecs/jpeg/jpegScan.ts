@@ -55,13 +55,17 @@ function nextMarker(bytes: Uint8Array, at: number): number {
 	return bytes.length;
 }
 
-/** Decodes the scan whose data starts at `at`; resolves to where the data after it starts. */
+/**
+ * Decodes the scan whose data starts at `at`; resolves to where the data after it starts. `onRow`
+ * is told when each MCU row (block row of a one-component scan) is about to be decoded.
+ */
 export async function decodeScan(
 	bytes: Uint8Array,
 	at: number,
 	frame: FrameLayout,
 	scan: ScanSettings,
 	slice: TimeSlice,
+	onRow?: (row: number, reader: BitReader) => void,
 ): Promise<number> {
 	const reader = new BitReader(bytes, at);
 	const blocks = new BlockDecoder(
@@ -94,6 +98,7 @@ export async function decodeScan(
 		const c = components[0];
 		const rows = Math.min(c.blocksPerColumn, mcuRows * c.v);
 		for (let row = 0; row < rows; row++) {
+			onRow?.(row, reader);
 			for (let col = 0; col < c.blocksPerLine; col++, mcu++) {
 				if (!restartIfDue()) return reader.end();
 				blocks.decode(c, (row * c.blocksPerLineForMcu + col) * 64);
@@ -104,6 +109,7 @@ export async function decodeScan(
 		return rows < c.blocksPerColumn ? nextMarker(bytes, reader.end()) : reader.end();
 	}
 	for (let mcuRow = 0; mcuRow < mcuRows; mcuRow++) {
+		onRow?.(mcuRow, reader);
 		for (let mcuCol = 0; mcuCol < frame.mcusPerLine; mcuCol++, mcu++) {
 			if (!restartIfDue()) return reader.end();
 			for (const c of components) {

@@ -1,6 +1,6 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import type { Box } from '../raster';
-import { readJpegBand, type JpegBand, type SpliceRun } from './jpegBand';
+import { readJpegBand, type JpegBand, type ScanRows, type SpliceRun } from './jpegBand';
 import { readJpegCoefficients } from './jpegDecode';
 import { BLOCK_BYTES } from './jpegEncode';
 import { huffmanEncoding, JpegBitWriter, type HuffmanEncoding } from './jpegEntropy';
@@ -184,6 +184,7 @@ async function spliced(
  * `patch` gets the coefficients (of a band of MCU rows, or of the whole photo), the MCU-aligned
  * box around `area` in them, and the row of the photo their first row is. It may run twice (a
  * splice that falls through to the full rewrite), each time on coefficients read afresh.
+ * `scanRows`, where the file's MCU rows start (the crop's read), spares decoding the rows above.
  */
 export async function patchJpeg(
 	file: Uint8Array,
@@ -191,8 +192,9 @@ export async function patchJpeg(
 	maxPixels: number,
 	patch: (jpeg: JpegCoefficients, region: Box, top: number) => Promise<void>,
 	slice: TimeSlice,
+	scanRows?: ScanRows,
 ): Promise<Uint8Array> {
-	const read = await readJpegBand(file, area, maxPixels, slice);
+	const read = await readJpegBand(file, area, maxPixels, slice, scanRows);
 	if (read && 'band' in read) {
 		const { band } = read;
 		const region = mcuAlignedBox(band.jpeg, { ...area, top: area.top - band.top });
