@@ -3,7 +3,13 @@ import type { Box } from '../raster';
 import { readJpegCoefficients } from './jpegDecode';
 import { BitReader, BlockDecoder, type HuffmanTable } from './jpegHuffman';
 import type { JpegCoefficients } from './jpegRegion';
-import { decodeScan, type FrameComponent, type FrameLayout, type ScanSettings } from './jpegScan';
+import {
+	decodeScan,
+	type FrameComponent,
+	type FrameLayout,
+	type ScanReader,
+	type ScanSettings,
+} from './jpegScan';
 
 /**
  * The stitch's read of a JPEG photo (jpegSplice.ts writes it back): of a sequential file whose one
@@ -106,13 +112,7 @@ export class ScanRowsRecorder {
 	private noted: ScanRows | undefined;
 	private scans = 0;
 
-	readonly readScan = async (
-		bytes: Uint8Array,
-		at: number,
-		frame: FrameLayout,
-		scan: ScanSettings,
-		slice: TimeSlice,
-	): Promise<number> => {
+	readonly readScan: ScanReader = async (bytes, at, frame, scan, slice) => {
 		if (++this.scans > 1 || !spliceable(frame, scan)) {
 			this.noted = undefined;
 			return await decodeScan(bytes, at, frame, scan, slice);
@@ -163,13 +163,7 @@ class BandScanReader {
 		private readonly scanRows?: ScanRows,
 	) {}
 
-	readonly readScan = async (
-		bytes: Uint8Array,
-		at: number,
-		frame: FrameLayout,
-		scan: ScanSettings,
-		slice: TimeSlice,
-	): Promise<number> => {
+	readonly readScan: ScanReader = async (bytes, at, frame, scan, slice) => {
 		const { components } = frame;
 		this.spoiled = this.band !== undefined;
 		if (++this.scans > 1 || !spliceable(frame, scan)) {

@@ -59,6 +59,15 @@ function nextMarker(bytes: Uint8Array, at: number): number {
  * Decodes the scan whose data starts at `at`; resolves to where the data after it starts. `onRow`
  * is told when each MCU row (block row of a one-component scan) is about to be decoded.
  */
+/** How a scan is read: decodeScan, or a reader of its own around it (the stitch's, jpegBand.ts). */
+export type ScanReader = (
+	bytes: Uint8Array,
+	at: number,
+	frame: FrameLayout,
+	scan: ScanSettings,
+	slice: TimeSlice,
+) => Promise<number>;
+
 export async function decodeScan(
 	bytes: Uint8Array,
 	at: number,
