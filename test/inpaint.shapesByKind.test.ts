@@ -120,6 +120,16 @@ describe('Shapes listed by kind (version 1.1, what a node added now gets)', () =
 			'"Shape Unit" must be one of: percent, pixels (got "cm") [item 0]',
 		],
 		[
+			'no unit',
+			{ maskShapeUnit: '' },
+			'"Shape Unit" must be one of: percent, pixels (got nothing) [item 0]',
+		],
+		[
+			'a negative height from an expression',
+			{ maskShapes: { ellipse: [{ height: '={{ -3 }}' }] } },
+			'"Shapes › Ellipse 1 › Height" must be a number of at least 0 (got -3) [item 0]',
+		],
+		[
 			'21 shapes of two kinds',
 			{ maskShapes: { rectangle: Array(11).fill({}), ellipse: Array(10).fill({}) } },
 			'"Shapes": The mask has 21 shapes; at most 20 are allowed [item 0]',
