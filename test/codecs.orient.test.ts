@@ -2,7 +2,13 @@
  * applyOrientation (codecs/orient.ts) against the eight Exif orientations drawn out by hand: a
  * 3 × 2 picture whose pixels are numbered 1 to 6, as stored, and how each value shows it.
  */
-import { applyOrientation } from '../nodes/ModelsLabInpaint/codecs/orient';
+import {
+	applyOrientation,
+	applyOrientationGray,
+	storedBox,
+	turnedSize,
+	undoOrientation,
+} from '../nodes/ModelsLabInpaint/codecs/orient';
 import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { slice } from './support/codecCorpus';
 
@@ -96,4 +102,53 @@ it('turning by 6 then by 8 gives back the picture, on a large odd-sized one in s
 	const back = await applyOrientation(await applyOrientation(raster, 6, slice()), 8, slice());
 	expect([back.width, back.height, back.hasAlpha]).toEqual([width, height, true]);
 	expect(Buffer.from(back.rgba).equals(Buffer.from(rgba))).toBe(true);
+});
+
+describe('the two frames: as stored and as shown', () => {
+	/** A 7 × 5 stored picture whose pixel numbers (red, green) say where each is stored. */
+	const size = { width: 7, height: 5 };
+	const rgba = new Uint8Array(size.width * size.height * 4);
+	for (let y = 0; y < size.height; y++)
+		for (let x = 0; x < size.width; x++) rgba.set([x, y, 0, 255], (y * size.width + x) * 4);
+	const numbered = { ...size, rgba, hasAlpha: false };
+
+	it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+		'orientation %i: every box shown maps to the stored pixels it shows, and back',
+		async (orientation) => {
+			const shown = await applyOrientation(numbered, orientation, slice());
+			expect(turnedSize(size, orientation)).toEqual({ width: shown.width, height: shown.height });
+			for (const box of [
+				{ left: 0, top: 0, width: 1, height: 1 },
+				{ left: 1, top: 2, width: 3, height: 2 },
+				{ left: 0, top: 0, width: shown.width, height: shown.height },
+				{ left: shown.width - 2, top: shown.height - 3, width: 2, height: 3 },
+			]) {
+				const xs: number[] = [];
+				const ys: number[] = [];
+				for (let y = box.top; y < box.top + box.height; y++)
+					for (let x = box.left; x < box.left + box.width; x++) {
+						const at = (y * shown.width + x) * 4;
+						xs.push(shown.rgba[at]);
+						ys.push(shown.rgba[at + 1]);
+					}
+				expect(storedBox(box, orientation, size)).toEqual({
+					left: Math.min(...xs),
+					top: Math.min(...ys),
+					width: Math.max(...xs) - Math.min(...xs) + 1,
+					height: Math.max(...ys) - Math.min(...ys) + 1,
+				});
+			}
+			// Turning back undoes it, for pixels and for gray levels turned the same way.
+			const back = await applyOrientation(shown, undoOrientation(orientation), slice());
+			expect(Buffer.from(back.rgba).equals(Buffer.from(rgba))).toBe(true);
+			const gray = Uint8Array.from({ length: size.width * size.height }, (_, i) => i);
+			const turnedGray = await applyOrientationGray(gray, size, orientation, slice());
+			expect(Array.from(turnedGray)).toEqual(
+				Array.from({ length: gray.length }, (_, i) => {
+					const [x, y] = [shown.rgba[i * 4], shown.rgba[i * 4 + 1]];
+					return y * size.width + x;
+				}),
+			);
+		},
+	);
 });

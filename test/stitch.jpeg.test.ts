@@ -29,7 +29,8 @@ async function photoFile(subsampling: '4:2:0' | '4:4:4'): Promise<Uint8Array> {
 		rgba: testPicture(PHOTO.width, PHOTO.height),
 		hasAlpha: false,
 	};
-	return withExifOrientation(await encodeJpeg(raster, { quality: 90, subsampling }, slice()), 6);
+	// Exif that turns nothing (a turned photo: inpaint.orientation.test.ts), written back as it was.
+	return withExifOrientation(await encodeJpeg(raster, { quality: 90, subsampling }, slice()), 1);
 }
 
 /** A mask file: white in a disc of `radius` around (cx, cy). */
@@ -99,7 +100,7 @@ describe.each([
 		);
 		expect(Buffer.from(unnoted.file).equals(Buffer.from(stitched.file))).toBe(true);
 		const result = await decoded(stitched.file);
-		expect((await decodeImage(stitched.file, LIMIT, slice())).orientation).toBe(6);
+		expect(Buffer.from(stitched.file).includes(Buffer.from(photo.subarray(2, 38)))).toBe(true);
 		// The blocks written again: those around the blend's nonzero weights, no more.
 		const { box } = plan.crop;
 		const blend = await seamBlend(

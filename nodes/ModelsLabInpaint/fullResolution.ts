@@ -94,7 +94,7 @@ export async function cropToMask(
 	itemIndex: number,
 	limits: { timeoutMs: number; maxWaitMs: number },
 ): Promise<StitchPlan | undefined> {
-	const { body, images, photo } = prepared;
+	const { photo } = prepared;
 	const refuse = (problem: string): never =>
 		refuseBeforeSending(
 			ctx.getNode(),
@@ -106,15 +106,31 @@ export async function cropToMask(
 		refuse(
 			`the photo is ${photo.width}×${photo.height} pixels; full resolution is for photos up to ${megapixels(MAX_FULL_RESOLUTION_PIXELS)}`,
 		);
-	const files = await photoAndMaskFiles(ctx, prepared, itemIndex, limits);
-	if (!files) return refuse('the photo or the mask could not be read');
-	let cropped: Awaited<ReturnType<typeof cropForEndpoint>>;
 	try {
-		cropped = await cropForEndpoint(files.photo, files.mask, endpointSizeLimits(endpoint)!);
+		return await cropInRequest(ctx, endpoint, prepared, itemIndex, limits);
 	} catch (error) {
 		if (error instanceof ImageDecodeError) return refuse(error.message);
 		throw asNodeError(ctx, error, itemIndex);
 	}
+}
+
+/**
+ * The crop made and put in the request (cropToMask), or with `whole` the whole photo sent at that
+ * size. Throws ImageDecodeError for files that cannot be read.
+ */
+async function cropInRequest(
+	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
+	prepared: PreparedRequest,
+	itemIndex: number,
+	limits: { timeoutMs: number; maxWaitMs: number },
+	whole?: { width: number; height: number },
+): Promise<StitchPlan | undefined> {
+	const { body, images } = prepared;
+	const files = await photoAndMaskFiles(ctx, prepared, itemIndex, limits);
+	if (!files) throw new ImageDecodeError('the photo or the mask could not be read');
+	const limitsOfEndpoint = endpointSizeLimits(endpoint)!;
+	const cropped = await cropForEndpoint(files.photo, files.mask, limitsOfEndpoint, whole);
 	if (!cropped) return undefined;
 	const { plan, files: sent } = cropped;
 	const others = images.filter((entry) => entry.role !== 'init' && entry.role !== 'mask');
@@ -162,6 +178,7 @@ async function photoAndMaskFiles(
  */
 export async function planKeepOriginal(
 	ctx: IExecuteFunctions,
+	endpoint: InpaintEndpoint,
 	prepared: PreparedRequest,
 	sendSize: { width: number; height: number } | null,
 	itemIndex: number,
@@ -173,6 +190,13 @@ export async function planKeepOriginal(
 	// A photo whose first bytes could not be read (a host n8n cannot reach) is not downloaded again.
 	if (!prepared.photo) return notKept("the photo's size could not be read");
 	try {
+		// A JPEG shown turned by its Exif orientation goes upright, as a crop of itself: the mask
+		// is drawn on it as shown, and how ModelsLab would turn the file is not known.
+		if (prepared.photo.turned) {
+			const { width, height } = sendSize ?? prepared.photo;
+			const whole = { width, height };
+			return { plan: await cropInRequest(ctx, endpoint, prepared, itemIndex, limits, whole) };
+		}
 		const files = await photoAndMaskFiles(ctx, prepared, itemIndex, limits);
 		if (!files) return notKept('the photo or the mask could not be read');
 		return { plan: await planWholePhoto(files.photo, files.mask, sendSize ?? undefined) };

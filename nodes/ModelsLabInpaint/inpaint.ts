@@ -147,11 +147,15 @@ export async function inpaintItem(
 		const kept = { ...prepared, madeMask: mask };
 		({ plan: stitch, notice: keepNotice } = await planKeepOriginal(
 			ctx,
+			endpoint,
 			kept,
 			size.outputSize,
 			itemIndex,
 			limits,
 		));
+		// A turned photo is sent upright, as a crop of itself: its files replace those attached.
+		if (stitch && prepared.photo?.turned)
+			await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	}
 	// The made mask's levels were for the stitch plan: not held while the job runs.
 	if (mask) mask = { ...mask, gray: undefined };

@@ -14,6 +14,8 @@ export interface ImageSize {
 	width: number;
 	height: number;
 	format: ImageFormat;
+	/** A JPEG whose Exif orientation (2 to 8) turns or mirrors it: shown otherwise than stored. */
+	turned?: true;
 }
 
 /**
@@ -168,8 +170,11 @@ function jpegSize(b: Uint8Array): ImageSize | undefined {
 			const height = u16be(b, i + 3);
 			const width = u16be(b, i + 5);
 			// Orientations 5 to 8 turn the picture a quarter: it shows as tall as it is stored wide.
-			const turned = orientation !== undefined && orientation >= 5 && orientation <= 8;
-			return turned ? sized(height, width, 'jpeg') : sized(width, height, 'jpeg');
+			const quarter = orientation !== undefined && orientation >= 5 && orientation <= 8;
+			const size = quarter ? sized(height, width, 'jpeg') : sized(width, height, 'jpeg');
+			return size && orientation !== undefined && orientation > 1
+				? { ...size, turned: true }
+				: size;
 		}
 		if (marker === 0xe1 && orientation === undefined) {
 			orientation = exifOrientation(b, i + 2, Math.min(i + length, b.length));

@@ -25,11 +25,16 @@ import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { decodeImage, isJpeg } from '../codecs/decodeImage';
 import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
+import {
+	applyOrientation,
+	applyOrientationGray,
+	storedBox,
+	turnedSize,
+	undoOrientation,
+} from '../codecs/orient';
 import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegBand';
 import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
-import { replaceRegion } from '../codecs/jpeg/jpegPatch';
 import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
-import { patchJpeg } from '../codecs/jpeg/jpegSplice';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
@@ -38,6 +43,7 @@ import type { SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
 import { cropBoxFor, innerSides, maskBounds } from './cropBox';
 import { seamBlend, pasteWithSeam } from './paste';
+import { pasteIntoJpeg } from './pasteJpeg';
 import { cropGray, cropRaster, resizeRaster } from './resample';
 import { resizeSamples } from './resampleAxes';
 
@@ -59,11 +65,14 @@ export type StitchFormat = 'png' | 'jpeg';
 export interface StitchPlan {
 	photoFile: Uint8Array;
 	format: StitchFormat;
-	/** The JPEG's Exif segment, written back (orientation included: nothing is turned). */
+	/** The JPEG's Exif segment, written back (orientation included: the stored pixels stay stored). */
 	exif?: Uint8Array;
+	/** The photo's size as shown (its Exif orientation applied), as the mask and the box are. */
 	photo: PixelArea;
+	/** A JPEG's Exif orientation (codecs/orient.ts), when not 1: the crop was sent turned upright. */
+	orientation?: number;
 	crop: CropPlan;
-	/** The mask over the box (box-sized gray), where the result is taken. */
+	/** The mask over the box, as stored (box-sized gray, turned back): where the result is taken. */
 	maskCrop: Uint8Array;
 	/** A JPEG's MCU rows as the crop read them (jpegBand.ts ScanRows): the stitch starts at its band. */
 	scanRows?: ScanRows;
@@ -95,7 +104,7 @@ type ReadPhoto =
 async function readPhoto(
 	photoFile: Uint8Array,
 	slice: TimeSlice,
-	lastRow?: (photo: PixelArea) => Promise<number>,
+	lastRow?: (photo: PixelArea, orientation: number) => Promise<number>,
 ): Promise<ReadPhoto> {
 	if (isJpeg(photoFile)) {
 		const rows = new ScanRowsRecorder();
@@ -126,7 +135,7 @@ async function maskOf(given: StitchMask, photo: PixelArea, slice: TimeSlice): Pr
 	const sameSize = ({ width, height }: PixelArea) => {
 		if (width !== photo.width || height !== photo.height)
 			throw new ImageDecodeError(
-				`the mask is ${width}×${height} pixels and the photo ${photo.width}×${photo.height}: they must be the same size`,
+				`the mask is ${width}×${height} pixels and the photo ${photo.width}×${photo.height} (as shown): they must be the same size`,
 			);
 	};
 	return (await maskFromFile(given, LIMIT.maxPixels, slice, sameSize)).gray;
@@ -135,31 +144,44 @@ async function maskOf(given: StitchMask, photo: PixelArea, slice: TimeSlice): Pr
 /** The photo read, and its mask as gray levels of the same size (255 = repaint). */
 async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice: TimeSlice) {
 	const read = await readPhoto(photoFile, slice);
+	// The whole photo goes as its file, Exif and all: how ModelsLab turns it is not known.
+	if (read.format === 'jpeg' && read.jpeg.orientation !== 1)
+		throw new ImageDecodeError('the photo is turned by its Exif orientation');
 	return { read, photo: read.size, mask: await maskOf(given, read.size, slice) };
 }
 
 /**
- * The photo read for a crop, its mask, and the crop box (none when the mask has no white). A
- * JPEG's mask is read as soon as its frame header gives the size, so that only the MCU rows down
- * to the box's bottom are decoded.
+ * The photo read for a crop, its mask, and the crop box (none when the mask has no white), with
+ * the mask and the box in the photo as shown. A JPEG's mask is read as soon as its frame header
+ * gives the size, so that only the MCU rows down to the box's bottom are decoded. With `whole`,
+ * the box is the whole photo, sent at that size.
  */
 async function readForCrop(
 	photoFile: Uint8Array,
 	given: StitchMask,
 	limits: SizeLimits,
 	slice: TimeSlice,
+	whole?: PixelArea,
 ) {
-	let planned: { mask: Uint8Array; crop: CropPlan | undefined } | undefined;
-	const plan = async (photo: PixelArea) => {
-		const mask = await maskOf(given, photo, slice);
-		const bounds = maskBounds(mask, photo);
-		planned = { mask, crop: bounds && cropBoxFor(bounds, photo, limits) };
-		const box = planned.crop?.box;
+	type Planned = { shown: PixelArea; orientation: number; mask: Uint8Array; crop?: CropPlan };
+	let planned: Planned | undefined;
+	const plan = async (stored: PixelArea, orientation: number) => {
+		const shown = turnedSize(stored, orientation);
+		const mask = await maskOf(given, shown, slice);
+		const bounds = maskBounds(mask, shown);
+		const all = whole && { box: { left: 0, top: 0, ...shown }, sendSize: whole, scaled: false };
+		planned = {
+			shown,
+			orientation,
+			mask,
+			crop: bounds && (all || cropBoxFor(bounds, shown, limits)),
+		};
+		const box = planned.crop && storedBox(planned.crop.box, orientation, stored);
 		return box ? box.top + box.height - 1 : -1;
 	};
 	const read = await readPhoto(photoFile, slice, plan);
-	if (!planned) await plan(read.size); // a PNG: decoded whole first
-	return { read, photo: read.size, ...planned! };
+	if (!planned) await plan(read.size, 1); // a PNG: decoded whole first
+	return { read, ...planned! };
 }
 
 /**
@@ -171,18 +193,26 @@ export async function cropForEndpoint(
 	photoFile: Uint8Array,
 	maskGiven: StitchMask,
 	limits: SizeLimits,
+	/** The whole photo, sent at this size (a turned photo the endpoint takes whole). */
+	whole?: PixelArea,
 ): Promise<{ plan: StitchPlan; files: CroppedFiles } | undefined> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const { read, photo, mask, crop } = await readForCrop(photoFile, maskGiven, limits, slice);
+		const planned = await readForCrop(photoFile, maskGiven, limits, slice, whole);
+		const { read, shown, orientation, mask, crop } = planned;
 		if (!crop) return undefined;
-		const maskCrop = cropGray(mask, photo, crop.box);
+		const maskCrop = cropGray(mask, shown, crop.box);
+		// The box's pixels as stored, turned to be sent upright: ModelsLab gets no Exif with them.
+		const inStored = storedBox(crop.box, orientation, read.size);
 		const boxPixels =
 			read.format === 'jpeg'
-				? await regionRaster(read.jpeg, crop.box, slice)
-				: cropRaster(read.raster, crop.box);
-		const sentPhoto = await resizeRaster(boxPixels, crop.sendSize, slice);
-		const sentMask = crop.scaled
+				? await regionRaster(read.jpeg, inStored, slice)
+				: cropRaster(read.raster, inStored);
+		const upright = await applyOrientation(boxPixels, orientation, slice);
+		const sentPhoto = await resizeRaster(upright, crop.sendSize, slice);
+		const resized =
+			crop.box.width !== crop.sendSize.width || crop.box.height !== crop.sendSize.height;
+		const sentMask = resized
 			? await resizeSamples(maskCrop, crop.box, crop.sendSize, 1, slice)
 			: maskCrop;
 		const format = read.format;
@@ -197,7 +227,23 @@ export async function cropForEndpoint(
 			},
 		};
 		const [exif, scanRows] = read.format === 'jpeg' ? [read.exif, read.scanRows] : [];
-		return { plan: { photoFile, format, exif, photo, crop, maskCrop, scanRows }, files };
+		const back = await applyOrientationGray(
+			maskCrop,
+			crop.box,
+			undoOrientation(orientation),
+			slice,
+		);
+		const plan: StitchPlan = {
+			photoFile,
+			format,
+			exif,
+			photo: shown,
+			crop,
+			maskCrop: back,
+			scanRows,
+		};
+		if (orientation !== 1) plan.orientation = orientation;
+		return { plan, files };
 	});
 }
 
@@ -225,57 +271,6 @@ export async function planWholePhoto(
 const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
 	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
 
-/** The part of `a` inside `b`: a box, as both are, where they overlap (they do here). */
-function overlap(a: Box, b: Box): Box {
-	const left = Math.max(a.left, b.left);
-	const top = Math.max(a.top, b.top);
-	const right = Math.min(a.left + a.width, b.left + b.width);
-	const bottom = Math.min(a.top + a.height, b.top + b.height);
-	return { left, top, width: right - left, height: bottom - top };
-}
-
-const moved = (box: Box, to: Box): Box => ({
-	...box,
-	left: box.left - to.left,
-	top: box.top - to.top,
-});
-
-/**
- * The result pasted into a JPEG photo without decoding it whole: the MCUs covering every pixel the
- * blend takes anything from (its nonzero weights) read as pixels, the result pasted into them, and
- * they alone encoded again into the photo's coefficients; the file spliced (jpegSplice.ts).
- * A blend of zeros changes nothing: the original file comes back as it was.
- */
-async function pasteIntoJpeg(
-	photoFile: Uint8Array,
-	fitted: Raster,
-	box: Box,
-	blend: Uint8Array,
-	slice: TimeSlice,
-	scanRows?: ScanRows,
-): Promise<Uint8Array> {
-	const reach = maskBounds(blend, box);
-	if (!reach) return photoFile;
-	const area = { ...reach, left: box.left + reach.left, top: box.top + reach.top };
-	const paste = async (jpeg: JpegCoefficients, region: Box, top: number) => {
-		const pixels = await regionRaster(jpeg, region, slice);
-		// The part of the box in the region: the result and the blend cropped to it, unless it is all.
-		const inPhoto = { ...region, top: region.top + top };
-		const part = overlap(box, inPhoto);
-		const whole = part.width === box.width && part.height === box.height;
-		const inBox = moved(part, box);
-		await pasteWithSeam(
-			pixels,
-			whole ? fitted : cropRaster(fitted, inBox),
-			moved(part, inPhoto),
-			whole ? blend : cropGray(blend, box, inBox),
-			slice,
-		);
-		await replaceRegion(jpeg, region, pixels, slice);
-	};
-	return await patchJpeg(photoFile, area, MAX_FULL_RESOLUTION_PIXELS, paste, slice, scanRows);
-}
-
 /**
  * One result picture pasted back into the original photo: scaled to the box, blended in by the
  * mask grown and softened by SEAM_FEATHER_PIXELS; a PNG decoded, pasted into and encoded again, a
@@ -288,18 +283,22 @@ export async function stitchResult(
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
 		const result = (await decodeImage(resultFile, LIMIT, slice)).raster;
-		const { box } = plan.crop;
-		const fitted = await resizeRaster(result, box, slice);
-		const blend = await seamBlend(
-			plan.maskCrop,
-			box,
-			SEAM_FEATHER_PIXELS,
-			slice,
-			innerSides(box, plan.photo),
-		);
+		// The result is upright, as the crop went: turned back to the photo's pixels as stored.
+		const orientation = plan.orientation ?? 1;
+		const stored = turnedSize(plan.photo, orientation);
+		const box = storedBox(plan.crop.box, orientation, stored);
+		const shownFit = await resizeRaster(result, plan.crop.box, slice);
+		const fitted = await applyOrientation(shownFit, undoOrientation(orientation), slice);
+		const sides = innerSides(box, stored);
+		const blend = await seamBlend(plan.maskCrop, box, SEAM_FEATHER_PIXELS, slice, sides);
 		let file: Uint8Array;
 		if (plan.format === 'jpeg') {
-			file = await pasteIntoJpeg(plan.photoFile, fitted, box, blend, slice, plan.scanRows);
+			const photo = {
+				file: plan.photoFile,
+				maxPixels: MAX_FULL_RESOLUTION_PIXELS,
+				scanRows: plan.scanRows,
+			};
+			file = await pasteIntoJpeg(photo, fitted, box, blend, slice);
 		} else {
 			const original: Raster = (await decodeImage(plan.photoFile, LIMIT, slice)).raster;
 			await pasteWithSeam(original, fitted, box, blend, slice);

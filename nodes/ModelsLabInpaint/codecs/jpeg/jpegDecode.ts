@@ -38,10 +38,8 @@ export interface DecodedJpeg {
 	raster: Raster;
 	/** The Exif orientation, 1 (upright, also when none is given) to 8. */
 	orientation: number;
-	/** The Exif segment's body, when the file has one. */
-	exif?: Uint8Array;
+	exif?: Uint8Array; // the Exif segment's body, when the file has one
 }
-
 const cutShort = () => jpegDamaged('the file is cut short');
 const unsupported = (what: string) =>
 	new ImageDecodeError(
@@ -49,8 +47,9 @@ const unsupported = (what: string) =>
 	);
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 
-/** The last pixel row to decode, or how to find it from the frame's size. */
-type LastRow = number | ((size: { width: number; height: number }) => Promise<number>);
+/** The last pixel row to decode, or how to find it from the frame's size and Exif orientation. */
+type LastRow = number | ((size: FrameSize, orientation: number) => Promise<number>);
+type FrameSize = Pick<Raster, 'width' | 'height'>;
 
 class JpegReader {
 	private readonly quantization: Array<Uint16Array | undefined> = [];
@@ -231,7 +230,8 @@ class JpegReader {
 		if (components.some((c) => (needsDc && !c.dcTable) || (needsAc && !c.acTable))) {
 			throw jpegDamaged('a scan uses a Huffman table the file does not hold');
 		}
-		if (typeof this.lastRow !== 'number') this.lastRow = await this.lastRow(frame); // once
+		if (typeof this.lastRow !== 'number')
+			this.lastRow = await this.lastRow(frame, this.orientation); // once
 		const settings: ScanSettings = {
 			components,
 			kind,
