@@ -8,6 +8,7 @@ module.exports = {
 	roots: ['<rootDir>/e2e'],
 	testMatch: ['<rootDir>/e2e/*.e2e.test.ts'],
 	globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+	setupFiles: ['<rootDir>/e2e/support/freshSockets.ts'],
 	maxWorkers: 2,
 	testTimeout: 180000,
 };

@@ -10,6 +10,7 @@ import {
 	type ModelsLabSimulator,
 } from '../../simulator';
 import { SEAM_REACH_PIXELS } from '../../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { withExifOrientation } from '../../test/support/codecCorpus';
 import { binaryBytes } from '../support/binary';
 import { nodeOutput, type Execution, type ExecutedItem } from '../support/execution';
 import { fullResolutionForms } from '../support/fullResolutionWorkflows';
@@ -42,6 +43,19 @@ function outsideBox(box: Box, width: number, height: number, visit: (offset: num
 				x >= box.left && x < box.left + box.width && y >= box.top && y < box.top + box.height;
 			if (!inside) visit((y * width + x) * 4);
 		}
+}
+
+/** The smallest box of 16-pixel blocks (4:2:0 MCUs) holding `box`, within the photo. */
+function onMcuGrid(box: Box): Box {
+	const grid = (value: number, up: boolean) =>
+		(up ? Math.ceil(value / 16) : Math.floor(value / 16)) * 16;
+	const [left, top] = [grid(box.left, false), grid(box.top, false)];
+	return {
+		left,
+		top,
+		width: Math.min(WIDTH, grid(box.left + box.width, true)) - left,
+		height: Math.min(HEIGHT, grid(box.top + box.height, true)) - top,
+	};
 }
 
 /** A PNG that is only a header saying width×height (no pixels): enough for the size check. */
@@ -118,6 +132,26 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			return { status: summary.status, execution: await server.storedExecution(summary.id) };
 		}
 
+		/** The photo uploaded to the simulator, as a link the node downloads. */
+		async function simulatorLink(photo: Buffer): Promise<string> {
+			const upload = await fetch(`${sim.baseUrl}${UPLOAD}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({
+					key: 'sim-api-key',
+					base64_string: `data:image/jpeg;base64,${photo.toString('base64')}`,
+				}),
+			});
+			return String(((await upload.json()) as { output: string[] }).output[0]);
+		}
+
+		/** The crop the node uploaded (its uploads: the crop, then the mask). */
+		function uploadedPhoto(): Buffer {
+			const uploads = sim.requestsTo(UPLOAD);
+			const body = uploads[uploads.length - 2].body as { base64_string: string };
+			return Buffer.from(body.base64_string.split(',')[1], 'base64');
+		}
+
 		function succeeded(result: { status: string; execution: Execution }, nodeName: string) {
 			expect(result.status).toBe('success');
 			const items = nodeOutput(result.execution, nodeName);
@@ -144,18 +178,11 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			const photo = Buffer.from(
 				jpeg.encode({ data: Buffer.from(png.rgba), width: WIDTH, height: HEIGHT }, 90).data,
 			);
-			const upload = await fetch(`${sim.baseUrl}${UPLOAD}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({
-					key: 'sim-api-key',
-					base64_string: `data:image/jpeg;base64,${photo.toString('base64')}`,
-				}),
-			});
-			const photoLink = String(((await upload.json()) as { output: string[] }).output[0]);
-
 			const form = fullResolutionForms.link;
-			const item = succeeded(await submitForm(form.webhookId, photoLink), form.inpaint);
+			const item = succeeded(
+				await submitForm(form.webhookId, await simulatorLink(photo)),
+				form.inpaint,
+			);
 			const { box } = sentBox(item);
 
 			expect(item.binary?.data?.mimeType).toBe('image/jpeg');
@@ -172,21 +199,55 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 			});
 			expect(sum / counted).toBeLessThan(1);
 			// Only the 16-pixel blocks (4:2:0 MCUs) around the box are encoded again: exact outside them.
-			const grid = (value: number, up: boolean) =>
-				(up ? Math.ceil(value / 16) : Math.floor(value / 16)) * 16;
-			const left = grid(box.left, false);
-			const top = grid(box.top, false);
-			const blocks = {
-				left,
-				top,
-				width: Math.min(WIDTH, grid(box.left + box.width, true)) - left,
-				height: Math.min(HEIGHT, grid(box.top + box.height, true)) - top,
-			};
 			let changed = 0;
-			outsideBox(blocks, WIDTH, HEIGHT, (o) => {
+			outsideBox(onMcuGrid(box), WIDTH, HEIGHT, (o) => {
 				for (let c = 0; c < 3; c++) if (result.rgba[o + c] !== original.rgba[o + c]) changed++;
 			});
 			expect(changed).toBe(0);
+		});
+
+		test('a portrait phone photo (stored 4032×3024, Exif orientation 6) as a link: the mask lies on the photo as shown, the crop goes upright, the result shows turned like the photo with the repaint under the mask', async () => {
+			const png = decodePicture(makePhoto(WIDTH, HEIGHT))!;
+			const photo = Buffer.from(
+				withExifOrientation(
+					jpeg.encode({ data: Buffer.from(png.rgba), width: WIDTH, height: HEIGHT }, 90).data,
+					6,
+				),
+			);
+			const item = succeeded(
+				await submitForm(fullResolutionForms.link.webhookId, await simulatorLink(photo)),
+				fullResolutionForms.link.inpaint,
+			);
+			// As shown: 3024 wide, 4032 tall; the box and the crop sent are in the photo as shown.
+			expect(item.json.outputSize).toEqual({ width: HEIGHT, height: WIDTH });
+			const { box, sentSize, scaled } = item.json.fullResolution as FullResolution;
+			expect(scaled).toBe(false);
+			const sent = decodePicture(uploadedPhoto())!;
+			expect([sent.width, sent.height]).toEqual([sentSize.width, sentSize.height]);
+			expect(box.height).toBeGreaterThan(box.width); // the ellipse is taller than wide as shown
+			const bytes = binaryBytes(item, 'data', n8n.userFolder);
+			// The Exif orientation is kept: the file is stored as the photo was, and shows turned.
+			expect(bytes.includes(photo.subarray(2, 38))).toBe(true);
+			const result = decodePicture(bytes)!;
+			expect([result.width, result.height]).toEqual([WIDTH, HEIGHT]);
+			const original = decodePicture(photo)!;
+			// Orientation 6: shown (x, y) is stored (y, 3023 - x). The box, as stored, on the MCU grid.
+			const stored = {
+				left: box.top,
+				top: HEIGHT - box.left - box.width,
+				width: box.height,
+				height: box.width,
+			};
+			let changed = 0;
+			outsideBox(onMcuGrid(stored), WIDTH, HEIGHT, (o) => {
+				for (let c = 0; c < 3; c++) if (result.rgba[o + c] !== original.rgba[o + c]) changed++;
+			});
+			expect(changed).toBe(0);
+			// The mask's centre as shown (65 %, 61 %) is repainted: as stored, at (y, 3023 - x).
+			const [x, y] = [Math.round(HEIGHT * 0.65), Math.round(WIDTH * 0.61)];
+			const at = ((HEIGHT - 1 - x) * WIDTH + y) * 4;
+			const repaint = [0, 1, 2].map((c) => Math.abs(result.rgba[at + c] - original.rgba[at + c]));
+			expect(Math.max(...repaint)).toBeGreaterThan(20);
 		});
 
 		test('a 4032×3024 PNG uploaded to a form: the result is a PNG at its size, byte-identical outside the box', async () => {
