@@ -123,8 +123,8 @@ export interface PlacementGrid {
 
 /**
  * The start of a span of `span` pixels centred on the bounds, shifted inward into the photo, then
- * moved to the nearest multiple of `grid` (the lower on a tie) where the span still holds the bounds
- * inside the photo.
+ * moved to the nearest multiple of `grid` (the lower on a tie) where the span still holds the
+ * bounds inside the photo.
  */
 function place({ start, length, photo }: Axis, span: number, grid: number): number {
 	const centred = start - Math.floor((span - length) / 2);

@@ -13,7 +13,8 @@
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
  * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
  * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
- * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes the
+ * read first, a PNG row by row as it unpacks), and the box's pixels, or none when the box is sent
+ * as the photo's own blocks (unscaled, upright, on the MCU grid: jpegCrop.ts); the stitch takes the
  * coefficients of the MCU rows it rewrites, their pixels, and writes the file. Memory of a stitch,
  * for a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
  * pngEncode.ts); a JPEG's coefficients of those rows (of the whole photo, at most 6 N bytes at
@@ -26,6 +27,7 @@ import { TimeSlice } from '../../shared/pacing/timeSlice';
 import { decodeImage, isJpeg } from '../codecs/decodeImage';
 import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
 import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegBand';
+import { onMcuGrid, writeJpegCrop } from '../codecs/jpeg/jpegCrop';
 import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
 import { replaceRegion } from '../codecs/jpeg/jpegPatch';
 import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
@@ -43,7 +45,10 @@ import { resizeSamples } from './resampleAxes';
 
 /** The largest photo stitched: 40 megapixels (e.g. 7744 × 5163), 160 MB decoded. */
 export const MAX_FULL_RESOLUTION_PIXELS = 40_000_000;
-/** The crop of a JPEG photo is sent at this quality (4:4:4, so colour edges stay sharp). */
+/**
+ * A JPEG photo's crop is encoded at this quality (4:4:4, so colour edges stay sharp) when scaled,
+ * turned or off the MCU grid; otherwise it is sent as the photo's own blocks (jpegCrop.ts).
+ */
 export const JPEG_QUALITY = 94;
 /** The seam's width around the repainted area: the result fades into the original over it. */
 export const SEAM_FEATHER_PIXELS = 12;
@@ -79,6 +84,9 @@ const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
 const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
 
+/** A JPEG's largest sampling factors: its MCU is 8 maxH × 8 maxV pixels. */
+type JpegSampling = { maxH: number; maxV: number };
+
 /**
  * The photo read: a PNG decoded; a JPEG as its coefficients only, its pixels taken box by box.
  */
@@ -95,7 +103,7 @@ type ReadPhoto =
 async function readPhoto(
 	photoFile: Uint8Array,
 	slice: TimeSlice,
-	lastRow?: (photo: PixelArea) => Promise<number>,
+	lastRow?: (frame: PixelArea & JpegSampling) => Promise<number>,
 ): Promise<ReadPhoto> {
 	if (isJpeg(photoFile)) {
 		const rows = new ScanRowsRecorder();
@@ -150,10 +158,14 @@ async function readForCrop(
 	slice: TimeSlice,
 ) {
 	let planned: { mask: Uint8Array; crop: CropPlan | undefined } | undefined;
-	const plan = async (photo: PixelArea) => {
+	const plan = async (frame: PixelArea & Partial<JpegSampling>) => {
+		const photo = { width: frame.width, height: frame.height };
 		const mask = await maskOf(given, photo, slice);
 		const bounds = maskBounds(mask, photo);
-		planned = { mask, crop: bounds && cropBoxFor(bounds, photo, limits) };
+		// A JPEG's box on its MCU grid where it can be: then it can be sent as the photo's own blocks.
+		const { maxH, maxV } = frame;
+		const grid = maxH && maxV ? { x: 8 * maxH, y: 8 * maxV } : undefined;
+		planned = { mask, crop: bounds && cropBoxFor(bounds, photo, limits, grid) };
 		const box = planned.crop?.box;
 		return box ? box.top + box.height - 1 : -1;
 	};
@@ -177,18 +189,13 @@ export async function cropForEndpoint(
 		const { read, photo, mask, crop } = await readForCrop(photoFile, maskGiven, limits, slice);
 		if (!crop) return undefined;
 		const maskCrop = cropGray(mask, photo, crop.box);
-		const boxPixels =
-			read.format === 'jpeg'
-				? await regionRaster(read.jpeg, crop.box, slice)
-				: cropRaster(read.raster, crop.box);
-		const sentPhoto = await resizeRaster(boxPixels, crop.sendSize, slice);
 		const sentMask = crop.scaled
 			? await resizeSamples(maskCrop, crop.box, crop.sendSize, 1, slice)
 			: maskCrop;
 		const format = read.format;
 		const files: CroppedFiles = {
 			photo: {
-				file: Buffer.from(await encodeImage(sentPhoto, format, encodeOptions(format), slice)),
+				file: Buffer.from(await sentPhotoFile(read, crop, slice)),
 				mimeType: mimeTypeOf(format),
 			},
 			mask: {
@@ -221,7 +228,24 @@ export async function planWholePhoto(
 	});
 }
 
-/** The crop sent: a JPEG at JPEG_QUALITY, 4:4:4. */
+/**
+ * The photo's file sent: for an upright JPEG whose box is sent unscaled and starts on its MCU grid,
+ * the photo's own blocks (jpegCrop.ts: no IDCT or encoding, nothing lost); otherwise the box's
+ * pixels, resized to the size sent, encoded again (a JPEG at JPEG_QUALITY, 4:4:4).
+ */
+async function sentPhotoFile(read: ReadPhoto, crop: CropPlan, slice: TimeSlice) {
+	if (read.format === 'jpeg' && read.jpeg.orientation === 1 && !crop.scaled) {
+		if (onMcuGrid(read.jpeg, crop.box)) return await writeJpegCrop(read.jpeg, crop.box, slice);
+	}
+	const boxPixels =
+		read.format === 'jpeg'
+			? await regionRaster(read.jpeg, crop.box, slice)
+			: cropRaster(read.raster, crop.box);
+	const sentPhoto = await resizeRaster(boxPixels, crop.sendSize, slice);
+	return await encodeImage(sentPhoto, read.format, encodeOptions(read.format), slice);
+}
+
+/** The crop encoded again: a JPEG at JPEG_QUALITY, 4:4:4. */
 const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
 	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
 

@@ -6,19 +6,20 @@ import { writeJpegCoefficients } from './jpegRewrite';
 /**
  * One box of a JPEG written as its own JPEG straight from the photo's coefficients: no IDCT, no
  * DCT, no new quantization, so the crop is the photo's own blocks and loses nothing. The box's
- * left and top must lie on the MCU grid (multiples of 8 × maxH and 8 × maxV pixels), so that every
- * MCU of the crop is one of the photo's; its width and height need not: the frame header gives
- * the box's size and the last MCU column and row keep the photo's blocks past it, which decoders
- * cut off (T.81 A.2.4). The crop is written by jpegRewrite.ts (baseline, the photo's quantization
- * tables, components and sampling, standard Huffman tables), without the Exif and ICC segments:
- * like the crop encoded from pixels, it is sent as stored (orientation 1) with no profile.
+ * left and top must lie on the MCU grid (multiples of 8 × maxH and 8 × maxV pixels), so that
+ * every MCU of the crop is one of the photo's; its width and height need not: the frame header
+ * gives the box's size and the last MCU column and row keep the photo's blocks past it, which
+ * decoders cut off (T.81 A.2.4). The crop is written by jpegRewrite.ts (baseline, or extended
+ * sequential for 16-bit tables; the photo's components, sampling and quantization tables, the
+ * standard Huffman tables), without the Exif and ICC segments: like a crop encoded from pixels, it
+ * is sent as stored (so only an upright photo's crop is taken this way) with no profile.
  *
  * Pixels: any decoder that upsamples chroma by repeating samples (ours and jpeg-js) shows each of
  * the crop's pixels exactly as the whole photo's; one with smooth upsampling may differ by a level
  * at the crop's border, where the photo's chroma past the box no longer takes part.
  *
- * Coefficients read with a last row (jpegDecode.ts `readJpegCoefficients`) serve when the box
- * ends above it: only the MCU rows the box covers are copied.
+ * Coefficients read down to a last row (jpegDecode.ts `readJpegCoefficients`) serve for a box
+ * ending on or above it: only the MCU rows the box covers are copied.
  *
  * Memory: the box's MCUs' coefficients copied (2 bytes a sample, whole MCUs: about 3 bytes a
  * pixel at 4:2:0, 6 at 4:4:4, 2 for gray), then the file (jpegRewrite.ts; about 1 byte in 8

@@ -49,8 +49,8 @@ const unsupported = (what: string) =>
 	);
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 
-/** The last pixel row to decode, or how to find it from the frame's size. */
-type LastRow = number | ((size: { width: number; height: number }) => Promise<number>);
+/** The last pixel row to decode, or how to find it from the frame (its size; maxH, maxV: its MCU). */
+type LastRow = number | ((frame: Readonly<FrameLayout>) => Promise<number>);
 
 class JpegReader {
 	private readonly quantization: Array<Uint16Array | undefined> = [];
