@@ -2,17 +2,20 @@
  * A JPEG's coefficients read only down to a pixel row (jpegDecode.ts `readJpegCoefficients` with
  * `lastRow`, as the crop reads its photo): every region above that row is byte for byte the full
  * decode's, in every layout (baseline, progressive, restarts, gray, RGB); the blocks below are
- * left undecoded; and the crop sent (stitchPlan.ts `cropForEndpoint`) is exactly the photo's box,
- * cropped from a full decode and encoded as the crop is.
+ * left undecoded; and the crop sent (stitchPlan.ts `cropForEndpoint`) is exactly the photo's box:
+ * unscaled, its own blocks (the full decode's pixels); scaled, the full decode's box resized and
+ * encoded as the crop is.
  */
+import { writeJpegCrop } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegCrop';
+import { applyOrientation, storedBox } from '../nodes/ModelsLabInpaint/codecs/orient';
 import { decodeJpeg, readJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegDecode';
 import { encodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegEncode';
 import { regionRaster } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRegion';
 import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
-import { cropRaster } from '../nodes/ModelsLabInpaint/stitch/resample';
+import { cropRaster, resizeRaster } from '../nodes/ModelsLabInpaint/stitch/resample';
 import { cropForEndpoint, JPEG_QUALITY } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
-import { fixture, slice, testPicture } from './support/codecCorpus';
+import { fixture, slice, testPicture, withExifOrientation } from './support/codecCorpus';
 
 const MAX_PIXELS = 50_000_000;
 
@@ -74,17 +77,67 @@ describe('coefficients read down to a row', () => {
 	});
 });
 
-it('the crop sent is the photo’s box from a full decode, encoded as the crop is', async () => {
+describe('the crop sent', () => {
 	const size = { width: 1400, height: 1100 };
 	const raster: Raster = { ...size, rgba: testPicture(size.width, size.height), hasAlpha: false };
-	const photo = await encodeJpeg(raster, { quality: 90, subsampling: '4:2:0' }, slice());
-	const gray = new Uint8Array(size.width * size.height);
-	for (let y = 200; y < 420; y++) gray.fill(255, y * size.width + 500, y * size.width + 760);
-	const mask = await encodeGrayPngSliced(size.width, size.height, gray, slice());
-	const { plan, files } = (await cropForEndpoint(photo, mask, { max: 1024 }))!;
-	expect(plan.crop.box.top + plan.crop.box.height).toBeLessThan(size.height - 16);
-	const full = (await decodeJpeg(photo, MAX_PIXELS, slice())).raster;
-	const options = { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
-	const expected = await encodeJpeg(cropRaster(full, plan.crop.box), options, slice());
-	expect(Buffer.from(files.photo.file).equals(Buffer.from(expected))).toBe(true);
+	/** A mask of the photo's size (or `area`: a turned photo's size as shown), white in `box`. */
+	const maskOf = async (box: Box, area = size) => {
+		const gray = new Uint8Array(area.width * area.height);
+		for (let y = box.top; y < box.top + box.height; y++) {
+			gray.fill(255, y * area.width + box.left, y * area.width + box.left + box.width);
+		}
+		return await encodeGrayPngSliced(area.width, area.height, gray, slice());
+	};
+	const photoJpeg = () => encodeJpeg(raster, { quality: 90, subsampling: '4:2:0' }, slice());
+
+	it('unscaled: the photo’s own blocks, on the MCU grid, the full decode’s pixels', async () => {
+		const photo = await photoJpeg();
+		const mask = await maskOf({ left: 500, top: 200, width: 260, height: 220 });
+		const { plan, files } = (await cropForEndpoint(photo, mask, { max: 1024 }))!;
+		const { box } = plan.crop;
+		expect(plan.crop.scaled).toBe(false);
+		expect(box.top + box.height).toBeLessThan(size.height - 16);
+		expect([box.left % 16, box.top % 16]).toEqual([0, 0]);
+		const coefficients = await readJpegCoefficients(photo, MAX_PIXELS, slice());
+		const copied = await writeJpegCrop(coefficients, box, slice());
+		expect(Buffer.from(files.photo.file).equals(Buffer.from(copied))).toBe(true);
+		const full = (await decodeJpeg(photo, MAX_PIXELS, slice())).raster;
+		const sent = (await decodeJpeg(files.photo.file, MAX_PIXELS, slice())).raster;
+		expect(Buffer.from(sent.rgba).equals(Buffer.from(cropRaster(full, box).rgba))).toBe(true);
+	});
+
+	it('scaled: the full decode’s box resized, encoded at JPEG_QUALITY, 4:4:4', async () => {
+		const photo = await photoJpeg();
+		const mask = await maskOf({ left: 100, top: 80, width: 1100, height: 700 });
+		const { plan, files } = (await cropForEndpoint(photo, mask, { max: 1024 }))!;
+		expect(plan.crop.scaled).toBe(true);
+		const full = (await decodeJpeg(photo, MAX_PIXELS, slice())).raster;
+		const resized = await resizeRaster(
+			cropRaster(full, plan.crop.box),
+			plan.crop.sendSize,
+			slice(),
+		);
+		const options = { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
+		const expected = await encodeJpeg(resized, options, slice());
+		expect(Buffer.from(files.photo.file).equals(Buffer.from(expected))).toBe(true);
+	});
+
+	it('of a photo with an Exif orientation other than 1: turned upright from its pixels, not its blocks as they are', async () => {
+		const photo = withExifOrientation(await photoJpeg(), 6);
+		// Turned a quarter: the mask is drawn on the photo as shown, 1100 wide and 1400 tall.
+		const shown = { width: size.height, height: size.width };
+		const mask = await maskOf({ left: 200, top: 500, width: 220, height: 260 }, shown);
+		const { plan, files } = (await cropForEndpoint(photo, mask, { max: 1024 }))!;
+		expect(plan.crop.scaled).toBe(false);
+		const sent = (await decodeJpeg(files.photo.file, MAX_PIXELS, slice())).raster;
+		expect([sent.width, sent.height]).toEqual([plan.crop.box.width, plan.crop.box.height]);
+		// The box's pixels as stored, turned upright, encoded at JPEG_QUALITY: no Exif, no blocks copied.
+		const full = (await decodeJpeg(photo, MAX_PIXELS, slice())).raster;
+		const stored = cropRaster(full, storedBox(plan.crop.box, 6, size));
+		const upright = await applyOrientation(stored, 6, slice());
+		const options = { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
+		const expected = await encodeJpeg(upright, options, slice());
+		expect(Buffer.from(files.photo.file).equals(Buffer.from(expected))).toBe(true);
+		expect(Buffer.from(files.photo.file).includes(Buffer.from('Exif\0\0', 'latin1'))).toBe(false);
+	});
 });

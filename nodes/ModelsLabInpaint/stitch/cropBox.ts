@@ -12,6 +12,10 @@
  * 3. The side grows toward the endpoint's `min`, never past the photo.
  * 4. Placing: centred on the bounds, then shifted inward where it would leave the photo (so a mask
  *    at an edge keeps its context on the other side), and clipped only when the photo is smaller.
+ *    With a `grid` (a JPEG's MCU size), each side's start then moves to the nearest multiple of the
+ *    grid at which the box, its size unchanged, still holds the bounds and lies inside the photo
+ *    (either way, so at the photo's right or bottom edge it moves inward); where no multiple does,
+ *    it stays. A box on the grid can be sent as the photo's own blocks (codecs/jpeg/jpegCrop.ts).
  * 5. When both sides are within the limits, each is rounded to `multipleOf` by growing the box
  *    (or, at the photo's edge, shrinking it while it still holds the bounds): no resampling.
  *    Then `sendSize` is the box's size and `scaled` is false.
@@ -111,10 +115,29 @@ interface Axis {
 	photo: number;
 }
 
-/** The start of a span of `span` pixels centred on the bounds, shifted inward into the photo. */
-function place({ start, length, photo }: Axis, span: number): number {
+/** Where a box's left and top may start, in pixels across and down (rule 4). */
+export interface PlacementGrid {
+	x: number;
+	y: number;
+}
+
+/**
+ * The start of a span of `span` pixels centred on the bounds, shifted inward into the photo, then
+ * moved to the nearest multiple of `grid` (the lower on a tie) where the span still holds the
+ * bounds inside the photo.
+ */
+function place({ start, length, photo }: Axis, span: number, grid: number): number {
 	const centred = start - Math.floor((span - length) / 2);
-	return Math.max(0, Math.min(centred, photo - span));
+	const inside = Math.max(0, Math.min(centred, photo - span));
+	// Every start from `lowest` to `highest` holds the bounds inside the photo; `inside` is one.
+	const lowest = Math.max(0, start + length - span);
+	const highest = Math.min(start, photo - span);
+	const down = Math.floor(inside / grid) * grid;
+	const up = down + grid;
+	const downFits = down >= lowest;
+	const upFits = up <= highest;
+	if (downFits && (!upFits || inside - down <= up - inside)) return down;
+	return upFits ? up : inside;
 }
 
 function checkPlanInput(bounds: Box, photo: PixelArea): void {
@@ -138,8 +161,16 @@ function checkPlanInput(bounds: Box, photo: PixelArea): void {
 }
 
 /** The crop box and the size it is sent at, by the rules at the top of this file. Memory: O(1). */
-export function cropBoxFor(bounds: Box, photo: PixelArea, limits: SizeLimits): CropPlan {
+export function cropBoxFor(
+	bounds: Box,
+	photo: PixelArea,
+	limits: SizeLimits,
+	grid: PlacementGrid = { x: 1, y: 1 },
+): CropPlan {
 	checkPlanInput(bounds, photo);
+	if (!isWhole(grid.x) || !isWhole(grid.y)) {
+		throw new RangeError(`A placement grid cannot be ${grid.x}×${grid.y} pixels`);
+	}
 	// fitToEndpoint checks the limits themselves and throws on ones no side can meet.
 	fitToEndpoint({ width: 1, height: 1 }, limits);
 	const step = limits.multipleOf ?? 1;
@@ -170,7 +201,7 @@ export function cropBoxFor(bounds: Box, photo: PixelArea, limits: SizeLimits): C
 			return down >= length && down >= lowest ? down : undefined;
 		});
 		if (rounded[0] !== undefined && rounded[1] !== undefined) {
-			const box = boxOf(axes, [rounded[0], rounded[1]]);
+			const box = boxOf(axes, [rounded[0], rounded[1]], grid);
 			return { box, sendSize: { width: box.width, height: box.height }, scaled: false };
 		}
 	}
@@ -183,11 +214,15 @@ export function cropBoxFor(bounds: Box, photo: PixelArea, limits: SizeLimits): C
 	} else {
 		spans[0] = Math.min(photo.width, Math.max(spans[0], Math.round(sendSize.width * scaleY)));
 	}
-	const box = boxOf(axes, [spans[0], spans[1]]);
+	const box = boxOf(axes, [spans[0], spans[1]], grid);
 	const scaled = box.width !== sendSize.width || box.height !== sendSize.height;
 	return { box, sendSize, scaled };
 }
 
-function boxOf([across, down]: [Axis, Axis], [width, height]: [number, number]): Box {
-	return { left: place(across, width), top: place(down, height), width, height };
+function boxOf(
+	[across, down]: [Axis, Axis],
+	[width, height]: [number, number],
+	grid: PlacementGrid,
+): Box {
+	return { left: place(across, width, grid.x), top: place(down, height, grid.y), width, height };
 }

@@ -13,7 +13,8 @@
  * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
  * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
  * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
- * read first, a PNG row by row as it unpacks), and the box's pixels; the stitch takes the
+ * read first, a PNG row by row as it unpacks), and the box's pixels, or none when the box is sent
+ * as the photo's own blocks (unscaled, upright, on the MCU grid: jpegCrop.ts); the stitch takes the
  * coefficients of the MCU rows it rewrites, their pixels, and writes the file. Memory of a stitch,
  * for a photo of N pixels and a box of B: a PNG photo decoded (4 N bytes) and encoded again (see
  * pngEncode.ts); a JPEG's coefficients of those rows (of the whole photo, at most 6 N bytes at
@@ -33,6 +34,7 @@ import {
 	undoOrientation,
 } from '../codecs/orient';
 import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegBand';
+import { onMcuGrid, writeJpegCrop } from '../codecs/jpeg/jpegCrop';
 import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
 import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
@@ -49,7 +51,10 @@ import { resizeSamples } from './resampleAxes';
 
 /** The largest photo stitched: 40 megapixels (e.g. 7744 × 5163), 160 MB decoded. */
 export const MAX_FULL_RESOLUTION_PIXELS = 40_000_000;
-/** The crop of a JPEG photo is sent at this quality (4:4:4, so colour edges stay sharp). */
+/**
+ * A JPEG photo's crop is encoded at this quality (4:4:4, so colour edges stay sharp) when scaled,
+ * turned or off the MCU grid; otherwise it is sent as the photo's own blocks (jpegCrop.ts).
+ */
 export const JPEG_QUALITY = 94;
 /** The seam's width around the repainted area: the result fades into the original over it. */
 export const SEAM_FEATHER_PIXELS = 12;
@@ -88,6 +93,9 @@ const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
 const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
 
+/** A JPEG's largest sampling factors: its MCU is 8 maxH × 8 maxV pixels. */
+type JpegSampling = { maxH: number; maxV: number };
+
 /**
  * The photo read: a PNG decoded; a JPEG as its coefficients only, its pixels taken box by box.
  */
@@ -104,7 +112,7 @@ type ReadPhoto =
 async function readPhoto(
 	photoFile: Uint8Array,
 	slice: TimeSlice,
-	lastRow?: (photo: PixelArea, orientation: number) => Promise<number>,
+	lastRow?: (frame: PixelArea & JpegSampling, orientation: number) => Promise<number>,
 ): Promise<ReadPhoto> {
 	if (isJpeg(photoFile)) {
 		const rows = new ScanRowsRecorder();
@@ -165,18 +173,18 @@ async function readForCrop(
 ) {
 	type Planned = { shown: PixelArea; orientation: number; mask: Uint8Array; crop?: CropPlan };
 	let planned: Planned | undefined;
-	const plan = async (stored: PixelArea, orientation: number) => {
+	const plan = async (frame: PixelArea & Partial<JpegSampling>, orientation: number) => {
+		const stored = { width: frame.width, height: frame.height };
 		const shown = turnedSize(stored, orientation);
 		const mask = await maskOf(given, shown, slice);
 		const bounds = maskBounds(mask, shown);
 		const all = whole && { box: { left: 0, top: 0, ...shown }, sendSize: whole, scaled: false };
-		planned = {
-			shown,
-			orientation,
-			mask,
-			crop: bounds && (all || cropBoxFor(bounds, shown, limits)),
-		};
-		const box = planned.crop && storedBox(planned.crop.box, orientation, stored);
+		// An upright JPEG's box on its MCU grid where it can be: then it goes as the photo's own blocks.
+		const { maxH, maxV } = frame;
+		const grid = maxH && maxV && orientation === 1 ? { x: 8 * maxH, y: 8 * maxV } : undefined;
+		const crop = bounds && (all || cropBoxFor(bounds, shown, limits, grid));
+		planned = { shown, orientation, mask, crop };
+		const box = crop && storedBox(crop.box, orientation, stored);
 		return box ? box.top + box.height - 1 : -1;
 	};
 	const read = await readPhoto(photoFile, slice, plan);
@@ -202,23 +210,13 @@ export async function cropForEndpoint(
 		const { read, shown, orientation, mask, crop } = planned;
 		if (!crop) return undefined;
 		const maskCrop = cropGray(mask, shown, crop.box);
-		// The box's pixels as stored, turned to be sent upright: ModelsLab gets no Exif with them.
-		const inStored = storedBox(crop.box, orientation, read.size);
-		const boxPixels =
-			read.format === 'jpeg'
-				? await regionRaster(read.jpeg, inStored, slice)
-				: cropRaster(read.raster, inStored);
-		const upright = await applyOrientation(boxPixels, orientation, slice);
-		const sentPhoto = await resizeRaster(upright, crop.sendSize, slice);
-		const resized =
-			crop.box.width !== crop.sendSize.width || crop.box.height !== crop.sendSize.height;
-		const sentMask = resized
+		const sentMask = resized(crop)
 			? await resizeSamples(maskCrop, crop.box, crop.sendSize, 1, slice)
 			: maskCrop;
 		const format = read.format;
 		const files: CroppedFiles = {
 			photo: {
-				file: Buffer.from(await encodeImage(sentPhoto, format, encodeOptions(format), slice)),
+				file: Buffer.from(await sentPhotoFile(read, crop, orientation, slice)),
 				mimeType: mimeTypeOf(format),
 			},
 			mask: {
@@ -227,21 +225,10 @@ export async function cropForEndpoint(
 			},
 		};
 		const [exif, scanRows] = read.format === 'jpeg' ? [read.exif, read.scanRows] : [];
-		const back = await applyOrientationGray(
-			maskCrop,
-			crop.box,
-			undoOrientation(orientation),
-			slice,
-		);
-		const plan: StitchPlan = {
-			photoFile,
-			format,
-			exif,
-			photo: shown,
-			crop,
-			maskCrop: back,
-			scanRows,
-		};
+		const back = undoOrientation(orientation);
+		const storedMask = await applyOrientationGray(maskCrop, crop.box, back, slice);
+		const plan: StitchPlan = { photoFile, format, exif, photo: shown, crop, maskCrop: storedMask };
+		if (scanRows) plan.scanRows = scanRows;
 		if (orientation !== 1) plan.orientation = orientation;
 		return { plan, files };
 	});
@@ -267,7 +254,36 @@ export async function planWholePhoto(
 	});
 }
 
-/** The crop sent: a JPEG at JPEG_QUALITY, 4:4:4. */
+/**
+ * The photo's file sent: for an upright JPEG whose box is sent unscaled and starts on its MCU grid,
+ * the photo's own blocks (jpegCrop.ts: no IDCT or encoding, nothing lost); otherwise the box's
+ * pixels, resized to the size sent, encoded again (a JPEG at JPEG_QUALITY, 4:4:4).
+ */
+async function sentPhotoFile(
+	read: ReadPhoto,
+	crop: CropPlan,
+	orientation: number,
+	slice: TimeSlice,
+) {
+	if (read.format === 'jpeg' && orientation === 1 && !resized(crop)) {
+		if (onMcuGrid(read.jpeg, crop.box)) return await writeJpegCrop(read.jpeg, crop.box, slice);
+	}
+	// The box's pixels as stored, turned to be sent upright: ModelsLab gets no Exif with them.
+	const inStored = storedBox(crop.box, orientation, read.size);
+	const boxPixels =
+		read.format === 'jpeg'
+			? await regionRaster(read.jpeg, inStored, slice)
+			: cropRaster(read.raster, inStored);
+	const upright = await applyOrientation(boxPixels, orientation, slice);
+	const sentPhoto = await resizeRaster(upright, crop.sendSize, slice);
+	return await encodeImage(sentPhoto, read.format, encodeOptions(read.format), slice);
+}
+
+/** Whether the box is sent at another size (scaled down, or a whole photo at the endpoint's). */
+const resized = ({ box, sendSize }: CropPlan) =>
+	box.width !== sendSize.width || box.height !== sendSize.height;
+
+/** The crop encoded again: a JPEG at JPEG_QUALITY, 4:4:4. */
 const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
 	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
 

@@ -47,9 +47,8 @@ const unsupported = (what: string) =>
 	);
 const u16 = (b: Uint8Array, i: number) => (b[i] << 8) | b[i + 1];
 
-/** The last pixel row to decode, or how to find it from the frame's size and Exif orientation. */
-type LastRow = number | ((size: FrameSize, orientation: number) => Promise<number>);
-type FrameSize = Pick<Raster, 'width' | 'height'>;
+/** The last pixel row to decode, or how to find it from the frame (size, MCU) and Exif orientation. */
+type LastRow = number | ((frame: Readonly<FrameLayout>, orientation: number) => Promise<number>);
 
 class JpegReader {
 	private readonly quantization: Array<Uint16Array | undefined> = [];
