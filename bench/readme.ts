@@ -179,7 +179,7 @@ function stitchLine(results: LatestResults): string {
 	const fitting = stitch?.runs.find((run) => run.photo === 'fitting');
 	if (!stitch || !large || !fitting || stitch.work.length === 0) return '';
 	const work = stitchWork(stitch.work);
-	return `| ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Output Size › Same as Image, a ${large.width}×${large.height} JPEG each (full resolution: crop, job, stitch), Auto | **${seconds(large.wallMs, 1)}** (${stitchWallRatio(stitch).toFixed(2)} × the same scene at ${fitting.width}×${fitting.height} sent as it is, Keep Original Pixels off: ${seconds(fitting.wallMs, 1)}). One crop and stitch: ${seconds(work.cropCpuMs, 2)} + ${seconds(work.stitchCpuMs, 2)} CPU${Number.isFinite(work.coldCpuMs) ? ` (the first after n8n starts: ${seconds(work.coldCpuMs, 2)})` : ''}, peak +${mib(work.peakAddedRss)} (${work.memoryRatio.toFixed(1)} × the decoded photo), longest block ${work.longestBlockMs.toFixed(0)} ms | | |
+	return `| ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Output Size › Same as Image, a ${large.width}×${large.height} JPEG each (full resolution: crop, job, stitch), Auto | **${seconds(large.wallMs, 1)}** (${stitchWallRatio(stitch).toFixed(2)} × the same scene at ${fitting.width}×${fitting.height} sent as it is, Keep Original Pixels off: ${seconds(fitting.wallMs, 1)}). One crop and stitch hold n8n's main thread ${seconds(work.cropWallMs, 2)} + ${seconds(work.stitchWallMs, 2)} (CPU with the collector's threads ${seconds(work.cpuMs, 2)}${Number.isFinite(work.coldWallMs) ? `; the first after n8n starts: ${seconds(work.coldWallMs, 2)}` : ''}), peak +${mib(work.peakAddedRss)} (${work.memoryRatio.toFixed(1)} × the decoded photo), longest block ${work.longestBlockMs.toFixed(0)} ms | | |
 `;
 }
 

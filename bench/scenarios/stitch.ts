@@ -194,6 +194,9 @@ export function stitchWork(work: StitchWorkMeasure[]) {
 		coldCpuMs: of(
 			(measure) => (measure.coldCrop?.cpuMs ?? NaN) + (measure.coldStitch?.cpuMs ?? NaN),
 		),
+		coldWallMs: of(
+			(measure) => (measure.coldCrop?.wallMs ?? NaN) + (measure.coldStitch?.wallMs ?? NaN),
+		),
 		cropWallMs: of((measure) => measure.crop.wallMs),
 		stitchWallMs: of((measure) => measure.stitch.wallMs),
 		wallMs: of((measure) => measure.crop.wallMs + measure.stitch.wallMs),
@@ -212,8 +215,13 @@ export function stitchWork(work: StitchWorkMeasure[]) {
 	};
 }
 
-/** The stitch's CPU may add at most this to a job (10 % of 5 s). */
-export const STITCH_CPU_TARGET_MS = (STITCH_WALL_TARGET - 1) * STITCH_JOB_MS;
+/**
+ * The crop and the stitch may add at most this to an item's time (10 % of a 5 s job): the time
+ * they hold n8n's main thread, read as their wall time in an otherwise idle worker (on a busy
+ * machine, more than the thread's own CPU time). Their CPU time counts the collector's and the
+ * compiler's threads too, which run beside the main thread: reported, not the target.
+ */
+export const STITCH_ADDED_TARGET_MS = (STITCH_WALL_TARGET - 1) * STITCH_JOB_MS;
 
 const clean = (run: StitchRun) => run.failedItems === 0 && run.jobs === STITCH_ITEMS && !run.error;
 
@@ -252,12 +260,12 @@ export function stitchRows(result: StitchResult): SummaryRow[] {
 	if (!work) return rows;
 	rows.push(
 		{
-			measure: `One ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), its mask a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse: CPU of the crop (read the photo's coefficients and the mask, write the ${work.sendSize.width}×${work.sendSize.height} sent) + the stitch (decode the result, paste into the blocks it touches, write the JPEG), in a process that has stitched before (median of the ${STITCH_STEADY_RUNS} runs after the first); worker processes, median of ${work.runs}`,
-			ours: `${seconds(work.cropCpuMs, 2)} + ${seconds(work.stitchCpuMs, 2)} = ${seconds(work.cpuMs, 2)} CPU (wall ${seconds(work.wallMs, 2)}); the first run after start, which also compiles the code: ${seconds(work.coldCropCpuMs, 2)} + ${seconds(work.coldStitchCpuMs, 2)} = ${seconds(work.coldCpuMs, 2)}`,
+			measure: `One ${work.width}×${work.height} JPEG (${mib(work.photoBytes)}), its mask a ${MASK_ELLIPSE.width}×${MASK_ELLIPSE.height} ellipse: the time the crop (read the photo's coefficients and the mask, write the ${work.sendSize.width}×${work.sendSize.height} sent) + the stitch (decode the result, paste into the blocks it touches, write the JPEG) hold n8n's main thread, added to the item's time (wall in an idle worker), in a process that has stitched before (median of the ${STITCH_STEADY_RUNS} runs after the first); worker processes, median of ${work.runs}`,
+			ours: `${seconds(work.cropWallMs, 2)} + ${seconds(work.stitchWallMs, 2)} = ${seconds(work.wallMs, 2)} (CPU of all the process's threads, the collector's too: ${seconds(work.cpuMs, 2)}); the first run after start, which also compiles the code: ${seconds(work.coldWallMs, 2)} (CPU ${seconds(work.coldCpuMs, 2)})`,
 			baseline: `a ${STITCH_JOB_MS / 1000} s job`,
-			ratio: `${percent(work.cpuMs / STITCH_JOB_MS, 0)} of the job time`,
-			target: `≤ ${percent(STITCH_WALL_TARGET - 1, 0)} (${seconds(STITCH_CPU_TARGET_MS, 1)})`,
-			met: yes(work.cpuMs <= STITCH_CPU_TARGET_MS),
+			ratio: `${percent(work.wallMs / STITCH_JOB_MS, 0)} of the job time`,
+			target: `≤ ${percent(STITCH_WALL_TARGET - 1, 0)} (${seconds(STITCH_ADDED_TARGET_MS, 1)})`,
+			met: yes(work.wallMs <= STITCH_ADDED_TARGET_MS),
 		},
 		{
 			measure: `〃 peak memory (RSS high-water mark above the RSS before, first run; median of ${work.runs}) and longest event-loop block (1 ms ticker, the runs after the first; worst of ${work.runs})`,
