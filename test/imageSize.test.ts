@@ -182,22 +182,22 @@ const files: Array<[string, Buffer, ImageSize]> = [
 	[
 		'JPEG EXIF II orientation 6',
 		jpeg(exif('II', 6), dqt, dht, sof(0xc0, 640, 480)),
-		{ width: 480, height: 640, format: 'jpeg', turned: true },
+		{ width: 480, height: 640, format: 'jpeg', orientation: 6 },
 	],
 	[
 		'JPEG EXIF MM orientation 6',
 		jpeg(exif('MM', 6), dqt, dht, sof(0xc2, 640, 480)),
-		{ width: 480, height: 640, format: 'jpeg', turned: true },
+		{ width: 480, height: 640, format: 'jpeg', orientation: 6 },
 	],
 	[
 		'JPEG EXIF MM orientation 3 (half turn)',
 		jpeg(exif('MM', 3), sof(0xc0, 640, 480)),
-		{ width: 640, height: 480, format: 'jpeg', turned: true },
+		{ width: 640, height: 480, format: 'jpeg', orientation: 3 },
 	],
 	[
 		'JPEG JFIF, XMP then EXIF',
 		jpeg(jfif, xmp, exif('II', 8), sof(0xc1, 1000, 10)),
-		{ width: 10, height: 1000, format: 'jpeg', turned: true },
+		{ width: 10, height: 1000, format: 'jpeg', orientation: 8 },
 	],
 	[
 		'JPEG with fill bytes',
@@ -254,7 +254,7 @@ describe('imageSizeOf on whole files', () => {
 					width: turned ? 480 : 640,
 					height: turned ? 640 : 480,
 					format: 'jpeg',
-					...(orientation > 1 && { turned: true }),
+					...(orientation > 1 && { orientation }),
 				});
 			}
 		},
@@ -297,10 +297,10 @@ describe('imageSizeOf on whole files', () => {
 			width: 3024,
 			height: 4032,
 			format: 'jpeg',
-			turned: true,
+			orientation: 6,
 		});
 		const far = jpeg(exif('MM', 6), icc, icc, icc, sof(0xc0, 4032, 3024));
-		expect(imageSizeOf(far)).toEqual({ width: 3024, height: 4032, format: 'jpeg', turned: true });
+		expect(imageSizeOf(far)).toEqual({ width: 3024, height: 4032, format: 'jpeg', orientation: 6 });
 		expect(imageSizeOf(far.subarray(0, 64 * 1024))).toBeUndefined();
 	});
 });

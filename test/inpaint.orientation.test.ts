@@ -9,7 +9,8 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import * as jpeg from 'jpeg-js';
 
-import { decodePicture, makePhoto } from '../simulator';
+import { decodePicture, encodePng, expectedObjectMask, makePhoto } from '../simulator';
+import { finishMask } from '../nodes/ModelsLabInpaint/mask/maskFile';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { withExifOrientation } from './support/codecCorpus';
 import { pngBinary, useSimulator } from './support/simulator';
@@ -190,4 +191,84 @@ describe('a JPEG with an Exif orientation, Output Size › Same as Image', () =>
 			expectUprightRepaint(output[0], stored, o);
 		},
 	);
+});
+
+describe('a turned JPEG, Mask Source › Describe It', () => {
+	/** The photo put on the simulator, as the link a mask job needs. */
+	async function linkTo(file: Buffer): Promise<string> {
+		const upload = await fetch(`${simulator.baseUrl}/api/v6/base64_to_url`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({
+				key: 'sim-api-key',
+				base64_string: `data:image/jpeg;base64,${file.toString('base64')}`,
+			}),
+		});
+		return String(((await upload.json()) as { output: string[] }).output[0]);
+	}
+
+	it('a mask ModelsLab drew on the photo as stored (no Exif turn) is turned to the photo as shown', async () => {
+		const { file } = turnedPhoto(1400, 1100, 6);
+		const { output, error } = await inpaint({
+			endpoint: 'imageEditing',
+			prompt: 'a red apple',
+			initImageUrl: await linkTo(file),
+			maskImageSource: 'describe',
+			maskDescription: 'the ball',
+			completion: 'maskOnly',
+		});
+		expect(error).toBeUndefined();
+		// The simulator reads the JPEG without its Exif, as a server may: its mask is 1400×1100.
+		const drawn = expectedObjectMask(1400, 1100);
+		const rgba = new Uint8Array(drawn.length * 4);
+		drawn.forEach((level, i) => rgba.set([level, level, level, 255], i * 4));
+		const expected = upright({ width: 1400, height: 1100, rgba }, 6);
+		const mask = decodePicture(fileOf(output[0], 'mask'))!;
+		expect([mask.width, mask.height]).toEqual([1100, 1400]);
+		let differing = 0;
+		for (let i = 0; i < mask.width * mask.height; i++)
+			if (Math.abs(mask.rgba[i * 4] - expected.rgba[i * 4]) > 0) differing++;
+		expect(differing).toBe(0);
+	});
+});
+
+describe('finishMask, a photo shown turned a quarter (orientation 6, shown 300×400)', () => {
+	const photo = { width: 300, height: 400, orientation: 6 };
+	/** A gray PNG of `width`×`height`, white in the top-left quarter, and its gray levels. */
+	function quarterMask(width: number, height: number) {
+		const rgba = new Uint8Array(width * height * 4);
+		for (let y = 0; y < height; y++)
+			for (let x = 0; x < width; x++) {
+				const level = x < width / 2 && y < height / 2 ? 255 : 0;
+				rgba.set([level, level, level, 255], (y * width + x) * 4);
+			}
+		return { file: encodePng(width, height, rgba), picture: { width, height, rgba } };
+	}
+	const levels = (gray: Uint8Array) => Array.from(gray, (level) => (level > 127 ? 1 : 0));
+
+	it('a mask of the photo as shown (300×400, or scaled: 150×200) is taken as it is', async () => {
+		for (const [width, height] of [
+			[300, 400],
+			[150, 200],
+		]) {
+			const { file } = quarterMask(width, height);
+			const finished = await finishMask(file, photo, undefined);
+			const expected = quarterMask(300, 400).picture;
+			expect(levels(finished.gray)).toEqual(levels(expected.rgba.filter((_, i) => i % 4 === 0)));
+		}
+	});
+
+	it('a mask of the photo as stored (400×300, or scaled: 200×150) is turned as the photo is shown', async () => {
+		for (const [width, height] of [
+			[400, 300],
+			[200, 150],
+		]) {
+			const { file } = quarterMask(width, height);
+			const finished = await finishMask(file, photo, undefined);
+			expect(finished.asIs).toBe(false);
+			// Stored top-left shows at the top right once turned 90° clockwise.
+			const expected = upright(quarterMask(400, 300).picture, 6);
+			expect(levels(finished.gray)).toEqual(levels(expected.rgba.filter((_, i) => i % 4 === 0)));
+		}
+	});
 });

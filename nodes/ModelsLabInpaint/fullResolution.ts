@@ -192,7 +192,7 @@ export async function planKeepOriginal(
 	try {
 		// A JPEG shown turned by its Exif orientation goes upright, as a crop of itself: the mask
 		// is drawn on it as shown, and how ModelsLab would turn the file is not known.
-		if (prepared.photo.turned) {
+		if (prepared.photo.orientation) {
 			const { width, height } = sendSize ?? prepared.photo;
 			const whole = { width, height };
 			return { plan: await cropInRequest(ctx, endpoint, prepared, itemIndex, limits, whole) };

@@ -154,7 +154,7 @@ export async function inpaintItem(
 			limits,
 		));
 		// A turned photo is sent upright, as a crop of itself: its files replace those attached.
-		if (stitch && prepared.photo?.turned)
+		if (stitch && prepared.photo?.orientation)
 			await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	}
 	// The made mask's levels were for the stitch plan: not held while the job runs.

@@ -20,7 +20,7 @@ const isTurning = (orientation: number) =>
 	Number.isInteger(orientation) && orientation >= 2 && orientation <= 8;
 
 /** Whether the orientation turns the picture a quarter (5 to 8): shown as tall as stored wide. */
-const isQuarterTurn = (orientation: number) => isTurning(orientation) && orientation >= 5;
+export const isQuarterTurn = (orientation: number) => isTurning(orientation) && orientation >= 5;
 
 /** The orientation that takes a picture shown with `orientation` back to how it is stored. */
 export const undoOrientation = (orientation: number) =>

@@ -6,6 +6,7 @@ import { refuseBeforeSending } from '../../shared/schema/validate';
 import { asNodeError } from '../../shared/transport/failures';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
+import { applyOrientationGray, isQuarterTurn, turnedSize } from '../codecs/orient';
 import { adjustMask, maskCoverage, resizeMask } from './maskAdjust';
 import { maskFromFile } from './maskPicture';
 import { MAX_MASK_FILE_BYTES, maskStepFailed, maskStepName } from './maskJob';
@@ -26,8 +27,8 @@ import { inTurnWithOtherMasks, MAX_MASK_PIXELS, MAX_MASK_SIZE_TEXT } from './mas
  * MASKS_AT_ONCE masks, those drawn from Shapes included, are made at a time per n8n process,
  * whatever Max Concurrent Jobs says, so that bound holds for the process and not per item.
  */
-/** Only a photo's width and height matter for its mask. */
-type PhotoSize = { width: number; height: number };
+/** A photo's size as shown, and a JPEG's Exif orientation when it turns the picture (imageSize.ts). */
+type PhotoSize = { width: number; height: number; orientation?: number };
 
 /** Coverage at or below this repaints nothing; at or above the other, everything. */
 const NOTHING = 0;
@@ -64,11 +65,20 @@ export async function finishMask(
 	}
 	return await inTurnWithOtherMasks(async () => {
 		const slice = new TimeSlice();
-		const { gray, form, format, size } = await readMaskPicture(picture, slice);
+		const read = await readMaskPicture(picture, slice);
+		const { form, format } = read;
+		let { gray, size } = read;
+		// A mask of the photo as stored (a mask job that read the file without its Exif turn, or a
+		// tool that did): turned the way the photo is shown. Told apart by its shape, so only for
+		// a quarter turn; a mask of the photo as shown is taken as it is.
+		const turn = photo.orientation;
+		const asStored = turn !== undefined && isQuarterTurn(turn) && closerToStored(size, photo);
+		if (asStored)
+			[gray, size] = [await applyOrientationGray(gray, size, turn, slice), turnedSize(size, turn)];
 		const sameSize = size.width === photo.width && size.height === photo.height;
 		const fitted = sameSize ? gray : await resizeMask(gray, size, photo, slice);
 		const adjusted = adjustments ? await adjustMask(fitted, photo, adjustments, slice) : fitted;
-		const asIs = form === 'mask' && sameSize && !adjustments;
+		const asIs = form === 'mask' && sameSize && !adjustments && !asStored;
 		return {
 			file: asIs
 				? Buffer.from(picture)
@@ -81,6 +91,16 @@ export async function finishMask(
 			gray: adjusted,
 		};
 	});
+}
+
+/**
+ * Whether a picture's shape is nearer the photo's as stored (width and height swapped by its
+ * quarter turn) than as shown: a 4032×3024 or 1024×768 mask for a photo shown 3024×4032.
+ */
+function closerToStored(size: { width: number; height: number }, shown: PhotoSize): boolean {
+	const aspect = Math.log(size.width / size.height);
+	const shownAspect = Math.log(shown.width / shown.height);
+	return Math.abs(aspect + shownAspect) < Math.abs(aspect - shownAspect);
 }
 
 /** The picture read as a mask (a PNG as it unpacks; anything decoded is let go). */

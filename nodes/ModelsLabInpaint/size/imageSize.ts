@@ -14,8 +14,8 @@ export interface ImageSize {
 	width: number;
 	height: number;
 	format: ImageFormat;
-	/** A JPEG whose Exif orientation (2 to 8) turns or mirrors it: shown otherwise than stored. */
-	turned?: true;
+	/** A JPEG's Exif orientation when it turns or mirrors it (2 to 8): shown otherwise than stored. */
+	orientation?: number;
 }
 
 /**
@@ -172,9 +172,7 @@ function jpegSize(b: Uint8Array): ImageSize | undefined {
 			// Orientations 5 to 8 turn the picture a quarter: it shows as tall as it is stored wide.
 			const quarter = orientation !== undefined && orientation >= 5 && orientation <= 8;
 			const size = quarter ? sized(height, width, 'jpeg') : sized(width, height, 'jpeg');
-			return size && orientation !== undefined && orientation > 1
-				? { ...size, turned: true }
-				: size;
+			return size && orientation !== undefined && orientation > 1 ? { ...size, orientation } : size;
 		}
 		if (marker === 0xe1 && orientation === undefined) {
 			orientation = exifOrientation(b, i + 2, Math.min(i + length, b.length));
