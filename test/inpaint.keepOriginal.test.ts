@@ -11,6 +11,7 @@ import * as jpeg from 'jpeg-js';
 import { decodePicture, makePhoto, webpContainer } from '../simulator';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { withExifOrientation } from './support/codecCorpus';
+import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
@@ -90,14 +91,8 @@ function mcuGridAround(
 	reach: number,
 	grid: number,
 ) {
-	const { width, height } = mask;
-	let [left, top, right, bottom] = [width, height, -1, -1];
-	for (let i = 0; i < width * height; i++)
-		if (mask.rgba[i * 4] > 0) {
-			const [x, y] = [i % width, Math.floor(i / width)];
-			[left, top] = [Math.min(left, x), Math.min(top, y)];
-			[right, bottom] = [Math.max(right, x), Math.max(bottom, y)];
-		}
+	const { width } = mask;
+	let { left, top, right, bottom } = whiteBounds(mask);
 	left = Math.floor(Math.max(0, left - reach) / grid) * grid;
 	top = Math.floor(Math.max(0, top - reach) / grid) * grid;
 	right = Math.ceil((right + reach + 1) / grid) * grid;

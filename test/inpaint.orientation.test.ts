@@ -13,6 +13,7 @@ import { decodePicture, encodePng, expectedObjectMask, makePhoto } from '../simu
 import { finishMask } from '../nodes/ModelsLabInpaint/mask/maskFile';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { withExifOrientation } from './support/codecCorpus';
+import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
@@ -95,13 +96,7 @@ const fileOf = (item: INodeExecutionData, field: string) =>
 /** Pixels (RGBA offsets) more than the seam's reach from the mask's white, and fully white ones. */
 function regions(mask: Picture) {
 	const { width, height } = mask;
-	let [left, top, right, bottom] = [width, height, -1, -1];
-	for (let i = 0; i < width * height; i++)
-		if (mask.rgba[i * 4] > 0) {
-			const [x, y] = [i % width, Math.floor(i / width)];
-			[left, top] = [Math.min(left, x), Math.min(top, y)];
-			[right, bottom] = [Math.max(right, x), Math.max(bottom, y)];
-		}
+	const { left, top, right, bottom } = whiteBounds(mask);
 	// The JPEG's blocks the seam touches may be written again: keep 16 px (an MCU) more away.
 	const reach = SEAM_REACH_PIXELS + 16;
 	const far: number[] = [];

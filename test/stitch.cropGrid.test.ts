@@ -5,7 +5,7 @@
  */
 import type { SizeLimits } from '../nodes/ModelsLabInpaint/size/imageSize';
 import { cropBoxFor, type Box } from '../nodes/ModelsLabInpaint/stitch/cropBox';
-import { seeded } from './support/masks';
+import { randomCropCase, seeded } from './support/masks';
 
 const PHONE = { width: 4032, height: 3024 };
 const UP_TO_1024: SizeLimits = { max: 1024 };
@@ -92,19 +92,10 @@ describe('cropBoxFor on a grid', () => {
 
 	it('over 2000 random cases: the same size, aligned exactly when it can be, else unmoved', () => {
 		const random = seeded(20261207);
-		const pick = (below: number) => Math.floor(random() * below);
 		const limitSets: SizeLimits[] = [UP_TO_1024, COMMUNITY, { min: 256, max: 2048 }];
 		const grids = [MCU_420, { x: 8, y: 8 }, { x: 16, y: 8 }, { x: 8, y: 16 }, { x: 24, y: 32 }];
 		for (let i = 0; i < 2000; i++) {
-			const photo = { width: 1 + pick(i % 3 === 0 ? 300 : 6000), height: 1 + pick(5000) };
-			const left = pick(photo.width);
-			const top = pick(photo.height);
-			const bounds = {
-				left,
-				top,
-				width: 1 + pick(photo.width - left),
-				height: 1 + pick(photo.height - top),
-			};
+			const { photo, bounds } = randomCropCase(random, i);
 			const limits = limitSets[i % limitSets.length];
 			const grid = grids[i % grids.length];
 			const plain = cropBoxFor(bounds, photo, limits);

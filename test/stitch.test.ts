@@ -20,7 +20,7 @@ import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
 import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import { cropForEndpoint, planWholePhoto } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
 import { makePhoto } from '../simulator';
-import { disc, drawGray, seeded, type Size } from './support/masks';
+import { disc, drawGray, randomCropCase, seeded, type Size } from './support/masks';
 
 const PHONE = { width: 4032, height: 3024 };
 const UP_TO_1024: SizeLimits = { max: 1024 };
@@ -213,7 +213,6 @@ describe('cropBoxFor', () => {
 
 	it('keeps every promise over 2000 random cases', () => {
 		const random = seeded(20240611);
-		const pick = (below: number) => Math.floor(random() * below);
 		const limitSets: SizeLimits[] = [
 			UP_TO_1024,
 			COMMUNITY,
@@ -222,15 +221,7 @@ describe('cropBoxFor', () => {
 			{ min: 1024, max: 1024, multipleOf: 8 },
 		];
 		for (let i = 0; i < 2000; i++) {
-			const photo = { width: 1 + pick(i % 3 === 0 ? 300 : 6000), height: 1 + pick(5000) };
-			const left = pick(photo.width);
-			const top = pick(photo.height);
-			const bounds = {
-				left,
-				top,
-				width: 1 + pick(photo.width - left),
-				height: 1 + pick(photo.height - top),
-			};
+			const { photo, bounds } = randomCropCase(random, i);
 			const limits = limitSets[i % limitSets.length];
 			expectPlanHolds(cropBoxFor(bounds, photo, limits), bounds, photo, limits);
 		}

@@ -12,6 +12,24 @@ export function seeded(seed: number) {
 	};
 }
 
+/**
+ * A random photo (up to 6000×5000; every third one at most 300 wide) and mask bounds inside it,
+ * from a seeded generator: the cases the crop box's promises are checked over.
+ */
+export function randomCropCase(random: () => number, index: number) {
+	const pick = (below: number) => Math.floor(random() * below);
+	const photo = { width: 1 + pick(index % 3 === 0 ? 300 : 6000), height: 1 + pick(5000) };
+	const left = pick(photo.width);
+	const top = pick(photo.height);
+	const bounds = {
+		left,
+		top,
+		width: 1 + pick(photo.width - left),
+		height: 1 + pick(photo.height - top),
+	};
+	return { photo, bounds };
+}
+
 export interface Size {
 	width: number;
 	height: number;
@@ -59,6 +77,19 @@ export function repaintedBox(gray: Uint8Array, { width, height }: Size) {
 			[right, bottom] = [Math.max(right, x + 1), Math.max(bottom, y + 1)];
 		}
 	}
+	return { left, top, right, bottom };
+}
+
+/** The box (inclusive corners) of an RGBA picture's pixels whose red is above 0: a mask's white. */
+export function whiteBounds(mask: { width: number; height: number; rgba: Uint8Array }) {
+	const { width, height } = mask;
+	let [left, top, right, bottom] = [width, height, -1, -1];
+	for (let i = 0; i < width * height; i++)
+		if (mask.rgba[i * 4] > 0) {
+			const [x, y] = [i % width, Math.floor(i / width)];
+			[left, top] = [Math.min(left, x), Math.min(top, y)];
+			[right, bottom] = [Math.max(right, x), Math.max(bottom, y)];
+		}
 	return { left, top, right, bottom };
 }
 
