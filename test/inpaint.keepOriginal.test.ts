@@ -10,7 +10,7 @@ import * as jpeg from 'jpeg-js';
 
 import { decodePicture, makePhoto, webpContainer } from '../simulator';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
-import { withExifOrientation } from './support/codecCorpus';
+import { differenceAt, withExifOrientation } from './support/codecCorpus';
 import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';
 
@@ -103,19 +103,6 @@ function mcuGridAround(
 	};
 }
 
-/** Largest and mean colour difference between two pictures over some pixels. */
-function difference(a: Uint8Array, b: Uint8Array, offsets: number[]) {
-	let total = 0;
-	let largest = 0;
-	for (const offset of offsets)
-		for (let c = 0; c < 3; c++) {
-			const d = Math.abs(a[offset + c] - b[offset + c]);
-			total += d;
-			largest = Math.max(largest, d);
-		}
-	return { largest, mean: total / (offsets.length * 3) };
-}
-
 describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whole', () => {
 	it('on (the default): the PNG photo is sent whole, and outside the mask and its seam the result is the photo, byte for byte', async () => {
 		const photo = makePhoto(WIDTH, HEIGHT);
@@ -136,9 +123,9 @@ describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whol
 		const original = decodePicture(photo)!;
 		const { far, core } = regions(picture(item, 'mask'));
 		expect(far.length).toBeGreaterThan(WIDTH * HEIGHT * 0.5);
-		expect(difference(result.rgba, original.rgba, far).largest).toBe(0);
+		expect(differenceAt(result.rgba, original.rgba, far).largest).toBe(0);
 		// Inside the mask: the repaint, not the photo.
-		expect(difference(result.rgba, original.rgba, core).mean).toBeGreaterThan(20);
+		expect(differenceAt(result.rgba, original.rgba, core).mean).toBeGreaterThan(20);
 	});
 
 	it('off: the result is the whole picture as ModelsLab drew it, shifted everywhere', async () => {
@@ -149,7 +136,7 @@ describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whol
 		expect(error).toBeUndefined();
 		expect(output[0].json).not.toHaveProperty('fullResolution');
 		const { far } = regions(picture(output[0], 'mask'));
-		const shifted = difference(picture(output[0], 'data').rgba, decodePicture(photo)!.rgba, far);
+		const shifted = differenceAt(picture(output[0], 'data').rgba, decodePicture(photo)!.rgba, far);
 		expect(shifted.largest).toBeGreaterThan(0);
 		expect(shifted.mean).toBeGreaterThan(0.5);
 	});
@@ -180,8 +167,8 @@ describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whol
 		const blocks = mcuGridAround(mask, SEAM_REACH_PIXELS, 16);
 		const untouched = far.filter((offset) => !blocks(offset));
 		expect(untouched.length).toBeGreaterThan(WIDTH * HEIGHT * 0.5);
-		expect(difference(result.rgba, original, untouched).largest).toBe(0);
-		expect(difference(result.rgba, original, far).mean).toBeLessThan(1);
+		expect(differenceAt(result.rgba, original, untouched).largest).toBe(0);
+		expect(differenceAt(result.rgba, original, far).mean).toBeLessThan(1);
 	});
 
 	it('a mask made by a mask job (Describe It) is pasted back by the same rule', async () => {
@@ -194,7 +181,7 @@ describe('Keep Original Pixels Outside the Mask, a photo the endpoint takes whol
 		expect(simulator.requestsTo('/api/v6/image_editing/mask_creator')).toHaveLength(1);
 		const { far } = regions(picture(output[0], 'mask'));
 		expect(
-			difference(picture(output[0], 'data').rgba, decodePicture(photo)!.rgba, far).largest,
+			differenceAt(picture(output[0], 'data').rgba, decodePicture(photo)!.rgba, far).largest,
 		).toBe(0);
 	});
 

@@ -12,7 +12,7 @@ import * as jpeg from 'jpeg-js';
 import { decodePicture, encodePng, expectedObjectMask, makePhoto } from '../simulator';
 import { finishMask } from '../nodes/ModelsLabInpaint/mask/maskFile';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
-import { withExifOrientation } from './support/codecCorpus';
+import { differenceAt, withExifOrientation } from './support/codecCorpus';
 import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';
 
@@ -110,17 +110,6 @@ function regions(mask: Picture) {
 	return { far, core };
 }
 
-function difference(a: Uint8Array, b: Uint8Array, offsets: number[]) {
-	let [total, largest] = [0, 0];
-	for (const offset of offsets)
-		for (let c = 0; c < 3; c++) {
-			const d = Math.abs(a[offset + c] - b[offset + c]);
-			total += d;
-			largest = Math.max(largest, d);
-		}
-	return { largest, mean: total / (offsets.length * 3) };
-}
-
 /** The photo as shown, the result as shown: size, repaint under the mask, the photo elsewhere. */
 function expectUprightRepaint(item: INodeExecutionData, photo: Picture, o: number) {
 	const file = fileOf(item, 'data');
@@ -135,8 +124,8 @@ function expectUprightRepaint(item: INodeExecutionData, photo: Picture, o: numbe
 	const { far, core } = regions(mask);
 	expect(far.length).toBeGreaterThan(shown.width * shown.height * 0.5);
 	expect(core.length).toBeGreaterThan(1000);
-	expect(difference(result.rgba, shown.rgba, far).largest).toBe(0);
-	expect(difference(result.rgba, shown.rgba, core).mean).toBeGreaterThan(20);
+	expect(differenceAt(result.rgba, shown.rgba, far).largest).toBe(0);
+	expect(differenceAt(result.rgba, shown.rgba, core).mean).toBeGreaterThan(20);
 }
 
 describe('a JPEG with an Exif orientation, Output Size › Same as Image', () => {

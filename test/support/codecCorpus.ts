@@ -42,6 +42,18 @@ export function difference(a: Uint8Array, b: Uint8Array): { max: number; mean: n
 	return { max, mean: sum / a.length };
 }
 
+/** The largest and the mean colour (RGB) difference between two RGBA pictures at some pixels' offsets. */
+export function differenceAt(a: Uint8Array, b: Uint8Array, offsets: number[]) {
+	let [total, largest] = [0, 0];
+	for (const offset of offsets)
+		for (let c = 0; c < 3; c++) {
+			const d = Math.abs(a[offset + c] - b[offset + c]);
+			total += d;
+			largest = Math.max(largest, d);
+		}
+	return { largest, mean: total / (offsets.length * 3) };
+}
+
 /** A JPEG with an APP1 Exif segment (one IFD entry: Orientation) put right after SOI. */
 export function withExifOrientation(jpeg: Uint8Array, orientation: number, bigEndian = false) {
 	const tiff = Buffer.alloc(8 + 2 + 12 + 4);
