@@ -89,8 +89,16 @@ it('a gray file (one component, its blocks the MCUs): the same band read from th
 	const bandOf = async (rows?: ScanRows) => {
 		const read = await readJpegBand(file, area, MAX_PIXELS, slice(), rows);
 		if (!read || !('band' in read)) throw new Error('no band');
-		const { runs, jpeg } = read.band;
-		return { runs, coefficients: jpeg.components.map((c) => Buffer.from(c.coefficients.buffer)) };
+		const { runs, jpeg, firstRow } = read.band;
+		// The runs' blocks: past a run's end, a row's MCUs are not decoded when the next row's start is noted.
+		const [{ coefficients, blocksPerLineForMcu: across }] = jpeg.components;
+		const blocks = runs.flatMap(({ first, end }) =>
+			Array.from({ length: end - first }, (_, i) => {
+				const at = (Math.floor((first + i) / across) - firstRow) * across + ((first + i) % across);
+				return Buffer.from(coefficients.subarray(at * 64, at * 64 + 64));
+			}),
+		);
+		return { runs, blocks };
 	};
 	const rows = await rowsOf(file);
 	expect(rows?.bits.length).toBeGreaterThan(8);
@@ -140,4 +148,21 @@ describe('a record that is not of the file, or lacks the row, is not used', () =
 		expect(withRows.out.equals(without.out)).toBe(true);
 		expect(withRows.blocks).toBeLessThan(without.blocks);
 	});
+});
+
+it('decodes each band row only to its run’s end where the next row’s start is noted', async () => {
+	const file = await grainyJpeg('4:2:0');
+	const area = { left: 33, top: 61, width: 50, height: 29 }; // MCU rows 3 to 5, columns 2 to 5
+	const rows = (await rowsOf(file))!;
+	// Only the band's first row noted: every band row is decoded to its end, as before.
+	const firstOnly = { ...rows, bits: rows.bits.map((bit, row) => (row > 3 ? -1 : bit)) };
+	const [without, whole, skipping] = [
+		await patched(file, area),
+		await patched(file, area, firstOnly),
+		await patched(file, area, rows),
+	];
+	expect(whole.out.equals(without.out)).toBe(true);
+	expect(skipping.out.equals(without.out)).toBe(true);
+	// 13 MCUs a row, 6 blocks each: rows 3 to 5 stop after MCU 6 (the one after the patch).
+	expect(whole.blocks - skipping.blocks).toBe(3 * (13 - 7) * 6);
 });

@@ -13,7 +13,7 @@ import { inflateZlibStream } from '../nodes/ModelsLabInpaint/codecs/png/inflate'
 import { decodePng } from '../nodes/ModelsLabInpaint/codecs/png/pngDecode';
 import { ImageDecodeError } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { slice } from './support/codecCorpus';
-import { encodePng, random, type PngSpec } from './support/pngEncoder';
+import { encodePng, filteredData, pngWithStream, random, type PngSpec } from './support/pngEncoder';
 
 /** Bytes with long runs of zeros, runs of one value, repeats and noise, as a mask's rows unpack. */
 function maskLikeBytes(length: number, seed: number): Uint8Array {
@@ -159,5 +159,45 @@ describe('rows as they unpack, as pngjs reads them', () => {
 		const file = encodePng(spec);
 		const raster = await decodePng(file, 50_000_000, slice());
 		expect(Buffer.from(raster.rgba).equals(PNG.sync.read(file).data)).toBe(true);
+	});
+});
+
+describe('only the first rows (a stitch takes no result pixel below its seam)', () => {
+	const spec = (interlaced: boolean): PngSpec => {
+		const next = random(7);
+		const samples = Array.from({ length: 301 * 400 * 4 }, () => Math.floor(next() * 256));
+		return { width: 301, height: 400, colourType: 6, bitDepth: 8, interlaced, samples };
+	};
+	/** The file with its Adler-32 wrong (its chunks' CRCs right): refused when read to the end. */
+	const wrongSum = (s: PngSpec) => {
+		const stream = deflateSync(filteredData(s));
+		stream[stream.length - 1] ^= 1;
+		return pngWithStream(s, stream);
+	};
+
+	it('unpacks those rows as a whole decode does, leaves the rest 0, checks no Adler-32', async () => {
+		const whole = await decodePng(encodePng(spec(false)), 50_000_000, slice());
+		const rowBytes = 301 * 4;
+		for (const rows of [1, 17, 250]) {
+			const part = await decodePng(wrongSum(spec(false)), 50_000_000, slice(), rows);
+			expect(part.height).toBe(400);
+			expect(Buffer.from(part.rgba.subarray(0, rows * rowBytes))).toEqual(
+				Buffer.from(whole.rgba.subarray(0, rows * rowBytes)),
+			);
+			expect(part.rgba.subarray(rows * rowBytes).every((v) => v === 0)).toBe(true);
+		}
+	});
+
+	it('reads to the end, and checks, when every row is asked for or the PNG is interlaced', async () => {
+		await expect(decodePng(wrongSum(spec(false)), 50_000_000, slice(), 400)).rejects.toThrow(
+			ImageDecodeError,
+		);
+		await expect(decodePng(wrongSum(spec(true)), 50_000_000, slice(), 5)).rejects.toThrow(
+			ImageDecodeError,
+		);
+		const interlaced = await decodePng(encodePng(spec(true)), 50_000_000, slice(), 5);
+		expect(Buffer.from(interlaced.rgba).equals(PNG.sync.read(encodePng(spec(true))).data)).toBe(
+			true,
+		);
 	});
 });

@@ -46,14 +46,20 @@ function otherFormat(bytes: Uint8Array): string | undefined {
 	return undefined;
 }
 
+/**
+ * The picture decoded. With `rows`, only its first `rows` rows are needed: a PNG that is not
+ * interlaced is unpacked only down to them, the rows below left 0 and its Adler-32 unchecked
+ * (pngDecode.ts); a JPEG is decoded whole.
+ */
 export async function decodeImage(
 	bytes: Uint8Array,
 	limits: DecodeLimits,
 	slice: TimeSlice,
+	rows?: number,
 ): Promise<DecodedImage> {
 	if (isPng(bytes)) {
 		return {
-			raster: await decodePng(bytes, limits.maxPixels, slice),
+			raster: await decodePng(bytes, limits.maxPixels, slice, rows),
 			format: 'png',
 			orientation: 1,
 		};

@@ -53,6 +53,26 @@ function blurRow(
 	}
 }
 
+/**
+ * One output row of the column blur: `sums` written out scaled, then moved down a row. Kept out of
+ * the async loop: V8 optimises a plain function's loop far better than one inside an async body.
+ */
+function blurColumnsRow(
+	from: Uint8Array,
+	to: Uint8ClampedArray,
+	sums: Int32Array,
+	width: number,
+	out: number,
+	entering: number,
+	leaving: number,
+	scale: number,
+) {
+	for (let x = 0; x < width; x++) {
+		to[out + x] = sums[x] * scale;
+		sums[x] += from[entering + x] - from[leaving + x];
+	}
+}
+
 /** Blurs along y: a running sum per column, kept in `sums`, moved down one row at a time. */
 async function blurColumns(
 	from: Uint8Array,
@@ -73,10 +93,7 @@ async function blurColumns(
 		const out = y * width;
 		const entering = rowAt(y + radius + 1);
 		const leaving = rowAt(y - radius);
-		for (let x = 0; x < width; x++) {
-			to[out + x] = sums[x] * scale;
-			sums[x] += from[entering + x] - from[leaving + x];
-		}
+		blurColumnsRow(from, to, sums, width, out, entering, leaving, scale);
 		if (slice.over) await slice.next();
 	}
 }

@@ -41,7 +41,7 @@ import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
 import { maskFromFile } from '../mask/maskPicture';
-import type { SizeLimits } from '../size/imageSize';
+import { imageSizeOf, type SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
 import { cropBoxFor, innerSides, maskBounds } from './cropBox';
 import { seamBlend, pasteWithSeam } from './paste';
@@ -288,9 +288,22 @@ const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
 	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
 
 /**
+ * The result's rows the paste takes anything from, when the result is the box's own pixels
+ * (upright, unscaled): down to the blend's last nonzero row (the paste reads no pixel under a 0
+ * weight), so a PNG result is unpacked only that far. Undefined (all rows) otherwise.
+ */
+function rowsTaken(resultFile: Uint8Array, box: Box, blend: Uint8Array, orientation: number) {
+	const size = imageSizeOf(resultFile);
+	if (orientation !== 1 || size?.width !== box.width || size.height !== box.height) return;
+	const reach = maskBounds(blend, box);
+	return reach ? reach.top + reach.height : 1;
+}
+
+/**
  * One result picture pasted back into the original photo: scaled to the box, blended in by the
  * mask grown and softened by SEAM_FEATHER_PIXELS; a PNG decoded, pasted into and encoded again, a
- * JPEG patched block by block (pasteIntoJpeg).
+ * JPEG patched block by block (pasteIntoJpeg). A PNG result is unpacked only as far as the seam
+ * reaches when it is the box's own pixels (rowsTaken).
  */
 export async function stitchResult(
 	plan: StitchPlan,
@@ -298,15 +311,16 @@ export async function stitchResult(
 ): Promise<{ file: Buffer; mimeType: string; resultSize: PixelArea }> {
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
-		const result = (await decodeImage(resultFile, LIMIT, slice)).raster;
 		// The result is upright, as the crop went: turned back to the photo's pixels as stored.
 		const orientation = plan.orientation ?? 1;
 		const stored = turnedSize(plan.photo, orientation);
 		const box = storedBox(plan.crop.box, orientation, stored);
-		const shownFit = await resizeRaster(result, plan.crop.box, slice);
-		const fitted = await applyOrientation(shownFit, undoOrientation(orientation), slice);
 		const sides = innerSides(box, stored);
 		const blend = await seamBlend(plan.maskCrop, box, SEAM_FEATHER_PIXELS, slice, sides);
+		const rows = rowsTaken(resultFile, box, blend, orientation);
+		const result = (await decodeImage(resultFile, LIMIT, slice, rows)).raster;
+		const shownFit = await resizeRaster(result, plan.crop.box, slice);
+		const fitted = await applyOrientation(shownFit, undoOrientation(orientation), slice);
 		let file: Uint8Array;
 		if (plan.format === 'jpeg') {
 			const photo = {

@@ -18,7 +18,9 @@ import {
  * start and end in the file and the DC predictors at their start are noted while the scan is
  * decoded, so that every other MCU's bits can be copied as they are. Decoding stops after the
  * band; `finish` reads on to the scan's last bit when the writer needs to know where it is.
- * Decoding starts at the band's first row where the crop noted where it starts (ScanRows).
+ * Decoding starts at the band's first row where the crop noted where it starts (ScanRows), and a
+ * band row whose next row's start it noted is decoded only to its last run's end (the MCUs after it
+ * keep 0s: only the runs' coefficients are ever read, the splice copies the other MCUs' bits).
  * Anything else (progressive, restart markers, several scans, a gray file with sampling factors
  * other than 1): undefined, and the caller rewrites the whole file.
  *
@@ -140,11 +142,17 @@ function startOf(
 	n: number,
 ) {
 	if (!rows || row === 0 || rows.fileLength !== bytes.length || rows.dataStart !== at) return;
+	const start = noted(rows, at, row, n);
+	if (!start || hashOf(bytes.subarray(0, at)) !== rows.header) return;
+	return start;
+}
+
+/** Where MCU row `row` starts by `rows` (already found to be of this file's scan at `at`). */
+function noted(rows: ScanRows, at: number, row: number, n: number) {
 	const bit = rows.bits[row];
 	const dc = rows.dc.slice(row * n, row * n + n);
-	const valid = Number.isInteger(bit) && bit >= at * 8 && bit < bytes.length * 8;
+	const valid = Number.isInteger(bit) && bit >= at * 8 && bit < rows.fileLength * 8;
 	if (!valid || dc.length !== n || !dc.every(Number.isInteger)) return;
-	if (hashOf(bytes.subarray(0, at)) !== rows.header) return;
 	return { bit, dc };
 }
 
@@ -184,7 +192,10 @@ class BandScanReader {
 		const endRow = Math.floor((runs[runs.length - 1].end - 1) / across) + 1;
 		this.rows = endRow - firstRow;
 		const start = startOf(this.scanRows, bytes, at, firstRow, components.length);
-		const decoder = new RowDecoder(bytes, at, components, runs, firstRow, this.rows, start);
+		// Where the crop noted the rows, a band row is decoded only as far as its runs reach.
+		const rows = start && this.scanRows;
+		const skipTo = rows ? (row: number) => noted(rows, at, row, components.length) : undefined;
+		const decoder = new RowDecoder(bytes, at, components, runs, firstRow, this.rows, start, skipTo);
 		this.coefficients = decoder.band;
 		await decoder.rows(start ? firstRow : 0, endRow, across, slice);
 		const dataEnd = markerAfter(bytes, decoder.reader.at);
@@ -213,8 +224,8 @@ function markerAfter(bytes: Uint8Array, at: number): number {
 
 /** Decodes MCU rows: the band's into its arrays, the others into one block, noting the runs. */
 class RowDecoder {
-	readonly reader: BitReader;
-	private readonly blocks: BlockDecoder;
+	reader!: BitReader;
+	private blocks!: BlockDecoder;
 	readonly band: Int16Array[];
 	/** Where the blocks of rows outside the band go, one over the other: they are never read. */
 	private readonly scratch = new Int16Array(64);
@@ -224,7 +235,7 @@ class RowDecoder {
 	private next = 0;
 
 	constructor(
-		bytes: Uint8Array,
+		private readonly bytes: Uint8Array,
 		at: number,
 		private readonly components: FrameComponent[],
 		runs: Array<{ first: number; end: number }>,
@@ -232,14 +243,21 @@ class RowDecoder {
 		private readonly bandRows: number,
 		/** Where the band's first row starts, and the DC predictors there: decoding starts there. */
 		start?: { bit: number; dc: number[] },
+		/** Where a later MCU row starts and its DC predictors, when known: the rest of a row is skipped. */
+		private readonly skipTo?: (row: number) => { bit: number; dc: number[] } | undefined,
 	) {
-		this.reader = new BitReader(bytes, start ? start.bit >> 3 : at);
-		if (start) this.reader.receive(start.bit & 7);
-		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
 		this.band = components.map((c) => new Int16Array(bandRows * c.v * c.blocksPerLineForMcu * 64));
 		this.runs = runs.map((run) => ({ ...run, from: -1, to: -1, dc: [] }));
 		this.events = runs.flatMap((run) => [run.first, run.end]);
-		components.forEach((c, i) => (c.previousDc = start ? start.dc[i] : 0));
+		this.jump(start ?? { bit: at * 8, dc: components.map(() => 0) });
+	}
+
+	/** Decoding goes on from bit `bit` of the file, with these DC predictors. */
+	private jump({ bit, dc }: { bit: number; dc: number[] }): void {
+		this.reader = new BitReader(this.bytes, bit >> 3);
+		this.reader.receive(bit & 7);
+		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
+		this.components.forEach((c, i) => (c.previousDc = dc[i]));
 	}
 
 	/** Notes a run's start or end when MCU `mcu` is the next to decode. */
@@ -254,15 +272,24 @@ class RowDecoder {
 	}
 
 	async rows(from: number, to: number, across: number, slice: TimeSlice): Promise<void> {
-		const { components, blocks } = this;
+		const { components } = this;
 		for (let mcuRow = from; mcuRow < to; mcuRow++) {
 			const inBand = mcuRow - this.firstRow;
 			const rowIn = inBand >= 0 && inBand < this.bandRows;
 			components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch));
 			// Outside the band only the bits count: every block goes to the same 64 values.
 			const [row, stride] = rowIn ? [inBand, 64] : [0, 0];
+			// Past the row's last run boundary, its MCUs are not needed when the next row's start is
+			// known: their coefficients are never read (the splice copies their bits).
+			const next = rowIn ? this.skipTo?.(mcuRow + 1) : undefined;
+			const rowEnd = (mcuRow + 1) * across;
+			const blocks = this.blocks;
 			for (let mcuCol = 0; mcuCol < across; mcuCol++) {
 				this.note(mcuRow * across + mcuCol);
+				if (next && !(this.events[this.next] < rowEnd)) {
+					this.jump(next);
+					break;
+				}
 				for (const c of components) {
 					for (let v = 0; v < c.v; v++) {
 						const rowStart = (row * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;

@@ -317,9 +317,10 @@ export async function inflateZlib(
 /**
  * The bytes of a zlib stream, handed out as they unpack and never held whole: `take(out, from, to)`
  * is given out[from..to), the bytes not taken yet, and answers up to where it took them; it may
- * leave fewer than `chunkBytes` (a partial row), offered again with more. Checked as inflateZlib
- * checks. Memory: a buffer of about four times the larger of `chunkBytes` and the 32 KB window.
- * Resolves to the number of bytes the stream unpacked to.
+ * leave fewer than `chunkBytes` (a partial row), offered again with more, or answer -1 to stop
+ * there (the rest not unpacked, its Adler-32 unchecked unless the last step reached the end).
+ * Checked as inflateZlib checks. Memory: a buffer of about four times the larger of `chunkBytes`
+ * and the 32 KB window. Resolves to the number of bytes unpacked (when stopped, so far).
  */
 export async function inflateZlibStream(
 	compressed: Uint8Array,
@@ -334,6 +335,7 @@ export async function inflateZlibStream(
 	while (!inflater.done) {
 		inflater.step(capacity - MAX_MATCH);
 		taken = take(inflater.out, taken, inflater.written);
+		if (taken < 0) break;
 		if (inflater.written + STEP_BYTES + MAX_MATCH > capacity) {
 			// What is kept: what take left, and the window matches may copy from.
 			const from = Math.min(taken, inflater.written - WINDOW_BYTES);

@@ -193,13 +193,20 @@ export async function openPng(
  * Each row of the image data as it unpacks (the data is never held whole), its filter undone into
  * a row buffer (the filter byte at 0, the samples from 1), handed to `visit` with its pass and its
  * line in the pass, and whether its samples are those of the line above: a row of the Up filter
- * that changes nothing is seen without a byte visited, others compared natively.
+ * that changes nothing is seen without a byte visited, others compared natively. With `rows`, a
+ * PNG that is not interlaced is unpacked only down to its first `rows` rows (and the step of
+ * inflate.ts that holds them): the rest is not unpacked, so its Adler-32 is in general not checked
+ * (every chunk's CRC-32 still is, over all the compressed bytes: readChunks).
  */
 export async function unpackRows(
 	{ parts, passes, bytes: expected, bpp }: OpenedPng,
 	slice: TimeSlice,
 	visit: (row: Uint8Array, pass: PngPass, line: number, repeat: boolean) => void,
+	rows?: number,
 ): Promise<void> {
+	const partial = rows !== undefined && passes.length === 1 && rows < passes[0].height;
+	const stopAt = partial ? rows : Infinity;
+	let stopped = false;
 	const longest = Math.max(...passes.map((p) => p.rowBytes)) + 1;
 	const zeros = new Uint8Array(longest + bpp);
 	let [row, above] = [new Uint8Array(longest), new Uint8Array(longest)];
@@ -217,7 +224,11 @@ export async function unpackRows(
 				[row, above] = [above, row];
 			}
 			from += size;
-			if (++line < pass.height) continue;
+			if (++line >= stopAt) {
+				stopped = true;
+				return -1;
+			}
+			if (line < pass.height) continue;
 			line = 0;
 			do index++;
 			while (index < passes.length && (passes[index].width === 0 || passes[index].height === 0));
@@ -230,26 +241,38 @@ export async function unpackRows(
 		slice,
 		take,
 	);
-	if (total < expected) throw cutShort();
+	if (total < expected && !stopped) throw cutShort();
 }
 
-/** A PNG's pixels as 8-bit RGBA; refuses pictures over `maxPixels` before unpacking anything. */
+/**
+ * A PNG's pixels as 8-bit RGBA; refuses pictures over `maxPixels` before unpacking anything. With
+ * `rows`, only the first rows are needed (see pngRaster).
+ */
 export async function decodePng(
 	bytes: Uint8Array,
 	maxPixels: number,
 	slice: TimeSlice,
+	rows?: number,
 ): Promise<Raster> {
-	return await pngRaster(await openPng(bytes, maxPixels, slice), slice);
+	return await pngRaster(await openPng(bytes, maxPixels, slice), slice, rows);
 }
 
-/** An opened PNG's pixels as 8-bit RGBA. */
-export async function pngRaster(png: OpenedPng, slice: TimeSlice): Promise<Raster> {
+/**
+ * An opened PNG's pixels as 8-bit RGBA; with `rows`, only the first `rows` rows of one that is not
+ * interlaced (see unpackRows), the rest left 0.
+ */
+export async function pngRaster(png: OpenedPng, slice: TimeSlice, rows?: number): Promise<Raster> {
 	const { header, parts } = png;
 	const { width, height } = header;
 	const rgba = new Uint8Array(width * height * 4);
-	await unpackRows(png, slice, (row, pass, line) => {
-		const o = ((pass.y0 + line * pass.dy) * width + pass.x0) * 4;
-		expandRow(header, parts, row, 1, pass.width, rgba, o, pass.dx * 4);
-	});
+	await unpackRows(
+		png,
+		slice,
+		(row, pass, line) => {
+			const o = ((pass.y0 + line * pass.dy) * width + pass.x0) * 4;
+			expandRow(header, parts, row, 1, pass.width, rgba, o, pass.dx * 4);
+		},
+		rows,
+	);
 	return { width, height, rgba, hasAlpha: png.hasAlpha };
 }
