@@ -237,10 +237,9 @@ export function stitchRows(result: StitchResult): SummaryRow[] {
 	if (large && fitting) {
 		const ratio = stitchWallRatio(result);
 		// n8n runs every item's crop on its one main thread, and a job can only be sent once its
-		// crop is made: the last item's job starts after all the crops, whatever the order.
-		const floor = work && fitting.wallMs + STITCH_ITEMS * work.cropWallMs;
-		const floorText = floor
-			? `; on one thread the ${STITCH_ITEMS} crops (${seconds(work.cropWallMs, 2)} each) hold the last job back, so at least ${seconds(floor, 1)} (${(floor / fitting.wallMs).toFixed(2)} ×)`
+		// crop is made: the last item's job waits for all the crops, whatever the order.
+		const floorText = work
+			? `; the last job is sent only after all ${STITCH_ITEMS} crops, about ${seconds(STITCH_ITEMS * work.cropWallMs, 1)} of n8n's one thread (${seconds(work.cropWallMs, 2)} each, measured alone)`
 			: '';
 		rows.push({
 			measure: `Full resolution: ${STITCH_ITEMS} items × ${STITCH_JOB_MS / 1000} s jobs, Auto, no queue limit, Output Size › Same as Image, Wait for Result with Download Images, a ${large.width}×${large.height} JPEG link each (crop, job, stitch)`,

@@ -20,7 +20,8 @@
  * pngEncode.ts); a JPEG's coefficients of those rows (of the whole photo, at most 6 N bytes at
  * 4:4:4, for a file the splice cannot take) and its new file; both: the result at the box's size
  * and the blend (5 B), the pixels patched (4 B at most, plus the MCU margin). At most
- * STITCHES_AT_ONCE stitches run at a time per n8n process.
+ * STITCHES_AT_ONCE stitches run at a time per n8n process. A JPEG its Exif turns is worked on as
+ * shown (the mask, the box), its stored pixels turned upright to be sent and back to be pasted.
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
