@@ -112,6 +112,22 @@ export async function inpaintItem(
 		fullResolution && !maskJob
 			? await cropToMask(ctx, endpoint, prepared, itemIndex, limits)
 			: undefined;
+	// Keep Original Pixels Outside the Mask: the photo sent whole, the result pasted back by the
+	// mask. Planned before anything is attached: a turned photo goes upright, as a crop of itself.
+	const keepWhole = keepOriginal && !large;
+	let keepNotice: string | undefined;
+	const planKeepWhole = async () => {
+		const kept = await planKeepOriginal(
+			ctx,
+			endpoint,
+			prepared,
+			size.outputSize,
+			itemIndex,
+			limits,
+		);
+		[stitch, keepNotice] = [kept.plan, kept.notice];
+	};
+	if (keepWhole && !maskJob) await planKeepWhole();
 	const fieldOf = (role: 'init' | 'mask') => {
 		const source = checked.sources[role];
 		return source.kind === 'binary' ? source.property : role;
@@ -134,28 +150,13 @@ export async function inpaintItem(
 		if (maskOnly)
 			return await maskOnlyItem(ctx, itemIndex, { ...prepared, madeMask: mask }, limits);
 		await slot.nextJob();
-		if (fullResolution) {
-			prepared.madeMask = mask;
-			stitch = await cropToMask(ctx, endpoint, prepared, itemIndex, limits);
-		}
-		if (stitch) await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
+		prepared.madeMask = mask;
+		if (fullResolution) stitch = await cropToMask(ctx, endpoint, prepared, itemIndex, limits);
+		else if (keepWhole) await planKeepWhole();
+		// A crop took the place of the photo and the mask: full resolution, or a turned photo.
+		const cropped = stitch && (fullResolution || prepared.photo?.orientation);
+		if (cropped) await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 		else await attachMadeMask(ctx, body, mask, checked.inline, itemIndex, limits);
-	}
-	// Keep Original Pixels Outside the Mask: the photo sent whole, the result pasted back by the mask.
-	let keepNotice: string | undefined;
-	if (keepOriginal && !large) {
-		const kept = { ...prepared, madeMask: mask };
-		({ plan: stitch, notice: keepNotice } = await planKeepOriginal(
-			ctx,
-			endpoint,
-			kept,
-			size.outputSize,
-			itemIndex,
-			limits,
-		));
-		// A turned photo is sent upright, as a crop of itself: its files replace those attached.
-		if (stitch && prepared.photo?.orientation)
-			await attachImages(ctx, body, prepared.images, checked.inline, itemIndex, limits);
 	}
 	// The made mask's levels were for the stitch plan: not held while the job runs.
 	if (mask) mask = { ...mask, gray: undefined };
