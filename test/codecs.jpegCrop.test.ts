@@ -12,9 +12,13 @@ import * as jpeg from 'jpeg-js';
 import { decodeImage } from '../nodes/ModelsLabInpaint/codecs/decodeImage';
 import {
 	cropCoefficients,
+	cropMarks,
 	onMcuGrid,
+	spliceJpegCrop,
 	writeJpegCrop,
 } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegCrop';
+import { ScanRowsRecorder } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegScan';
+import { encodingOf } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegSplice';
 import { readJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegDecode';
 import { mcuSize } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRegion';
 import type { Box } from '../nodes/ModelsLabInpaint/codecs/raster';
@@ -45,10 +49,37 @@ function cut(rgba: Uint8Array, width: number, box: Box): Uint8Array {
 	return out;
 }
 
+/** How a crop is made: from the coefficients, or from the file's bits (undefined: it cannot). */
+type CropWriter = (file: Uint8Array, box: Box) => Promise<Uint8Array | undefined>;
+
+const fromCoefficients: CropWriter = async (file, box) =>
+	await writeJpegCrop(await readJpegCoefficients(file, LIMIT, slice()), box, slice());
+
+/** The crop as the node's read makes it: the file read down to the box's bottom, its MCUs noted. */
+const fromBits: CropWriter = async (file, box) => {
+	const rows = new ScanRowsRecorder();
+	const photo = await readJpegCoefficients(
+		file,
+		LIMIT,
+		slice(),
+		async (frame) => {
+			rows.watch(cropMarks(frame, box));
+			return box.top + box.height - 1;
+		},
+		rows.readScan,
+	);
+	return rows.marks && (await spliceJpegCrop(file, photo, box, rows.marks, slice()));
+};
+
 /** The crop of `file` to `box` decodes, by both decoders, to the photo's pixels in the box. */
-async function expectExactCrop(file: Uint8Array, box: Box, colorTransform?: boolean) {
-	const coefficients = await readJpegCoefficients(file, LIMIT, slice());
-	const crop = await writeJpegCrop(coefficients, box, slice());
+async function expectExactCrop(
+	file: Uint8Array,
+	box: Box,
+	colorTransform?: boolean,
+	writer = fromCoefficients,
+) {
+	const crop = (await writer(file, box))!;
+	expect(crop).toBeDefined();
 	const [whole, cropped] = [await ours(file), await ours(crop)];
 	expect([cropped.width, cropped.height]).toEqual([box.width, box.height]);
 	expect(Buffer.from(cropped.rgba).equals(Buffer.from(cut(whole.rgba, whole.width, box)))).toBe(
@@ -171,5 +202,124 @@ describe('writeJpegCrop', () => {
 		const cropped = await ours(result);
 		const whole = await ours(file);
 		expect(Buffer.from(cropped.rgba).equals(Buffer.from(cut(whole.rgba, width, box)))).toBe(true);
+	});
+});
+
+describe('spliceJpegCrop', () => {
+	// ImageMagick made the others with optimized tables that lack codes their crops need (below).
+	const SPLICEABLE = FIXTURES.filter(([name]) =>
+		['baseline-420.jpg', 'baseline-422.jpg', 'baseline-440.jpg'].includes(name),
+	);
+
+	it.each(SPLICEABLE)(
+		'%s: the same pixels as the photo’s, from the file’s own bits',
+		async (name, mcu) => {
+			const file = fixture(name);
+			const [x, y] = [mcu.width, mcu.height];
+			// As for writeJpegCrop; and one MCU wide (no bits copied, only first MCUs coded again).
+			await expectExactCrop(
+				file,
+				{ left: x, top: y, width: 4 * x, height: 3 * y },
+				undefined,
+				fromBits,
+			);
+			await expectExactCrop(
+				file,
+				{ left: 2 * x, top: y, width: 150 - 2 * x, height: 101 - y },
+				undefined,
+				fromBits,
+			);
+			await expectExactCrop(
+				file,
+				{ left: x, top: 2 * y, width: 37, height: 29 },
+				undefined,
+				fromBits,
+			);
+			await expectExactCrop(
+				file,
+				{ left: 0, top: 0, width: 150, height: 101 },
+				undefined,
+				fromBits,
+			);
+			await expectExactCrop(file, { left: 144, top: 96, width: 6, height: 5 }, undefined, fromBits);
+			await expectExactCrop(
+				file,
+				{ left: 3 * x, top: y, width: x, height: 4 * y },
+				undefined,
+				fromBits,
+			);
+		},
+	);
+
+	it('holds the same coefficients as the crop written from them, with the photo’s tables and no Exif', async () => {
+		const file = withExifOrientation(fixture('baseline-420.jpg'), 1);
+		const box = { left: 32, top: 16, width: 70, height: 50 };
+		const spliced = (await fromBits(file, box))!;
+		const written = (await fromCoefficients(file, box))!;
+		// The photo's own (optimized) tables: not the standard ones the writer uses.
+		expect(Buffer.from(spliced).equals(Buffer.from(written))).toBe(false);
+		const [a, b] = [
+			await readJpegCoefficients(spliced, LIMIT, slice()),
+			await readJpegCoefficients(written, LIMIT, slice()),
+		];
+		expect(a.exif).toBeUndefined();
+		expect([a.width, a.height]).toEqual([70, 50]);
+		for (const [i, c] of a.components.entries()) {
+			expect(c.coefficients).toEqual(b.components[i].coefficients);
+		}
+	});
+
+	it('is not made when the photo’s tables have no code for a first MCU’s new DC change', async () => {
+		const name = 'gray.jpg';
+		const box = { left: 24, top: 8, width: 8, height: 32 };
+		const rows = new ScanRowsRecorder();
+		const file = fixture(name);
+		const photo = await readJpegCoefficients(
+			file,
+			LIMIT,
+			slice(),
+			async (frame) => {
+				rows.watch(cropMarks(frame, box));
+				return 39;
+			},
+			rows.readScan,
+		);
+		// Each row's one MCU (column 3) follows the previous row's in the crop (the first row: 0):
+		// its DC changes by amounts whose size (T.81 F.1.2.1) a DC table of the file has no code for.
+		const sizeOf = (value: number) =>
+			value === 0 ? 0 : Math.floor(Math.log2(Math.abs(value))) + 1;
+		const missing = photo.components.some((c, i) => {
+			const codes = encodingOf(rows.marks!.tables[i].dc);
+			const dcAt = (row: number) => c.coefficients[(row * c.blocksPerLineForMcu + 3) * 64];
+			return [1, 2, 3, 4].some((row) => {
+				const change = dcAt(row) - (row === 1 ? 0 : dcAt(row - 1));
+				return codes.lengths[sizeOf(change)] === 0;
+			});
+		});
+		expect(missing).toBe(true);
+		expect(await spliceJpegCrop(file, photo, box, rows.marks!, slice())).toBeUndefined();
+		expect(await spliceJpegCrop(file, photo, box, rows.marks!, slice())).toBeUndefined();
+	});
+
+	it('is not made for files whose scan it cannot copy: progressive, restart markers', async () => {
+		for (const name of ['progressive-420.jpg', 'restart-420.jpg', 'gray-progressive.jpg']) {
+			expect(
+				await fromBits(fixture(name), { left: 16, top: 16, width: 64, height: 48 }),
+			).toBeFalsy();
+		}
+	});
+
+	it('a large photo with stuffed bytes: each row’s bits land at another bit offset', async () => {
+		const [width, height] = [1024, 768];
+		const file = new Uint8Array(
+			jpeg.encode({ data: testPicture(width, height), width, height }, 95).data,
+		);
+		expect(file.indexOf(0xff, 700)).toBeGreaterThan(0); // stuffed FF 00 pairs in the data
+		for (const box of [
+			{ left: 16, top: 32, width: 512, height: 400 },
+			{ left: 496, top: 256, width: 528, height: 512 },
+		]) {
+			await expectExactCrop(file, box, undefined, fromBits);
+		}
 	});
 });

@@ -4,13 +4,14 @@
  * very bytes it writes without it. A record not of the file, or without the band's first row, is
  * not used: the scan is decoded from its start, as without one.
  */
-import { readJpegBand, ScanRowsRecorder } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegBand';
+import { readJpegBand } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegBand';
+import { ScanRowsRecorder } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegScan';
 import { readJpegCoefficients } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegDecode';
 import { encodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegEncode';
 import { BlockDecoder } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegHuffman';
 import { replaceRegion } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegPatch';
 import { patchJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegSplice';
-import type { ScanRows } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegBand';
+import type { ScanRows } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegScan';
 import type { Box } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { fixture, painted, slice, testPicture } from './support/codecCorpus';
 

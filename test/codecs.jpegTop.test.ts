@@ -14,7 +14,8 @@ import { regionRaster } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegRegion';
 import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
 import type { Box, Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { cropRaster, resizeRaster } from '../nodes/ModelsLabInpaint/stitch/resample';
-import { cropForEndpoint, JPEG_QUALITY } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { cropForEndpoint } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { JPEG_QUALITY } from '../nodes/ModelsLabInpaint/stitch/sentPhoto';
 import { fixture, slice, testPicture, withExifOrientation } from './support/codecCorpus';
 
 const MAX_PIXELS = 50_000_000;

@@ -9,7 +9,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import * as jpeg from 'jpeg-js';
 
 import { decodePicture, makePhoto, webpContainer } from '../simulator';
-import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { differenceAt, withExifOrientation } from './support/codecCorpus';
 import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';

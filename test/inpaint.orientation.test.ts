@@ -11,7 +11,7 @@ import * as jpeg from 'jpeg-js';
 
 import { decodePicture, encodePng, expectedObjectMask, makePhoto } from '../simulator';
 import { finishMask } from '../nodes/ModelsLabInpaint/mask/maskFile';
-import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { differenceAt, withExifOrientation } from './support/codecCorpus';
 import { whiteBounds } from './support/masks';
 import { pngBinary, useSimulator } from './support/simulator';

@@ -10,11 +10,9 @@ import {
 	withPerformanceBlock,
 } from '../bench/readme';
 import { REFERENCE, withFieldTables } from '../scripts/field-tables';
-import {
-	JPEG_QUALITY,
-	MAX_FULL_RESOLUTION_PIXELS,
-	SEAM_REACH_PIXELS,
-} from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { MAX_FULL_RESOLUTION_PIXELS } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { JPEG_QUALITY } from '../nodes/ModelsLabInpaint/stitch/sentPhoto';
+import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { DOC_PAGES, REPOSITORY } from './support/docsPages';
 
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');

@@ -10,10 +10,10 @@ import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { maskBounds, type Box } from '../nodes/ModelsLabInpaint/stitch/cropBox';
 import {
 	cropForEndpoint,
-	SEAM_FEATHER_PIXELS,
 	stitchResult,
 	type StitchPlan,
 } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { SEAM_FEATHER_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { seamBlend } from '../nodes/ModelsLabInpaint/stitch/paste';
 import { innerSides } from '../nodes/ModelsLabInpaint/stitch/cropBox';
 import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';

@@ -9,7 +9,7 @@ import {
 	webpContainer,
 	type ModelsLabSimulator,
 } from '../../simulator';
-import { SEAM_REACH_PIXELS } from '../../nodes/ModelsLabInpaint/stitch/stitchPlan';
+import { SEAM_REACH_PIXELS } from '../../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { withExifOrientation } from '../../test/support/codecCorpus';
 import { binaryBytes } from '../support/binary';
 import { nodeOutput, type Execution, type ExecutedItem } from '../support/execution';

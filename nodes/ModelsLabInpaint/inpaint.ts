@@ -41,6 +41,7 @@ import {
 import { sniffImageType } from '../shared/images/imageType';
 import { LinkSizes } from './size/linkSizes';
 import { keepOriginalPixelsProperty } from './size/outputSize';
+import { prepareStitch } from './stitch/stitchPlan';
 import { logAcceptedJob, submit } from './submit';
 
 /**
@@ -166,6 +167,8 @@ export async function inpaintItem(
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const target = { host, path: inpaintPath, what: 'the job' };
 	const answer = await submit(ctx, target, body, itemIndex, settings, slot);
+	// What the stitch can do without the result (its seam blend) is done while the job runs.
+	if (stitch) void prepareStitch(stitch);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));
 	logAcceptedJob(ctx, result.requestId, itemIndex);

@@ -6,7 +6,7 @@ import { inspectField } from '../../shared/schema/inspect';
 import { refuseValue } from '../../shared/schema/validate';
 import type { InpaintEndpoint } from '../endpoints';
 import type { LinkSizes } from './linkSizes';
-import { SEAM_REACH_PIXELS } from '../stitch/stitchPlan';
+import { SEAM_REACH_PIXELS } from '../stitch/seamPlan';
 
 export const outputSizeProperty: INodeProperties = {
 	displayName: 'Output Size',

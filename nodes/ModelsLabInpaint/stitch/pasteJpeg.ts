@@ -4,7 +4,7 @@
  * whole story and its memory). All boxes here are in the photo's pixels as stored.
  */
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
-import type { ScanRows } from '../codecs/jpeg/jpegBand';
+import type { ScanRows } from '../codecs/jpeg/jpegScan';
 import { replaceRegion } from '../codecs/jpeg/jpegPatch';
 import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
 import { patchJpeg } from '../codecs/jpeg/jpegSplice';

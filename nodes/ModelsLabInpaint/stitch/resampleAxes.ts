@@ -74,26 +74,44 @@ async function resizeRows(
 	channels: number,
 	slice: TimeSlice,
 ): Promise<Uint8Array> {
-	const { first, count, weights, span } = axisTaps(from.width, toWidth);
+	const taps = axisTaps(from.width, toWidth);
 	const result = new Uint8Array(toWidth * from.height * channels);
 	const out = new Uint8ClampedArray(result.buffer);
-	const rowIn = from.width * channels;
-	const rowOut = toWidth * channels;
 	for (let y = 0; y < from.height; y++) {
-		for (let channel = 0; channel < channels; channel++) {
-			const row = y * rowIn + channel;
-			for (let x = 0; x < toWidth; x++) {
-				let sum = 0;
-				const start = row + first[x] * channels;
-				const taps = count[x];
-				const weightAt = x * span;
-				for (let k = 0; k < taps; k++) sum += samples[start + k * channels] * weights[weightAt + k];
-				out[y * rowOut + x * channels + channel] = sum;
-			}
-		}
+		resizeRow(samples, out, y, [from.width, toWidth, channels], taps);
 		if (slice.over) await slice.next();
 	}
 	return result;
+}
+
+/**
+ * Row `y` resampled, channel by channel. This and addRow are plain functions: V8 optimises
+ * their loops far better than inside the async passes.
+ */
+function resizeRow(
+	samples: Uint8Array,
+	out: Uint8ClampedArray,
+	y: number,
+	[fromWidth, toWidth, channels]: [number, number, number],
+	{ first, count, weights, span }: ReturnType<typeof axisTaps>,
+): void {
+	const rowOut = toWidth * channels;
+	for (let channel = 0; channel < channels; channel++) {
+		const row = y * fromWidth * channels + channel;
+		for (let x = 0; x < toWidth; x++) {
+			let sum = 0;
+			const start = row + first[x] * channels;
+			const taps = count[x];
+			const weightAt = x * span;
+			for (let k = 0; k < taps; k++) sum += samples[start + k * channels] * weights[weightAt + k];
+			out[y * rowOut + x * channels + channel] = sum;
+		}
+	}
+}
+
+/** `weight` × the row at `row` added into `sums`. */
+function addRow(sums: Float32Array, samples: Uint8Array, row: number, weight: number): void {
+	for (let i = 0; i < sums.length; i++) sums[i] += samples[row + i] * weight;
 }
 
 /** Each column resampled from `from.height` to `toHeight` pixels; the width stays. */
@@ -114,7 +132,7 @@ async function resizeColumns(
 		for (let k = 0; k < count[y]; k++) {
 			const row = (first[y] + k) * rowLength;
 			const weight = weights[y * span + k];
-			for (let i = 0; i < rowLength; i++) sums[i] += samples[row + i] * weight;
+			addRow(sums, samples, row, weight);
 			if (slice.over) await slice.next();
 		}
 		out.set(sums, y * rowLength);

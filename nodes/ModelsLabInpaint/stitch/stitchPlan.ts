@@ -25,8 +25,8 @@
  */
 import { ConcurrencyLimit } from '../../shared/pacing/pool';
 import { TimeSlice } from '../../shared/pacing/timeSlice';
-import { decodeImage, isJpeg } from '../codecs/decodeImage';
-import { encodeImage, type EncodeOptions } from '../codecs/encodeImage';
+import { decodeImage } from '../codecs/decodeImage';
+import { encodeImage } from '../codecs/encodeImage';
 import {
 	applyOrientation,
 	applyOrientationGray,
@@ -34,53 +34,35 @@ import {
 	turnedSize,
 	undoOrientation,
 } from '../codecs/orient';
-import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegBand';
-import { onMcuGrid, writeJpegCrop } from '../codecs/jpeg/jpegCrop';
-import { readJpegCoefficients } from '../codecs/jpeg/jpegDecode';
-import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
+import { ScanRowsRecorder, type ScanRows } from '../codecs/jpeg/jpegScan';
+import { cropMarks } from '../codecs/jpeg/jpegCrop';
 import { encodeGrayPngSliced } from '../codecs/png/grayPng';
 import type { Raster } from '../codecs/raster';
 import { ImageDecodeError } from '../codecs/raster';
 import { maskFromFile } from '../mask/maskPicture';
 import { imageSizeOf, type SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
-import { cropBoxFor, innerSides, maskBounds } from './cropBox';
-import { seamBlend, pasteWithSeam } from './paste';
+import { cropBoxFor, maskBounds } from './cropBox';
+import { pasteWithSeam } from './paste';
 import { pasteIntoJpeg } from './pasteJpeg';
-import { cropGray, cropRaster, resizeRaster } from './resample';
+import { cropGray, resizeRaster } from './resample';
 import { resizeSamples } from './resampleAxes';
+import { blendOf, storedPlace, type SeamPlace } from './seamPlan';
+import { readPhoto, resized, sentPhotoFile, type JpegFrame, type StitchFormat } from './sentPhoto';
 
 /** The largest photo stitched: 40 megapixels (e.g. 7744 × 5163), 160 MB decoded. */
 export const MAX_FULL_RESOLUTION_PIXELS = 40_000_000;
-/**
- * A JPEG photo's crop is encoded at this quality (4:4:4, so colour edges stay sharp) when scaled,
- * turned or off the MCU grid; otherwise it is sent as the photo's own blocks (jpegCrop.ts).
- */
-export const JPEG_QUALITY = 94;
-/** The seam's width around the repainted area: the result fades into the original over it. */
-export const SEAM_FEATHER_PIXELS = 12;
-/** How far past the mask the seam can change a pixel: the mask grown by the feather, then softened (paste.ts). */
-export const SEAM_REACH_PIXELS = Math.ceil(SEAM_FEATHER_PIXELS * 1.5);
 /** Stitches running at once in this n8n process (each is CPU work on the main thread anyway). */
 export const STITCHES_AT_ONCE = 1;
 const stitches = new ConcurrencyLimit(STITCHES_AT_ONCE);
 
-export type StitchFormat = 'png' | 'jpeg';
-
 /** What a stitch needs once the result is in; everything but the photo's file is small. */
-export interface StitchPlan {
+export interface StitchPlan extends SeamPlace {
 	photoFile: Uint8Array;
 	format: StitchFormat;
 	/** The JPEG's Exif segment, written back (orientation included: the stored pixels stay stored). */
 	exif?: Uint8Array;
-	/** The photo's size as shown (its Exif orientation applied), as the mask and the box are. */
-	photo: PixelArea;
-	/** A JPEG's Exif orientation (codecs/orient.ts), when not 1: the crop was sent turned upright. */
-	orientation?: number;
-	crop: CropPlan;
-	/** The mask over the box, as stored (box-sized gray, turned back): where the result is taken. */
-	maskCrop: Uint8Array;
-	/** A JPEG's MCU rows as the crop read them (jpegBand.ts ScanRows): the stitch starts at its band. */
+	/** A JPEG's MCU rows as the crop read them (jpegScan.ts ScanRows): the stitch starts at its band. */
 	scanRows?: ScanRows;
 }
 
@@ -93,38 +75,6 @@ export interface CroppedFiles {
 const mimeTypeOf = (format: StitchFormat) => `image/${format}`;
 
 const LIMIT = { maxPixels: MAX_FULL_RESOLUTION_PIXELS };
-
-/** A JPEG's largest sampling factors: its MCU is 8 maxH × 8 maxV pixels. */
-type JpegSampling = { maxH: number; maxV: number };
-
-/**
- * The photo read: a PNG decoded; a JPEG as its coefficients only, its pixels taken box by box.
- */
-type ReadPhoto =
-	| { format: 'png'; size: PixelArea; raster: Raster }
-	| {
-			format: 'jpeg';
-			size: PixelArea;
-			jpeg: JpegCoefficients;
-			exif?: Uint8Array;
-			scanRows?: ScanRows;
-	  };
-
-async function readPhoto(
-	photoFile: Uint8Array,
-	slice: TimeSlice,
-	lastRow?: (frame: PixelArea & JpegSampling, orientation: number) => Promise<number>,
-): Promise<ReadPhoto> {
-	if (isJpeg(photoFile)) {
-		const rows = new ScanRowsRecorder();
-		const max = MAX_FULL_RESOLUTION_PIXELS;
-		const jpeg = await readJpegCoefficients(photoFile, max, slice, lastRow, rows.readScan);
-		const size = { width: jpeg.width, height: jpeg.height };
-		return { format: 'jpeg', size, jpeg, exif: jpeg.exif, scanRows: rows.rows };
-	}
-	const { raster } = await decodeImage(photoFile, LIMIT, slice); // a PNG, or refused
-	return { format: 'png', size: { width: raster.width, height: raster.height }, raster };
-}
 
 /**
  * The mask of a stitch: a picture file (a mask given by link or binary field), or the levels of a
@@ -152,7 +102,7 @@ async function maskOf(given: StitchMask, photo: PixelArea, slice: TimeSlice): Pr
 
 /** The photo read, and its mask as gray levels of the same size (255 = repaint). */
 async function readPhotoAndMask(photoFile: Uint8Array, given: StitchMask, slice: TimeSlice) {
-	const read = await readPhoto(photoFile, slice);
+	const read = await readPhoto(photoFile, LIMIT.maxPixels, slice);
 	// The whole photo goes as its file, Exif and all: how ModelsLab turns it is not known.
 	if (read.format === 'jpeg' && read.jpeg.orientation !== 1)
 		throw new ImageDecodeError('the photo is turned by its Exif orientation');
@@ -174,7 +124,8 @@ async function readForCrop(
 ) {
 	type Planned = { shown: PixelArea; orientation: number; mask: Uint8Array; crop?: CropPlan };
 	let planned: Planned | undefined;
-	const plan = async (frame: PixelArea & Partial<JpegSampling>, orientation: number) => {
+	const rows = new ScanRowsRecorder();
+	const plan = async (frame: PixelArea & Partial<JpegFrame>, orientation: number) => {
 		const stored = { width: frame.width, height: frame.height };
 		const shown = turnedSize(stored, orientation);
 		const mask = await maskOf(given, shown, slice);
@@ -185,10 +136,12 @@ async function readForCrop(
 		const grid = maxH && maxV && orientation === 1 ? { x: 8 * maxH, y: 8 * maxV } : undefined;
 		const crop = bounds && (all || cropBoxFor(bounds, shown, limits, grid));
 		planned = { shown, orientation, mask, crop };
+		// Where the box's MCUs start, noted as they are read: the crop is then their bits copied.
+		if (grid && crop && !resized(crop)) rows.watch(cropMarks(frame as JpegFrame, crop.box));
 		const box = crop && storedBox(crop.box, orientation, stored);
 		return box ? box.top + box.height - 1 : -1;
 	};
-	const read = await readPhoto(photoFile, slice, plan);
+	const read = await readPhoto(photoFile, LIMIT.maxPixels, slice, plan, rows);
 	if (!planned) await plan(read.size, 1); // a PNG: decoded whole first
 	return { read, ...planned! };
 }
@@ -256,39 +209,6 @@ export async function planWholePhoto(
 }
 
 /**
- * The photo's file sent: for an upright JPEG whose box is sent unscaled and starts on its MCU grid,
- * the photo's own blocks (jpegCrop.ts: no IDCT or encoding, nothing lost); otherwise the box's
- * pixels, resized to the size sent, encoded again (a JPEG at JPEG_QUALITY, 4:4:4).
- */
-async function sentPhotoFile(
-	read: ReadPhoto,
-	crop: CropPlan,
-	orientation: number,
-	slice: TimeSlice,
-) {
-	if (read.format === 'jpeg' && orientation === 1 && !resized(crop)) {
-		if (onMcuGrid(read.jpeg, crop.box)) return await writeJpegCrop(read.jpeg, crop.box, slice);
-	}
-	// The box's pixels as stored, turned to be sent upright: ModelsLab gets no Exif with them.
-	const inStored = storedBox(crop.box, orientation, read.size);
-	const boxPixels =
-		read.format === 'jpeg'
-			? await regionRaster(read.jpeg, inStored, slice)
-			: cropRaster(read.raster, inStored);
-	const upright = await applyOrientation(boxPixels, orientation, slice);
-	const sentPhoto = await resizeRaster(upright, crop.sendSize, slice);
-	return await encodeImage(sentPhoto, read.format, encodeOptions(read.format), slice);
-}
-
-/** Whether the box is sent at another size (scaled down, or a whole photo at the endpoint's). */
-const resized = ({ box, sendSize }: CropPlan) =>
-	box.width !== sendSize.width || box.height !== sendSize.height;
-
-/** The crop encoded again: a JPEG at JPEG_QUALITY, 4:4:4. */
-const encodeOptions = (format: StitchFormat): EncodeOptions<StitchFormat> =>
-	format === 'png' ? {} : { quality: JPEG_QUALITY, subsampling: '4:4:4' as const };
-
-/**
  * The result's rows the paste takes anything from, when the result is the box's own pixels
  * (upright, unscaled): down to the blend's last nonzero row (the paste reads no pixel under a 0
  * weight), so a PNG result is unpacked only that far. Undefined (all rows) otherwise.
@@ -313,11 +233,8 @@ export async function stitchResult(
 	return await stitches.run(async () => {
 		const slice = new TimeSlice();
 		// The result is upright, as the crop went: turned back to the photo's pixels as stored.
-		const orientation = plan.orientation ?? 1;
-		const stored = turnedSize(plan.photo, orientation);
-		const box = storedBox(plan.crop.box, orientation, stored);
-		const sides = innerSides(box, stored);
-		const blend = await seamBlend(plan.maskCrop, box, SEAM_FEATHER_PIXELS, slice, sides);
+		const { orientation, box } = storedPlace(plan);
+		const blend = await blendOf(plan);
 		const rows = rowsTaken(resultFile, box, blend, orientation);
 		const result = (await decodeImage(resultFile, LIMIT, slice, rows)).raster;
 		const shownFit = await resizeRaster(result, plan.crop.box, slice);
@@ -342,6 +259,14 @@ export async function stitchResult(
 			resultSize: { width: result.width, height: result.height },
 		};
 	});
+}
+
+/**
+ * Starts what a stitch does before it needs the result (the seam blend, seamPlan.ts), to run while
+ * the job does: its time then adds nothing to the item's. Never rejects: stitchResult meets a failure.
+ */
+export async function prepareStitch(plan: StitchPlan): Promise<void> {
+	await stitches.run(async () => await blendOf(plan)).catch(() => undefined);
 }
 
 export type { Box };

@@ -5,10 +5,13 @@ import { BitReader, BlockDecoder, type HuffmanTable } from './jpegHuffman';
 import type { JpegCoefficients } from './jpegRegion';
 import {
 	decodeScan,
+	hashOf,
+	spliceable,
 	type FrameComponent,
 	type FrameLayout,
+	type ScanPoint,
 	type ScanReader,
-	type ScanSettings,
+	type ScanRows,
 } from './jpegScan';
 
 /**
@@ -73,66 +76,6 @@ function runsFor(frame: FrameLayout, mcus: { c0: number; c1: number; r0: number;
 	return runs;
 }
 
-/**
- * Where each MCU row of a spliceable scan starts, noted by the crop's read (which decodes the rows
- * down to its box's bottom anyway), so that the stitch's read starts at the band's first row rather
- * than at the scan's start. A few numbers a row; checked against the file before use (`startOf`).
- */
-export interface ScanRows {
-	/** The file the rows are of: its length, where its scan's data starts, a hash of what is before. */
-	fileLength: number;
-	dataStart: number;
-	header: number;
-	/** Per MCU row from the first: the bit where it starts (BitReader.position; -1: unknown). */
-	bits: number[];
-	/** Each component's DC predictor there, row after row. */
-	dc: number[];
-}
-
-/** FNV-1a of `bytes`. */
-function hashOf(bytes: Uint8Array): number {
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-	return hash >>> 0;
-}
-
-/** Whether a scan is one the band reads row by row (the others are read whole). */
-function spliceable(frame: FrameLayout, scan: ScanSettings): boolean {
-	const { components } = frame;
-	return (
-		!frame.progressive &&
-		scan.restartInterval === 0 &&
-		// The scan's components in the frame's order: the writer takes the frame's.
-		scan.components.length === components.length &&
-		scan.components.every((c, i) => c === components[i]) &&
-		(components.length > 1 || (components[0].h === 1 && components[0].v === 1))
-	);
-}
-
-/** A `readScan` for readJpegCoefficients that notes the rows (`rows`) of a file of one spliceable scan. */
-export class ScanRowsRecorder {
-	private noted: ScanRows | undefined;
-	private scans = 0;
-
-	readonly readScan: ScanReader = async (bytes, at, frame, scan, slice) => {
-		if (++this.scans > 1 || !spliceable(frame, scan)) {
-			this.noted = undefined;
-			return await decodeScan(bytes, at, frame, scan, slice);
-		}
-		const header = hashOf(bytes.subarray(0, at));
-		const rows: ScanRows = { fileLength: bytes.length, dataStart: at, header, bits: [], dc: [] };
-		this.noted = rows;
-		return await decodeScan(bytes, at, frame, scan, slice, (row, reader) => {
-			rows.bits[row] = reader.position();
-			for (const c of scan.components) rows.dc.push(c.previousDc);
-		});
-	};
-
-	get rows(): ScanRows | undefined {
-		return this.noted;
-	}
-}
-
 /** Where MCU row `row` starts by `rows`, if they are of this file's scan at `at` and note it. */
 function startOf(
 	rows: ScanRows | undefined,
@@ -148,7 +91,7 @@ function startOf(
 }
 
 /** Where MCU row `row` starts by `rows` (already found to be of this file's scan at `at`). */
-function noted(rows: ScanRows, at: number, row: number, n: number) {
+function noted(rows: ScanRows, at: number, row: number, n: number): ScanPoint | undefined {
 	const bit = rows.bits[row];
 	const dc = rows.dc.slice(row * n, row * n + n);
 	const valid = Number.isInteger(bit) && bit >= at * 8 && bit < rows.fileLength * 8;
@@ -222,6 +165,9 @@ function markerAfter(bytes: Uint8Array, at: number): number {
 	return marker < 0 ? bytes.length : marker;
 }
 
+/** An MCU row being decoded: its place in the band (-1: outside), where the next one starts if known. */
+type BandRow = { mcuRow: number; inBand: number; across: number; next?: ScanPoint };
+
 /** Decodes MCU rows: the band's into its arrays, the others into one block, noting the runs. */
 class RowDecoder {
 	reader!: BitReader;
@@ -242,9 +188,9 @@ class RowDecoder {
 		private readonly firstRow: number,
 		private readonly bandRows: number,
 		/** Where the band's first row starts, and the DC predictors there: decoding starts there. */
-		start?: { bit: number; dc: number[] },
+		start?: ScanPoint,
 		/** Where a later MCU row starts and its DC predictors, when known: the rest of a row is skipped. */
-		private readonly skipTo?: (row: number) => { bit: number; dc: number[] } | undefined,
+		private readonly skipTo?: (row: number) => ScanPoint | undefined,
 	) {
 		this.band = components.map((c) => new Int16Array(bandRows * c.v * c.blocksPerLineForMcu * 64));
 		this.runs = runs.map((run) => ({ ...run, from: -1, to: -1, dc: [] }));
@@ -253,7 +199,7 @@ class RowDecoder {
 	}
 
 	/** Decoding goes on from bit `bit` of the file, with these DC predictors. */
-	private jump({ bit, dc }: { bit: number; dc: number[] }): void {
+	private jump({ bit, dc }: ScanPoint): void {
 		this.reader = new BitReader(this.bytes, bit >> 3);
 		this.reader.receive(bit & 7);
 		this.blocks = new BlockDecoder(this.reader, 'sequential', 0, 63, 0);
@@ -272,35 +218,49 @@ class RowDecoder {
 	}
 
 	async rows(from: number, to: number, across: number, slice: TimeSlice): Promise<void> {
-		const { components } = this;
 		for (let mcuRow = from; mcuRow < to; mcuRow++) {
 			const inBand = mcuRow - this.firstRow;
 			const rowIn = inBand >= 0 && inBand < this.bandRows;
-			components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch));
-			// Outside the band only the bits count: every block goes to the same 64 values.
-			const [row, stride] = rowIn ? [inBand, 64] : [0, 0];
+			this.components.forEach((c, i) => (c.coefficients = rowIn ? this.band[i] : this.scratch));
 			// Past the row's last run boundary, its MCUs are not needed when the next row's start is
 			// known: their coefficients are never read (the splice copies their bits).
 			const next = rowIn ? this.skipTo?.(mcuRow + 1) : undefined;
-			const rowEnd = (mcuRow + 1) * across;
-			const blocks = this.blocks;
-			for (let mcuCol = 0; mcuCol < across; mcuCol++) {
-				this.note(mcuRow * across + mcuCol);
-				if (next && !(this.events[this.next] < rowEnd)) {
-					this.jump(next);
-					break;
-				}
-				for (const c of components) {
-					for (let v = 0; v < c.v; v++) {
-						const rowStart = (row * c.v + v) * c.blocksPerLineForMcu + mcuCol * c.h;
-						for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * stride);
-					}
-				}
-				if ((mcuCol & 15) === 15 && slice.over) await slice.next();
+			const row: BandRow = { mcuRow, inBand: rowIn ? inBand : -1, across, next };
+			let col = 0;
+			while (col < across) {
+				col = this.rowFrom(row, col, slice);
+				await slice.tick();
 			}
-			if (slice.over) await slice.next();
 		}
 		this.note(to * across);
+	}
+
+	/**
+	 * MCUs of a row from `col` until the row ends, its rest is skipped (`next`), or the slice is
+	 * over (looked at every 16 MCUs); the next column. A plain method: V8 optimises its loop far
+	 * better than inside the async `rows`.
+	 */
+	private rowFrom(row: BandRow, col: number, slice: TimeSlice): number {
+		const { components, blocks } = this;
+		const { mcuRow, across, next } = row;
+		// Outside the band only the bits count: every block goes to the same 64 values.
+		const [bandRow, stride] = row.inBand >= 0 ? [row.inBand, 64] : [0, 0];
+		const rowEnd = (mcuRow + 1) * across;
+		for (; col < across; col++) {
+			this.note(mcuRow * across + col);
+			if (next && !(this.events[this.next] < rowEnd)) {
+				this.jump(next);
+				return across;
+			}
+			for (const c of components) {
+				for (let v = 0; v < c.v; v++) {
+					const rowStart = (bandRow * c.v + v) * c.blocksPerLineForMcu + col * c.h;
+					for (let h = 0; h < c.h; h++) blocks.decode(c, (rowStart + h) * stride);
+				}
+			}
+			if ((col & 15) === 15 && slice.over) return col + 1;
+		}
+		return col;
 	}
 }
 

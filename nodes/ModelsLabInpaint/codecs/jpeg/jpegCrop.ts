@@ -1,7 +1,11 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { checkBoxInside, type Box } from '../raster';
+import { BLOCK_BYTES } from './jpegEncode';
+import { JpegBitWriter } from './jpegEntropy';
 import { mcuSize, type CoefficientComponent, type JpegCoefficients } from './jpegRegion';
-import { writeJpegCoefficients } from './jpegRewrite';
+import { writeJpegCoefficients, writeMcu, type ComponentWriter } from './jpegRewrite';
+import type { ScanMarks } from './jpegScan';
+import { encodingOf } from './jpegSplice';
 
 /**
  * One box of a JPEG written as its own JPEG straight from the photo's coefficients: no IDCT, no
@@ -20,6 +24,11 @@ import { writeJpegCoefficients } from './jpegRewrite';
  *
  * Coefficients read down to a last row (jpegDecode.ts `readJpegCoefficients`) serve for a box
  * ending on or above it: only the MCU rows the box covers are copied.
+ *
+ * Faster, where the read noted where the box's MCUs start (`cropMarks`, jpegScan.ts ScanMarks):
+ * `spliceJpegCrop` copies each row's MCUs as the file's own bits, with its own tables, and codes
+ * again only each row's first MCU, whose DC is coded as the change from the MCU before it in the
+ * scan (in the crop, the previous row's last). The same coefficients, so the same pixels.
  *
  * Memory: the box's MCUs' coefficients copied (2 bytes a sample, whole MCUs: about 3 bytes a
  * pixel at 4:2:0, 6 at 4:4:4, 2 for gray), then the file (jpegRewrite.ts; about 1 byte in 8
@@ -107,4 +116,100 @@ export async function writeJpegCrop(
 	slice: TimeSlice,
 ): Promise<Uint8Array> {
 	return await writeJpegCoefficients(await cropCoefficients(jpeg, box, slice), slice);
+}
+
+/** A box's MCU columns and rows: from (c0, r0), to before c1 and down to r1 (inclusive). */
+function mcuSpan({ maxH, maxV }: Pick<JpegCoefficients, 'maxH' | 'maxV'>, box: Box) {
+	const [width, height] = [8 * maxH, 8 * maxV];
+	return {
+		c0: box.left / width,
+		c1: Math.ceil((box.left + box.width) / width),
+		r0: box.top / height,
+		r1: Math.ceil((box.top + box.height) / height) - 1,
+	};
+}
+
+/**
+ * The MCUs (scan order) whose start `spliceJpegCrop` needs, for a box on the MCU grid of a frame
+ * `mcusPerLine` MCUs across: each box row's second MCU and the MCU after its last.
+ */
+export function cropMarks(
+	frame: Pick<JpegCoefficients, 'maxH' | 'maxV' | 'mcusPerLine'>,
+	box: Box,
+): number[] {
+	const { c0, c1, r0, r1 } = mcuSpan(frame, box);
+	const marks: number[] = [];
+	for (let row = r0; row <= r1; row++) {
+		const first = row * frame.mcusPerLine;
+		if (c1 > c0 + 1) marks.push(first + c0 + 1);
+		marks.push(first + c1);
+	}
+	return marks;
+}
+
+/** The file's segments before its scan data for the crop: no APP1 to APP13 or APP15 (Exif, ICC, MPF...) nor comments, the frame's size the box's. */
+function cropHeader(file: Uint8Array, dataStart: number, box: Box): Uint8Array | undefined {
+	const out: number[] = [0xff, 0xd8];
+	for (let at = 2; at < dataStart; ) {
+		if (file[at] !== 0xff) return undefined;
+		const marker = file[at + 1];
+		const end = at + 2 + ((file[at + 2] << 8) | file[at + 3]);
+		if (end > dataStart) return undefined;
+		const dropped = (marker >= 0xe1 && marker <= 0xed) || marker === 0xef || marker === 0xfe;
+		if (!dropped) {
+			const segment = Array.from(file.subarray(at, end));
+			if (marker === 0xc0 || marker === 0xc1) {
+				[segment[5], segment[6]] = [box.height >> 8, box.height & 0xff];
+				[segment[7], segment[8]] = [box.width >> 8, box.width & 0xff];
+			}
+			out.push(...segment);
+		}
+		at = end;
+	}
+	return Uint8Array.from(out);
+}
+
+/**
+ * `box` of the JPEG `file` as a JPEG of its own, its MCUs' bits copied (see the header comment);
+ * undefined where the marks are missing, a table lacks a code or the data is not as read: then
+ * writeJpegCrop writes it. `jpeg` holds the coefficients read with `marks` noted.
+ */
+export async function spliceJpegCrop(
+	file: Uint8Array,
+	jpeg: JpegCoefficients,
+	box: Box,
+	marks: ScanMarks,
+	slice: TimeSlice,
+): Promise<Uint8Array | undefined> {
+	checkBoxInside(box, jpeg);
+	if (!onMcuGrid(jpeg, box)) return undefined;
+	const header = cropHeader(file, marks.dataStart, box);
+	if (!header) return undefined;
+	const writers: ComponentWriter[] = jpeg.components.map((component, i) => ({
+		component,
+		dc: encodingOf(marks.tables[i].dc),
+		ac: encodingOf(marks.tables[i].ac),
+		previousDc: 0,
+	}));
+	const { c0, c1, r0, r1 } = mcuSpan(jpeg, box);
+	const blocksPerMcu = jpeg.components.reduce((sum, c) => sum + c.h * c.v, 0);
+	const out = new JpegBitWriter(header.length + 65536);
+	out.writeBytes(header);
+	let previousDc = writers.map(() => 0);
+	for (let row = r0; row <= r1; row++) {
+		const first = row * jpeg.mcusPerLine;
+		const second = marks.points.get(first + c0 + 1);
+		const after = marks.points.get(first + c1);
+		if (!after || after.bit < 0 || (c1 > c0 + 1 && (!second || second.bit < 0))) return undefined;
+		writers.forEach((w, i) => (w.previousDc = previousDc[i]));
+		out.reserve(BLOCK_BYTES * blocksPerMcu);
+		writeMcu(out, writers, row, c0);
+		if (out.missingCode) return undefined;
+		if (second && !out.copyBits(file, second.bit, after.bit)) return undefined;
+		previousDc = after.dc;
+		await slice.tick();
+	}
+	out.padToByte();
+	out.writeBytes([0xff, 0xd9]);
+	return out.bytes.slice(0, out.at);
 }

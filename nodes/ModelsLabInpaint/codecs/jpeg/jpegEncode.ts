@@ -5,6 +5,7 @@ import {
 	JpegBitWriter,
 	STANDARD_TABLES,
 	writeBlock,
+	type HuffmanEncoding,
 	type HuffmanSpec,
 } from './jpegEntropy';
 import { chromaTable, forwardDct, lumaTable, McuSampler, quantizeFactors } from './jpegForward';
@@ -109,6 +110,48 @@ function headers(raster: Raster, options: JpegEncodeOptions, tables: Uint8Array[
 	];
 }
 
+/** One component's codes, quantization and DC predictor while a picture is encoded. */
+interface ComponentState {
+	dc: number;
+	factors: Float32Array;
+	dcCodes: HuffmanEncoding;
+	acCodes: HuffmanEncoding;
+}
+type McuRowState = { luma: ComponentState; cb: ComponentState; cr: ComponentState };
+
+const codes = (dc: HuffmanSpec, ac: HuffmanSpec) => ({
+	dcCodes: huffmanEncoding(dc),
+	acCodes: huffmanEncoding(ac),
+});
+
+const coefficients = new Int16Array(64);
+
+/** One block transformed, quantized and written; the component's DC predictor moves on. */
+function encodeBlock(out: JpegBitWriter, block: Float32Array, state: ComponentState): void {
+	forwardDct(block, state.factors, coefficients);
+	state.dc = writeBlock(out, coefficients, state.dc, state.dcCodes, state.acCodes);
+}
+
+/**
+ * The row of MCUs at `top`, each loaded and its blocks written. A plain function: V8 optimises
+ * its loop far better than inside the async encoder.
+ */
+function encodeMcuRow(
+	out: JpegBitWriter,
+	sampler: McuSampler,
+	top: number,
+	width: number,
+	state: McuRowState,
+): void {
+	for (let left = 0; left < width; left += sampler.size) {
+		out.reserve(BLOCK_BYTES * (sampler.luma.length + 2));
+		sampler.load(left, top);
+		for (const block of sampler.luma) encodeBlock(out, block, state.luma);
+		encodeBlock(out, sampler.cb, state.cb);
+		encodeBlock(out, sampler.cr, state.cr);
+	}
+}
+
 export async function encodeJpeg(
 	raster: Raster,
 	options: JpegEncodeOptions,
@@ -117,30 +160,26 @@ export async function encodeJpeg(
 	validate(raster, options);
 	const tables = [lumaTable(options.quality), chromaTable(options.quality)];
 	const [lumaFactors, chromaFactors] = tables.map(quantizeFactors);
-	const dcLuma = huffmanEncoding(STANDARD_TABLES.dcLuma);
-	const acLuma = huffmanEncoding(STANDARD_TABLES.acLuma);
-	const dcChroma = huffmanEncoding(STANDARD_TABLES.dcChroma);
-	const acChroma = huffmanEncoding(STANDARD_TABLES.acChroma);
 	const { width, height } = raster;
 	// A first guess of one byte in eight pixels; the buffer doubles when a photo needs more.
 	const out = new JpegBitWriter(Math.max(65536, (width * height) >> 3));
 	out.writeBytes(headers(raster, options, tables));
 	const sampler = new McuSampler(raster, options.subsampling !== '4:4:4');
-	const coefficients = new Int16Array(64);
-	let [dcY, dcCb, dcCr] = [0, 0, 0];
+	const state: McuRowState = {
+		luma: { dc: 0, factors: lumaFactors, ...codes(STANDARD_TABLES.dcLuma, STANDARD_TABLES.acLuma) },
+		cb: {
+			dc: 0,
+			factors: chromaFactors,
+			...codes(STANDARD_TABLES.dcChroma, STANDARD_TABLES.acChroma),
+		},
+		cr: {
+			dc: 0,
+			factors: chromaFactors,
+			...codes(STANDARD_TABLES.dcChroma, STANDARD_TABLES.acChroma),
+		},
+	};
 	for (let top = 0; top < height; top += sampler.size) {
-		for (let left = 0; left < width; left += sampler.size) {
-			out.reserve(BLOCK_BYTES * (sampler.luma.length + 2));
-			sampler.load(left, top);
-			for (const block of sampler.luma) {
-				forwardDct(block, lumaFactors, coefficients);
-				dcY = writeBlock(out, coefficients, dcY, dcLuma, acLuma);
-			}
-			forwardDct(sampler.cb, chromaFactors, coefficients);
-			dcCb = writeBlock(out, coefficients, dcCb, dcChroma, acChroma);
-			forwardDct(sampler.cr, chromaFactors, coefficients);
-			dcCr = writeBlock(out, coefficients, dcCr, dcChroma, acChroma);
-		}
+		encodeMcuRow(out, sampler, top, width, state);
 		if (slice.over) await slice.next();
 	}
 	out.padToByte();

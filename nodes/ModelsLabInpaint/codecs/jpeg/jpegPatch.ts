@@ -2,7 +2,7 @@ import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import { forwardDct, quantizeFactors } from './jpegForward';
 import { ZIGZAG } from './jpegHuffman';
 import { checkBoxInside, type Box, type Raster } from '../raster';
-import { mcuSize, type JpegCoefficients } from './jpegRegion';
+import { mcuSize, type CoefficientComponent, type JpegCoefficients } from './jpegRegion';
 
 /**
  * New pixels for a box of whole MCUs put into a JPEG's coefficients, with the file's own
@@ -113,6 +113,25 @@ function blockOf(g: Gathering, v: number, b: number, block: Float32Array): void 
 	}
 }
 
+const block = new Float32Array(64);
+const zigzag = new Int16Array(64);
+
+/** `count` blocks of sample line group `v` from `blockRow` on, encoded into the component's coefficients. */
+function encodeBlockRow(
+	c: CoefficientComponent,
+	g: Gathering,
+	v: number,
+	blockRow: number,
+	count: number,
+): void {
+	for (let b = 0; b < count; b++) {
+		blockOf(g, v, b, block);
+		forwardDct(block, g.factors, zigzag);
+		const at = (blockRow + b) * 64;
+		for (let k = 0; k < 64; k++) c.coefficients[at + ZIGZAG[k]] = zigzag[k];
+	}
+}
+
 /** Whether `box` is made of whole MCUs (its right and bottom may be the picture's edges). */
 function isMcuAligned(jpeg: JpegCoefficients, box: Box): boolean {
 	const mcu = mcuSize(jpeg);
@@ -153,8 +172,6 @@ export async function replaceRegion(
 	const across = mcusAcross * mcu.width;
 	const converted = jpeg.components.map(() => new Float32Array(across));
 	const gatherings = jpeg.components.map((_, i) => gathering(jpeg, i, across, firstMcu));
-	const block = new Float32Array(64);
-	const zigzag = new Int16Array(64);
 	const rgba = pixels.rgba;
 	const lastColumn = box.width - 1;
 	for (let mcuRow = box.top / mcu.height; mcuRow * mcu.height < box.top + box.height; mcuRow++) {
@@ -173,12 +190,7 @@ export async function replaceRegion(
 			const g = gatherings[i];
 			for (let v = 0; v < c.v; v++) {
 				const blockRow = (mcuRow * c.v + v) * c.blocksPerLineForMcu + firstMcu * c.h;
-				for (let b = 0; b < mcusAcross * c.h; b++) {
-					blockOf(g, v, b, block);
-					forwardDct(block, g.factors, zigzag);
-					const at = (blockRow + b) * 64;
-					for (let k = 0; k < 64; k++) c.coefficients[at + ZIGZAG[k]] = zigzag[k];
-				}
+				encodeBlockRow(c, g, v, blockRow, mcusAcross * c.h);
 				if (slice.over) await slice.next();
 			}
 		}

@@ -159,6 +159,37 @@ export function writeMcu(
 	}
 }
 
+/**
+ * Row `row` (of blocks, for one component; of MCUs otherwise) written from column `col` until it
+ * ends or the time slice is over (looked at every 64 blocks or 16 MCUs); the next column. A plain
+ * function: V8 optimises its loop far better than inside the async writer.
+ */
+function writeRowFrom(
+	out: JpegBitWriter,
+	writers: ComponentWriter[],
+	row: number,
+	[col, across]: [number, number],
+	slice: TimeSlice,
+): number {
+	if (writers.length === 1) {
+		const [w] = writers;
+		const c = w.component;
+		for (; col < across; col++) {
+			out.reserve(BLOCK_BYTES);
+			writeOne(out, w, row * c.blocksPerLineForMcu + col);
+			if ((col & 63) === 63 && slice.over) return col + 1;
+		}
+		return col;
+	}
+	const blocksPerMcu = writers.reduce((sum, w) => sum + w.component.h * w.component.v, 0);
+	for (; col < across; col++) {
+		out.reserve(BLOCK_BYTES * blocksPerMcu);
+		writeMcu(out, writers, row, col);
+		if ((col & 15) === 15 && slice.over) return col + 1;
+	}
+	return col;
+}
+
 /** The coefficients as a JPEG file (see the header comment). */
 export async function writeJpegCoefficients(
 	jpeg: JpegCoefficients,
@@ -175,27 +206,15 @@ export async function writeJpegCoefficients(
 	// A first guess of a byte in eight samples; the buffer doubles when a photo needs more.
 	const out = new JpegBitWriter(Math.max(65536, samples >> 3));
 	out.writeBytes(headers(jpeg));
-	if (writers.length === 1) {
-		// One component: its blocks row by row, the MCU padding left out (T.81 A.2.2).
-		const [w] = writers;
-		const c = w.component;
-		for (let row = 0; row < c.blocksPerColumn; row++) {
-			for (let col = 0; col < c.blocksPerLine; col++) {
-				out.reserve(BLOCK_BYTES);
-				writeOne(out, w, row * c.blocksPerLineForMcu + col);
-				if ((col & 63) === 63 && slice.over) await slice.next();
-			}
-			if (slice.over) await slice.next();
-		}
-	} else {
-		const blocksPerMcu = writers.reduce((sum, w) => sum + w.component.h * w.component.v, 0);
-		for (let mcuRow = 0; mcuRow < jpeg.mcusPerColumn; mcuRow++) {
-			for (let mcuCol = 0; mcuCol < jpeg.mcusPerLine; mcuCol++) {
-				out.reserve(BLOCK_BYTES * blocksPerMcu);
-				writeMcu(out, writers, mcuRow, mcuCol);
-				if ((mcuCol & 15) === 15 && slice.over) await slice.next();
-			}
-			if (slice.over) await slice.next();
+	// One component: its blocks row by row, the MCU padding left out (T.81 A.2.2).
+	const single = writers.length === 1;
+	const rows = single ? writers[0].component.blocksPerColumn : jpeg.mcusPerColumn;
+	const across = single ? writers[0].component.blocksPerLine : jpeg.mcusPerLine;
+	for (let row = 0; row < rows; row++) {
+		let col = 0;
+		while (col < across) {
+			col = writeRowFrom(out, writers, row, [col, across], slice);
+			await slice.tick();
 		}
 	}
 	out.padToByte();

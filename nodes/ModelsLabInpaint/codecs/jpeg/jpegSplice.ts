@@ -1,6 +1,7 @@
 import type { TimeSlice } from '../../../shared/pacing/timeSlice';
 import type { Box } from '../raster';
-import { readJpegBand, type JpegBand, type ScanRows, type SpliceRun } from './jpegBand';
+import { readJpegBand, type JpegBand, type SpliceRun } from './jpegBand';
+import type { ScanRows } from './jpegScan';
 import { readJpegCoefficients } from './jpegDecode';
 import { BLOCK_BYTES } from './jpegEncode';
 import { huffmanEncoding, JpegBitWriter, type HuffmanEncoding } from './jpegEntropy';
@@ -37,7 +38,7 @@ const PADDED_MCUS = 4;
 const COPY_BYTES = 1 << 18;
 
 /** The encoder's codes for a table read from the file (T.81 C: the codes of each length in order). */
-function encodingOf(table: HuffmanTable): HuffmanEncoding {
+export function encodingOf(table: HuffmanTable): HuffmanEncoding {
 	const counts: number[] = [];
 	let code = 0;
 	for (let length = 1; length <= 16; length++) {
