@@ -10,10 +10,11 @@ import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { maskBounds, type Box } from '../nodes/ModelsLabInpaint/stitch/cropBox';
 import {
 	cropForEndpoint,
+	prepareStitch,
 	stitchResult,
 	type StitchPlan,
 } from '../nodes/ModelsLabInpaint/stitch/stitchPlan';
-import { SEAM_FEATHER_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
+import { blendOf, SEAM_FEATHER_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { seamBlend } from '../nodes/ModelsLabInpaint/stitch/paste';
 import { innerSides } from '../nodes/ModelsLabInpaint/stitch/cropBox';
 import { encodeGrayPngSliced } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
@@ -123,6 +124,27 @@ describe.each([
 			Math.abs(result.rgba[centre] - 250) + Math.abs(result.rgba[centre + 2] - 20),
 		).toBeLessThan(12);
 	});
+});
+
+it('the seam blend is made once per plan, while the job runs: every result of the job uses it', async () => {
+	const photo = await photoFile('4:2:0');
+	const { plan } = (await cropForEndpoint(photo, await maskFile(700, 500, 120), { max: 1024 }))!;
+	await prepareStitch(plan);
+	const made = await blendOf(plan);
+	const { box } = plan.crop;
+	expect(made).toEqual(
+		await seamBlend(plan.maskCrop, box, SEAM_FEATHER_PIXELS, slice(), innerSides(box, PHOTO)),
+	);
+	// Each result (data, data_1...) is pasted by that blend, not one made again: with its weights
+	// all 0, the result takes nothing and the photo's file comes back as it was, twice.
+	made.fill(0);
+	for (let result = 0; result < 2; result++) {
+		const stitched = await stitchResult(plan, await repainted(plan.crop.sendSize));
+		expect(Buffer.from(stitched.file).equals(Buffer.from(photo))).toBe(true);
+	}
+	expect(await blendOf(plan)).toBe(made);
+	// A plan of its own gets a blend of its own.
+	expect(await blendOf({ ...plan })).not.toBe(made);
 });
 
 it('a blend that takes nothing from the result gives the original file back', async () => {
