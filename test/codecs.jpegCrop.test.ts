@@ -55,8 +55,8 @@ type CropWriter = (file: Uint8Array, box: Box) => Promise<Uint8Array | undefined
 const fromCoefficients: CropWriter = async (file, box) =>
 	await writeJpegCrop(await readJpegCoefficients(file, LIMIT, slice()), box, slice());
 
-/** The crop as the node's read makes it: the file read down to the box's bottom, its MCUs noted. */
-const fromBits: CropWriter = async (file, box) => {
+/** The file read as the node's crop reads it: down to the box's bottom, its box MCUs noted. */
+async function readNoted(file: Uint8Array, box: Box) {
 	const rows = new ScanRowsRecorder();
 	const photo = await readJpegCoefficients(
 		file,
@@ -68,7 +68,13 @@ const fromBits: CropWriter = async (file, box) => {
 		},
 		rows.readScan,
 	);
-	return rows.marks && (await spliceJpegCrop(file, photo, box, rows.marks, slice()));
+	return { photo, marks: rows.marks };
+}
+
+/** The crop as the node makes it: the box's MCUs' bits copied. */
+const fromBits: CropWriter = async (file, box) => {
+	const { photo, marks } = await readNoted(file, box);
+	return marks && (await spliceJpegCrop(file, photo, box, marks, slice()));
 };
 
 /** The crop of `file` to `box` decodes, by both decoders, to the photo's pixels in the box. */
@@ -270,26 +276,15 @@ describe('spliceJpegCrop', () => {
 	});
 
 	it('is not made when the photo’s tables have no code for a first MCU’s new DC change', async () => {
-		const name = 'gray.jpg';
+		const file = fixture('gray.jpg');
 		const box = { left: 24, top: 8, width: 8, height: 32 };
-		const rows = new ScanRowsRecorder();
-		const file = fixture(name);
-		const photo = await readJpegCoefficients(
-			file,
-			LIMIT,
-			slice(),
-			async (frame) => {
-				rows.watch(cropMarks(frame, box));
-				return 39;
-			},
-			rows.readScan,
-		);
+		const { photo, marks } = await readNoted(file, box);
 		// Each row's one MCU (column 3) follows the previous row's in the crop (the first row: 0):
 		// its DC changes by amounts whose size (T.81 F.1.2.1) a DC table of the file has no code for.
 		const sizeOf = (value: number) =>
 			value === 0 ? 0 : Math.floor(Math.log2(Math.abs(value))) + 1;
 		const missing = photo.components.some((c, i) => {
-			const codes = encodingOf(rows.marks!.tables[i].dc);
+			const codes = encodingOf(marks!.tables[i].dc);
 			const dcAt = (row: number) => c.coefficients[(row * c.blocksPerLineForMcu + 3) * 64];
 			return [1, 2, 3, 4].some((row) => {
 				const change = dcAt(row) - (row === 1 ? 0 : dcAt(row - 1));
@@ -297,8 +292,8 @@ describe('spliceJpegCrop', () => {
 			});
 		});
 		expect(missing).toBe(true);
-		expect(await spliceJpegCrop(file, photo, box, rows.marks!, slice())).toBeUndefined();
-		expect(await spliceJpegCrop(file, photo, box, rows.marks!, slice())).toBeUndefined();
+		expect(await spliceJpegCrop(file, photo, box, marks!, slice())).toBeUndefined();
+		expect(await spliceJpegCrop(file, photo, box, marks!, slice())).toBeUndefined();
 	});
 
 	it('is not made for files whose scan it cannot copy: progressive, restart markers', async () => {
