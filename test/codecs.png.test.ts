@@ -9,7 +9,7 @@ import { deflateRawSync, deflateSync } from 'zlib';
 
 import { decodeImage, DECODE_FORMATS } from '../nodes/ModelsLabInpaint/codecs/decodeImage';
 import { encodeGrayPng } from '../nodes/ModelsLabInpaint/codecs/png/grayPng';
-import { inflateZlib } from '../nodes/ModelsLabInpaint/codecs/png/inflate';
+import { inflateZlibStream } from '../nodes/ModelsLabInpaint/codecs/png/inflate';
 import { decodePng } from '../nodes/ModelsLabInpaint/codecs/png/pngDecode';
 import { ImageDecodeError } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { TimeSlice } from '../nodes/shared/pacing/timeSlice';
@@ -23,6 +23,20 @@ import {
 	random,
 	type PngSpec,
 } from './support/pngEncoder';
+
+/** Everything a zlib stream unpacks to, taken in chunks as it unpacks (as the PNG reader does). */
+async function inflateZlib(
+	compressed: Uint8Array,
+	{ maxBytes }: { maxBytes: number },
+	slice: TimeSlice,
+) {
+	const chunks: Uint8Array[] = [];
+	await inflateZlibStream(compressed, { maxBytes, chunkBytes: 4096 }, slice, (out, from, to) => {
+		chunks.push(out.slice(from, to));
+		return to;
+	});
+	return Buffer.concat(chunks);
+}
 
 const LIMITS = { maxPixels: 50_000_000 };
 const CHANNELS = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as const;

@@ -28,11 +28,13 @@ import { encodingOf } from './jpegSplice';
  * Faster, where the read noted where the box's MCUs start (`cropMarks`, jpegScan.ts ScanMarks):
  * `spliceJpegCrop` copies each row's MCUs as the file's own bits, with its own tables, and codes
  * again only each row's first MCU, whose DC is coded as the change from the MCU before it in the
- * scan (in the crop, the previous row's last). The same coefficients, so the same pixels.
+ * scan (in the crop, the previous row's last). The same coefficients, so the same pixels. The
+ * file's segments are kept but for APP1 to APP13 and APP15 (Exif, ICC, MPF...) and comments.
  *
- * Memory: the box's MCUs' coefficients copied (2 bytes a sample, whole MCUs: about 3 bytes a
- * pixel at 4:2:0, 6 at 4:4:4, 2 for gray), then the file (jpegRewrite.ts; about 1 byte in 8
- * samples at first, grown by doubling).
+ * Memory: writeJpegCrop, the box's MCUs' coefficients copied (2 bytes a sample, whole MCUs: about
+ * 3 bytes a pixel at 4:2:0, 6 at 4:4:4, 2 for gray), then the file (jpegRewrite.ts; about 1 byte
+ * in 8 samples at first, grown by doubling); spliceJpegCrop, only the file, grown by doubling
+ * from 64 KB (about the box's share of the photo's file).
  */
 
 /** Whether `box` starts on the JPEG's MCU grid, so that `writeJpegCrop` can take it. */

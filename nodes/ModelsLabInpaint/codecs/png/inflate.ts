@@ -27,20 +27,12 @@ import { adler32, adler32Run } from './checksums';
  * will take (for a PNG: exactly what its header promises) and a stream that would go past it is
  * refused as it reaches the bound, before any more memory is taken.
  *
- * Memory: the compressed bytes (the caller's) + the output, grown by doubling up to `maxBytes`
- * (or allocated once at `expectedBytes`), + two small code tables. `inflateZlibStream` holds
- * only a window of the output (a PNG's rows are taken as they unpack): a few hundred kilobytes.
+ * Memory: the compressed bytes (the caller's) + two small code tables + a window of the output
+ * (a PNG's rows are taken as they unpack): a few hundred kilobytes.
  *
  * The work is cut into steps of about 8 KB of output, each synchronous and fast; between steps
  * the time slice may hand the event loop to other work, and the Adler-32 is summed over the step.
  */
-
-export interface InflateOptions {
-	/** The most bytes the stream may unpack to; more is refused as damaged or hostile. */
-	maxBytes: number;
-	/** The size the caller expects, so the output is allocated once. */
-	expectedBytes?: number;
-}
 
 /** Output bytes written between two looks at the time slice. */
 const STEP_BYTES = 8192;
@@ -70,12 +62,10 @@ class Inflater {
 	constructor(
 		private readonly input: Uint8Array,
 		private readonly maxBytes: number,
-		expectedBytes: number | undefined,
-		/** Streaming: a buffer of this many bytes, whatever `maxBytes` is (see inflateZlibStream). */
-		capacity?: number,
+		/** A buffer of this many bytes, whatever `maxBytes` is (see inflateZlibStream). */
+		capacity: number,
 	) {
-		const first = expectedBytes ?? Math.max(STEP_BYTES, input.length * 4);
-		this.out = new Uint8Array(capacity ?? Math.min(maxBytes, first));
+		this.out = new Uint8Array(capacity);
 		this.room = Math.min(this.out.length, maxBytes);
 		if (input.length < 6) throw damaged('it is cut short');
 		const method = input[0];
@@ -243,10 +233,33 @@ class Inflater {
 		if (this.storedLeft === 0) this.storedLeft = -1;
 	}
 
+	/**
+	 * Literals with short codes, as many as come in a row, in local variables (a photo's data is
+	 * mostly literals: a look-up and a store each); whether any came. The rest goes the slow way.
+	 */
+	private shortLiterals({ fast }: HuffmanCode, stop: number): boolean {
+		const { input, out } = this;
+		const end = Math.min(stop, this.room);
+		let { bits, bitCount, at, written } = this;
+		const start = written;
+		while (written < end) {
+			for (; bitCount < MAX_CODE_BITS && at < input.length; bitCount += 8)
+				bits |= input[at++] << bitCount;
+			const entry = fast[bits & FAST_MASK];
+			if (bitCount < MAX_CODE_BITS || entry === 0 || entry >> 4 > 255) break;
+			bits >>>= entry & 15;
+			bitCount -= entry & 15;
+			out[written++] = entry >> 4;
+		}
+		[this.bits, this.bitCount, this.at, this.written] = [bits, bitCount, at, written];
+		return written > start;
+	}
+
 	private decodeHuffman(stop: number): void {
 		const literals = this.literals!;
 		const distances = this.distances!;
 		while (this.written < stop) {
+			if (this.shortLiterals(literals, stop)) continue;
 			const symbol = this.decodeSymbol(literals);
 			if (symbol < 256) {
 				if (this.written >= this.room) this.reserve(1);
@@ -294,24 +307,6 @@ class Inflater {
 		if (stored !== this.adler) throw damaged('its checksum is wrong');
 		this.done = true;
 	}
-
-	result(): Uint8Array {
-		return this.out.subarray(0, this.written);
-	}
-}
-
-/** The bytes a zlib stream unpacks to, at most `options.maxBytes`, in slices of the event loop. */
-export async function inflateZlib(
-	compressed: Uint8Array,
-	options: InflateOptions,
-	slice: TimeSlice,
-): Promise<Uint8Array> {
-	const inflater = new Inflater(compressed, options.maxBytes, options.expectedBytes);
-	while (!inflater.done) {
-		inflater.step();
-		if (slice.over) await slice.next();
-	}
-	return inflater.result();
 }
 
 /**
@@ -319,7 +314,7 @@ export async function inflateZlib(
  * is given out[from..to), the bytes not taken yet, and answers up to where it took them; it may
  * leave fewer than `chunkBytes` (a partial row), offered again with more, or answer -1 to stop
  * there (the rest not unpacked, its Adler-32 unchecked unless the last step reached the end).
- * Checked as inflateZlib checks. Memory: a buffer of about four times the larger of `chunkBytes`
+ * Checked as the header comment says. Memory: a buffer of about four times the larger of `chunkBytes`
  * and the 32 KB window. Resolves to the number of bytes unpacked (when stopped, so far).
  */
 export async function inflateZlibStream(
@@ -330,7 +325,7 @@ export async function inflateZlibStream(
 ): Promise<number> {
 	const keep = Math.max(chunkBytes, WINDOW_BYTES);
 	const capacity = 4 * keep + STEP_BYTES + MAX_MATCH;
-	const inflater = new Inflater(compressed, maxBytes, undefined, capacity);
+	const inflater = new Inflater(compressed, maxBytes, capacity);
 	let taken = 0;
 	while (!inflater.done) {
 		inflater.step(capacity - MAX_MATCH);
