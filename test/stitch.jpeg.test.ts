@@ -5,6 +5,7 @@
  * takes nothing from gives the original file back byte for byte.
  */
 import { decodeImage } from '../nodes/ModelsLabInpaint/codecs/decodeImage';
+import * as jpegBand from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegBand';
 import { encodeJpeg } from '../nodes/ModelsLabInpaint/codecs/jpeg/jpegEncode';
 import type { Raster } from '../nodes/ModelsLabInpaint/codecs/raster';
 import { maskBounds, type Box } from '../nodes/ModelsLabInpaint/stitch/cropBox';
@@ -145,6 +146,28 @@ it('the seam blend is made once per plan, while the job runs: every result of th
 	expect(await blendOf(plan)).toBe(made);
 	// A plan of its own gets a blend of its own.
 	expect(await blendOf({ ...plan })).not.toBe(made);
+});
+
+it('the photo’s band is read while the job runs, for the first result only, to the same file', async () => {
+	const photo = await photoFile('4:2:0');
+	const mask = await maskFile(700, 500, 120);
+	const { plan } = (await cropForEndpoint(photo, mask, { max: 1024 }))!;
+	const result = await repainted(plan.crop.sendSize);
+	// A plan of its own, not prepared: the band read when the result is in.
+	const after = await stitchResult({ ...plan }, result);
+	const reads = jest.spyOn(jpegBand, 'readJpegBand');
+	try {
+		await prepareStitch(plan);
+		expect(reads).toHaveBeenCalledTimes(1);
+		const first = await stitchResult(plan, result);
+		expect(reads).toHaveBeenCalledTimes(1); // the band read ahead
+		const second = await stitchResult(plan, result);
+		expect(reads).toHaveBeenCalledTimes(2); // a band of its own: the first paste changed that one
+		for (const stitched of [first, second])
+			expect(Buffer.from(stitched.file).equals(Buffer.from(after.file))).toBe(true);
+	} finally {
+		reads.mockRestore();
+	}
 });
 
 it('a blend that takes nothing from the result gives the original file back', async () => {

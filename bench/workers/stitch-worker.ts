@@ -1,7 +1,8 @@
 /**
  * Stitch worker: full resolution for one 12-megapixel camera JPEG (bench/support/photos.ts), by
  * the node's own code, in a fresh process: cropForEndpoint (decode the photo and the mask, crop
- * the box around the mask, encode the two files sent), then ModelsLab's result (here: the crop
+ * the box around the mask, write the two files sent), then what the node does while the job runs
+ * (prepareStitch: the seam blend, the photo's band read), then ModelsLab's result (here: the crop
  * sent, decoded and saved again as a PNG of the size sent, as ModelsLab answers with PNGs; made
  * between the two steps and not measured), then stitchResult (decode the result, decode the
  * photo's blocks around the box, paste with a soft seam, encode those blocks again and write the
@@ -55,7 +56,7 @@ export interface StitchWorkMeasure {
 	stitchedBytes: number;
 	/** The readings of each step after the first run: the median of `steadyRuns` (the block: the worst). */
 	crop: StepMeasure;
-	/** What runs while the job does (prepareStitch: the seam blend), not added to the item's time. */
+	/** What runs while the job does (prepareStitch: the blend, the band), not added to the item's time. */
 	prepare: StepMeasure;
 	stitch: StepMeasure;
 	/** The first run's readings (it also compiles the code). */
@@ -91,7 +92,8 @@ async function fullRun(photo: Buffer, mask: Buffer, memory?: { rssBefore: number
 	const limits = endpointSizeLimits(INPAINT_ENDPOINTS.community)!;
 	const crop = await timed(async () => await cropForEndpoint(photo, mask, limits));
 	if (!crop.value) throw new Error('the mask has no white: nothing to crop');
-	// What the node does while the job runs (the seam blend): measured, not added to the item's time.
+	// What the node does while the job runs (the seam blend, the photo's band read): measured, not
+	// added to the item's time.
 	const prepare = await timed(async () => await prepareStitch(crop.value!.plan));
 	const cropPeak = memory ? highWater() - memory.rssBefore : NaN;
 	const result = await fakeResult(crop.value.files.photo.file);

@@ -6,7 +6,8 @@
 import type { TimeSlice } from '../../shared/pacing/timeSlice';
 import type { ScanRows } from '../codecs/jpeg/jpegScan';
 import { replaceRegion } from '../codecs/jpeg/jpegPatch';
-import { regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
+import { readJpegBand } from '../codecs/jpeg/jpegBand';
+import { mcuAlignedBox, regionRaster, type JpegCoefficients } from '../codecs/jpeg/jpegRegion';
 import { patchJpeg } from '../codecs/jpeg/jpegSplice';
 import type { Box, Raster } from '../codecs/raster';
 import { maskBounds } from './cropBox';
@@ -35,11 +36,46 @@ const moved = (box: Box, to: Box): Box => ({
 	top: box.top - to.top,
 });
 
+/** The photo's pixels the blend takes anything from (its nonzero weights); none when it takes nothing. */
+function reachOf(box: Box, blend: Uint8Array): Box | undefined {
+	const reach = maskBounds(blend, box);
+	return reach && { ...reach, left: box.left + reach.left, top: box.top + reach.top };
+}
+
+/** The band of the photo a paste patches, read and its MCUs' pixels decoded ahead of the result. */
+export interface BandAhead {
+	read: Awaited<ReturnType<typeof readJpegBand>>;
+	jpeg: JpegCoefficients;
+	pixels: Raster;
+}
+
+/**
+ * What pasteIntoJpeg reads of the photo before it needs the result, read while the job runs
+ * (stitchPlan.ts `prepareStitch`); undefined for a file it reads whole (not spliceable), which is
+ * not held that long. Memory: the band's coefficients and the patched MCUs' pixels (for a 12 MP
+ * photo and a mask of 600 × 500, about 10 MB), until the stitch takes them.
+ */
+export async function readBandAhead(
+	photo: JpegPhoto,
+	box: Box,
+	blend: Uint8Array,
+	slice: TimeSlice,
+): Promise<BandAhead | undefined> {
+	const area = reachOf(box, blend);
+	if (!area) return undefined;
+	const read = await readJpegBand(photo.file, area, photo.maxPixels, slice, photo.scanRows);
+	if (!read || !('band' in read)) return undefined;
+	const { jpeg, top } = read.band;
+	const region = mcuAlignedBox(jpeg, { ...area, top: area.top - top });
+	return { read, jpeg, pixels: await regionRaster(jpeg, region, slice) };
+}
+
 /**
  * The result pasted into a JPEG photo without decoding it whole: the MCUs covering every pixel the
  * blend takes anything from (its nonzero weights) read as pixels, the result pasted into them, and
  * they alone encoded again into the photo's coefficients; the file spliced (jpegSplice.ts).
- * A blend of zeros changes nothing: the original file comes back as it was.
+ * A blend of zeros changes nothing: the original file comes back as it was. `ahead`, the band
+ * read before the result came (readBandAhead, for this photo, box and blend), is used, once.
  */
 export async function pasteIntoJpeg(
 	photo: JpegPhoto,
@@ -47,12 +83,13 @@ export async function pasteIntoJpeg(
 	box: Box,
 	blend: Uint8Array,
 	slice: TimeSlice,
+	ahead?: BandAhead,
 ): Promise<Uint8Array> {
-	const reach = maskBounds(blend, box);
-	if (!reach) return photo.file;
-	const area = { ...reach, left: box.left + reach.left, top: box.top + reach.top };
+	const area = reachOf(box, blend);
+	if (!area) return photo.file;
 	const paste = async (jpeg: JpegCoefficients, region: Box, top: number) => {
-		const pixels = await regionRaster(jpeg, region, slice);
+		const read = ahead?.jpeg === jpeg ? ahead.pixels : undefined;
+		const pixels = read ?? (await regionRaster(jpeg, region, slice));
 		// The part of the box in the region: the result and the blend cropped to it, unless it is all.
 		const inPhoto = { ...region, top: region.top + top };
 		const part = overlap(box, inPhoto);
@@ -67,5 +104,6 @@ export async function pasteIntoJpeg(
 		);
 		await replaceRegion(jpeg, region, pixels, slice);
 	};
-	return await patchJpeg(photo.file, area, photo.maxPixels, paste, slice, photo.scanRows);
+	const { file, maxPixels, scanRows } = photo;
+	return await patchJpeg(file, area, maxPixels, paste, slice, scanRows, ahead?.read);
 }

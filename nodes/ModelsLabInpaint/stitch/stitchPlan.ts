@@ -10,8 +10,10 @@
  * decoder shows those pixels exactly as in the original file (one with smooth chroma
  * upsampling may differ by a level along the patch's edge, where it mixes chroma across blocks).
  *
- * The photo is kept between the two steps as its file only (a few MB), never decoded: a stitch
- * reads it again. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
+ * The photo is kept between the two steps as its file (a few MB), never decoded whole: while the
+ * job runs, `prepareStitch` makes the seam blend (the box's pixels in bytes) and, for a JPEG, reads
+ * the band of MCU rows the paste patches and decodes the patched MCUs (pasteJpeg.ts
+ * readBandAhead: about 10 MB for a 12 MP photo and a 600 × 500 mask), held until the stitch. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
  * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
  * read first, a PNG row by row as it unpacks), and the box's pixels, or none when the box is sent
  * as the photo's own blocks (unscaled, upright, on the MCU grid: jpegCrop.ts); the stitch takes the
@@ -44,7 +46,7 @@ import { imageSizeOf, type SizeLimits } from '../size/imageSize';
 import type { Box, CropPlan, PixelArea } from './cropBox';
 import { cropBoxFor, maskBounds } from './cropBox';
 import { pasteWithSeam } from './paste';
-import { pasteIntoJpeg } from './pasteJpeg';
+import { pasteIntoJpeg, readBandAhead, type BandAhead, type JpegPhoto } from './pasteJpeg';
 import { cropGray, resizeRaster } from './resample';
 import { resizeSamples } from './resampleAxes';
 import { blendOf, storedPlace, type SeamPlace } from './seamPlan';
@@ -241,12 +243,7 @@ export async function stitchResult(
 		const fitted = await applyOrientation(shownFit, undoOrientation(orientation), slice);
 		let file: Uint8Array;
 		if (plan.format === 'jpeg') {
-			const photo = {
-				file: plan.photoFile,
-				maxPixels: MAX_FULL_RESOLUTION_PIXELS,
-				scanRows: plan.scanRows,
-			};
-			file = await pasteIntoJpeg(photo, fitted, box, blend, slice);
+			file = await pasteIntoJpeg(jpegPhoto(plan), fitted, box, blend, slice, await bandAhead(plan));
 		} else {
 			const original: Raster = (await decodeImage(plan.photoFile, LIMIT, slice)).raster;
 			await pasteWithSeam(original, fitted, box, blend, slice);
@@ -261,12 +258,38 @@ export async function stitchResult(
 	});
 }
 
+const jpegPhoto = (plan: StitchPlan): JpegPhoto => ({
+	file: plan.photoFile,
+	maxPixels: MAX_FULL_RESOLUTION_PIXELS,
+	scanRows: plan.scanRows,
+});
+
+/** A JPEG plan's band read ahead by prepareStitch, for its first result only (a paste changes it). */
+const bandsAhead = new WeakMap<StitchPlan, Promise<BandAhead | undefined>>();
+
+/** The band read ahead for this plan, if any, taken: the next result reads its own. */
+async function bandAhead(plan: StitchPlan): Promise<BandAhead | undefined> {
+	const ahead = bandsAhead.get(plan);
+	bandsAhead.delete(plan);
+	return await ahead?.catch(() => undefined);
+}
+
 /**
- * Starts what a stitch does before it needs the result (the seam blend, seamPlan.ts), to run while
- * the job does: its time then adds nothing to the item's. Never rejects: stitchResult meets a failure.
+ * Starts what a stitch does before it needs the result, to run while the job does, so that its
+ * time adds nothing to the item's: the seam blend (seamPlan.ts) and, for a JPEG, the band of the
+ * photo the paste patches, read and decoded (pasteJpeg.ts readBandAhead). Never rejects:
+ * stitchResult meets a failure again, or reads the band itself.
  */
 export async function prepareStitch(plan: StitchPlan): Promise<void> {
-	await stitches.run(async () => await blendOf(plan)).catch(() => undefined);
+	const prepare = async () => {
+		const blend = await blendOf(plan);
+		if (plan.format !== 'jpeg') return;
+		const { box } = storedPlace(plan);
+		const ahead = readBandAhead(jpegPhoto(plan), box, blend, new TimeSlice());
+		bandsAhead.set(plan, ahead);
+		await ahead;
+	};
+	await stitches.run(prepare).catch(() => undefined);
 }
 
 export type { Box };

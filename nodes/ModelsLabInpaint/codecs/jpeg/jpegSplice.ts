@@ -194,8 +194,10 @@ export async function patchJpeg(
 	patch: (jpeg: JpegCoefficients, region: Box, top: number) => Promise<void>,
 	slice: TimeSlice,
 	scanRows?: ScanRows,
+	/** The band already read (readJpegBand, for this file and area), used instead of reading it. */
+	ahead?: Awaited<ReturnType<typeof readJpegBand>>,
 ): Promise<Uint8Array> {
-	const read = await readJpegBand(file, area, maxPixels, slice, scanRows);
+	const read = ahead ?? (await readJpegBand(file, area, maxPixels, slice, scanRows));
 	if (read && 'band' in read) {
 		const { band } = read;
 		const region = mcuAlignedBox(band.jpeg, { ...area, top: area.top - band.top });
