@@ -15,7 +15,7 @@ export type {
 	InpaintEndpoint,
 } from './types';
 export { mostUnfinishedAtOnce } from './jobs';
-export { MAX_UPLOAD_BYTES } from './uploads';
+export { MAX_UPLOAD_BYTES, uploadPicture } from './uploads';
 export {
 	decodePng,
 	defaultMaskBox,

@@ -91,3 +91,29 @@ export class FileStore {
 		this.files.clear();
 	}
 }
+
+/**
+ * The client side of the same endpoint, for the tests and the bench: `bytes` put on a running
+ * simulator at `baseUrl` through base64_to_url, as a link the node can download (at most 5 MB;
+ * kept until the next reset, served with Range requests honoured). Throws when it is not taken.
+ */
+export async function uploadPicture(
+	baseUrl: string,
+	bytes: Buffer,
+	mimeType: string,
+	key: string,
+): Promise<string> {
+	const response = await fetch(`${baseUrl}/api/v6/base64_to_url`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			key,
+			base64_string: `data:${mimeType};base64,${bytes.toString('base64')}`,
+		}),
+	});
+	const answer = (await response.json()) as { status?: string; output?: string[] };
+	const link = answer.output?.[0];
+	if (answer.status !== 'success' || !link)
+		throw new Error(`The simulator did not take the picture: ${JSON.stringify(answer)}`);
+	return link;
+}

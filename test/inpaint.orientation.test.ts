@@ -9,12 +9,18 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import * as jpeg from 'jpeg-js';
 
-import { decodePicture, encodePng, expectedObjectMask, makePhoto } from '../simulator';
+import {
+	decodePicture,
+	encodePng,
+	expectedObjectMask,
+	makePhoto,
+	uploadPicture,
+} from '../simulator';
 import { finishMask } from '../nodes/ModelsLabInpaint/mask/maskFile';
 import { SEAM_REACH_PIXELS } from '../nodes/ModelsLabInpaint/stitch/seamPlan';
 import { differenceAt, withExifOrientation } from './support/codecCorpus';
 import { whiteBounds } from './support/masks';
-import { pngBinary, useSimulator } from './support/simulator';
+import { API_KEY, pngBinary, useSimulator } from './support/simulator';
 
 const { simulator, inpaint } = useSimulator();
 
@@ -179,17 +185,7 @@ describe('a JPEG with an Exif orientation, Output Size › Same as Image', () =>
 
 describe('a turned JPEG, Mask Source › Describe It', () => {
 	/** The photo put on the simulator, as the link a mask job needs. */
-	async function linkTo(file: Buffer): Promise<string> {
-		const upload = await fetch(`${simulator.baseUrl}/api/v6/base64_to_url`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({
-				key: 'sim-api-key',
-				base64_string: `data:image/jpeg;base64,${file.toString('base64')}`,
-			}),
-		});
-		return String(((await upload.json()) as { output: string[] }).output[0]);
-	}
+	const linkTo = (file: Buffer) => uploadPicture(simulator.baseUrl, file, 'image/jpeg', API_KEY);
 
 	it('a mask ModelsLab drew on the photo as stored (no Exif turn) is turned to the photo as shown', async () => {
 		const { file } = turnedPhoto(1400, 1100, 6);

@@ -26,7 +26,8 @@ import {
 	photoJpeg,
 } from '../support/photos';
 import type { BenchSimulator } from '../support/sim';
-import { startSimulator, uploadPicture } from '../support/sim';
+import { uploadPicture } from '../../simulator';
+import { API_KEY, startSimulator } from '../support/sim';
 import { max, median, mib, percent, seconds, yes } from '../support/stats';
 import type { StitchWorkArgs, StitchWorkMeasure } from '../workers/stitch-worker';
 import { runWorker } from '../workers/spawn';
@@ -92,8 +93,8 @@ async function photoFiles(size: { width: number; height: number }): Promise<Phot
 
 /** The photo and mask put on the simulator, one link per item (`?item=N`), as a user's items have. */
 async function perItemLinks(target: BenchSimulator, files: PhotoFiles) {
-	const photo = await uploadPicture(target, files.photo, 'image/jpeg');
-	const mask = await uploadPicture(target, files.mask, 'image/png');
+	const photo = await uploadPicture(target.baseUrl, files.photo, 'image/jpeg', API_KEY);
+	const mask = await uploadPicture(target.baseUrl, files.mask, 'image/png', API_KEY);
 	return {
 		imageUrl: `={{ '${photo}?item=' + $itemIndex }}`,
 		maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,

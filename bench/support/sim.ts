@@ -80,32 +80,3 @@ export async function perItemSampleLinks(
 		maskUrl: `={{ '${mask}?item=' + $itemIndex }}`,
 	};
 }
-
-/**
- * A picture put on the simulator as a user's photo host would hold it: uploaded through
- * base64_to_url (at most 5 MB; kept until the next reset), served at its link with Range requests
- * honoured. The simulator's own samples are PNGs of at most 2048 px a side; this is for the others.
- */
-export async function uploadPicture(
-	target: BenchSimulator,
-	bytes: Buffer,
-	mimeType: string,
-): Promise<string> {
-	const response = await fetch(`${target.baseUrl}/api/v6/base64_to_url`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			key: API_KEY,
-			base64_string: `data:${mimeType};base64,${bytes.toString('base64')}`,
-		}),
-	});
-	const answer = (await response.json()) as {
-		status?: string;
-		output?: string[];
-		message?: string;
-	};
-	const link = answer.output?.[0];
-	if (answer.status !== 'success' || !link)
-		throw new Error(`The simulator did not take the picture: ${JSON.stringify(answer)}`);
-	return link;
-}

@@ -6,6 +6,7 @@ import {
 	isJpeg,
 	isPng,
 	makePhoto,
+	uploadPicture,
 	webpContainer,
 	type ModelsLabSimulator,
 } from '../../simulator';
@@ -133,17 +134,8 @@ export function fullResolutionSuite(running: () => RunningN8n): void {
 		}
 
 		/** The photo uploaded to the simulator, as a link the node downloads. */
-		async function simulatorLink(photo: Buffer): Promise<string> {
-			const upload = await fetch(`${sim.baseUrl}${UPLOAD}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({
-					key: 'sim-api-key',
-					base64_string: `data:image/jpeg;base64,${photo.toString('base64')}`,
-				}),
-			});
-			return String(((await upload.json()) as { output: string[] }).output[0]);
-		}
+		const simulatorLink = (photo: Buffer) =>
+			uploadPicture(sim.baseUrl, photo, 'image/jpeg', 'sim-api-key');
 
 		/** The crop the node uploaded (its uploads: the crop, then the mask). */
 		function uploadedPhoto(): Buffer {

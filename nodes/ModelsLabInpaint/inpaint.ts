@@ -167,7 +167,7 @@ export async function inpaintItem(
 	const { host, inpaintPath } = ENDPOINTS[endpoint.id];
 	const target = { host, path: inpaintPath, what: 'the job' };
 	const answer = await submit(ctx, target, body, itemIndex, settings, slot);
-	// What the stitch can do without the result (its seam blend) is done while the job runs.
+	// What the stitch can do without the result (the seam blend, the photo's band) runs with the job.
 	if (stitch) void prepareStitch(stitch);
 	const roots = await baseUrls(ctx);
 	const result = normalizeResult(answer.body, endpoint.id, fetchUrlBuilder(roots, endpoint.id));

@@ -134,12 +134,14 @@ async function readForCrop(
 		const bounds = maskBounds(mask, shown);
 		const all = whole && { box: { left: 0, top: 0, ...shown }, sendSize: whole, scaled: false };
 		// An upright JPEG's box on its MCU grid where it can be: then it goes as the photo's own blocks.
-		const { maxH, maxV } = frame;
-		const grid = maxH && maxV && orientation === 1 ? { x: 8 * maxH, y: 8 * maxV } : undefined;
+		const { maxH, maxV, mcusPerLine } = frame;
+		const upright = maxH && maxV && mcusPerLine && orientation === 1;
+		const sampling = upright ? { maxH, maxV, mcusPerLine } : undefined;
+		const grid = sampling && { x: 8 * sampling.maxH, y: 8 * sampling.maxV };
 		const crop = bounds && (all || cropBoxFor(bounds, shown, limits, grid));
 		planned = { shown, orientation, mask, crop };
 		// Where the box's MCUs start, noted as they are read: the crop is then their bits copied.
-		if (grid && crop && !resized(crop)) rows.watch(cropMarks(frame as JpegFrame, crop.box));
+		if (sampling && crop && !resized(crop)) rows.watch(cropMarks(sampling, crop.box));
 		const box = crop && storedBox(crop.box, orientation, stored);
 		return box ? box.top + box.height - 1 : -1;
 	};

@@ -5,7 +5,7 @@ import { JpegBitWriter } from './jpegEntropy';
 import { mcuSize, type CoefficientComponent, type JpegCoefficients } from './jpegRegion';
 import { writeJpegCoefficients, writeMcu, type ComponentWriter } from './jpegRewrite';
 import type { ScanMarks } from './jpegScan';
-import { encodingOf } from './jpegSplice';
+import { encodingOf, segmentsBefore } from './jpegSplice';
 
 /**
  * One box of a JPEG written as its own JPEG straight from the photo's coefficients: no IDCT, no
@@ -151,22 +151,18 @@ export function cropMarks(
 
 /** The file's segments before its scan data for the crop: no APP1 to APP13 or APP15 (Exif, ICC, MPF...) nor comments, the frame's size the box's. */
 function cropHeader(file: Uint8Array, dataStart: number, box: Box): Uint8Array | undefined {
+	const segments = segmentsBefore(file, dataStart);
+	if (!segments) return undefined;
 	const out: number[] = [0xff, 0xd8];
-	for (let at = 2; at < dataStart; ) {
-		if (file[at] !== 0xff) return undefined;
+	for (const { marker: at, end } of segments) {
 		const marker = file[at + 1];
-		const end = at + 2 + ((file[at + 2] << 8) | file[at + 3]);
-		if (end > dataStart) return undefined;
-		const dropped = (marker >= 0xe1 && marker <= 0xed) || marker === 0xef || marker === 0xfe;
-		if (!dropped) {
-			const segment = Array.from(file.subarray(at, end));
-			if (marker === 0xc0 || marker === 0xc1) {
-				[segment[5], segment[6]] = [box.height >> 8, box.height & 0xff];
-				[segment[7], segment[8]] = [box.width >> 8, box.width & 0xff];
-			}
-			out.push(...segment);
+		if ((marker >= 0xe1 && marker <= 0xed) || marker === 0xef || marker === 0xfe) continue;
+		const segment = Array.from(file.subarray(at, end));
+		if (marker === 0xc0 || marker === 0xc1) {
+			[segment[5], segment[6]] = [box.height >> 8, box.height & 0xff];
+			[segment[7], segment[8]] = [box.width >> 8, box.width & 0xff];
 		}
-		at = end;
+		out.push(...segment);
 	}
 	return Uint8Array.from(out);
 }

@@ -50,22 +50,34 @@ export function encodingOf(table: HuffmanTable): HuffmanEncoding {
 	return huffmanEncoding({ counts, symbols: Array.from(table.symbols.subarray(0, total)) });
 }
 
-/** The segments from SOI to the scan's data, but for an APP2 "MPF" one: the images it points to
- * after the first one are not written, and its offsets would be wrong. */
-function headerPieces(file: Uint8Array, dataStart: number): Uint8Array[] {
-	const pieces = [file.subarray(0, 2)];
+/**
+ * The segments after SOI and before the scan's data at `dataStart`: where each starts (fill bytes
+ * 0xFF included), where its marker is, and where it ends; undefined at bytes that are no segment.
+ */
+export function segmentsBefore(file: Uint8Array, dataStart: number) {
+	const segments: Array<{ at: number; marker: number; end: number }> = [];
 	for (let at = 2; at < dataStart; ) {
-		if (file[at] !== 0xff) return [file.subarray(0, dataStart)]; // odd bytes: kept as they are
+		if (file[at] !== 0xff) return undefined;
 		let marker = at;
 		while (file[marker + 1] === 0xff) marker++;
 		const end = marker + 2 + ((file[marker + 2] << 8) | file[marker + 3]);
-		const mpf =
-			file[marker + 1] === 0xe2 &&
-			String.fromCharCode(...file.subarray(marker + 4, marker + 8)) === 'MPF\0';
-		if (!mpf) pieces.push(file.subarray(at, end));
+		if (end > dataStart) return undefined;
+		segments.push({ at, marker, end });
 		at = end;
 	}
-	return pieces;
+	return segments;
+}
+
+/** The segments from SOI to the scan's data, but for an APP2 "MPF" one: the images it points to
+ * after the first one are not written, and its offsets would be wrong. */
+function headerPieces(file: Uint8Array, dataStart: number): Uint8Array[] {
+	const segments = segmentsBefore(file, dataStart);
+	if (!segments) return [file.subarray(0, dataStart)]; // odd bytes: kept as they are
+	const mpf = (marker: number) =>
+		file[marker + 1] === 0xe2 &&
+		String.fromCharCode(...file.subarray(marker + 4, marker + 8)) === 'MPF\0';
+	const kept = segments.filter(({ marker }) => !mpf(marker));
+	return [file.subarray(0, 2), ...kept.map(({ at, end }) => file.subarray(at, end))];
 }
 
 /** The original's bits from `from` to `to`, in slices (a cut falls between two data bytes); false at a marker. */
