@@ -52,8 +52,9 @@ export interface BandAhead {
 /**
  * What pasteIntoJpeg reads of the photo before it needs the result, read while the job runs
  * (stitchPlan.ts `prepareStitch`); undefined for a file it reads whole (not spliceable), which is
- * not held that long. Memory: the band's coefficients and the patched MCUs' pixels (for a 12 MP
- * photo and a mask of 600 × 500, about 10 MB), until the stitch takes them.
+ * not held that long. Memory, until the stitch takes them: the band's coefficients (2 bytes a
+ * sample of the MCU rows the blend reaches, the photo's whole width) and the patched MCUs' pixels
+ * (4 bytes a pixel).
  */
 export async function readBandAhead(
 	photo: JpegPhoto,

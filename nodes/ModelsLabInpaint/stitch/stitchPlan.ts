@@ -10,10 +10,10 @@
  * decoder shows those pixels exactly as in the original file (one with smooth chroma
  * upsampling may differ by a level along the patch's edge, where it mixes chroma across blocks).
  *
- * The photo is kept between the two steps as its file (a few MB), never decoded whole: while the
- * job runs, `prepareStitch` makes the seam blend (the box's pixels in bytes) and, for a JPEG, reads
- * the band of MCU rows the paste patches and decodes the patched MCUs (pasteJpeg.ts
- * readBandAhead: about 10 MB for a 12 MP photo and a 600 × 500 mask), held until the stitch. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
+ * The photo is kept between the two steps as its file (a few MB). While the job runs,
+ * `prepareStitch` makes the seam blend (the box's pixels in bytes) and, for a JPEG, reads the band
+ * of MCU rows the paste patches and decodes the patched MCUs (pasteJpeg.ts readBandAhead), held
+ * until the stitch. A JPEG is never decoded whole: the crop takes its coefficients (2 bytes a
  * sample: 3 bytes a pixel at 4:2:0), entropy-decoded only down to the box's bottom (the mask is
  * read first, a PNG row by row as it unpacks), and the box's pixels, or none when the box is sent
  * as the photo's own blocks (unscaled, upright, on the MCU grid: jpegCrop.ts); the stitch takes the
